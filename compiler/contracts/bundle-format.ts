@@ -1,0 +1,248 @@
+// The program bundle contract: the engine's instruction set (64-byte JOB descriptors after one
+// HEADER record), the DDR records it reads (weight blocks with bias and shifts) and the manifest.
+// This file is the one definition; docs/bundle-format.md explains the semantics, and
+// gen-sv-package.ts / gen-hls-header.ts emit it for the RTL and HLS.
+//
+// Invariants:
+//  - every record is little-endian; a descriptor is exactly DESC_BYTES bytes with the fields
+//    of DESC_FIELDS at their byte offsets and bit positions; unused fields are 0;
+//  - every address is a byte offset from the bundle base (the engine's BASE register);
+//    descriptor 0 (offset 0) is the HEADER; jobs follow until one with FLAG.LAST;
+//  - activations are NCHW16c planes: element (c, y, x) of a tensor at A lives at
+//    A + (c / PI)·cgStride + y·rowStride + x·2·PI + 2·(c % PI); padded channels hold 0;
+//  - addresses of planes, weight blocks and descriptors are multiples of 32 (one entry).
+export const FORMAT_NAME = 'cnna-bundle';
+export const FORMAT_VERSION = 1;
+export const DESC_BYTES = 64;
+/** 'CNNA' read as a little-endian u32. */
+export const HEADER_MAGIC = 0x414e4e43;
+export const ADDR_ALIGN = 64;
+export const MAX_SHIFT = 63;
+
+export const Opcode = { JOB: 1, HEADER: 15 } as const;
+export const Act = { NONE: 0, RELU: 1, LEAKY: 2, CLIP: 3 } as const;
+export const PoolKind = { NONE: 0, MAX: 1, AVG: 2 } as const;
+export const Flag = {
+  /** The input tile equals the previous job's (same inAddr, strides, dims, no write in between): the engine may skip its load. */
+  REUSE_INPUT: 1 << 0,
+  /** Wait until every earlier job's output writes have completed before loading this job's input. */
+  SYNC: 1 << 1,
+  /** The last job: raise done (and the interrupt) after it. */
+  LAST: 1 << 2,
+  /** The weight block equals the previous job's: the engine may skip its load (a hint; reloading is always correct). */
+  REUSE_WEIGHTS: 1 << 3,
+} as const;
+
+/** Status codes the engine reports when it refuses a program. */
+export const EngineError = { NONE: 0, BAD_MAGIC: 1, BAD_VERSION: 2, CONFIG_MISMATCH: 3, BAD_OPCODE: 4 } as const;
+
+export type DescField =
+  | 'opcode' | 'flags' | 'layer' | 'inAddr' | 'wAddr' | 'outAddr' | 'inCgStride' | 'outCgStride'
+  | 'inRowStride' | 'outRowStride' | 'hin' | 'win' | 'cg' | 'hc' | 'wc' | 'hp' | 'wp'
+  | 'kh' | 'kw' | 'strideH' | 'strideW' | 'dilH' | 'dilW' | 'padT' | 'padL'
+  | 'poolKind' | 'outGroups' | 'poolKh' | 'poolKw' | 'poolStrideH' | 'poolStrideW' | 'poolPadT' | 'poolPadL'
+  | 'act' | 'avgShift' | 'actA' | 'actB' | 'avgM';
+
+export interface FieldDef {
+  name: DescField;
+  /** Byte offset of the containing byte/half/word. */
+  offset: number;
+  /** Bit position inside the little-endian value that starts at `offset`, and width in bits. */
+  lsb: number;
+  bits: number;
+  signed: boolean;
+  doc: string;
+}
+
+const f = (name: DescField, offset: number, bits: number, doc: string, lsb = 0, signed = false): FieldDef =>
+  ({ name, offset, lsb, bits, signed, doc });
+
+/** The JOB descriptor. Byte offsets refer to the 64-byte record; multi-byte fields are little-endian. */
+export const DESC_FIELDS: FieldDef[] = [
+  f('opcode', 0, 8, 'JOB = 1 (HEADER = 15 only in record 0)'),
+  f('flags', 1, 8, 'bit0 REUSE_INPUT, bit1 SYNC, bit2 LAST, bit3 REUSE_WEIGHTS'),
+  f('layer', 2, 16, 'index into manifest.layers (per-layer counters)'),
+  f('inAddr', 4, 32, 'input tile origin: entry (group 0, row 0, column 0) of this job'),
+  f('wAddr', 8, 32, 'weight block: bias[PO] int64, shift[PO] u8, zero pad to 32 B, then Kh*Kw*CG words'),
+  f('outAddr', 12, 32, 'output origin: entry (lane group 0, pooled row 0, pooled column 0) of this job'),
+  f('inCgStride', 16, 32, 'bytes between consecutive input channel groups'),
+  f('outCgStride', 20, 32, 'bytes between consecutive output lane groups (PO > PI only)'),
+  f('inRowStride', 24, 16, 'bytes between input rows'),
+  f('outRowStride', 26, 16, 'bytes between output rows'),
+  f('hin', 28, 16, 'input rows of the tile; rows outside [0, hin) read as 0 (padding)'),
+  f('win', 30, 16, 'input columns of the tile; columns outside [0, win) read as 0'),
+  f('cg', 32, 16, 'input channel groups reduced over'),
+  f('hc', 34, 16, 'conv output rows of the job region (pool candidates must lie in [0, hc))'),
+  f('wc', 36, 16, 'conv output columns of the job region'),
+  f('hp', 38, 16, 'output rows written'),
+  f('wp', 40, 16, 'output columns written'),
+  f('kh', 42, 8, 'kernel rows'),
+  f('kw', 43, 8, 'kernel columns'),
+  f('strideH', 44, 4, 'conv stride rows (1..15)'),
+  f('strideW', 44, 4, 'conv stride columns (1..15)', 4),
+  f('dilH', 45, 4, 'conv dilation rows (1..15)'),
+  f('dilW', 45, 4, 'conv dilation columns (1..15)', 4),
+  f('padT', 46, 8, 'conv pad top (job-local)'),
+  f('padL', 47, 8, 'conv pad left (job-local)'),
+  f('poolKind', 48, 4, 'NONE 0, MAX 1, AVG 2 (NONE behaves as a 1x1 window, stride 1, no pad)'),
+  f('outGroups', 48, 4, 'lane groups of PI written (1..PO/PI)', 4),
+  f('poolKh', 49, 8, 'pool window rows'),
+  f('poolKw', 50, 8, 'pool window columns'),
+  f('poolStrideH', 51, 4, 'pool stride rows (1..15)'),
+  f('poolStrideW', 51, 4, 'pool stride columns (1..15)', 4),
+  f('poolPadT', 52, 8, 'pool pad top (job-local)'),
+  f('poolPadL', 53, 8, 'pool pad left (job-local)'),
+  f('act', 54, 8, 'NONE 0, RELU 1, LEAKY 2, CLIP 3'),
+  f('avgShift', 55, 8, 'AVG: total shift 16 + c_n'),
+  f('actA', 56, 16, 'LEAKY: a_q = quant(alpha, 15); CLIP: lo', 0, true),
+  f('actB', 58, 16, 'CLIP: hi', 0, true),
+  f('avgM', 60, 32, 'AVG: multiplier M_n (17 bits, unsigned)'),
+];
+
+export type Descriptor = Record<DescField, number>;
+
+export interface Header { version: number; count: number; ddrBytes: number; configHash: string }
+
+/** HEADER record (descriptor 0), for the generated packages and the docs. */
+export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: string }[] = [
+  { name: 'opcode', offset: 0, bits: 8, doc: '15' },
+  { name: 'version', offset: 2, bits: 16, doc: 'FORMAT_VERSION' },
+  { name: 'magic', offset: 4, bits: 32, doc: "0x414E4E43 ('CNNA')" },
+  { name: 'count', offset: 8, bits: 32, doc: 'JOB descriptors after the header' },
+  { name: 'ddrBytes', offset: 12, bits: 32, doc: 'bytes of DDR the bundle uses from BASE' },
+  { name: 'hashLo', offset: 16, bits: 32, doc: 'config hash (16 hex digits read as a u64), low 32 bits' },
+  { name: 'hashHi', offset: 20, bits: 32, doc: 'config hash, high 32 bits' },
+];
+
+export function emptyDescriptor(): Descriptor {
+  const d = {} as Descriptor;
+  for (const fd of DESC_FIELDS) d[fd.name] = 0;
+  d.opcode = Opcode.JOB;
+  return d;
+}
+
+function containerBytes(fd: FieldDef): number {
+  return fd.lsb + fd.bits <= 8 ? 1 : fd.lsb + fd.bits <= 16 ? 2 : 4;
+}
+
+export function encodeDescriptor(d: Descriptor, out: DataView, at: number): void {
+  for (let i = 0; i < DESC_BYTES; i++) out.setUint8(at + i, 0);
+  for (const fd of DESC_FIELDS) {
+    const v = d[fd.name];
+    const lo = fd.signed ? -(2 ** (fd.bits - 1)) : 0;
+    const hi = fd.signed ? 2 ** (fd.bits - 1) - 1 : 2 ** fd.bits - 1;
+    if (!Number.isInteger(v) || v < lo || v > hi) {
+      throw new RangeError(`descriptor field ${fd.name} = ${v} does not fit ${fd.signed ? 'signed' : 'unsigned'} ${fd.bits} bits`);
+    }
+    const o = at + fd.offset;
+    const n = containerBytes(fd);
+    const raw = (fd.signed && v < 0 ? v + 2 ** fd.bits : v) * 2 ** fd.lsb;
+    if (n === 1) out.setUint8(o, out.getUint8(o) | raw);
+    else if (n === 2) out.setUint16(o, out.getUint16(o, true) | raw, true);
+    else out.setUint32(o, (out.getUint32(o, true) + raw) >>> 0, true);
+  }
+}
+
+export function decodeDescriptor(v: DataView, at: number): Descriptor {
+  const d = {} as Descriptor;
+  for (const fd of DESC_FIELDS) {
+    const o = at + fd.offset;
+    const n = containerBytes(fd);
+    const raw = n === 1 ? v.getUint8(o) : n === 2 ? v.getUint16(o, true) : v.getUint32(o, true);
+    let x = Math.floor(raw / 2 ** fd.lsb) % 2 ** fd.bits;
+    if (fd.signed && x >= 2 ** (fd.bits - 1)) x -= 2 ** fd.bits;
+    d[fd.name] = x;
+  }
+  return d;
+}
+
+export function encodeHeader(h: Header, out: DataView, at = 0): void {
+  for (let i = 0; i < DESC_BYTES; i++) out.setUint8(at + i, 0);
+  out.setUint8(at, Opcode.HEADER);
+  out.setUint16(at + 2, h.version, true);
+  out.setUint32(at + 4, HEADER_MAGIC, true);
+  out.setUint32(at + 8, h.count, true);
+  out.setUint32(at + 12, h.ddrBytes, true);
+  const big = BigInt(`0x${h.configHash}`);
+  out.setUint32(at + 16, Number(big & 0xffffffffn), true);
+  out.setUint32(at + 20, Number(big >> 32n), true);
+}
+
+export function decodeHeader(v: DataView, at = 0): Header & { magic: number; opcode: number } {
+  const lo = BigInt(v.getUint32(at + 16, true));
+  const hi = BigInt(v.getUint32(at + 20, true));
+  return {
+    opcode: v.getUint8(at),
+    version: v.getUint16(at + 2, true),
+    magic: v.getUint32(at + 4, true),
+    count: v.getUint32(at + 8, true),
+    ddrBytes: v.getUint32(at + 12, true),
+    configHash: ((hi << 32n) | lo).toString(16).padStart(16, '0'),
+  };
+}
+
+/** Bytes of a weight block's bias + shift header: PO·8 + PO, rounded up to 32. */
+export function weightHeaderBytes(po: number): number {
+  return Math.ceil((po * 9) / 32) * 32;
+}
+
+/** Bytes of a whole weight block. */
+export function weightBlockBytes(pi: number, po: number, kh: number, kw: number, cg: number): number {
+  return weightHeaderBytes(po) + kh * kw * cg * pi * po * 2;
+}
+
+/** Layout of an activation tensor in DDR (NCHW16c planes). */
+export interface ActLayout {
+  /** Byte offset from the bundle base. */
+  offset: number;
+  /** Real channels, rows, columns. */
+  c: number;
+  h: number;
+  w: number;
+  /** Channel groups (c padded up to cg·PI). */
+  cg: number;
+  cgStride: number;
+  rowStride: number;
+}
+
+export interface TensorIo {
+  name: string;
+  /** ONNX shape, batch included (batch 1). */
+  shape: number[];
+  /** Fractional bits of the int16 data. */
+  f: number;
+  layout: ActLayout;
+  /**
+   * How the ONNX tensor's elements map onto (c, y, x): 'nchw' for 4-D tensors; 'vector' for
+   * [N, F] held as c = F, h = w = 1; 'chw-flat' for [N, C·H·W] flattened from a C×H×W tensor.
+   */
+  order: 'nchw' | 'vector' | 'chw-flat';
+  /** Host steps after the engine, in float32 on the dequantized output. */
+  hostTail?: { op: 'softmax'; axis: number; output: string }[];
+}
+
+export interface ManifestLayer {
+  name: string;
+  op: string;
+  /** Descriptor indices [first, last] (1-based; 0 is the header). */
+  jobs: [number, number];
+  macs: number;
+}
+
+export interface MemoryRegion { name: string; offset: number; size: number; file?: string }
+
+export interface Manifest {
+  format: typeof FORMAT_NAME;
+  version: number;
+  model: string;
+  configHash: string;
+  hwConfig: unknown;
+  memoryMap: { ddrBytes: number; regions: MemoryRegion[] };
+  descriptors: { file: string; offset: number; count: number };
+  params: { file: string; offset: number; size: number };
+  inputs: TensorIo[];
+  outputs: TensorIo[];
+  layers: ManifestLayer[];
+  /** sha256 (hex) of every other file of the bundle. */
+  files: Record<string, string>;
+}
