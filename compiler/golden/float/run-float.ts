@@ -1,0 +1,90 @@
+// The float executor of the graph IR: the reference that the quantizer calibrates with and that
+// onnxruntime-node checks. It runs the raw imported graph and the optimized (fused) graph alike:
+// a conv with a fused activation and pool runs conv -> activation -> pool.
+
+import { CnnaError } from '../../errors/cnna-error.ts';
+import type { Graph, Node, Tensor } from '../../ir/graph.ts';
+import { fmt, inferNodeShapes } from '../../ir/infer-shape.ts';
+import { conv2d } from './ops/conv.ts';
+import { activate, add, batchNorm, pad4d } from './ops/elementwise.ts';
+import { gemm } from './ops/gemm.ts';
+import { concat, softmax, transpose } from './ops/layout.ts';
+import { pool2d } from './ops/pool.ts';
+
+export interface RunFloatOptions {
+  /** Return every value (graph inputs and every node output), not just the graph outputs. */
+  keepAll?: boolean;
+}
+
+/** Runs one node on its input values (undefined for an absent optional input). */
+export function runNode(node: Node, ins: (Tensor | undefined)[]): Tensor {
+  const outShape = inferNodeShapes(node, ins.map((t) => t?.dims))[0];
+  const x = ins[0]!;
+  const t = (data: Float32Array): Tensor => ({ dims: outShape, data });
+  switch (node.op) {
+    case 'conv': {
+      const convShape = node.pool ? [x.dims[0], ins[1]!.dims[0], 0, 0] : outShape;
+      if (node.pool) {
+        const plain = inferNodeShapes({ ...node, pool: undefined }, ins.map((v) => v?.dims))[0];
+        convShape[2] = plain[2];
+        convShape[3] = plain[3];
+      }
+      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape);
+      if (node.activation) y = activate(y, node.activation);
+      if (node.pool) y = pool2d(y, convShape, node.pool, outShape);
+      return t(y);
+    }
+    case 'gemm': {
+      const as = node.inputLayout ? [x.dims[0], x.data.length / x.dims[0]] : x.dims;
+      const r = gemm(x.data, as, ins[1]!.data, ins[1]!.dims, ins[2]?.data, ins[2]?.dims, node.alpha, node.beta, node.transA, node.transB);
+      return t(node.activation ? activate(r.data, node.activation) : r.data);
+    }
+    case 'matmul': return t(gemm(x.data, x.dims, ins[1]!.data, ins[1]!.dims, undefined, undefined, 1, 0, false, false).data);
+    case 'pool': return t(pool2d(x.data, x.dims, node.pool, outShape));
+    case 'activation': return t(activate(x.data, node.activation));
+    case 'batchnorm': return t(batchNorm(x.data, x.dims, ins[1]!.data, ins[2]!.data, ins[3]!.data, ins[4]!.data, node.epsilon));
+    case 'flatten': case 'reshape': case 'identity': case 'dropout': return t(x.data);
+    case 'transpose': return t(transpose(x.data, x.dims, node.perm));
+    case 'add': {
+      const r = add(x.data, x.dims, ins[1]!.data, ins[1]!.dims);
+      return t(node.activation ? activate(r.data, node.activation) : r.data);
+    }
+    case 'concat': return t(concat(ins as Tensor[], node.axis, outShape));
+    case 'softmax': return t(softmax(x.data, x.dims, node.axis, node.coerce2d));
+    case 'pad': return t(pad4d(x.data, x.dims, node.pads, node.value, outShape));
+  }
+}
+
+/** Runs `graph` on `inputs` (by graph input name); returns the graph outputs, or every value with keepAll. */
+export function runFloat(graph: Graph, inputs: Record<string, Tensor>, opts: RunFloatOptions = {}): Record<string, Tensor> {
+  const values = new Map<string, Tensor>();
+  for (const vi of graph.inputs) {
+    const t = inputs[vi.name];
+    if (!t) throw new CnnaError('E_USAGE', `no value given for graph input '${vi.name}' ${fmt(vi.shape)}`);
+    if (t.dims.length !== vi.shape.length || t.dims.some((d, i) => d !== vi.shape[i])) {
+      throw new CnnaError('E_USAGE', `graph input '${vi.name}' is ${fmt(vi.shape)}, the value given is ${fmt(t.dims)}`);
+    }
+    if (t.data.length !== t.dims.reduce((a, b) => a * b, 1)) throw new CnnaError('E_USAGE', `graph input '${vi.name}': ${t.data.length} values for dims ${fmt(t.dims)}`);
+    values.set(vi.name, t);
+  }
+  const get = (name: string, node: Node): Tensor | undefined => {
+    if (!name) return undefined;
+    const v = values.get(name) ?? graph.initializers.get(name);
+    if (!v) throw new CnnaError('E_GRAPH', `node '${node.name}' (${node.op}): input '${name}' has no value (the nodes are not in topological order or a value is missing)`);
+    return v;
+  };
+  for (const node of graph.nodes) {
+    const y = runNode(node, node.inputs.map((n) => get(n, node)));
+    values.set(node.outputs[0], y);
+  }
+  const result: Record<string, Tensor> = {};
+  if (opts.keepAll) {
+    for (const [k, v] of values) result[k] = v;
+  }
+  for (const o of graph.outputs) {
+    const v = values.get(o.name) ?? graph.initializers.get(o.name);
+    if (!v) throw new CnnaError('E_GRAPH', `graph output '${o.name}' was not computed`);
+    result[o.name] = v;
+  }
+  return result;
+}
