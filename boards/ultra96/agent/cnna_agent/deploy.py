@@ -1,0 +1,278 @@
+"""DEPLOY / ACTIVATE / INFER / MMIO / BUFFER (docs/protocol.md 4.3-4.5) on the thin hardware
+interface (hw_pynq.py on the board, hw_fake.py in tests).
+
+Invariants: only objects that passed UPLOAD_END (cache.has) can be staged; ACTIVATE switches
+the active deployment in one step and records it with write-tmp + fsync + rename, and a
+failure leaves the previous deployment active; MMIO runs only inside one REGISTER range of
+the active .hwh, word aligned; buffer accesses stay inside the named buffer.
+"""
+
+import hashlib
+import threading
+import time
+
+from . import engine_regs as R
+from .bundle import load_bundle
+from .hwh_ranges import parse_hwh
+from .protocol import ProtocolError
+
+POLL_S = 0.0002
+
+
+class Staged:
+    def __init__(self, deploy_id, bit, hwh, bundle_hash, info, engine, bundle, clock_hz):
+        self.deploy_id = deploy_id
+        self.bit = bit
+        self.hwh = hwh
+        self.bundle_hash = bundle_hash
+        self.info = info
+        self.engine = engine
+        self.bundle = bundle
+        self.clock_hz = clock_hz
+
+
+class Active:
+    def __init__(self, staged, image, engine_mmio, engine_base):
+        self.staged = staged
+        self.image = image
+        self.engine_mmio = engine_mmio
+        self.engine_base = engine_base
+        self.mmio = {}
+
+
+class Deployer:
+    def __init__(self, hw, cache, log=None):
+        self.hw = hw
+        self.cache = cache
+        self.staged = {}
+        self.active = None
+        self.lock = threading.RLock()
+        self.log = log or (lambda msg: None)
+
+    # -- state ----------------------------------------------------------------------------
+    def active_record(self):
+        a = self.active
+        if a is None:
+            return None
+        s = a.staged
+        return {"bitstream": s.bit, "hwh": s.hwh, "bundle": s.bundle_hash, "deployId": s.deploy_id}
+
+    def clock_hz(self):
+        return self.active.staged.clock_hz if self.active else None
+
+    def buffers(self):
+        return [{"name": n, "size": size} for n, (_, size) in sorted(self._buffer_views().items())]
+
+    def _buffer_views(self):
+        a = self.active
+        if a is None:
+            return {}
+        b = a.staged.bundle
+        views = {"bundle": (0, b.ddr_bytes)}
+        views["input"] = (b.inputs[0].offset, b.inputs[0].region_bytes)
+        views["output"] = (b.outputs[0].offset, b.outputs[0].region_bytes)
+        return views
+
+    # -- DEPLOY / ACTIVATE ----------------------------------------------------------------
+    def deploy(self, bit, hwh, bundle_hash, rid):
+        with self.lock:
+            missing = sorted({h for h in (bit, hwh, bundle_hash) if not self.cache.has(h)})
+            if missing:
+                raise ProtocolError("NOT_CACHED", "%d object(s) are not in the cache: upload them first" % len(missing),
+                                    rid, {"missing": missing})
+            st = self._stage(bit, hwh, bundle_hash, rid)
+            self.staged[st.deploy_id] = st
+            b = st.bundle
+            return {"deployId": st.deploy_id, "inputs": [t.describe() for t in b.inputs],
+                    "outputs": [t.describe() for t in b.outputs], "clockHz": st.clock_hz}
+
+    def _stage(self, bit, hwh, bundle_hash, rid):
+        if len(self.cache.read_object(bit)) == 0:
+            raise ProtocolError("BAD_ARTIFACT", "the bitstream is empty", rid)
+        try:
+            info = parse_hwh(self.cache.read_object(hwh))
+        except ValueError as e:
+            raise ProtocolError("BAD_ARTIFACT", "hwh %s: %s" % (hwh[:12], e), rid) from None
+        engine = info.find_engine(R.ENGINE_NAMES)
+        if engine is None:
+            raise ProtocolError("BAD_ARTIFACT", "hwh %s has no cnna engine IP (MODTYPE %s) with a register range"
+                                % (hwh[:12], "/".join(R.ENGINE_NAMES)), rid)
+        base, high, _, _ = info.range_of(engine)
+        if high - base + 1 < R.SPAN:
+            raise ProtocolError("BAD_ARTIFACT", "engine %s register range is %d bytes, below %d" % (engine, high - base + 1, R.SPAN), rid)
+        try:
+            bundle = load_bundle(self.cache.read_object(bundle_hash))
+        except ValueError as e:
+            raise ProtocolError("BAD_ARTIFACT", "bundle %s: %s" % (bundle_hash[:12], e), rid) from None
+        deploy_id = hashlib.sha256(("%s:%s:%s" % (bit, hwh, bundle_hash)).encode("ascii")).hexdigest()[:32]
+        return Staged(deploy_id, bit, hwh, bundle_hash, info, engine, bundle, info.clock_hz_of(engine))
+
+    def activate(self, deploy_id, rid):
+        with self.lock:
+            st = self.staged.get(deploy_id)
+            if st is None:
+                raise ProtocolError("UNKNOWN_DEPLOY", "deployment %s was not staged in this agent run (DEPLOY it first)"
+                                    % deploy_id[:32], rid)
+            previous = self.active
+            try:
+                new = self._bring_up(st)
+            except Exception as e:
+                if previous is not None:
+                    try:
+                        self.active = self._bring_up(previous.staged)
+                        self._free(previous)
+                    except Exception:
+                        self.active = None
+                raise ProtocolError("BACKEND", "activating %s failed: %s: %s (previous deployment kept)"
+                                    % (deploy_id[:12], type(e).__name__, str(e)[:160]), rid) from None
+            self.active = new
+            if previous is not None:
+                self._free(previous)
+            self.cache.write_active(self.active_record())
+            return {"deployId": st.deploy_id, "overlay": st.bit, "hwh": st.hwh, "bundle": st.bundle_hash}
+
+    def _bring_up(self, st):
+        d = self.cache.overlay_dir(st.bit, st.hwh)
+        self.hw.load_overlay(d + "/overlay.bit")
+        b = st.bundle
+        image = self.hw.allocate(b.ddr_bytes)
+        image.write(0, b.image)
+        image.flush()
+        base = st.info.range_of(st.engine)[0]
+        return Active(st, image, self.hw.mmio(base, R.SPAN), base)
+
+    def _free(self, active):
+        try:
+            active.image.free()
+        except Exception:
+            pass
+
+    def restore(self):
+        """Re-activates the deployment recorded in active.json (agent restart)."""
+        rec = self.cache.read_active()
+        if rec is None:
+            return False
+        try:
+            self.deploy(rec["bitstream"], rec["hwh"], rec["bundle"], 0)
+            did = hashlib.sha256(("%s:%s:%s" % (rec["bitstream"], rec["hwh"], rec["bundle"])).encode("ascii")).hexdigest()[:32]
+            self.activate(did, 0)
+            return True
+        except ProtocolError as e:
+            self.log("could not restore the active deployment: %s %s" % (e.code, e.message))
+            return False
+
+    # -- INFER ----------------------------------------------------------------------------
+    def _need_active(self, rid, what):
+        if self.active is None:
+            raise ProtocolError("NOT_DEPLOYED", "%s needs an active deployment (deploy and activate first)" % what, rid)
+        return self.active
+
+    def infer(self, inputs, blob, rid, cancel=None, deadline=None):
+        with self.lock:
+            a = self._need_active(rid, "INFER")
+            b = a.staged.bundle
+            if len(inputs) != len(b.inputs):
+                raise ProtocolError("BAD_INPUT", "the model takes %d input(s), got %d" % (len(b.inputs), len(inputs)), rid)
+            pos = 0
+            parts = []
+            for spec, given in zip(b.inputs, inputs):
+                if not isinstance(given, dict):
+                    raise ProtocolError("BAD_REQUEST", "each input must be an object", rid)
+                want_len = 2 * spec.elements
+                if (given.get("name") != spec.name or given.get("dtype") != "int16" or given.get("shape") != spec.shape
+                        or given.get("length") != want_len):
+                    raise ProtocolError("BAD_INPUT", "input %r must be {name: %r, dtype: int16, shape: %s, length: %d}"
+                                        % (given.get("name"), spec.name, spec.shape, want_len), rid)
+                parts.append((spec, blob[pos:pos + want_len]))
+                pos += want_len
+            if pos != len(blob):
+                raise ProtocolError("BAD_INPUT", "the blob holds %d bytes, the inputs declare %d" % (len(blob), pos), rid)
+            t0 = time.monotonic_ns()
+            for spec, raw in parts:
+                a.image.write(spec.offset, spec.to_device(raw))
+            a.image.flush()
+            cycles = self._run(a, rid, cancel, deadline)
+            a.image.invalidate()
+            outs = []
+            meta = []
+            for spec in b.outputs:
+                data = spec.from_device(a.image.read(spec.offset, spec.region_bytes))
+                outs.append(data)
+                d = spec.describe()
+                d["length"] = len(data)
+                meta.append(d)
+            compute_ns = time.monotonic_ns() - t0
+            clock = a.staged.clock_hz
+            time_ns = int(round(cycles * 1e9 / clock)) if clock else 0
+            return {"outputs": meta, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}, b"".join(outs)
+
+    def _run(self, a, rid, cancel, deadline):
+        m = a.engine_mmio
+        phys = a.image.physical_address
+        m.write(R.BASE_LO, phys & 0xFFFFFFFF)
+        m.write(R.BASE_HI, (phys >> 32) & 0xFFFFFFFF)
+        m.write(R.CTRL, R.CTRL_START)
+        delay = POLL_S
+        while True:
+            status = m.read(R.CTRL)
+            if status & R.CTRL_DONE:
+                break
+            if cancel is not None and cancel.is_set():
+                raise ProtocolError("CANCELLED", "inference cancelled by CANCEL", rid)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ProtocolError("TIMEOUT", "the engine did not finish within timeoutMs", rid)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.005)
+        if status & R.CTRL_ERROR:
+            raise ProtocolError("BACKEND", "the engine refused the bundle (status 0x%x): magic, version or config hash "
+                                "differ from the bitstream" % status, rid)
+        return m.read(R.CYCLES_LO) | (m.read(R.CYCLES_HI) << 32)
+
+    # -- MMIO / BUFFER ----------------------------------------------------------------------
+    def _mmio_for(self, a, address, count, rid):
+        if address % 4 or not a.staged.info.mmio_allowed(address, 4 * count):
+            raise ProtocolError("MMIO_DENIED", "MMIO [0x%x, +%d words) is misaligned or outside the register ranges of "
+                                "the active .hwh" % (address, count), rid)
+        for base, high, _, _ in a.staged.info.ranges:
+            if base <= address and address + 4 * count - 1 <= high:
+                m = a.mmio.get(base)
+                if m is None:
+                    m = a.mmio[base] = self.hw.mmio(base, high - base + 1)
+                return m, address - base
+        raise ProtocolError("MMIO_DENIED", "no register range holds 0x%x" % address, rid)
+
+    def mmio_read(self, address, count, rid):
+        with self.lock:
+            a = self._need_active(rid, "MMIO_READ")
+            m, off = self._mmio_for(a, address, count, rid)
+            return {"address": address, "values": [m.read(off + 4 * i) for i in range(count)]}
+
+    def mmio_write(self, address, values, rid):
+        with self.lock:
+            a = self._need_active(rid, "MMIO_WRITE")
+            m, off = self._mmio_for(a, address, len(values), rid)
+            for i, v in enumerate(values):
+                m.write(off + 4 * i, v)
+            return {"address": address, "count": len(values)}
+
+    def _view(self, name, offset, length, rid, what):
+        a = self._need_active(rid, what)
+        views = self._buffer_views()
+        if name not in views:
+            raise ProtocolError("UNKNOWN_BUFFER", "no buffer %r (buffers: %s)" % (name[:64], ", ".join(sorted(views))), rid)
+        start, size = views[name]
+        if offset + length > size:
+            raise ProtocolError("BAD_RANGE", "[%d, %d) is outside buffer %s of %d bytes" % (offset, offset + length, name, size), rid)
+        return a, start
+
+    def buffer_read(self, name, offset, length, rid):
+        with self.lock:
+            a, start = self._view(name, offset, length, rid, "BUFFER_READ")
+            a.image.invalidate()
+            return a.image.read(start + offset, length)
+
+    def buffer_write(self, name, offset, data, rid):
+        with self.lock:
+            a, start = self._view(name, offset, len(data), rid, "BUFFER_WRITE")
+            a.image.write(start + offset, data)
+            a.image.flush()

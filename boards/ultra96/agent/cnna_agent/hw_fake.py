@@ -1,0 +1,147 @@
+"""Test substitute for hw_pynq.py: the same thin interface over an in-memory "physical" address
+space. It is the only stand-in in the agent, and only at the hardware layer.
+
+load_overlay() behaves like PYNQ's Overlay: it needs the .hwh beside the .bit (same basename)
+and reads it to find the engine. A write of CTRL.start to the engine's registers runs
+`engine_model(hw, base_phys) -> (cycles, ok)`; the default model checks the bundle HEADER
+(opcode 15, magic 'CNNA') and reports 1000 cycles per descriptor, moving no data. Tests pass
+their own model to check what the agent placed in DDR.
+"""
+
+import os
+import struct
+
+from . import engine_regs as R
+from .hwh_ranges import parse_hwh
+
+HEADER_MAGIC = 0x414E4E43
+
+
+def header_engine(hw, base):
+    head = hw.mem_read(base, 64)
+    opcode = head[0]
+    magic, count = struct.unpack_from("<II", head, 4)
+    if opcode != 15 or magic != HEADER_MAGIC:
+        return 0, False
+    return 1000 * count, True
+
+
+class FakeBuffer:
+    def __init__(self, hw, phys, size):
+        self.hw = hw
+        self.physical_address = phys
+        self.size = size
+        self.data = bytearray(size)
+        self.flushes = 0
+
+    def write(self, offset, data):
+        if offset < 0 or offset + len(data) > self.size:
+            raise IndexError("write outside the buffer")
+        self.data[offset:offset + len(data)] = data
+
+    def read(self, offset, length):
+        if offset < 0 or offset + length > self.size:
+            raise IndexError("read outside the buffer")
+        return bytes(self.data[offset:offset + length])
+
+    def flush(self):
+        self.flushes += 1
+
+    def invalidate(self):
+        pass
+
+    def free(self):
+        self.hw.buffers.pop(self.physical_address, None)
+
+
+class FakeMmio:
+    def __init__(self, hw, base, length):
+        self.hw = hw
+        self.base = base
+        self.length = length
+
+    def _check(self, offset):
+        if offset < 0 or offset + 4 > self.length or offset % 4:
+            raise IndexError("MMIO offset 0x%x outside the mapped 0x%x bytes" % (offset, self.length))
+
+    def read(self, offset):
+        self._check(offset)
+        return self.hw.regs.get(self.base + offset, 0)
+
+    def write(self, offset, value):
+        self._check(offset)
+        addr = self.base + offset
+        self.hw.regs[addr] = value & 0xFFFFFFFF
+        self.hw.mmio_log.append((addr, value & 0xFFFFFFFF))
+        eb = self.hw.engine_base
+        if eb is not None and addr == eb + R.CTRL and value & R.CTRL_START:
+            self.hw.run_engine()
+
+
+class FakeHardware:
+    name = "fake"
+
+    def __init__(self, engine_model=header_engine, board="ultra96v2", part="xczu3eg-sbva484-1-e", config_id=None):
+        self.engine_model = engine_model
+        self.board = board
+        self.part = part
+        self.buffers = {}
+        self.regs = {}
+        self.mmio_log = []
+        self.next_phys = 0x10000000
+        self.engine_base = None
+        self.loaded = []
+        self.config_id = config_id
+        self.fail_load = False
+
+    def load_overlay(self, bit_path):
+        hwh_path = os.path.splitext(bit_path)[0] + ".hwh"
+        if not os.path.isfile(bit_path) or not os.path.isfile(hwh_path):
+            raise OSError("overlay %s needs %s beside it" % (bit_path, hwh_path))
+        if self.fail_load:
+            raise OSError("fake bitstream download failure")
+        with open(hwh_path, "rb") as f:
+            info = parse_hwh(f.read())
+        inst = info.find_engine(R.ENGINE_NAMES)
+        self.engine_base = info.range_of(inst)[0] if inst else None
+        self.regs = {}
+        if self.engine_base is not None:
+            self.regs[self.engine_base + R.CTRL] = R.CTRL_IDLE
+            if self.config_id is not None:
+                self.regs[self.engine_base + R.CONFIG_ID] = self.config_id
+        self.loaded.append(bit_path)
+
+    def allocate(self, nbytes):
+        phys = self.next_phys
+        self.next_phys += (nbytes + 0xFFF) & ~0xFFF
+        buf = FakeBuffer(self, phys, nbytes)
+        self.buffers[phys] = buf
+        return buf
+
+    def mmio(self, base, length):
+        return FakeMmio(self, base, length)
+
+    def _locate(self, phys, n):
+        for b in self.buffers.values():
+            if b.physical_address <= phys and phys + n <= b.physical_address + b.size:
+                return b, phys - b.physical_address
+        raise IndexError("physical range 0x%x+%d is not inside an allocated buffer" % (phys, n))
+
+    def mem_read(self, phys, n):
+        b, off = self._locate(phys, n)
+        return b.read(off, n)
+
+    def mem_write(self, phys, data):
+        b, off = self._locate(phys, len(data))
+        b.write(off, data)
+
+    def run_engine(self):
+        eb = self.engine_base
+        base = self.regs.get(eb + R.BASE_LO, 0) | (self.regs.get(eb + R.BASE_HI, 0) << 32)
+        try:
+            cycles, ok = self.engine_model(self, base)
+        except IndexError:
+            cycles, ok = 0, False
+        self.regs[eb + R.CYCLES_LO] = cycles & 0xFFFFFFFF
+        self.regs[eb + R.CYCLES_HI] = (cycles >> 32) & 0xFFFFFFFF
+        self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE | (0 if ok else R.CTRL_ERROR)

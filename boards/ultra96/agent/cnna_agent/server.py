@@ -1,0 +1,247 @@
+"""Connections and transports: TCP (u32 length prefix) and serial (COBS + 0x00).
+
+One Connection per TCP client or serial line: a reader decodes frames and answers PING and
+CANCEL at once; a worker runs every other request one at a time in arrival order
+(docs/protocol.md 3.4). Invariants: at most MAX_QUEUED requests wait (then BUSY); the agent
+binds only to loopback or the USB-gadget address unless explicitly allowed; a failing
+connection never stops the listener.
+"""
+
+import collections
+import os
+import socket
+import threading
+import time
+
+from .framing import SerialDeframer, TcpDeframer, serial_encode, tcp_encode
+from .protocol import TYPES, encode_error
+from .session import CloseSession, Session
+
+MAX_QUEUED = 64
+SAFE_HOSTS = ("127.0.0.1", "::1", "localhost", "192.168.3.1")
+
+
+class Connection:
+    def __init__(self, agent, limits, transport, send_raw, nonce_source=None, on_close=None):
+        self.session = Session(agent, limits, nonce_source, closes_on_auth_failure=(transport == "tcp"))
+        self.session.cancel_hook = self._cancel
+        self.tcp = transport == "tcp"
+        self.deframer = TcpDeframer(limits.max_frame) if self.tcp else SerialDeframer(limits.max_frame)
+        self.encode = tcp_encode if self.tcp else serial_encode
+        self.send_raw = send_raw
+        self.send_lock = threading.Lock()
+        self.cond = threading.Condition()
+        self.queue = collections.deque()
+        self.current = None
+        self.closed = False
+        self.on_close = on_close
+        self.last_valid = time.monotonic()
+        self.worker = threading.Thread(target=self._work, daemon=True)
+        self.worker.start()
+
+    def send(self, frames):
+        with self.send_lock:
+            for f in frames:
+                try:
+                    self.send_raw(self.encode(f))
+                except OSError:
+                    self.close()
+                    return
+
+    def feed(self, data):
+        """Processes received bytes; returns False when the connection must close."""
+        for kind, value in self.deframer.feed(data):
+            if kind == "close":
+                self.close()
+                return False
+            if kind == "error":
+                self.send([encode_error(value.request_id, value.code, value.message)])
+                continue
+            frame, err = self.session.admit(value)
+            if err is not None:
+                self.send([err])
+                continue
+            self.last_valid = time.monotonic()
+            if frame.type in (TYPES["PING"], TYPES["CANCEL"]):
+                self._run(frame, None, None)
+                continue
+            with self.cond:
+                if len(self.queue) >= MAX_QUEUED:
+                    busy = encode_error(frame.request_id, "BUSY", "more than %d requests are queued" % MAX_QUEUED)
+                else:
+                    busy = None
+                    self.queue.append((frame, threading.Event(), self.session.deadline_of(frame)))
+                    self.cond.notify()
+            if busy:
+                self.send([busy])
+        return not self.closed
+
+    def _run(self, frame, cancel, deadline):
+        try:
+            self.send(self.session.execute(frame, cancel, deadline))
+        except CloseSession:
+            self.send(self.session.pending_close)
+            self.close()
+
+    def _work(self):
+        while True:
+            with self.cond:
+                while not self.queue and not self.closed:
+                    self.cond.wait()
+                if self.closed:
+                    return
+                frame, cancel, deadline = self.queue.popleft()
+                self.current = (frame.request_id, cancel)
+            if deadline is not None and time.monotonic() > deadline:
+                self.send([encode_error(frame.request_id, "TIMEOUT", "timeoutMs ran out while the request was queued")])
+            else:
+                self._run(frame, cancel, deadline)
+            with self.cond:
+                self.current = None
+
+    def _cancel(self, target):
+        with self.cond:
+            if self.current is not None and self.current[0] == target:
+                self.current[1].set()
+                return True
+            for item in self.queue:
+                if item[0].request_id == target:
+                    self.queue.remove(item)
+                    self.send([encode_error(target, "CANCELLED", "request %d cancelled before it ran" % target)])
+                    return True
+        return False
+
+    def idle_for(self):
+        return time.monotonic() - self.last_valid
+
+    def close(self):
+        with self.cond:
+            if self.closed:
+                return
+            self.closed = True
+            self.cond.notify_all()
+        if self.on_close:
+            self.on_close()
+
+
+def check_bind_host(host, allow_any):
+    if host in SAFE_HOSTS or allow_any:
+        return host
+    raise ValueError("refusing to listen on %s: the agent listens only on loopback or the USB-gadget address "
+                     "192.168.3.1 (pass --allow-any-interface to override)" % host)
+
+
+class TcpServer:
+    def __init__(self, agent, limits, host="127.0.0.1", port=7878, allow_any=False, nonce_source=None, log=None):
+        check_bind_host(host, allow_any)
+        self.agent = agent
+        self.limits = limits
+        self.nonce_source = nonce_source
+        self.log = log or (lambda m: None)
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                if self.stopping:
+                    return
+                continue
+            threading.Thread(target=self._client, args=(conn, addr), daemon=True).start()
+
+    def _client(self, conn, addr):
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.settimeout(1.0)
+        c = Connection(self.agent, self.limits, "tcp", conn.sendall, self.nonce_source)
+        try:
+            while not c.closed:
+                try:
+                    data = conn.recv(1 << 20)
+                except socket.timeout:
+                    if c.idle_for() * 1000 > self.limits.idle_timeout_ms:
+                        break
+                    continue
+                if not data or not c.feed(data):
+                    break
+        except OSError:
+            pass
+        finally:
+            c.close()
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+
+    def stop(self):
+        self.stopping = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def open_serial(path, baud):
+    """A raw serial line: pyserial when installed (the board), else termios on the fd (tests, ptys)."""
+    try:
+        import serial  # pyserial, lazily: the protocol layer and the tests never need it
+        port = serial.Serial(path, baud, timeout=0.5)
+        return port.read, port.write, port.close
+    except ImportError:
+        pass
+    import termios
+    import tty
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    try:
+        tty.setraw(fd)
+        attrs = termios.tcgetattr(fd)
+        speed = getattr(termios, "B%d" % baud, None)
+        if speed is not None:
+            attrs[4] = attrs[5] = speed
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    except termios.error:
+        pass
+
+    def read(n):
+        import select
+        r, _, _ = select.select([fd], [], [], 0.5)
+        return os.read(fd, n) if r else b""
+
+    def write(data):
+        view = memoryview(data)
+        while view:
+            k = os.write(fd, view)
+            view = view[k:]
+
+    return read, write, lambda: os.close(fd)
+
+
+def serve_serial(agent, limits, path, baud=3000000, nonce_source=None, stop=None):
+    read, write, close = open_serial(path, baud)
+    c = Connection(agent, limits, "serial", write, nonce_source)
+    try:
+        while stop is None or not stop.is_set():
+            try:
+                data = read(1 << 16)
+            except OSError:
+                break
+            if data:
+                c.feed(data)
+            elif c.idle_for() * 1000 > limits.idle_timeout_ms and c.session.nonce is not None:
+                c.session.reset()
+    finally:
+        c.close()
+        close()
