@@ -1,0 +1,154 @@
+// The state one agent shares across its sessions: identity, limits, the content cache, the
+// deployments staged by DEPLOY and the one active deployment, the emulated MMIO registers
+// and DMA buffers. Sessions (agent-session.ts) call the handlers in handlers/ with it.
+// Invariants: `active` changes only in activate() (one assignment after active.json was
+// renamed into place); a staged deployment only references verified cache objects.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
+import { parseHwh } from '../hwh/parse-hwh.ts';
+import type { Hwh } from '../hwh/hwh-types.ts';
+import { ProtocolError } from '../protocol/protocol-error.ts';
+import { DEFAULT_MAX_FRAME } from '../protocol/message-types.ts';
+import { ContentCache, type ActiveRecord } from './content-cache.ts';
+import type { EngineBackend, LoadedProgram } from './engine-backend.ts';
+import { deployIdOf } from './deploy-id.ts';
+
+export interface AgentLimits {
+  maxFrame: number;
+  maxUpload: number;
+  chunkSize: number;
+  window: number;
+  keepaliveMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface AgentOptions {
+  cacheDir: string;
+  token: string;
+  backend: EngineBackend;
+  limits?: Partial<AgentLimits>;
+  /** Test hook: the session nonces, in order (hex, 16 bytes each); random when absent. */
+  nonces?: string[];
+  board?: string;
+  part?: string;
+  log?: (line: string) => void;
+}
+
+export interface Deployment extends ActiveRecord {
+  program: LoadedProgram;
+  hwh: string;
+  parsedHwh: Hwh;
+}
+
+export const AGENT_VERSION = 'cnna-virtual/0.1.0';
+
+export class AgentCore {
+  readonly cache: ContentCache;
+  readonly token: string;
+  readonly backend: EngineBackend;
+  readonly board: string;
+  readonly part: string;
+  readonly startedAt = Date.now();
+  readonly log: (line: string) => void;
+  private readonly baseLimits: AgentLimits;
+  private readonly nonces: string[];
+  readonly staged = new Map<string, Deployment>();
+  active: Deployment | undefined;
+  /** Emulated AXI-Lite registers of the active overlay (address → u32). */
+  registers = new Map<number, number>();
+  /** Emulated DMA buffers of the active deployment. */
+  buffers = new Map<string, Uint8Array>();
+
+  constructor(opts: AgentOptions) {
+    if (!opts.token) throw new ProtocolError('BAD_REQUEST', 'the agent needs a pairing token');
+    this.cache = new ContentCache(opts.cacheDir);
+    this.token = opts.token;
+    this.backend = opts.backend;
+    this.board = opts.board ?? 'virtual';
+    this.part = opts.part ?? 'xczu3eg-sbva484-1-e';
+    this.log = opts.log ?? (() => {});
+    this.nonces = [...(opts.nonces ?? [])];
+    this.baseLimits = {
+      maxFrame: DEFAULT_MAX_FRAME, maxUpload: 512 * 1024 * 1024, chunkSize: 65536, window: 8, keepaliveMs: 5000, idleTimeoutMs: 60000,
+      ...opts.limits,
+    };
+  }
+
+  limits(framing: 'serial' | 'tcp' | 'direct'): AgentLimits {
+    const chunkSize = framing === 'serial' && this.baseLimits.chunkSize === 65536 ? 4096 : this.baseLimits.chunkSize;
+    return { ...this.baseLimits, chunkSize: Math.min(chunkSize, this.baseLimits.maxFrame - 1024) };
+  }
+
+  nextNonce(): string {
+    return this.nonces.shift() ?? randomBytes(16).toString('hex');
+  }
+
+  /** Reloads the deployment recorded in active.json (after an agent restart). */
+  async restore(): Promise<void> {
+    const rec = this.cache.readActive();
+    if (!rec) return;
+    try {
+      const d = await this.stage(rec.bitstream, rec.hwh, rec.bundle);
+      this.switchTo(d);
+      this.log(`restored deployment ${d.deployId}`);
+    } catch (e) {
+      this.log(`could not restore the active deployment ${rec.deployId}: ${(e as Error).message}`);
+    }
+  }
+
+  async stage(bitstream: string, hwh: string, bundle: string): Promise<Deployment> {
+    const missing = [...new Set([bitstream, hwh, bundle].filter((h) => !this.cache.has(h)))];
+    if (missing.length > 0) {
+      throw new ProtocolError('NOT_CACHED', `DEPLOY: ${missing.length} object${missing.length > 1 ? 's' : ''} not in the cache; upload ${missing.length > 1 ? 'them' : 'it'} first`, { missing });
+    }
+    let parsedHwh: Hwh;
+    try {
+      parsedHwh = parseHwh(readFileSync(this.cache.root + '/objects/' + hwh, 'utf8'), `.hwh ${hwh.slice(0, 12)}`);
+    } catch (e) {
+      throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the .hwh does not parse: ${(e as Error).message}`);
+    }
+    const device = parsedHwh.system.device.toLowerCase();
+    if (!device || !this.part.toLowerCase().startsWith(device)) {
+      throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the overlay is for device '${parsedHwh.system.device}', this board is '${this.part}'`);
+    }
+    if (this.cache.read(bitstream).length === 0) throw new ProtocolError('BAD_ARTIFACT', 'DEPLOY: the bitstream is empty');
+    let program: LoadedProgram;
+    try {
+      program = await this.backend.load(new Uint8Array(this.cache.read(bundle)));
+    } catch (e) {
+      if (isCnnaError(e)) throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the bundle is not valid for the ${this.backend.name} engine: ${e.message}`);
+      throw e;
+    }
+    const deployId = deployIdOf(bitstream, hwh, bundle);
+    const d: Deployment = { deployId, bitstream, hwh, bundle, program, parsedHwh };
+    this.staged.set(deployId, d);
+    return d;
+  }
+
+  activate(deployId: string): Deployment {
+    const d = this.staged.get(deployId);
+    if (!d) throw new ProtocolError('UNKNOWN_DEPLOY', `ACTIVATE: deployment ${deployId} was not staged by DEPLOY in this agent run; send DEPLOY first`);
+    this.cache.writeActive({ deployId: d.deployId, bitstream: d.bitstream, hwh: d.hwh, bundle: d.bundle });
+    this.switchTo(d);
+    return d;
+  }
+
+  private switchTo(d: Deployment): void {
+    const buffers = new Map<string, Uint8Array>();
+    const bytesOf = (shape: number[]) => 2 * shape.reduce((a, b) => a * b, 1);
+    buffers.set('input', new Uint8Array(d.program.inputs.reduce((t, s) => t + bytesOf(s.shape), 0)));
+    buffers.set('output', new Uint8Array(d.program.outputs.reduce((t, s) => t + bytesOf(s.shape), 0)));
+    this.buffers = buffers;
+    this.registers = new Map();
+    this.active = d;
+  }
+
+  identity(): Record<string, unknown> {
+    return {
+      protocol: 1, board: this.board, part: this.part, agent: AGENT_VERSION, backend: this.backend.name,
+      overlay: this.active?.bitstream ?? null, hwh: this.active?.hwh ?? null, bundle: this.active?.bundle ?? null,
+      deployId: this.active?.deployId ?? null,
+    };
+  }
+}

@@ -1,0 +1,261 @@
+// One session of the agent side of the protocol (docs/protocol.md section 3): frame checks,
+// handshake and pairing-token auth, replay protection, a sequential request queue with
+// per-request timeouts and cancellation, keep-alive and idle timeout. Transport-agnostic:
+// it gets bytes (or whole frames) and hands encoded bytes to `io.send`.
+// Invariants: a request runs only after it passed the frame, replay and auth checks; at most
+// one queued request runs at a time; the queue holds at most MAX_QUEUED requests; every
+// rejected frame gets exactly one ERROR answer, and the session keeps serving.
+import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
+import { agentMac, hostMac, isMacHex, isNonceHex, macEquals } from '../protocol/auth-mac.ts';
+import { decodeFrame, encodeFrame, type Body, type Frame } from '../protocol/frame-codec.ts';
+import { FLAG_RESPONSE, type MessageType } from '../protocol/message-types.ts';
+import { ProtocolError, type ProtocolErrorCode } from '../protocol/protocol-error.ts';
+import { createStreamDecoder, encodeForTransport, type StreamDecoder } from '../protocol/stream-decoder.ts';
+import type { AgentCore, AgentLimits } from './agent-core.ts';
+import { fieldInt, fieldOptionalInt, fieldString } from './body-fields.ts';
+import { handleBufferRead, handleBufferWrite } from './handlers/handle-buffer.ts';
+import { handleActivate, handleDeploy } from './handlers/handle-deploy.ts';
+import { handleInfer } from './handlers/handle-infer.ts';
+import { handleInfo } from './handlers/handle-info.ts';
+import { handleMmioRead, handleMmioWrite } from './handlers/handle-mmio.ts';
+import { handleUploadBegin, handleUploadChunk, handleUploadEnd, handleUploadStatus } from './handlers/handle-upload.ts';
+import type { Handler, Reply } from './handlers/handler.ts';
+
+export const MAX_QUEUED = 64;
+const MAX_AUTH_FAILURES = 3;
+
+const HANDLERS: Partial<Record<MessageType, Handler>> = {
+  INFO: handleInfo,
+  UPLOAD_BEGIN: handleUploadBegin,
+  UPLOAD_CHUNK: handleUploadChunk,
+  UPLOAD_END: handleUploadEnd,
+  UPLOAD_STATUS: handleUploadStatus,
+  DEPLOY: handleDeploy,
+  ACTIVATE: handleActivate,
+  INFER: handleInfer,
+  MMIO_READ: handleMmioRead,
+  MMIO_WRITE: handleMmioWrite,
+  BUFFER_READ: handleBufferRead,
+  BUFFER_WRITE: handleBufferWrite,
+};
+
+export interface SessionIo {
+  send(bytes: Uint8Array): void;
+  /** Ends the connection (TCP); serial sessions are reset instead. */
+  close(): void;
+}
+
+export type SessionFraming = 'serial' | 'tcp' | 'direct';
+
+interface Queued { frame: Frame }
+
+export class AgentSession {
+  private readonly decoder?: StreamDecoder;
+  private readonly limits: AgentLimits;
+  private nonce: string | undefined;
+  private authed = false;
+  private authFailures = 0;
+  private highest = 0;
+  private queue: Queued[] = [];
+  private running: { requestId: number; abort: AbortController } | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly core: AgentCore, private readonly io: SessionIo, private readonly framing: SessionFraming) {
+    this.limits = core.limits(framing);
+    if (framing !== 'direct') this.decoder = createStreamDecoder(framing, this.limits.maxFrame);
+    this.touch();
+  }
+
+  /** Bytes from the transport. */
+  receive(chunk: Uint8Array): void {
+    if (this.closed || !this.decoder) return;
+    for (const e of this.decoder.push(chunk)) {
+      if (e.kind === 'frame') this.receiveFrame(e.bytes);
+      else if (e.kind === 'error') this.sendError(0, e.code, e.message);
+      else { this.end(); this.io.close(); return; }
+    }
+  }
+
+  /** Buffered transport bytes (memory-bound checks). */
+  buffered(): number { return this.decoder?.buffered() ?? 0; }
+
+  /** One frame, after transport decoding. */
+  receiveFrame(bytes: Uint8Array): void {
+    if (this.closed) return;
+    const d = decodeFrame(bytes, { direction: 'to-agent', maxFrame: this.limits.maxFrame });
+    if (!d.ok) {
+      this.sendError(d.requestId, d.code, d.message);
+      return;
+    }
+    const f = { ...d.frame, blob: d.frame.blob.slice() };
+    this.touch();
+    if (f.type === 'HELLO') {
+      this.hello(f);
+      return;
+    }
+    if (f.requestId <= this.highest) {
+      this.sendError(f.requestId, 'REPLAYED', `request id ${f.requestId} is not above ${this.highest}, the highest this session has seen`);
+      return;
+    }
+    this.highest = f.requestId;
+    if (f.type === 'PING') {
+      if (f.blob.length > 1024) this.sendError(f.requestId, 'BAD_REQUEST', `PING: blob of ${f.blob.length} bytes exceeds 1024`);
+      else this.respond(f, { body: {}, blob: f.blob });
+      return;
+    }
+    if (f.type === 'AUTH') {
+      this.auth(f);
+      return;
+    }
+    if (!this.authed) {
+      this.sendError(f.requestId, 'AUTH_REQUIRED', `${f.type} needs an authenticated session; send HELLO and AUTH first`);
+      return;
+    }
+    if (f.type === 'CANCEL') {
+      this.cancel(f);
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED) {
+      this.sendError(f.requestId, 'BUSY', `${this.queue.length} requests are already queued`);
+      return;
+    }
+    this.queue.push({ frame: f });
+    if (!this.running) void this.pump();
+  }
+
+  /** The connection ended: stop everything this session started. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.queue = [];
+    this.running?.abort.abort(new ProtocolError('CANCELLED', 'the connection closed'));
+  }
+
+  private hello(f: Frame): void {
+    try {
+      const protocol = fieldInt(f.body, 'HELLO', 'protocol', 0, 2 ** 31);
+      fieldString(f.body, 'HELLO', 'client', 256);
+      if (protocol !== 1) throw new ProtocolError('UNSUPPORTED_VERSION', `HELLO: protocol ${protocol} requested; this agent speaks protocol 1`);
+    } catch (e) {
+      this.highest = Math.max(this.highest, f.requestId);
+      this.sendError(f.requestId, (e as ProtocolError).code, (e as Error).message);
+      return;
+    }
+    for (const q of this.queue) this.sendError(q.frame.requestId, 'CANCELLED', 'a new HELLO started a new session');
+    this.queue = [];
+    this.running?.abort.abort(new ProtocolError('CANCELLED', 'a new HELLO started a new session'));
+    this.nonce = this.core.nextNonce();
+    this.authed = false;
+    this.authFailures = 0;
+    this.highest = f.requestId;
+    this.respond(f, { body: { ...this.core.identity(), nonce: this.nonce, auth: 'hmac-sha256', limits: { ...this.limits } } });
+  }
+
+  private auth(f: Frame): void {
+    const clientNonce = f.body.clientNonce;
+    const mac = f.body.mac;
+    if (!isNonceHex(clientNonce) || !isMacHex(mac)) {
+      this.sendError(f.requestId, 'BAD_REQUEST', "AUTH: 'clientNonce' must be 32 and 'mac' 64 lowercase hex characters");
+      return;
+    }
+    if (!this.nonce || !macEquals(mac, hostMac(this.core.token, this.nonce, clientNonce))) {
+      this.authFailures++;
+      this.sendError(f.requestId, 'AUTH_FAILED', this.nonce ? 'AUTH: the MAC does not match the pairing token' : 'AUTH: send HELLO first');
+      if (this.nonce && this.authFailures >= MAX_AUTH_FAILURES) {
+        if (this.framing === 'tcp') { this.end(); this.io.close(); } else this.resetSession();
+      }
+      return;
+    }
+    this.authed = true;
+    this.respond(f, { body: { mac: agentMac(this.core.token, this.nonce, clientNonce) } });
+  }
+
+  private cancel(f: Frame): void {
+    let target: number;
+    try {
+      target = fieldInt(f.body, 'CANCEL', 'requestId', 1, 0xffffffff);
+    } catch (e) {
+      this.sendError(f.requestId, 'BAD_REQUEST', (e as Error).message);
+      return;
+    }
+    let cancelled = false;
+    const i = this.queue.findIndex((q) => q.frame.requestId === target);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.sendError(target, 'CANCELLED', `cancelled by request ${f.requestId}`);
+      cancelled = true;
+    } else if (this.running?.requestId === target) {
+      this.running.abort.abort(new ProtocolError('CANCELLED', `cancelled by request ${f.requestId}`));
+      cancelled = true;
+    }
+    this.respond(f, { body: { requestId: target, cancelled } });
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.closed && this.queue.length > 0) {
+      const { frame } = this.queue.shift()!;
+      const abort = new AbortController();
+      this.running = { requestId: frame.requestId, abort };
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeoutMs = fieldOptionalInt(frame.body, frame.type, 'timeoutMs', 1, 2 ** 31 - 1);
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(() => abort.abort(new ProtocolError('TIMEOUT', `${frame.type}: not done within ${timeoutMs} ms`)), timeoutMs);
+        }
+        const aborted = new Promise<never>((_, reject) => {
+          abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+        });
+        aborted.catch(() => {});
+        const handler = HANDLERS[frame.type]!;
+        const reply = await Promise.race([Promise.resolve().then(() => handler(frame.body, frame.blob, { core: this.core, limits: this.limits, signal: abort.signal })), aborted]);
+        if (!this.closed) this.respond(frame, reply);
+      } catch (e) {
+        if (!this.closed) this.sendFailure(frame.requestId, frame.type, e);
+      } finally {
+        clearTimeout(timer);
+        this.running = undefined;
+      }
+    }
+  }
+
+  private sendFailure(requestId: number, type: string, e: unknown): void {
+    if (e instanceof ProtocolError) this.sendError(requestId, e.code, e.message, e.detail);
+    else if (isCnnaError(e)) this.sendError(requestId, 'BACKEND', `${type}: ${e.message}`);
+    else {
+      this.core.log(`internal error in ${type}: ${(e as Error)?.stack ?? String(e)}`);
+      this.sendError(requestId, 'INTERNAL', `${type}: internal agent error: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  private respond(f: Frame, r: Reply): void {
+    this.write(encodeFrame({ type: f.type, flags: FLAG_RESPONSE, requestId: f.requestId, body: r.body, blob: r.blob }));
+  }
+
+  private sendError(requestId: number, code: ProtocolErrorCode, message: string, detail?: Record<string, unknown>): void {
+    const body: Body = { code, message };
+    if (detail) body.detail = detail;
+    this.write(encodeFrame({ type: 'ERROR', flags: FLAG_RESPONSE, requestId, body }));
+  }
+
+  private write(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.io.send(this.framing === 'direct' ? frame : encodeForTransport(this.framing, frame));
+  }
+
+  private resetSession(): void {
+    this.authed = false;
+    this.nonce = undefined;
+    this.authFailures = 0;
+    this.queue = [];
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.framing === 'tcp') { this.end(); this.io.close(); } else this.resetSession();
+    }, this.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+}
