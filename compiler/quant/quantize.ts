@@ -1,0 +1,365 @@
+// The quantizer: turns an optimized float graph into a QuantizedModel (docs/numerics.md).
+//
+// How `format` interacts with the rest:
+//  - 'auto' (default): every activation tensor gets its own power-of-two format from its
+//    calibration range (docs/numerics.md "Choosing f"); a tensor the calibration never saw
+//    non-zero falls back to Q2.14;
+//  - a number f (e.g. 14, the paper's Q2.14): every activation tensor, graph inputs included,
+//    gets exactly f. Calibration still runs, for the report (ranges, saturation, SQNR).
+//  In both modes weights get their own format per layer (or per output channel with
+//  perChannel), biases sit at f_in + f_w, constant operands of Add/Concat get their own
+//  format, and a conv/FC output is capped at f_in + min f_w so no requantize shift is negative.
+//  Pass-through ops (pool, activation, flatten, reshape, transpose, pad) keep their input's
+//  format; softmax outputs are float (host tail).
+//
+// Calibration data: `calibration` if given (batches for the first graph input); otherwise the
+// first `calibrationImages` Fashion-MNIST training images (x = pixel/255) when the input is
+// N×1×28×28; otherwise seeded synthetic inputs, uniform in [-2, 2), with a warning.
+import type { Graph, Node, Tensor } from '../ir/graph.ts';
+import { CnnaError } from '../errors/cnna-error.ts';
+import { runFloat } from '../golden/float/run-float.ts';
+import { runFixed } from '../golden/fixed/run-fixed.ts';
+import { fashionMnistAvailable, loadFashionMnist } from '../data/fashion-mnist.ts';
+import { toBatch } from '../data/preprocess.ts';
+import { chooseF, formatName, quant, quantBias, F_MAX, F_MIN } from './fixed-point.ts';
+import { calibrationGraph } from './calibration-graph.ts';
+import { lowerForFixedPoint } from './lower.ts';
+import type { LayerReport, QuantizedBias, QuantizedModel, QuantizedWeights } from './quantized-model.ts';
+
+export interface QuantizeOptions {
+  /** Calibration batches for the first graph input (N×… float tensors). */
+  calibration?: Tensor[];
+  /** 'auto' (default) or a fixed number of fractional bits for every activation. */
+  format?: 'auto' | number;
+  perChannel?: boolean;
+  /** Number of default calibration images (Fashion-MNIST: 256; synthetic: sized to the model, at most 32). */
+  calibrationImages?: number;
+  /** Seed of the synthetic calibration inputs (default 1). */
+  seed?: number;
+  /** Run the fixed-point model on the calibration data to fill saturation and SQNR (default true). */
+  report?: boolean;
+  onWarning?: (msg: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Largest reduction length the 48-bit accumulator is proven for (docs/numerics.md). */
+export const MAX_REDUCTION = 65536;
+/** Images per float/fixed calibration run: bounds the memory of keepAll runs. */
+const CHUNK = 64;
+/** Synthetic calibration budget, in MACs. */
+const SYNTHETIC_MACS = 4e9;
+
+interface Calib { batches: Tensor[]; source: string }
+
+export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedModel {
+  const format = opts.format ?? 'auto';
+  if (format !== 'auto' && !(Number.isInteger(format) && format >= F_MIN && format <= F_MAX)) {
+    throw new CnnaError('E_USAGE', `format ${format} is not 'auto' or an integer number of fractional bits in [${F_MIN}, ${F_MAX}]`);
+  }
+  const perChannel = opts.perChannel ?? false;
+  const g = lowerForFixedPoint(graph);
+  checkGraph(g);
+  const calib = calibrationData(g, opts);
+  const { graph: cg, rangeSource } = calibrationGraph(g);
+  const total = calib.batches.reduce((a, b) => a + b.dims[0], 0) * (opts.report === false ? 1 : 2);
+  let done = 0;
+
+  // Pass 1: float ranges of every value.
+  const stats = new Map<string, { min: number; max: number; amax: number }>();
+  const kept: Record<string, Tensor>[] = [];
+  let keptBytes = 0;
+  for (const batch of calib.batches) {
+    const vals = runFloatBatch(cg, batch);
+    let bytes = 0;
+    for (const [name, t] of Object.entries(vals)) {
+      let s = stats.get(name);
+      if (!s) { s = { min: Infinity, max: -Infinity, amax: 0 }; stats.set(name, s); }
+      const d = t.data;
+      for (let i = 0; i < d.length; i++) {
+        const v = d[i];
+        if (v < s.min) s.min = v;
+        if (v > s.max) s.max = v;
+      }
+      s.amax = Math.max(s.amax, Math.abs(s.min), Math.abs(s.max));
+      bytes += d.byteLength;
+    }
+    keptBytes += bytes;
+    kept.push(keptBytes <= 512 * 2 ** 20 ? vals : {});
+    opts.onProgress?.((done += batch.dims[0]), total);
+  }
+
+  const amaxOf = (name: string): number => {
+    const s = stats.get(rangeSource.get(name) ?? name);
+    return s && Number.isFinite(s.amax) ? s.amax : 0;
+  };
+  const actF = (name: string): number => (format === 'auto' ? chooseF(amaxOf(name)) : format);
+
+  const formats = new Map<string, number>();
+  const weights = new Map<string, QuantizedWeights>();
+  const biases = new Map<string, QuantizedBias>();
+  const constants = new Map<string, { q: Int16Array; dims: number[]; f: number }>();
+  for (const vi of g.inputs) formats.set(vi.name, actF(vi.name));
+  const fIn = (n: Node, name: string): number => {
+    const f = formats.get(name);
+    if (f === undefined) throw new CnnaError('E_UNSUPPORTED', `node '${n.name}' (${n.op}) reads '${name}', which has no fixed-point value (a constant operand or a softmax output)`);
+    return f;
+  };
+  const floatValues = new Set<string>();
+
+  for (const n of g.nodes) {
+    const out = n.outputs[0];
+    for (const i of n.inputs) {
+      if (floatValues.has(i)) throw new CnnaError('E_UNSUPPORTED', `node '${n.name}' (${n.op}) reads '${i}', the float output of a softmax; softmax must be the last step of the model`);
+    }
+    switch (n.op) {
+      case 'conv': case 'gemm': {
+        const xf = fIn(n, n.inputs[0]);
+        const wq = quantizeWeights(g, n, perChannel);
+        weights.set(n.name, wq);
+        const f = Math.min(actF(out), xf + Math.min(...wq.wf));
+        formats.set(out, f);
+        const b = biasOf(g, n, wq, xf);
+        if (b) biases.set(n.name, b);
+        break;
+      }
+      case 'add': case 'concat': {
+        const constIn = n.inputs.filter((i) => g.initializers.has(i));
+        if (constIn.length > 1 || (constIn.length === 1 && n.inputs.length < 2)) {
+          throw new CnnaError('E_UNSUPPORTED', `node '${n.name}' (${n.op}) has ${constIn.length} constant operands; the fixed-point model supports at most one`);
+        }
+        if (constIn.length === 1) {
+          const c = g.initializers.get(constIn[0])!;
+          let amax = 0;
+          for (const v of c.data) amax = Math.max(amax, Math.abs(v));
+          const f = chooseF(amax);
+          const q = new Int16Array(c.data.length);
+          for (let i = 0; i < q.length; i++) q[i] = quant(c.data[i], f);
+          constants.set(n.name, { q, dims: c.dims.slice(), f });
+        }
+        for (const i of n.inputs) if (!g.initializers.has(i)) fIn(n, i);
+        formats.set(out, actF(out));
+        break;
+      }
+      case 'pool': case 'activation': case 'flatten': case 'reshape': case 'transpose': case 'pad': case 'identity': case 'dropout':
+        formats.set(out, fIn(n, n.inputs[0]));
+        break;
+      case 'softmax':
+        fIn(n, n.inputs[0]);
+        floatValues.add(out);
+        break;
+      case 'matmul': case 'batchnorm':
+        throw new CnnaError('E_GRAPH', `node '${n.name}' (${n.op}) survived lowering`);
+    }
+  }
+
+  const qm: QuantizedModel = {
+    graph: g, formats, weights, biases, constants,
+    options: { format, perChannel, calibration: calib.source },
+    report: [],
+  };
+
+  // Pass 2: the report (float ranges, fixed-point saturation and SQNR per node).
+  const acc = new Map<string, { sat: number; total: number; sig: number; noise: number }>();
+  if (opts.report !== false) {
+    calib.batches.forEach((batch, bi) => {
+      const fl = Object.keys(kept[bi]).length > 0 ? kept[bi] : runFloatBatch(cg, batch);
+      const fx = runFixed(qm, { [g.inputs[0].name]: batch, ...syntheticOthers(g, calib, bi) }, { keepAll: true });
+      const owners: [string, string][] = [...g.inputs.map((i) => [i.name, i.name] as [string, string]), ...g.nodes.map((n) => [n.name, n.outputs[0]] as [string, string])];
+      for (const [owner, value] of owners) {
+        const a = acc.get(owner) ?? { sat: 0, total: 0, sig: 0, noise: 0 };
+        a.sat += fx.saturated[owner] ?? 0;
+        const x = fl[value];
+        const y = fx.outputs[value];
+        if (x && y) {
+          a.total += x.data.length;
+          for (let i = 0; i < x.data.length; i++) {
+            const d = x.data[i] - y.data[i];
+            a.sig += x.data[i] * x.data[i];
+            a.noise += d * d;
+          }
+        }
+        acc.set(owner, a);
+      }
+      opts.onProgress?.((done += batch.dims[0]), total);
+    });
+  }
+  const row = (owner: string, op: string, value: string, n?: Node): LayerReport => {
+    const s = stats.get(value) ?? { min: 0, max: 0, amax: 0 };
+    const f = formats.get(value);
+    const a = acc.get(owner);
+    const w = n ? weights.get(n.name) : undefined;
+    return {
+      node: owner, op, format: f === undefined ? 'float' : formatName(f), f: f ?? NaN,
+      ...(w ? { weightF: w.wf } : {}),
+      min: s.min, max: s.max, saturated: a?.sat ?? 0, total: a?.total ?? 0,
+      sqnrDb: a ? (a.noise === 0 ? Infinity : 10 * Math.log10(a.sig / a.noise)) : NaN,
+    };
+  };
+  qm.report = [
+    ...g.inputs.map((i) => row(i.name, 'input', i.name)),
+    ...g.nodes.map((n) => row(n.name, describeOp(n), n.outputs[0], n)),
+  ];
+  return qm;
+}
+
+function describeOp(n: Node): string {
+  if (n.op === 'conv') return ['conv', n.activation?.kind, n.pool?.kind === undefined ? undefined : `${n.pool.kind}pool`].filter(Boolean).join('+');
+  if (n.op === 'gemm' || n.op === 'add') return [n.op, n.activation?.kind].filter(Boolean).join('+');
+  if (n.op === 'pool') return `${n.pool.kind}pool`;
+  if (n.op === 'activation') return n.activation.kind;
+  return n.op;
+}
+
+function checkGraph(g: Graph): void {
+  if (g.inputs.length === 0) throw new CnnaError('E_GRAPH', 'the model has no inputs');
+  for (const n of g.nodes) {
+    if (n.op !== 'conv' && n.op !== 'gemm') continue;
+    const w = g.initializers.get(n.inputs[1]);
+    if (!w) {
+      throw new CnnaError('E_UNSUPPORTED', `${n.op} node '${n.name}': weight '${n.inputs[1]}' is not a constant; the fixed-point engine multiplies activations by constant weights only`, {
+        hint: 'export the model with its weights as initializers',
+      });
+    }
+    if (n.inputs[2] && !g.initializers.has(n.inputs[2])) {
+      throw new CnnaError('E_UNSUPPORTED', `${n.op} node '${n.name}': bias '${n.inputs[2]}' is not a constant`);
+    }
+    const K = n.op === 'conv' ? w.dims[1] * w.dims[2] * w.dims[3] : (n.transB ? w.dims[1] : w.dims[0]);
+    if (K > MAX_REDUCTION) {
+      throw new CnnaError('E_UNSUPPORTED', `${n.op} node '${n.name}' sums ${K} products per output; the 48-bit accumulator is exact only up to ${MAX_REDUCTION}`);
+    }
+  }
+}
+
+/** Weights as int16, alpha folded in; one format per layer or per output channel. */
+function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean): QuantizedWeights {
+  const w = g.initializers.get(n.inputs[1])!;
+  const alpha = n.op === 'gemm' ? n.alpha : 1;
+  // Output channel of element i: conv [M, ...] -> floor(i / per); gemm transB [N, K] likewise;
+  // gemm [K, N] -> i % N.
+  const M = n.op === 'conv' || n.transB ? w.dims[0] : w.dims[1];
+  const chanOf = n.op === 'gemm' && !n.transB ? (i: number) => i % M : ((per) => (i: number) => Math.floor(i / per))(w.data.length / M);
+  const amax = new Float64Array(perChannel ? M : 1);
+  for (let i = 0; i < w.data.length; i++) {
+    const c = perChannel ? chanOf(i) : 0;
+    const v = Math.abs(w.data[i] * alpha);
+    if (v > amax[c]) amax[c] = v;
+  }
+  const wf = Array.from(amax, (a) => chooseF(a));
+  const q = new Int16Array(w.data.length);
+  for (let i = 0; i < q.length; i++) q[i] = quant(w.data[i] * alpha, wf[perChannel ? chanOf(i) : 0]);
+  return { q, dims: w.dims.slice(), wf };
+}
+
+/** Bias at f_in + f_w[m]: per output channel, or a full [R, N] matrix for a Gemm C that varies by row. */
+function biasOf(g: Graph, n: Node & { op: 'conv' | 'gemm' }, w: QuantizedWeights, fIn: number): QuantizedBias | undefined {
+  const name = n.inputs[2];
+  if (!name) return undefined;
+  const b = g.initializers.get(name)!;
+  const fw = (m: number) => fIn + (w.wf.length === 1 ? w.wf[0] : w.wf[m]);
+  if (n.op === 'conv') {
+    const q = new Float64Array(w.dims[0]);
+    for (let m = 0; m < q.length; m++) q[m] = quantBias(b.data[m], fw(m));
+    return { q };
+  }
+  const N = n.transB ? w.dims[0] : w.dims[1];
+  const outShape = g.shapes.get(n.outputs[0]);
+  const R = outShape?.[0] ?? 1;
+  const cd = b.dims.length === 0 ? [1, 1] : b.dims.length === 1 ? [1, b.dims[0]] : b.dims.slice(-2);
+  const at = (r: number, j: number) => b.data[(cd[0] === 1 ? 0 : r) * cd[1] + (cd[1] === 1 ? 0 : j)] * n.beta;
+  const rows = cd[0] === 1 ? 1 : R;
+  const q = new Float64Array(rows * N);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) q[r * N + j] = quantBias(at(r, j), fw(j));
+  return { q };
+}
+
+function runFloatBatch(g: Graph, batch: Tensor): Record<string, Tensor> {
+  const inName = g.inputs[0].name;
+  const others = g.inputs.slice(1);
+  const withBatch: Graph = { ...g, inputs: g.inputs.map((vi, i) => (i === 0 ? { ...vi, shape: batch.dims.slice() } : vi)) };
+  const feeds: Record<string, Tensor> = { [inName]: batch };
+  for (const vi of others) feeds[vi.name] = synthetic(vi.shape, 7);
+  return runFloat(withBatch, feeds, { keepAll: true });
+}
+
+function syntheticOthers(g: Graph, _c: Calib, _bi: number): Record<string, Tensor> {
+  const r: Record<string, Tensor> = {};
+  for (const vi of g.inputs.slice(1)) r[vi.name] = synthetic(vi.shape, 7);
+  return r;
+}
+
+/** Seeded uniform values in [-2, 2) (mulberry32). */
+export function synthetic(dims: number[], seed: number): Tensor {
+  let a = seed >>> 0;
+  const n = dims.reduce((x, y) => x * y, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    data[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4) - 2;
+  }
+  return { dims, data };
+}
+
+function macsPerImage(g: Graph): number {
+  let macs = 0;
+  for (const n of g.nodes) {
+    if (n.op !== 'conv' && n.op !== 'gemm') continue;
+    const w = g.initializers.get(n.inputs[1]);
+    const out = g.shapes.get(n.outputs[0]);
+    if (!w || !out) continue;
+    if (n.op === 'gemm') macs += w.data.length;
+    else {
+      // pre-pool output size is not in shapes; the post-pool size is a lower bound
+      const per = w.data.length / w.dims[0];
+      macs += per * out.slice(1).reduce((a, b) => a * b, 1) * (n.pool ? 4 : 1);
+    }
+  }
+  return Math.max(1, macs);
+}
+
+function calibrationData(g: Graph, opts: QuantizeOptions): Calib {
+  const vi = g.inputs[0];
+  const shape = vi.shape;
+  if (opts.calibration && opts.calibration.length > 0) {
+    for (const t of opts.calibration) {
+      if (t.dims.length !== shape.length || t.dims.some((d, i) => i > 0 && shape[i] > 0 && d !== shape[i])) {
+        throw new CnnaError('E_USAGE', `calibration batch has shape [${t.dims.join(', ')}], the model input '${vi.name}' is [${shape.join(', ')}]`);
+      }
+    }
+    const n = opts.calibration.reduce((a, b) => a + b.dims[0], 0);
+    return { batches: opts.calibration.flatMap((t) => split(t, CHUNK)), source: `user batch (${n} samples)` };
+  }
+  const is28 = shape.length === 4 && shape[1] === 1 && shape[2] === 28 && shape[3] === 28;
+  if (is28 && fashionMnistAvailable()) {
+    const n = opts.calibrationImages ?? 256;
+    const set = loadFashionMnist('train', { limit: n });
+    const batches: Tensor[] = [];
+    for (let s = 0; s < set.count; s += CHUNK) batches.push(toBatch(set, s, CHUNK));
+    return { batches, source: `fashion-mnist train[0:${set.count}] (pixel/255)` };
+  }
+  const seed = opts.seed ?? 1;
+  const count = opts.calibrationImages ?? Math.max(1, Math.min(32, Math.floor(SYNTHETIC_MACS / macsPerImage(g))));
+  const per = shape.slice(1).map((d) => Math.max(1, d));
+  const why = is28 ? 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)' : `input '${vi.name}' has shape [${shape.join(', ')}], not N×1×28×28`;
+  opts.onWarning?.(`${why}: calibrating on ${count} synthetic input${count === 1 ? '' : 's'}, uniform in [-2, 2) (seed ${seed}); formats may be off for real data, so pass a calibration batch for accurate ones`);
+  const batches: Tensor[] = [];
+  for (let s = 0; s < count; s += CHUNK) {
+    const k = Math.min(CHUNK, count - s);
+    batches.push(synthetic([k, ...per], seed + s));
+  }
+  return { batches, source: `synthetic uniform [-2, 2), ${count} inputs, seed ${seed}` };
+}
+
+function split(t: Tensor, chunk: number): Tensor[] {
+  const n = t.dims[0];
+  if (n <= chunk) return [t];
+  const per = t.data.length / n;
+  const out: Tensor[] = [];
+  for (let s = 0; s < n; s += chunk) {
+    const k = Math.min(chunk, n - s);
+    out.push({ dims: [k, ...t.dims.slice(1)], data: t.data.subarray(s * per, (s + k) * per) });
+  }
+  return out;
+}
