@@ -60,6 +60,14 @@ class Deployer:
     def clock_hz(self):
         return self.active.staged.clock_hz if self.active else None
 
+    def io_info(self):
+        a = self.active
+        if a is None:
+            return {}
+        b = a.staged.bundle
+        return {"io": {"inputs": [t.describe() for t in b.inputs], "outputs": [t.describe() for t in b.outputs]},
+                "registerRanges": [{"instance": i, "base": lo, "high": hi} for lo, hi, i, _ in a.staged.info.ranges]}
+
     def buffers(self):
         return [{"name": n, "size": size} for n, (_, size) in sorted(self._buffer_views().items())]
 
@@ -214,8 +222,7 @@ class Deployer:
         m.write(R.CTRL, R.CTRL_START)
         delay = POLL_S
         while True:
-            status = m.read(R.CTRL)
-            if status & R.CTRL_DONE:
+            if m.read(R.CTRL) & R.CTRL_DONE:
                 break
             if cancel is not None and cancel.is_set():
                 raise ProtocolError("CANCELLED", "inference cancelled by CANCEL", rid)
@@ -223,9 +230,11 @@ class Deployer:
                 raise ProtocolError("TIMEOUT", "the engine did not finish within timeoutMs", rid)
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
-        if status & R.CTRL_ERROR:
-            raise ProtocolError("BACKEND", "the engine refused the bundle (status 0x%x): magic, version or config hash "
-                                "differ from the bitstream" % status, rid)
+        status = m.read(R.STATUS)
+        if status != 0:
+            raise ProtocolError("BACKEND", "the engine stopped with status %d (%s): the bundle does not fit this bitstream "
+                                "(magic, version, config hash or limits)" % (status, R.STATUS_NAMES.get(status, "?")), rid,
+                                {"status": status, "statusName": R.STATUS_NAMES.get(status, "?")})
         return m.read(R.CYCLES_LO) | (m.read(R.CYCLES_HI) << 32)
 
     # -- MMIO / BUFFER ----------------------------------------------------------------------

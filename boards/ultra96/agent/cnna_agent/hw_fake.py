@@ -3,8 +3,9 @@ space. It is the only stand-in in the agent, and only at the hardware layer.
 
 load_overlay() behaves like PYNQ's Overlay: it needs the .hwh beside the .bit (same basename)
 and reads it to find the engine. A write of CTRL.start to the engine's registers runs
-`engine_model(hw, base_phys) -> (cycles, ok)`; the default model checks the bundle HEADER
-(opcode 15, magic 'CNNA') and reports 1000 cycles per descriptor, moving no data. Tests pass
+`engine_model(hw, base_phys) -> (cycles, status)` (status 0 = ok, else engine_regs.STATUS_NAMES);
+the default model checks the bundle HEADER (opcode 15, magic 'CNNA', version 1) and reports 1000
+cycles per descriptor, moving no data. Tests pass
 their own model to check what the agent placed in DDR.
 """
 
@@ -20,10 +21,13 @@ HEADER_MAGIC = 0x414E4E43
 def header_engine(hw, base):
     head = hw.mem_read(base, 64)
     opcode = head[0]
+    version = struct.unpack_from("<H", head, 2)[0]
     magic, count = struct.unpack_from("<II", head, 4)
     if opcode != 15 or magic != HEADER_MAGIC:
-        return 0, False
-    return 1000 * count, True
+        return 0, 1
+    if version != 1:
+        return 0, 2
+    return 1000 * count, 0
 
 
 class FakeBuffer:
@@ -92,13 +96,14 @@ class FakeHardware:
         self.engine_base = None
         self.loaded = []
         self.config_id = config_id
-        self.fail_load = False
+        self.fail_loads = 0
 
     def load_overlay(self, bit_path):
         hwh_path = os.path.splitext(bit_path)[0] + ".hwh"
         if not os.path.isfile(bit_path) or not os.path.isfile(hwh_path):
             raise OSError("overlay %s needs %s beside it" % (bit_path, hwh_path))
-        if self.fail_load:
+        if self.fail_loads > 0:
+            self.fail_loads -= 1
             raise OSError("fake bitstream download failure")
         with open(hwh_path, "rb") as f:
             info = parse_hwh(f.read())
@@ -139,9 +144,10 @@ class FakeHardware:
         eb = self.engine_base
         base = self.regs.get(eb + R.BASE_LO, 0) | (self.regs.get(eb + R.BASE_HI, 0) << 32)
         try:
-            cycles, ok = self.engine_model(self, base)
+            cycles, status = self.engine_model(self, base)
         except IndexError:
-            cycles, ok = 0, False
+            cycles, status = 0, 8  # an access outside every buffer: AXI error
         self.regs[eb + R.CYCLES_LO] = cycles & 0xFFFFFFFF
         self.regs[eb + R.CYCLES_HI] = (cycles >> 32) & 0xFFFFFFFF
-        self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE | (0 if ok else R.CTRL_ERROR)
+        self.regs[eb + R.STATUS] = status
+        self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE

@@ -44,7 +44,7 @@ class HwhInfo:
         """The instance whose MODTYPE or VLNV names the engine, with a register range."""
         for inst, m in sorted(self.modules.items()):
             vlnv_name = m["vlnv"].split(":")[2] if m["vlnv"].count(":") == 3 else ""
-            if (m["type"] in names or vlnv_name in names) and self.range_of(inst):
+            if (m["type"] in names or vlnv_name in names or inst in names) and self.range_of(inst):
                 return inst
         return None
 

@@ -62,6 +62,8 @@ class Connection:
                 self.send([err])
                 continue
             self.last_valid = time.monotonic()
+            if frame.type == TYPES["HELLO"]:
+                self._drop_pending("a new HELLO ended the session")
             if frame.type in (TYPES["PING"], TYPES["CANCEL"]):
                 self._run(frame, None, None)
                 continue
@@ -98,6 +100,15 @@ class Connection:
                 self._run(frame, cancel, deadline)
             with self.cond:
                 self.current = None
+
+    def _drop_pending(self, why):
+        with self.cond:
+            if self.current is not None:
+                self.current[1].set()
+            dropped = [item[0].request_id for item in self.queue]
+            self.queue.clear()
+        for rid in dropped:
+            self.send([encode_error(rid, "CANCELLED", "request %d cancelled: %s" % (rid, why))])
 
     def _cancel(self, target):
         with self.cond:

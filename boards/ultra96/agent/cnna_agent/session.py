@@ -307,4 +307,5 @@ class Agent:
         body.update({"clockHz": self.deployer.clock_hz(), "uptimeMs": int((time.monotonic() - self.started) * 1000),
                      "buffers": self.deployer.buffers(),
                      "cache": {"objects": objs, "bytes": sum(o["size"] for o in objs)}})
+        body.update(self.deployer.io_info())
         return body

@@ -1,0 +1,219 @@
+"""Upload, deploy, activate and infer through the agent's session on hw_fake: cache atomicity,
+resume, half-uploaded objects, the NCHW16c layout, restart persistence, MMIO and buffers."""
+
+import os
+import shutil
+import struct
+import unittest
+
+from helpers import MINI_HWH, make_agent, make_bundle, nonces_from, probe_engine, sha
+
+from cnna_agent.hw_fake import FakeHardware
+from cnna_agent.protocol import TYPES, decode_frame, encode_frame
+from cnna_agent.session import Limits, Session, auth_mac
+
+T = TYPES
+TOKEN = "deploy-test-token"
+NONCE = "00" * 16
+CLIENT_NONCE = "11" * 16
+
+with open(MINI_HWH, "rb") as f:
+    HWH = f.read()
+BIT = b"\x00\x09\x0f\xf0" + bytes(range(256)) * 40
+BUNDLE = make_bundle()
+
+
+class Client:
+    """Drives a Session with request frames, as the host would."""
+
+    def __init__(self, session):
+        self.s = session
+        self.rid = 100
+
+    def call(self, name, body, blob=b""):
+        self.rid += 1
+        out = self.s.handle(encode_frame(T[name], self.rid, body, blob))
+        assert len(out) == 1
+        return decode_frame(out[0], 1 << 26, to_agent=False)
+
+    def ok(self, name, body, blob=b""):
+        r = self.call(name, body, blob)
+        if r.type == T["ERROR"]:
+            raise AssertionError("%s failed: %r" % (name, r.body))
+        return r
+
+    def login(self, token=TOKEN):
+        self.ok("HELLO", {"client": "t", "protocol": 1})
+        mac = auth_mac(token.encode(), bytes.fromhex(NONCE), bytes.fromhex(CLIENT_NONCE))
+        return self.call("AUTH", {"clientNonce": CLIENT_NONCE, "mac": mac})
+
+    def upload(self, kind, data, chunk=4096, skip=()):
+        h = sha(data)
+        self.ok("UPLOAD_BEGIN", {"kind": kind, "size": len(data), "sha256": h})
+        for i, off in enumerate(range(0, len(data), chunk)):
+            if i not in skip:
+                self.ok("UPLOAD_CHUNK", {"uploadId": h, "offset": off}, data[off:off + chunk])
+        return h
+
+
+def new_session(agent):
+    return Session(agent, Limits(max_frame=1 << 20, max_upload=1 << 24, chunk_size=4096), lambda: bytes.fromhex(NONCE))
+
+
+class DeployTest(unittest.TestCase):
+    def setUp(self):
+        self.hw = FakeHardware(engine_model=probe_engine)
+        self.agent, self.dir = make_agent(token=TOKEN, hw=self.hw)
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.c = Client(new_session(self.agent))
+        self.assertEqual(self.c.login().type, T["AUTH"])
+
+    def deploy_all(self):
+        hb, hh, hu = self.c.upload("bitstream", BIT), self.c.upload("hwh", HWH), self.c.upload("bundle", BUNDLE)
+        for h in (hb, hh, hu):
+            self.assertEqual(self.c.ok("UPLOAD_END", {"uploadId": h}).body["sha256"], h)
+        r = self.c.ok("DEPLOY", {"bitstream": hb, "hwh": hh, "bundle": hu})
+        return hb, hh, hu, r.body
+
+    def test_deploy_activate_infer_layout_and_timing(self):
+        hb, hh, hu, d = self.deploy_all()
+        import hashlib
+        self.assertEqual(d["deployId"], hashlib.sha256(("%s:%s:%s" % (hb, hh, hu)).encode()).hexdigest()[:32])
+        self.assertEqual(d["inputs"], [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "f": 14}])
+        self.assertEqual(d["outputs"], [{"name": "logits", "dtype": "int16", "shape": [1, 10], "f": 11}])
+        self.assertEqual(d["clockHz"], 199998001)  # ap_clk CLKFREQUENCY of cnna_0 in mini-z7.hwh
+        a = self.c.ok("ACTIVATE", {"deployId": d["deployId"]}).body
+        self.assertEqual(a, {"deployId": d["deployId"], "overlay": hb, "hwh": hh, "bundle": hu})
+        self.assertTrue(self.hw.loaded[-1].endswith("overlay.bit"))
+        vals = [(-1) ** k * (k * 97 % 1000) for k in range(60)]  # NCHW order, k = c*20 + y*5 + x
+        blob = struct.pack("<60h", *vals)
+        r = self.c.ok("INFER", {"inputs": [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}]}, blob)
+        out = struct.unpack("<10h", r.blob)
+        total = sum(vals)
+        self.assertEqual(out[0], vals[2 * 20 + 3 * 5 + 4])
+        self.assertEqual(out[1], vals[1 * 20 + 0 * 5 + 2])
+        self.assertEqual(list(out[2:]), [((m * total + 32768) % 65536) - 32768 for m in range(2, 10)])
+        self.assertEqual(r.body["outputs"], [{"name": "logits", "dtype": "int16", "shape": [1, 10], "f": 11, "length": 20}])
+        self.assertEqual(r.body["cycles"], 4242)
+        self.assertEqual(r.body["timeNs"], round(4242 * 1e9 / 199998001))
+        self.assertGreater(r.body["computeNs"], 0)
+        info = self.c.ok("INFO", {}).body
+        self.assertEqual([info["overlay"], info["hwh"], info["bundle"], info["deployId"]], [hb, hh, hu, d["deployId"]])
+        self.assertEqual(info["clockHz"], 199998001)
+        self.assertEqual(info["registerRanges"], [{"instance": "cnna_0", "base": 0x43C00000, "high": 0x43C0FFFF},
+                                                  {"instance": "axi_gpio_0", "base": 0x40000000, "high": 0x4000FFFF}])
+        self.assertEqual(sorted(o["sha256"] for o in info["cache"]["objects"]), sorted([hb, hh, hu]))
+
+    def test_bad_input_and_engine_error(self):
+        _, _, _, d = self.deploy_all()
+        self.c.ok("ACTIVATE", {"deployId": d["deployId"]})
+        spec = {"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}
+        for inputs, blob in (([dict(spec, name="x")], bytes(120)), ([dict(spec, shape=[1, 3, 5, 4])], bytes(120)),
+                             ([spec], bytes(118)), ([spec, spec], bytes(240)), ([dict(spec, dtype="float32")], bytes(120))):
+            r = self.c.call("INFER", {"inputs": inputs}, blob)
+            self.assertEqual(r.body["code"], "BAD_INPUT", inputs)
+        self.hw.engine_model = lambda hw, base: (0, 3)
+        r = self.c.call("INFER", {"inputs": [spec]}, bytes(120))
+        self.assertEqual(r.body["code"], "BACKEND")
+        self.assertEqual(r.body["detail"], {"status": 3, "statusName": "CONFIG_MISMATCH"})
+
+    def test_half_uploaded_bundle_is_never_activated(self):
+        hb, hh = self.c.upload("bitstream", BIT), self.c.upload("hwh", HWH)
+        self.c.ok("UPLOAD_END", {"uploadId": hb})
+        self.c.ok("UPLOAD_END", {"uploadId": hh})
+        hu = self.c.upload("bundle", BUNDLE, chunk=1000, skip=(3,))
+        self.assertEqual(self.c.call("UPLOAD_END", {"uploadId": hu}).body["code"], "INCOMPLETE")
+        r = self.c.call("DEPLOY", {"bitstream": hb, "hwh": hh, "bundle": hu})
+        self.assertEqual((r.body["code"], r.body["detail"]), ("NOT_CACHED", {"missing": [hu]}))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "objects", hu)))
+        self.assertEqual(self.hw.loaded, [])
+        # resume from a NEW agent on the same cache (agent restart): only the missing chunk is sent
+        hw2 = FakeHardware(engine_model=probe_engine)
+        agent2, _ = make_agent(token=TOKEN, hw=hw2, cache_dir=self.dir)
+        c2 = Client(new_session(agent2))
+        c2.login()
+        b = c2.ok("UPLOAD_BEGIN", {"kind": "bundle", "size": len(BUNDLE), "sha256": hu}).body
+        self.assertEqual(b["received"], [[0, 3000], [4000, len(BUNDLE)]])
+        self.assertFalse(b["complete"])
+        c2.ok("UPLOAD_CHUNK", {"uploadId": hu, "offset": 3000}, BUNDLE[3000:4000])
+        self.assertEqual(c2.ok("UPLOAD_END", {"uploadId": hu}).body["size"], len(BUNDLE))
+        d = c2.ok("DEPLOY", {"bitstream": hb, "hwh": hh, "bundle": hu}).body
+        c2.ok("ACTIVATE", {"deployId": d["deployId"]})
+        with open(os.path.join(self.dir, "objects", hu), "rb") as f:
+            self.assertEqual(f.read(), BUNDLE)
+
+    def test_corrupted_upload_is_discarded(self):
+        bad = bytearray(BUNDLE)
+        h = sha(BUNDLE)
+        bad[5000] ^= 0xFF
+        self.c.ok("UPLOAD_BEGIN", {"kind": "bundle", "size": len(bad), "sha256": h})
+        for off in range(0, len(bad), 4096):
+            self.c.ok("UPLOAD_CHUNK", {"uploadId": h, "offset": off}, bytes(bad[off:off + 4096]))
+        self.assertEqual(self.c.call("UPLOAD_END", {"uploadId": h}).body["code"], "HASH_MISMATCH")
+        self.assertEqual(self.c.call("UPLOAD_STATUS", {"uploadId": h}).body["code"], "UNKNOWN_UPLOAD")
+        self.assertEqual(os.listdir(os.path.join(self.dir, "objects")), [])
+
+    def test_active_deployment_survives_restart_and_failed_activate_keeps_it(self):
+        hb, hh, hu, d = self.deploy_all()
+        self.c.ok("ACTIVATE", {"deployId": d["deployId"]})
+        hw2 = FakeHardware(engine_model=probe_engine)
+        agent2, _ = make_agent(token=TOKEN, hw=hw2, cache_dir=self.dir)
+        self.assertTrue(agent2.deployer.restore())
+        self.assertEqual(agent2.identity()["deployId"], d["deployId"])
+        self.assertEqual(len(hw2.loaded), 1)
+        # a second bundle whose activation fails (bitstream download error) leaves the first active
+        other = make_bundle(weights=b"\x01" * 64)
+        c2 = Client(new_session(agent2))
+        c2.login()
+        ho = c2.upload("bundle", other)
+        c2.ok("UPLOAD_END", {"uploadId": ho})
+        d2 = c2.ok("DEPLOY", {"bitstream": hb, "hwh": hh, "bundle": ho}).body
+        hw2.fail_loads = 1
+        r = c2.call("ACTIVATE", {"deployId": d2["deployId"]})
+        self.assertEqual(r.body["code"], "BACKEND")
+        self.assertIn("previous deployment kept", r.body["message"])
+        self.assertEqual(c2.ok("INFO", {}).body["deployId"], d["deployId"])
+        self.assertEqual(c2.call("ACTIVATE", {"deployId": "f" * 32}).body["code"], "UNKNOWN_DEPLOY")
+
+    def test_bad_artifacts(self):
+        hb = self.c.upload("bitstream", BIT)
+        hbad = self.c.upload("hwh", b"<EDKSYSTEM><MODULES></EDKSYSTEM>")
+        hu = self.c.upload("bundle", BUNDLE)
+        hjunk = self.c.upload("bundle", b"CNNAB1\x00\x00" + b"\xff" * 40)
+        hnoeng = self.c.upload("hwh", b"<EDKSYSTEM><MODULES><MODULE INSTANCE='x' MODTYPE='axi_dma'/></MODULES></EDKSYSTEM>")
+        for h in (hb, hbad, hu, hjunk, hnoeng):
+            self.c.ok("UPLOAD_END", {"uploadId": h})
+        cases = [((hb, hbad, hu), "not well-formed"), ((hb, hnoeng, hu), "no cnna engine"), ((hb, hnoeng, hjunk), "no cnna engine")]
+        with open(MINI_HWH, "rb") as f:
+            hh = self.c.upload("hwh", f.read())
+        self.c.ok("UPLOAD_END", {"uploadId": hh})
+        cases.append(((hb, hh, hjunk), "bundle"))
+        for (b, w, u), words in cases:
+            r = self.c.call("DEPLOY", {"bitstream": b, "hwh": w, "bundle": u})
+            self.assertEqual(r.body["code"], "BAD_ARTIFACT")
+            self.assertIn(words, r.body["message"])
+
+    def test_mmio_and_buffers(self):
+        _, _, _, d = self.deploy_all()
+        self.c.ok("ACTIVATE", {"deployId": d["deployId"]})
+        w = self.c.ok("MMIO_WRITE", {"address": 0x40000010, "values": [7, 0xFFFFFFFF]}).body
+        self.assertEqual(w, {"address": 0x40000010, "count": 2})
+        self.assertEqual(self.c.ok("MMIO_READ", {"address": 0x40000010, "count": 2}).body["values"], [7, 0xFFFFFFFF])
+        self.assertEqual(self.hw.regs[0x40000014], 0xFFFFFFFF)
+        self.assertEqual(self.c.ok("MMIO_READ", {"address": 0x43C00000, "count": 1}).body["values"], [4])  # CTRL idle
+        for addr, count in ((0x43C0FFFC, 2), (0x43C00002, 1), (0x41000000, 1), (0x0, 1), (0x4000FFFC + 4, 1)):
+            self.assertEqual(self.c.call("MMIO_READ", {"address": addr, "count": count}).body["code"], "MMIO_DENIED", hex(addr))
+        self.assertEqual(self.c.call("MMIO_WRITE", {"address": 0x3FFFFFFC, "values": [1, 2]}).body["code"], "MMIO_DENIED")
+        self.assertEqual(self.c.call("MMIO_READ", {"address": 0x40000000, "count": 1025}).body["code"], "BAD_REQUEST")
+        names = {b["name"]: b["size"] for b in self.c.ok("INFO", {}).body["buffers"]}
+        self.assertEqual(names, {"bundle": 16384, "input": 640, "output": 32})
+        self.c.ok("BUFFER_WRITE", {"name": "input", "offset": 630}, b"0123456789")
+        r = self.c.ok("BUFFER_READ", {"name": "bundle", "offset": 8192 + 630, "length": 10})
+        self.assertEqual(r.blob, b"0123456789")
+        self.assertEqual(self.c.ok("BUFFER_READ", {"name": "bundle", "offset": 0, "length": 8}).blob[:1], b"\x0f")
+        self.assertEqual(self.c.call("BUFFER_WRITE", {"name": "input", "offset": 631}, b"0123456789").body["code"], "BAD_RANGE")
+        self.assertEqual(self.c.call("BUFFER_READ", {"name": "../x", "offset": 0, "length": 1}).body["code"], "UNKNOWN_BUFFER")
+
+
+if __name__ == "__main__":
+    unittest.main()
