@@ -3,11 +3,11 @@
 // value's shape. Shape computations on constants fold away. Symbolic or dynamic batch axes
 // become `opts.batch` (1 by default); other symbolic axes are rejected.
 
-import { readFileSync } from 'node:fs';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { Graph, Node, Shape, Tensor, ValueInfo } from '../ir/graph.ts';
 import { fmt, inferNodeShapes } from '../ir/infer-shape.ts';
 import { MAX_NODES } from './limits.ts';
+import { readModel } from './read-model.ts';
 import { decodeModel, toNumber, type NodeProto, type ValueInfoProto } from './onnx-proto.ts';
 import { AttrReader, nodeWhere, type ConstValue, type OpContext } from './op-context.ts';
 import { MAX_OPSET, resolveOp } from './op-resolve-rules.ts';
@@ -18,15 +18,6 @@ export interface ImportOptions {
   batch?: number;
 }
 
-function readSource(source: Uint8Array | string): { bytes: Uint8Array; what: string } {
-  if (typeof source !== 'string') return { bytes: source, what: 'model' };
-  try {
-    return { bytes: readFileSync(source), what: source };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CnnaError('E_IO', `${source}: cannot read the model (${code ?? String(e)})`, { cause: e });
-  }
-}
 
 function opsetsOf(model: { opsetImport?: { domain?: string | null; version?: unknown }[] | null }, what: string): Map<string, number> {
   const m = new Map<string, number>();
@@ -113,8 +104,8 @@ function topoSort(nodes: NodeItem[], available: Set<string>): NodeItem[] {
 export function importOnnx(source: Uint8Array | string, opts: ImportOptions = {}): Graph {
   const batch = opts.batch ?? 1;
   if (!Number.isSafeInteger(batch) || batch < 1 || batch > 65_536) throw new CnnaError('E_USAGE', `batch must be an integer in [1, 65536], got ${batch}`);
-  const { bytes, what } = readSource(source);
-  const model = decodeModel(bytes, what);
+  const what = typeof source === 'string' ? source : 'model';
+  const model = typeof source === 'string' ? readModel(source) : decodeModel(source, what);
   const opsets = opsetsOf(model, what);
   const g = model.graph!;
   const protoNodes = g.node ?? [];

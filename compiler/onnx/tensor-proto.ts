@@ -54,7 +54,9 @@ function halfToFloat(h: number): number {
 function fromRaw(raw: Uint8Array, dt: number, n: number): { data: Float32Array; ints?: Float64Array } {
   if (dt === DataType.FLOAT) {
     if (raw.byteOffset % 4 === 0) return { data: new Float32Array(raw.buffer, raw.byteOffset, n) };
-    return { data: new Float32Array(Uint8Array.prototype.slice.call(raw, 0).buffer, 0, n) };
+    const copy = new Float32Array(n);
+    new Uint8Array(copy.buffer).set(raw);
+    return { data: copy };
   }
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Float64Array(n);
