@@ -84,6 +84,8 @@ class Session:
         self.auth_used = False
         self.failures = 0
         self.highest = 0
+        self.closed = False
+        self.pending_close = []
 
     # -- admission (arrival order) ------------------------------------------------------
     def admit(self, raw, to_agent=True):
@@ -131,9 +133,11 @@ class Session:
         frame, err = self.admit(raw, to_agent)
         if err is not None:
             return [err]
-        if frame.type == T["CANCEL"]:
-            return self.execute(frame)
-        return self.execute(frame, None, self.deadline_of(frame))
+        try:
+            return self.execute(frame, None, self.deadline_of(frame))
+        except CloseSession:
+            self.closed = True
+            return self.pending_close
 
     def deadline_of(self, frame):
         t = frame.body.get("timeoutMs")

@@ -26,10 +26,10 @@ def load_vectors(name):
         return json.load(f)
 
 
-def make_agent(token="test-token-1234", max_upload=1 << 24, hw=None, cache_dir=None):
+def make_agent(token="test-token-1234", max_upload=1 << 24, hw=None, cache_dir=None, fsync=True):
     cache_dir = cache_dir or tempfile.mkdtemp(prefix="cnna-agent-test-")
     hw = hw or FakeHardware()
-    cache = ContentCache(cache_dir, max_upload)
+    cache = ContentCache(cache_dir, max_upload, fsync=fsync)
     deployer = Deployer(hw, cache)
     return Agent(hw, cache, deployer, token), cache_dir
 
