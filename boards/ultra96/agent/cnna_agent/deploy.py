@@ -196,6 +196,7 @@ class Deployer:
             if pos != len(blob):
                 raise ProtocolError("BAD_INPUT", "the blob holds %d bytes, the inputs declare %d" % (len(blob), pos), rid)
             t0 = time.monotonic_ns()
+            self._wait_idle(a, rid, cancel, deadline)
             for spec, raw in parts:
                 a.image.write(spec.offset, spec.to_device(raw))
             a.image.flush()
@@ -213,6 +214,18 @@ class Deployer:
             clock = a.staged.clock_hz
             time_ns = int(round(cycles * 1e9 / clock)) if clock else 0
             return {"outputs": meta, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}, b"".join(outs)
+
+    def _wait_idle(self, a, rid, cancel, deadline):
+        """A cancelled or timed-out run may still be going (the engine has no abort): never
+        overwrite its inputs while it reads them."""
+        delay = POLL_S
+        while a.engine_mmio.read(R.CTRL) & R.CTRL_BUSY:
+            if cancel is not None and cancel.is_set():
+                raise ProtocolError("CANCELLED", "inference cancelled by CANCEL", rid)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ProtocolError("TIMEOUT", "the engine is still busy with an earlier (cancelled) run", rid)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.005)
 
     def _run(self, a, rid, cancel, deadline):
         m = a.engine_mmio

@@ -11,6 +11,7 @@ their own model to check what the agent placed in DDR.
 
 import os
 import struct
+import threading
 
 from . import engine_regs as R
 from .hwh_ranges import parse_hwh
@@ -85,8 +86,10 @@ class FakeMmio:
 class FakeHardware:
     name = "fake"
 
-    def __init__(self, engine_model=header_engine, board="ultra96v2", part="xczu3eg-sbva484-1-e", config_id=None):
+    def __init__(self, engine_model=header_engine, board="ultra96v2", part="xczu3eg-sbva484-1-e", config_id=None,
+                 engine_delay_s=0.0):
         self.engine_model = engine_model
+        self.engine_delay_s = engine_delay_s
         self.board = board
         self.part = part
         self.buffers = {}
@@ -132,6 +135,12 @@ class FakeHardware:
                 return b, phys - b.physical_address
         raise IndexError("physical range 0x%x+%d is not inside an allocated buffer" % (phys, n))
 
+    def finish_engine(self):
+        """Ends a delayed (engine_delay_s) run now."""
+        ev = getattr(self, "finish", None)
+        if ev is not None:
+            ev.set()
+
     def mem_read(self, phys, n):
         b, off = self._locate(phys, n)
         return b.read(off, n)
@@ -150,4 +159,13 @@ class FakeHardware:
         self.regs[eb + R.CYCLES_LO] = cycles & 0xFFFFFFFF
         self.regs[eb + R.CYCLES_HI] = (cycles >> 32) & 0xFFFFFFFF
         self.regs[eb + R.STATUS] = status
-        self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE
+        if self.engine_delay_s > 0:
+            self.regs[eb + R.CTRL] = R.CTRL_BUSY
+            self.finish = threading.Event()
+
+            def later(ev=self.finish):
+                ev.wait(self.engine_delay_s)
+                self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE
+            threading.Thread(target=later, daemon=True).start()
+        else:
+            self.regs[eb + R.CTRL] = R.CTRL_IDLE | R.CTRL_DONE

@@ -1,0 +1,250 @@
+"""The agent over real transports: the scripted conformance session over TCP loopback and over a
+pseudo-terminal pair; PING and CANCEL while an inference runs; timeouts; an oversized TCP frame
+closes only its connection; a corrupted serial byte costs one frame; the real CLI process."""
+
+import os
+import select
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import tty
+import unittest
+
+from helpers import AGENT_DIR, MINI_HWH, load_vectors, make_agent, make_bundle, nonces_from, probe_engine, sha
+from test_vectors import check_step, session_limits
+
+from cnna_agent.framing import SerialDeframer, cobs_decode, serial_encode, tcp_encode
+from cnna_agent.hw_fake import FakeHardware
+from cnna_agent.protocol import TYPES, decode_frame, encode_frame
+from cnna_agent.server import TcpServer, serve_serial
+from cnna_agent.session import Limits, auth_mac
+
+T = TYPES
+SESSION = load_vectors("session.json")
+
+
+class TcpClient:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def send_raw(self, frame):
+        self.sock.sendall(tcp_encode(frame))
+
+    def recv(self):
+        while True:
+            if len(self.buf) >= 4:
+                n = struct.unpack_from("<I", self.buf)[0]
+                if len(self.buf) >= 4 + n:
+                    f, self.buf = self.buf[4:4 + n], self.buf[4 + n:]
+                    return decode_frame(f, 1 << 26, to_agent=False)
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def call(self, name, rid, body, blob=b""):
+        self.send_raw(encode_frame(T[name], rid, body, blob))
+        return self.recv()
+
+
+class PtyClient:
+    def __init__(self, master):
+        self.fd = master
+        self.deframer = SerialDeframer(1 << 22)
+        self.pending = []
+
+    def send_raw(self, frame):
+        os.write(self.fd, serial_encode(frame))
+
+    def recv(self, timeout=10):
+        end = time.monotonic() + timeout
+        while not self.pending:
+            r, _, _ = select.select([self.fd], [], [], max(0, end - time.monotonic()))
+            if not r:
+                return None
+            self.pending += [v for k, v in self.deframer.feed(os.read(self.fd, 1 << 16)) if k == "frame"]
+        return decode_frame(self.pending.pop(0), 1 << 26, to_agent=False)
+
+
+def run_session_vectors(tc, client):
+    for step in SESSION["steps"]:
+        with tc.subTest(step["note"]):
+            client.send_raw(bytes.fromhex(step["raw"]))
+            r = client.recv()
+            tc.assertIsNotNone(r)
+            check_step(tc, step, encode_frame(r.type, r.request_id, r.body, r.blob, r.flags))
+
+
+class SessionOverTransports(unittest.TestCase):
+    def agent(self):
+        a = SESSION["agent"]
+        agent, d = make_agent(token=a["token"], max_upload=a["limits"]["maxUpload"])
+        self.addCleanup(shutil.rmtree, d, True)
+        return agent, nonces_from(a["nonces"])
+
+    def test_session_vectors_over_tcp_loopback(self):
+        agent, nonces = self.agent()
+        srv = TcpServer(agent, session_limits(), "127.0.0.1", 0, nonce_source=nonces).start()
+        self.addCleanup(srv.stop)
+        c = TcpClient(srv.port)
+        self.addCleanup(c.sock.close)
+        run_session_vectors(self, c)
+
+    def test_session_vectors_over_a_pty_pair(self):
+        agent, nonces = self.agent()
+        master, slave = os.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        stop = threading.Event()
+        t = threading.Thread(target=serve_serial, args=(agent, session_limits(), os.ttyname(slave), 3000000, nonces, stop), daemon=True)
+        t.start()
+        self.addCleanup(lambda: (stop.set(), t.join(5), os.close(master), os.close(slave)))
+        c = PtyClient(master)
+        run_session_vectors(self, c)
+        # a corrupted byte costs exactly that frame; the next one is served
+        bad = bytearray(serial_encode(encode_frame(T["PING"], 100, {}, b"abc")))
+        bad[20] ^= 0x40
+        os.write(master, bytes(bad))
+        self.assertEqual(c.recv().body["code"], "BAD_CRC")
+        c.send_raw(encode_frame(T["PING"], 101, {}, b"abc"))
+        r = c.recv()
+        self.assertEqual((r.type, r.request_id, r.blob), (T["PING"], 101, b"abc"))
+
+
+class ConcurrencyTest(unittest.TestCase):
+    def setUp(self):
+        self.hw = FakeHardware(engine_model=probe_engine, engine_delay_s=30.0)
+        self.agent, d = make_agent(token="conc-token", hw=self.hw)
+        self.addCleanup(shutil.rmtree, d, True)
+        self.srv = TcpServer(self.agent, Limits(chunk_size=65536), "127.0.0.1", 0, nonce_source=lambda: b"\x09" * 16).start()
+        self.addCleanup(self.srv.stop)
+        c = self.c = TcpClient(self.srv.port)
+        self.addCleanup(c.sock.close)
+        c.call("HELLO", 1, {"client": "t", "protocol": 1})
+        self.assertEqual(c.call("AUTH", 2, {"clientNonce": "0a" * 16, "mac": auth_mac(b"conc-token", b"\x09" * 16, b"\x0a" * 16)}).type, T["AUTH"])
+        with open(MINI_HWH, "rb") as f:
+            hwh = f.read()
+        rid = 3
+        hs = []
+        for kind, data in (("bitstream", b"\x02" * 64), ("hwh", hwh), ("bundle", make_bundle())):
+            c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
+            c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": 0}, data)
+            self.assertEqual(c.call("UPLOAD_END", rid + 2, {"uploadId": sha(data)}).type, T["UPLOAD_END"])
+            hs.append(sha(data))
+            rid += 3
+        d = c.call("DEPLOY", rid, {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]}).body
+        self.assertEqual(c.call("ACTIVATE", rid + 1, {"deployId": d["deployId"]}).type, T["ACTIVATE"])
+        self.spec = [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}]
+
+    def test_ping_and_cancel_while_inferring(self):
+        c = self.c
+        c.send_raw(encode_frame(T["INFER"], 50, {"inputs": self.spec}, bytes(120)))
+        c.send_raw(encode_frame(T["INFO"], 51, {}))  # queued behind the INFER
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        r = c.call("PING", 52, {}, b"alive")
+        self.assertEqual((r.type, r.request_id, r.blob), (T["PING"], 52, b"alive"))
+        self.assertLess(time.monotonic() - t0, 2.0)
+        c.send_raw(encode_frame(T["CANCEL"], 53, {"requestId": 51}))
+        c.send_raw(encode_frame(T["CANCEL"], 54, {"requestId": 50}))
+        got = {}
+        for _ in range(4):
+            f = c.recv()
+            got[(f.request_id, f.type)] = f.body
+        self.assertEqual(got[(53, T["CANCEL"])], {"requestId": 51, "cancelled": True})
+        self.assertEqual(got[(54, T["CANCEL"])], {"requestId": 50, "cancelled": True})
+        self.assertEqual(got[(51, T["ERROR"])]["code"], "CANCELLED")
+        self.assertEqual(got[(50, T["ERROR"])]["code"], "CANCELLED")
+        self.assertEqual(c.call("CANCEL", 55, {"requestId": 50}).body, {"requestId": 50, "cancelled": False})
+
+    def test_timeout_then_a_good_inference(self):
+        c = self.c
+        r = c.call("INFER", 60, {"inputs": self.spec, "timeoutMs": 300}, bytes(120))
+        self.assertEqual(r.body["code"], "TIMEOUT")
+        r = c.call("INFER", 61, {"inputs": self.spec, "timeoutMs": 300}, bytes(120))
+        self.assertEqual((r.body["code"], r.body["message"]), ("TIMEOUT", "the engine is still busy with an earlier (cancelled) run"))
+        self.hw.engine_delay_s = 0.05
+        self.hw.finish_engine()
+        r = c.call("INFER", 62, {"inputs": self.spec, "timeoutMs": 5000}, bytes(120))
+        self.assertEqual((r.type, r.body["cycles"]), (T["INFER"], 4242))
+
+    def test_oversized_tcp_frame_closes_only_that_connection(self):
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+        s.sendall(struct.pack("<I", 0xFFFFFFF0) + b"x" * 100)
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        f = decode_frame(data[4:], 1 << 20, to_agent=False)
+        self.assertEqual((f.body["code"], f.request_id), ("FRAME_TOO_LARGE", 0))
+        self.assertEqual(self.c.call("PING", 70, {}, b"still").blob, b"still")
+        c2 = TcpClient(self.srv.port)
+        self.addCleanup(c2.sock.close)
+        self.assertEqual(c2.call("PING", 1, {}, b"new").blob, b"new")
+
+
+class CliProcessTest(unittest.TestCase):
+    def test_agent_process_serves_tcp_and_restores_after_restart(self):
+        import tempfile
+        d = tempfile.mkdtemp(prefix="cnna-cli-")
+        self.addCleanup(shutil.rmtree, d, True)
+
+        def start():
+            p = subprocess.Popen([sys.executable, "-m", "cnna_agent", "--cache", d, "--tcp", "127.0.0.1:0", "--hw", "fake"],
+                                 cwd=AGENT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={"PATH": os.environ["PATH"], "CNNA_BOARD_TOKEN": "cli-token-123", "PYTHONDONTWRITEBYTECODE": "1"})
+            line = p.stdout.readline()
+            self.assertRegex(line, r"^cnna_agent: listening on 127\.0\.0\.1:\d+$")
+            return p, int(line.rsplit(":", 1)[1])
+
+        def login(port):
+            c = TcpClient(port)
+            n = bytes.fromhex(c.call("HELLO", 1, {"client": "t", "protocol": 1}).body["nonce"])
+            self.assertEqual(c.call("AUTH", 2, {"clientNonce": "0b" * 16, "mac": auth_mac(b"cli-token-123", n, b"\x0b" * 16)}).type, T["AUTH"])
+            return c
+
+        p, port = start()
+        try:
+            c = login(port)
+            with open(MINI_HWH, "rb") as f:
+                hwh = f.read()
+            rid, hs = 3, []
+            for kind, data in (("bitstream", b"\x03" * 64), ("hwh", hwh), ("bundle", make_bundle())):
+                c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
+                c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": 0}, data)
+                c.call("UPLOAD_END", rid + 2, {"uploadId": sha(data)})
+                hs.append(sha(data))
+                rid += 3
+            did = c.call("DEPLOY", rid, {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]}).body["deployId"]
+            self.assertEqual(c.call("ACTIVATE", rid + 1, {"deployId": did}).type, T["ACTIVATE"])
+            c.sock.close()
+        finally:
+            p.kill()
+            p.wait(10)
+            p.stdout.close()
+            p.stderr.close()
+        p, port = start()
+        try:
+            c = login(port)
+            info = c.call("INFO", 3, {}).body
+            self.assertEqual((info["deployId"], info["bundle"], info["backend"]), (did, hs[2], "fake"))
+            r = c.call("INFER", 4, {"inputs": [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}]}, bytes(120))
+            self.assertEqual((r.type, r.body["cycles"]), (T["INFER"], 1000))  # hw_fake's default model: 1000 per job
+            c.sock.close()
+        finally:
+            p.kill()
+            p.wait(10)
+            p.stdout.close()
+            p.stderr.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
