@@ -1,21 +1,28 @@
 // Conv with the fused post-op pipeline (docs/numerics.md "Conv and FC"): exact accumulation
 // of int16 products in float64 (|w·x| <= 2^30, |sum| < 2^48 < 2^53, so every partial sum is an
 // exact integer), requantize y = sat16(rshr(acc, s_m)), activation, then pooling.
-// The input is unrolled once per image (im2col, zero for padding); output channels [m0, m1)
-// can then be computed independently, which is how the parallel path splits a layer.
+// The input is unrolled once per image (im2col, zero for padding; each group's row segment is
+// padded with zeros to Kp, a multiple of 8, as are the weight rows); output channels [m0, m1)
+// can then be computed independently, which is how the parallel path splits a layer. The sums
+// come from the plain loop below or, when available, the equivalent SIMD kernel (wasm-dot.ts).
 import type { ConvNode } from '../../../ir/graph.ts';
 import { CnnaError } from '../../../errors/cnna-error.ts';
 import { applyActivation, compileActivation, type FixedAct } from './activation.ts';
 import { compilePool, poolPlane, type FixedPool } from './pool.ts';
+import { pad8, type DotKernel } from '../wasm-dot.ts';
 
 export interface ConvPlan {
   C: number; H: number; W: number;
   M: number; Cg: number; KH: number; KW: number; group: number;
   OH: number; OW: number;
   sh: number; sw: number; pt: number; pl: number; dh: number; dw: number;
-  /** Reduction length per output: Cg·KH·KW. */
+  /** Reduction length per output: Cg·KH·KW, and the same rounded up to a multiple of 8. */
   K: number;
+  Kp: number;
+  /** Weights [M][Kp], zero-padded. */
   w: Int16Array;
+  /** Some weight is -32768 (the SIMD kernel cannot take it). */
+  hasMin: boolean;
   bias: Float64Array | null;
   shift: Int32Array;
   act: FixedAct;
@@ -55,30 +62,38 @@ export function compileConv(
   else if (outDims[2] !== OH || outDims[3] !== OW) {
     throw new CnnaError('E_GRAPH', `${where}: shape inference says ${outDims[2]}×${outDims[3]}, the conv gives ${OH}×${OW}`);
   }
+  const K = Cg * KH * KW;
+  const Kp = pad8(K);
+  const wp = new Int16Array(M * Kp);
+  for (let m = 0; m < M; m++) wp.set(w.q.subarray(m * K, (m + 1) * K), m * Kp);
   return {
-    C, H, W, M, Cg, KH, KW, group: node.group, OH, OW, sh, sw, pt, pl, dh, dw, K: Cg * KH * KW,
-    w: w.q, bias, shift, act, pool, outPlane: pool ? pool.OH * pool.OW : OH * OW,
+    C, H, W, M, Cg, KH, KW, group: node.group, OH, OW, sh, sw, pt, pl, dh, dw, K, Kp,
+    w: wp, hasMin: w.q.includes(-32768), bias, shift, act, pool, outPlane: pool ? pool.OH * pool.OW : OH * OW,
   };
 }
 
-/** Unrolled input of one image: [OH·OW][C·KH·KW] in (c, ky, kx) order, zero where padded. */
+/** Unrolled input of one image: [OH·OW][group][Kp], (c, ky, kx) order within a group, zero where padded. */
 export function im2col(p: ConvPlan, x: Int16Array, xo: number, cols: Int16Array): void {
-  const { C, H, W, KH, KW, OH, OW, sh, sw, pt, pl, dh, dw } = p;
-  const row = C * KH * KW;
+  const { C, H, W, KH, KW, OH, OW, sh, sw, pt, pl, dh, dw, Cg, Kp } = p;
+  const row = p.group * Kp;
   cols.fill(0, 0, OH * OW * row);
-  for (let oy = 0; oy < OH; oy++) {
-    for (let ox = 0; ox < OW; ox++) {
-      let o = (oy * OW + ox) * row;
-      for (let c = 0; c < C; c++) {
-        const xc = xo + c * H * W;
-        for (let ky = 0; ky < KH; ky++) {
+  for (let c = 0; c < C; c++) {
+    const xc = xo + c * H * W;
+    const kBase = Math.floor(c / Cg) * Kp + (c % Cg) * KH * KW;
+    for (let kx = 0; kx < KW; kx++) {
+      // valid ox: 0 <= ox·sw - pl + kx·dw < W
+      const off = kx * dw - pl;
+      const lo = Math.max(0, Math.ceil(-off / sw));
+      const hi = Math.min(OW, Math.floor((W - 1 - off) / sw) + 1);
+      if (lo >= hi) continue;
+      for (let ky = 0; ky < KH; ky++) {
+        const k = kBase + ky * KW + kx;
+        for (let oy = 0; oy < OH; oy++) {
           const iy = oy * sh - pt + ky * dh;
-          if (iy < 0 || iy >= H) { o += KW; continue; }
-          const xr = xc + iy * W;
-          for (let kx = 0; kx < KW; kx++, o++) {
-            const ix = ox * sw - pl + kx * dw;
-            if (ix >= 0 && ix < W) cols[o] = x[xr + ix];
-          }
+          if (iy < 0 || iy >= H) continue;
+          const src = xc + iy * W + off;
+          let d = (oy * OW + lo) * row + k;
+          for (let ox = lo; ox < hi; ox++, d += row) cols[d] = x[src + ox * sw];
         }
       }
     }
@@ -86,38 +101,62 @@ export function im2col(p: ConvPlan, x: Int16Array, xo: number, cols: Int16Array)
 }
 
 export function colsLength(p: ConvPlan): number {
-  return p.OH * p.OW * p.C * p.KH * p.KW;
+  return p.OH * p.OW * p.group * p.Kp;
 }
+
+/** Accumulator budget per kernel call (float64 values). */
+const ACC_BLOCK = 2 ** 21;
 
 /**
  * Output channels [m0, m1) of one image into out[oo + m·outPlane ...]. `plane` is scratch of at
- * least OH·OW int16. Returns the number of values that saturated (requantize and average pool).
+ * least OH·OW int16. With a kernel, `cols` must already be loaded into it (kernel.setCols).
+ * Returns the number of values that saturated (requantize and average pool).
  */
-export function convChannels(p: ConvPlan, cols: Int16Array, out: Int16Array, oo: number, m0: number, m1: number, plane: Int16Array): number {
-  const { K, w, bias, shift, OH, OW, M, group } = p;
+export function convChannels(
+  p: ConvPlan, cols: Int16Array, out: Int16Array, oo: number, m0: number, m1: number, plane: Int16Array, kernel: DotKernel | null = null,
+): number {
+  const { K, Kp, w, bias, shift, OH, OW, M, group } = p;
   const P = OH * OW;
-  const row = K * group;
+  const row = Kp * group;
   const mPerG = M / group;
+  const simd = kernel !== null && !p.hasMin;
   let sat = 0;
+  let accs: Float64Array | null = null;
+  let accM0 = 0;
+  let accM1 = 0;
   for (let m = m0; m < m1; m++) {
     const g = Math.floor(m / mPerG);
-    const wo = m * K;
-    const co = g * K;
     const b = bias ? bias[m] : 0;
     const s = shift[m];
     const half = s > 0 ? 2 ** (s - 1) : 0;
     const inv = 2 ** -s;
-    for (let px = 0; px < P; px++) {
-      let a = b;
-      const c0 = px * row + co;
-      let k = 0;
-      for (; k + 3 < K; k += 4) {
-        a += w[wo + k] * cols[c0 + k] + w[wo + k + 1] * cols[c0 + k + 1]
-          + w[wo + k + 2] * cols[c0 + k + 2] + w[wo + k + 3] * cols[c0 + k + 3];
+    if (simd) {
+      if (m >= accM1) {
+        const gEnd = (g + 1) * mPerG;
+        accM0 = m;
+        accM1 = Math.min(m1, gEnd, m + Math.max(1, Math.floor(ACC_BLOCK / P)));
+        accs = kernel.dot(w, accM0, accM1 - accM0, Kp, g * Kp, row, P);
       }
-      for (; k < K; k++) a += w[wo + k] * cols[c0 + k];
-      const y = Math.floor((a + half) * inv);
-      if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
+      const ao = (m - accM0) * P;
+      for (let px = 0; px < P; px++) {
+        const y = Math.floor((accs![ao + px] + b + half) * inv);
+        if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
+      }
+    } else {
+      const wo = m * Kp;
+      const co = g * Kp;
+      for (let px = 0; px < P; px++) {
+        let a = b;
+        const c0 = px * row + co;
+        let k = 0;
+        for (; k + 3 < K; k += 4) {
+          a += w[wo + k] * cols[c0 + k] + w[wo + k + 1] * cols[c0 + k + 1]
+            + w[wo + k + 2] * cols[c0 + k + 2] + w[wo + k + 3] * cols[c0 + k + 3];
+        }
+        for (; k < K; k++) a += w[wo + k] * cols[c0 + k];
+        const y = Math.floor((a + half) * inv);
+        if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
+      }
     }
     applyActivation(plane, 0, P, p.act);
     const dst = oo + m * p.outPlane;
