@@ -34,7 +34,17 @@ export const Flag = {
 } as const;
 
 /** Status codes the engine reports when it refuses a program. */
-export const EngineError = { NONE: 0, BAD_MAGIC: 1, BAD_VERSION: 2, CONFIG_MISMATCH: 3, BAD_OPCODE: 4 } as const;
+export const EngineError = {
+  NONE: 0, BAD_MAGIC: 1, BAD_VERSION: 2, CONFIG_MISMATCH: 3, BAD_OPCODE: 4,
+  /** hin·win·cg > inputBankEntries. */
+  INPUT_BANK: 5,
+  /** kh·kw·cg > weightBankWords on a job that is not streamed (streamed: hc = wc = hp = wp = 1). */
+  WEIGHT_BANK: 6,
+  /** A dim, kernel, stride, dilation or pool field is 0. */
+  ZERO_DIM: 7,
+  /** A non-OKAY AXI response. */
+  AXI: 8,
+} as const;
 
 export type DescField =
   | 'opcode' | 'flags' | 'layer' | 'inAddr' | 'wAddr' | 'outAddr' | 'inCgStride' | 'outCgStride'
@@ -218,7 +228,7 @@ export interface TensorIo {
    */
   order: 'nchw' | 'vector' | 'chw-flat';
   /** Host steps after the engine, in float32 on the dequantized output. */
-  hostTail?: { op: 'softmax'; axis: number; output: string }[];
+  hostTail?: { op: 'softmax'; axis: number; coerce2d: boolean; output: string }[];
 }
 
 export interface ManifestLayer {
@@ -245,4 +255,11 @@ export interface Manifest {
   layers: ManifestLayer[];
   /** sha256 (hex) of every other file of the bundle. */
   files: Record<string, string>;
+}
+
+/** A bundle in memory: the manifest and the bytes of the files it names. */
+export interface Bundle {
+  manifest: Manifest;
+  descriptors: Uint8Array;
+  weights: Uint8Array;
 }

@@ -1,0 +1,227 @@
+// The back end: QuantizedModel + hardware config -> program bundle (in memory). Walks the graph
+// in node order, places every activation in the DDR arena (act-alloc.ts), maps each engine
+// layer to JOB descriptors (map-*.ts), lays out the weight blocks and writes the manifest.
+//
+// Invariants: the bundle alone describes the run (descriptors, params, memory map, formats);
+// no engine layer is ever computed differently from docs/bundle-format.md; anything the
+// engine cannot do is refused (E_UNSUPPORTED / E_FIT) naming the node.
+import { createHash } from 'node:crypto';
+import type { Graph, Node } from '../ir/graph.ts';
+import type { QuantizedModel } from '../quant/quantized-model.ts';
+import { configHash, type HwConfig } from '../contracts/hw-config.ts';
+import {
+  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader,
+  type ActLayout, type Bundle, type Manifest, type TensorIo,
+} from '../contracts/bundle-format.ts';
+import { CnnaError } from '../errors/cnna-error.ts';
+import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
+import { BackendContext, type DdrValue } from './context.ts';
+import { mapConv, convOut } from './map-conv.ts';
+import { mapGemm } from './map-gemm.ts';
+import { mapAdd, mapPoolOrAct } from './map-identity.ts';
+
+export type { Bundle } from '../contracts/bundle-format.ts';
+
+const ALIAS_OPS = new Set(['flatten', 'reshape', 'identity', 'dropout']);
+
+function shapeOf(g: Graph, name: string): number[] {
+  const s = g.shapes.get(name);
+  if (!s) throw new CnnaError('E_GRAPH', `value '${name}' has no inferred shape`);
+  return s.map((d, i) => (i === 0 ? 1 : d));
+}
+
+function macsOf(node: Node, g: Graph, qm: QuantizedModel): number {
+  if (node.op === 'conv') {
+    const w = qm.weights.get(node.name)!;
+    const x = shapeOf(g, node.inputs[0]);
+    const [M, Cg, KH, KW] = w.dims;
+    const OH = convOut(x[2], KH, node.strides[0], node.dilations[0], node.pads[0], node.pads[2]);
+    const OW = convOut(x[3], KW, node.strides[1], node.dilations[1], node.pads[1], node.pads[3]);
+    return M * Cg * KH * KW * OH * OW;
+  }
+  if (node.op === 'gemm') {
+    const w = qm.weights.get(node.name)!;
+    return w.dims[0] * w.dims[1];
+  }
+  return 0;
+}
+
+export interface CompileOptions {
+  /** Model name for the manifest (default: graph name). */
+  name?: string;
+}
+
+export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: CompileOptions = {}): Bundle {
+  const g = qm.graph;
+  const ctx = new BackendContext(config);
+  const { pi } = ctx;
+  const arena = new Arena();
+  const fmt = (name: string, where: string): number => {
+    const f = qm.formats.get(name);
+    if (f === undefined) throw new CnnaError('E_GRAPH', `${where}: value '${name}' has no fixed-point format`);
+    return f;
+  };
+
+  // Liveness on root buffers (aliases share their input's buffer).
+  const root = new Map<string, string>();
+  const rootOf = (v: string): string => root.get(v) ?? v;
+  const lastUse = new Map<string, number>();
+  g.nodes.forEach((n, i) => {
+    if (ALIAS_OPS.has(n.op)) root.set(n.outputs[0], rootOf(n.inputs[0]));
+    for (const v of n.inputs) lastUse.set(rootOf(v), i);
+  });
+  const producers = new Map<string, Node>();
+  for (const n of g.nodes) producers.set(n.outputs[0], n);
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  for (const o of g.outputs) {
+    const p = producers.get(o.name);
+    const src = p?.op === 'softmax' ? p.inputs[0] : o.name;
+    lastUse.set(rootOf(src), Infinity);
+  }
+
+  const newValue = (name: string, where: string, c: number, h: number, w: number, order: DdrValue['order']): DdrValue => {
+    const t = planeLayout(pi, c, h, w);
+    t.offset = arena.alloc(layoutBytes(t));
+    const v: DdrValue = { t, f: fmt(name, where), shape: shapeOf(g, name), order };
+    ctx.values.set(name, v);
+    return v;
+  };
+
+  const inputs: TensorIo[] = [];
+  for (const vi of g.inputs) {
+    const s = shapeOf(g, vi.name);
+    const v = s.length === 4 ? newValue(vi.name, `input '${vi.name}'`, s[1], s[2], s[3], 'nchw')
+      : s.length === 2 ? newValue(vi.name, `input '${vi.name}'`, s[1], 1, 1, 'vector')
+        : (() => { throw new CnnaError('E_UNSUPPORTED', `input '${vi.name}' has shape [${s}]; the engine takes [N, C, H, W] or [N, F]`); })();
+    inputs.push({ name: vi.name, shape: s, f: v.f, layout: v.t, order: v.order });
+  }
+
+  const hostTails = new Map<string, { op: 'softmax'; axis: number; coerce2d: boolean; output: string }>();
+  g.nodes.forEach((node, i) => {
+    const where = `${node.op} node '${node.name}'`;
+    const get = (name: string): DdrValue => {
+      const v = ctx.values.get(name);
+      if (!v) throw new CnnaError('E_UNSUPPORTED', `${where} reads '${name}', which is not an activation the engine holds (a constant operand?)`);
+      return v;
+    };
+    const outName = node.outputs[0];
+    const s = () => shapeOf(g, outName);
+    const layerIndex = ctx.layers.length;
+    let first = -1;
+    switch (node.op) {
+      case 'conv': {
+        const x = get(node.inputs[0]);
+        if (x.order !== 'nchw') throw new CnnaError('E_UNSUPPORTED', `${where}: its input is not a 4-D activation`);
+        const o = s();
+        first = mapConv(ctx, qm, node, x, newValue(outName, where, o[1], o[2], o[3], 'nchw'), layerIndex);
+        break;
+      }
+      case 'gemm': {
+        const x = get(node.inputs[0]);
+        const o = s();
+        if (o.length !== 2) throw new CnnaError('E_UNSUPPORTED', `${where}: output shape [${o}] is not [1, N]`);
+        first = mapGemm(ctx, qm, node, x, newValue(outName, where, o[1], 1, 1, 'vector'), layerIndex);
+        break;
+      }
+      case 'pool': case 'activation': {
+        const x = get(node.inputs[0]);
+        const o = s();
+        const out = o.length === 4 ? newValue(outName, where, o[1], o[2], o[3], 'nchw') : newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
+        first = mapPoolOrAct(ctx, node, x, out, layerIndex);
+        break;
+      }
+      case 'add': {
+        const a = get(node.inputs[0]);
+        const b = get(node.inputs[1]);
+        first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex);
+        break;
+      }
+      case 'flatten': case 'reshape': case 'identity': case 'dropout': {
+        const x = get(node.inputs[0]);
+        const o = s();
+        let order: DdrValue['order'];
+        if (o.length === 4 && o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w) order = 'nchw';
+        else if (x.order === 'vector' || (x.t.h === 1 && x.t.w === 1)) order = o.length === 4 ? 'nchw' : 'vector';
+        else if (o.length === 2) order = 'chw-flat';
+        else throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
+        if (order === 'nchw' && o.length === 4 && !(o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w)) {
+          throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
+        }
+        ctx.values.set(outName, { t: x.t, f: x.f, shape: o, order });
+        break;
+      }
+      case 'softmax': {
+        if (!outputs.has(outName)) throw new CnnaError('E_UNSUPPORTED', `${where}: softmax is only supported as the last step before a graph output (it runs on the host)`);
+        hostTails.set(outName, { op: 'softmax', axis: node.axis, coerce2d: node.coerce2d, output: outName });
+        break;
+      }
+      default:
+        throw new CnnaError('E_UNSUPPORTED', `${where}: the engine has no mapping for '${node.op}'`, { hint: 'run the optimize passes first (they fold BatchNorm, pads and constants), or run this model in the golden model' });
+    }
+    if (first >= 0) {
+      ctx.layers.push({ name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm) });
+    }
+    for (const v of node.inputs) {
+      const r = rootOf(v);
+      if (lastUse.get(r) === i && ctx.values.has(r) && !g.inputs.some((x) => x.name === r)) {
+        const t = ctx.values.get(r)!.t;
+        arena.release(t.offset, layoutBytes(t));
+      }
+    }
+  });
+  if (ctx.jobs.length === 0) throw new CnnaError('E_UNSUPPORTED', 'the model has no layer the engine runs');
+
+  const outs: TensorIo[] = g.outputs.map((o) => {
+    const tail = hostTails.get(o.name);
+    const src = tail ? producers.get(o.name)!.inputs[0] : o.name;
+    const v = ctx.values.get(src);
+    if (!v) throw new CnnaError('E_UNSUPPORTED', `graph output '${o.name}' is not an activation the engine writes`);
+    return { name: o.name, shape: shapeOf(g, o.name), f: v.f, layout: v.t, order: v.order, ...(tail ? { hostTail: [tail] } : {}) };
+  });
+
+  // Memory map and relocation.
+  const descBytes = (ctx.jobs.length + 1) * DESC_BYTES;
+  const paramsOffset = align(descBytes);
+  const weights = ctx.params.concat();
+  const actOffset = align(paramsOffset + weights.length);
+  const ddrBytes = align(actOffset + arena.top);
+  if (ddrBytes > 2 ** 32 - 1) throw new CnnaError('E_FIT', `the bundle needs ${ddrBytes} bytes of DDR, beyond the engine's 32-bit addresses`);
+  const reloc = (t: ActLayout): ActLayout => ({ ...t, offset: t.offset + actOffset });
+  const hash = configHash(config);
+  const descriptors = new Uint8Array(descBytes);
+  const dv = new DataView(descriptors.buffer);
+  encodeHeader({ version: FORMAT_VERSION, count: ctx.jobs.length, ddrBytes, configHash: hash }, dv, 0);
+  ctx.jobs.forEach((d, j) => {
+    const r = { ...d, inAddr: d.inAddr + actOffset, outAddr: d.outAddr + actOffset, wAddr: d.wAddr + paramsOffset };
+    if (j === ctx.jobs.length - 1) r.flags |= Flag.LAST;
+    try {
+      encodeDescriptor(r, dv, (j + 1) * DESC_BYTES);
+    } catch (e) {
+      const layer = ctx.layers[d.layer]?.name ?? '?';
+      throw new CnnaError('E_FIT', `layer '${layer}': ${(e as Error).message}`, { hint: 'the layer is beyond the descriptor format limits' });
+    }
+  });
+  const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+  const manifest: Manifest = {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    model: opts.name ?? g.name,
+    configHash: hash,
+    hwConfig: config,
+    memoryMap: {
+      ddrBytes,
+      regions: [
+        { name: 'descriptors', offset: 0, size: descBytes, file: 'descriptors.bin' },
+        { name: 'params', offset: paramsOffset, size: weights.length, file: 'weights.bin' },
+        { name: 'activations', offset: actOffset, size: ddrBytes - actOffset },
+      ],
+    },
+    descriptors: { file: 'descriptors.bin', offset: 0, count: ctx.jobs.length },
+    params: { file: 'weights.bin', offset: paramsOffset, size: weights.length },
+    inputs: inputs.map((t) => ({ ...t, layout: reloc(t.layout) })),
+    outputs: outs.map((t) => ({ ...t, layout: reloc(t.layout) })),
+    layers: ctx.layers,
+    files: { 'descriptors.bin': sha(descriptors), 'weights.bin': sha(weights) },
+  };
+  return { manifest, descriptors, weights };
+}

@@ -1,0 +1,68 @@
+// Shared state of one back-end run: the config, the params blob under construction, the
+// descriptor list, activation tensors by value name, and the E_FIT helper.
+import type { HwConfig } from '../contracts/hw-config.ts';
+import { emptyDescriptor, type ActLayout, type Descriptor, type ManifestLayer } from '../contracts/bundle-format.ts';
+import { CnnaError } from '../errors/cnna-error.ts';
+import { align } from './act-alloc.ts';
+
+/** An activation value in DDR: its tensor, format and how the ONNX shape maps onto it. */
+export interface DdrValue {
+  t: ActLayout;
+  f: number;
+  shape: number[];
+  order: 'nchw' | 'vector' | 'chw-flat';
+}
+
+export class Params {
+  private parts: Uint8Array[] = [];
+  size = 0;
+  private cache = new Map<string, number>();
+
+  /** Append a block (32-aligned, actually 64); returns its offset inside the params region. */
+  add(bytes: Uint8Array, key?: string): number {
+    if (key && this.cache.has(key)) return this.cache.get(key)!;
+    const off = this.size;
+    this.parts.push(bytes);
+    this.size = align(off + bytes.length);
+    const pad = this.size - off - bytes.length;
+    if (pad) this.parts.push(new Uint8Array(pad));
+    if (key) this.cache.set(key, off);
+    return off;
+  }
+
+  concat(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let o = 0;
+    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    return out;
+  }
+}
+
+export interface JobDraft extends Descriptor {
+  /** Params-relative weight address, resolved when the memory map is known. */
+}
+
+export class BackendContext {
+  readonly pi: number;
+  readonly po: number;
+  readonly params = new Params();
+  /** Jobs with wAddr relative to the params region and activation addresses relative to the arena. */
+  readonly jobs: Descriptor[] = [];
+  readonly layers: ManifestLayer[] = [];
+  readonly values = new Map<string, DdrValue>();
+
+  constructor(readonly config: HwConfig) {
+    this.pi = config.array.pi;
+    this.po = config.array.po;
+  }
+
+  newJob(): Descriptor {
+    return emptyDescriptor();
+  }
+
+  fit(layer: string, what: string, need: number, unit: string, buffer: string, field: string, limit: number): CnnaError {
+    return new CnnaError('E_FIT', `layer '${layer}': ${what} needs ${need} ${unit}, the ${buffer} holds ${limit} (buffers.${field})`, {
+      hint: `use a config with a larger buffers.${field} (--config FILE), or change the layer`,
+    });
+  }
+}

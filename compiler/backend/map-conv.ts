@@ -1,0 +1,107 @@
+// Conv (+ fused activation, + fused pool) -> JOB descriptors: one unit per block of PO output
+// channels, grouped / depthwise weights expanded to dense ones (zeros outside the group).
+import type { ConvNode, PoolSpec } from '../ir/graph.ts';
+import type { QuantizedModel } from '../quant/quantized-model.ts';
+import { Act, PoolKind } from '../contracts/bundle-format.ts';
+import { clipBounds, leakyAq } from '../quant/fixed-point.ts';
+import { CnnaError } from '../errors/cnna-error.ts';
+import type { BackendContext, DdrValue } from './context.ts';
+import { buildWeightBlock } from './weight-block.ts';
+import { emitSpatial, type Unit } from './emit-spatial.ts';
+import type { AxisGeom } from './tile-spatial.ts';
+import type { Activation } from '../ir/graph.ts';
+
+export function convOut(size: number, k: number, s: number, d: number, p0: number, p1: number): number {
+  return Math.floor((size + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+}
+
+export function actFields(act: Activation | undefined, f: number, where: string): { act: number; actA: number; actB: number } {
+  if (!act) return { act: Act.NONE, actA: 0, actB: 0 };
+  if (act.kind === 'relu') return { act: Act.RELU, actA: 0, actB: 0 };
+  if (act.kind === 'leaky') return { act: Act.LEAKY, actA: leakyAq(act.alpha, where), actB: 0 };
+  const [lo, hi] = clipBounds(act.min, act.max, f);
+  return { act: Act.CLIP, actA: lo, actB: hi };
+}
+
+/** Pool fields of both axes for a pool applied on a convOH x convOW plane giving PH x PW. */
+export function poolAxes(pool: PoolSpec | undefined, OH: number, OW: number, PH: number, PW: number, where: string) {
+  if (!pool) {
+    return { kind: PoolKind.NONE, countPad: false, r: { pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OH }, c: { pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OW } };
+  }
+  if (pool.kind === 'globalavg' || pool.kind === 'globalmax') {
+    return {
+      kind: pool.kind === 'globalavg' ? PoolKind.AVG : PoolKind.MAX, countPad: false,
+      r: { pk: OH, ps: 1, pp: 0, ppEnd: 0, pout: 1 }, c: { pk: OW, ps: 1, pp: 0, ppEnd: 0, pout: 1 },
+    };
+  }
+  if (pool.dilations[0] !== 1 || pool.dilations[1] !== 1) {
+    throw new CnnaError('E_UNSUPPORTED', `${where}: pooling with dilation ${pool.dilations.join('x')} is not supported by the engine`);
+  }
+  const [pt, pl, pb, pr] = pool.pads;
+  return {
+    kind: pool.kind === 'max' ? PoolKind.MAX : PoolKind.AVG,
+    countPad: pool.kind === 'avg' && pool.countIncludePad,
+    r: { pk: pool.kernel[0], ps: pool.strides[0], pp: pt, ppEnd: pb, pout: PH },
+    c: { pk: pool.kernel[1], ps: pool.strides[1], pp: pl, ppEnd: pr, pout: PW },
+  };
+}
+
+export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode, x: DdrValue, out: DdrValue, layerIndex: number): number {
+  const where = `conv node '${node.name}'`;
+  const w = qm.weights.get(node.name);
+  if (!w) throw new CnnaError('E_GRAPH', `${where} has no quantized weights`);
+  const bias = qm.biases.get(node.name)?.q ?? null;
+  const [M, Cg, KH, KW] = w.dims;
+  const { pi, po } = ctx;
+  const C = x.t.c;
+  const H = x.t.h;
+  const W = x.t.w;
+  if (Cg * node.group !== C) throw new CnnaError('E_GRAPH', `${where}: weight [${w.dims}] does not match ${C} input channels with group ${node.group}`);
+  const [sh, sw] = node.strides;
+  const [dh, dw] = node.dilations;
+  const [pt, pl, pb, pr] = node.pads;
+  const OH = convOut(H, KH, sh, dh, pt, pb);
+  const OW = convOut(W, KW, sw, dw, pl, pr);
+  const fIn = x.f;
+  const fOut = out.f;
+  const shiftOf = (m: number): number => fIn + (w.wf.length === 1 ? w.wf[0] : w.wf[m]) - fOut;
+  for (let m = 0; m < M; m++) if (shiftOf(m) < 0) throw new CnnaError('E_GRAPH', `${where}: output format f=${fOut} exceeds f_in + f_w (channel ${m})`);
+  const K = Cg * KH * KW;
+  if (K > 65536) throw new CnnaError('E_FIT', `layer '${node.name}': reduction length ${K} exceeds 65536 (48-bit accumulator rule)`);
+  const Mg = M / node.group;
+  const cg = x.t.cg;
+  const nCb = Math.ceil(M / po);
+  const lanesPerGroup = po / pi;
+  const units: Unit[] = [];
+  for (let cb = 0; cb < nCb; cb++) {
+    const block = buildWeightBlock({
+      pi, po, kh: KH, kw: KW, cg,
+      bias: (m) => { const mo = cb * po + m; return mo < M && bias ? bias[mo] : 0; },
+      shift: (m) => { const mo = cb * po + m; return mo < M ? shiftOf(mo) : 0; },
+      weight: (m, g, ci, ky, kx) => {
+        const mo = cb * po + m;
+        const c = g * pi + ci;
+        if (mo >= M || c >= C) return 0;
+        const grp = Math.floor(mo / Mg);
+        const cl = c - grp * Cg;
+        if (cl < 0 || cl >= Cg) return 0;
+        return w.q[((mo * Cg + cl) * KH + ky) * KW + kx];
+      },
+    });
+    units.push({
+      inBase: x.t.offset,
+      wAddr: ctx.params.add(block),
+      outBase: out.t.offset + cb * lanesPerGroup * out.t.cgStride,
+      outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
+    });
+  }
+  const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
+  const rows: AxisGeom = { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r };
+  const cols: AxisGeom = { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, ...pa.c };
+  const af = actFields(node.activation, fOut, where);
+  return emitSpatial(ctx, {
+    name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
+    kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
+    units, sharedInput: true, weightWords: KH * KW * cg,
+  });
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DESC_BYTES, DESC_FIELDS, decodeDescriptor, decodeHeader, emptyDescriptor, encodeDescriptor, encodeHeader,
+  weightBlockBytes, weightHeaderBytes,
+} from './bundle-format.ts';
+import { configDiff, configHash, validateConfig } from './hw-config.ts';
+import { defaultConfig } from '../../boards/ultra96/board.ts';
+import { genSvPackage } from './gen-sv-package.ts';
+import { genHlsHeader } from './gen-hls-header.ts';
+
+describe('descriptor encoding', () => {
+  it('places fields at the documented bytes and bits', () => {
+    const d = emptyDescriptor();
+    Object.assign(d, { flags: 0b0101, layer: 0x1234, inAddr: 0xdeadbeef, strideH: 2, strideW: 3, dilH: 1, dilW: 4, poolKind: 2, outGroups: 1, actA: -3, avgM: 0x1c71c });
+    const buf = new DataView(new ArrayBuffer(DESC_BYTES));
+    encodeDescriptor(d, buf, 0);
+    expect(buf.getUint8(0)).toBe(1);
+    expect(buf.getUint8(1)).toBe(5);
+    expect(buf.getUint16(2, true)).toBe(0x1234);
+    expect(buf.getUint32(4, true)).toBe(0xdeadbeef);
+    expect(buf.getUint8(44)).toBe(0x32);
+    expect(buf.getUint8(45)).toBe(0x41);
+    expect(buf.getUint8(48)).toBe(0x12);
+    expect(buf.getInt16(56, true)).toBe(-3);
+    expect(buf.getUint32(60, true)).toBe(0x1c71c);
+    expect(decodeDescriptor(buf, 0)).toEqual(d);
+  });
+
+  it('fields do not overlap and fill exactly 64 bytes', () => {
+    const bits = new Uint8Array(DESC_BYTES * 8);
+    for (const f of DESC_FIELDS) for (let b = 0; b < f.bits; b++) bits[f.offset * 8 + f.lsb + b]++;
+    expect(Math.max(...bits)).toBe(1);
+    expect(bits.reduce((a, b) => a + b, 0)).toBe(512);
+  });
+
+  it('refuses a value that does not fit its field', () => {
+    const d = emptyDescriptor();
+    d.strideH = 16;
+    expect(() => encodeDescriptor(d, new DataView(new ArrayBuffer(64)), 0)).toThrow('descriptor field strideH = 16 does not fit unsigned 4 bits');
+  });
+
+  it('header round-trips the config hash as two u32 words', () => {
+    const buf = new DataView(new ArrayBuffer(64));
+    encodeHeader({ version: 1, count: 7, ddrBytes: 4096, configHash: '0123456789abcdef' }, buf);
+    expect(buf.getUint32(4, true)).toBe(0x414e4e43);
+    expect(buf.getUint32(16, true)).toBe(0x89abcdef);
+    expect(buf.getUint32(20, true)).toBe(0x01234567);
+    expect(decodeHeader(buf)).toMatchObject({ opcode: 15, version: 1, count: 7, ddrBytes: 4096, configHash: '0123456789abcdef' });
+  });
+
+  it('weight block sizes at PO = PI = 16: 160-byte header, 512-byte words', () => {
+    expect(weightHeaderBytes(16)).toBe(160);
+    expect(weightBlockBytes(16, 16, 3, 3, 2)).toBe(160 + 18 * 512);
+  });
+});
+
+describe('hardware config', () => {
+  it('validates the Ultra96 default and names every bad field', () => {
+    const c = defaultConfig();
+    expect(c.array).toEqual({ pi: 16, po: 16 });
+    expect(() => validateConfig({ ...c, array: { pi: 12, po: 20 } }, 'x.json')).toThrow(
+      'x.json is invalid: array.pi: must be a power of two; array.po: must be a multiple of array.pi (12)',
+    );
+  });
+
+  it('hash is independent of key order and changes with any field', () => {
+    const c = defaultConfig();
+    const reordered = JSON.parse(JSON.stringify({ version: 1, axi: c.axi, buffers: c.buffers, accBits: 48, dataBits: 16, array: c.array, clockMhz: c.clockMhz, board: c.board }));
+    expect(configHash(validateConfig(reordered))).toBe(configHash(c));
+    const other = validateConfig({ ...c, buffers: { ...c.buffers, weightBankWords: 321 } });
+    expect(configHash(other)).not.toBe(configHash(c));
+    expect(configHash(c)).toMatch(/^[0-9a-f]{16}$/);
+    expect(configDiff(c, other)).toEqual(['buffers.weightBankWords (320 vs 321)']);
+  });
+
+  it('generated SV package and HLS header carry the config and every field', () => {
+    const c = defaultConfig();
+    const sv = genSvPackage(c);
+    expect(sv).toContain(`localparam logic [63:0] CONFIG_HASH = 64'h${configHash(c)};`);
+    expect(sv).toContain('localparam int unsigned D_STRIDE_W_LSB = 356;');
+    expect(sv).toContain('localparam int unsigned D_AVG_M_LSB = 480;');
+    const h = genHlsHeader(c);
+    expect(h).toContain('constexpr int Pi = 16;');
+    expect(h).toContain('r.strideW = desc_bits(d, 44, 4, 4);');
+  });
+});

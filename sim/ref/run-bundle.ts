@@ -1,0 +1,132 @@
+// The TypeScript engine model (`--backend ref`): runs a bundle's descriptors on a simulated
+// DDR byte image, job by job, exactly as the hardware does, and reads the outputs from that
+// image. Nothing here calls the golden model. Cycle figures come from sim/perf.
+import { decodeDescriptor, decodeHeader, DESC_BYTES, FORMAT_VERSION, HEADER_MAGIC, Opcode, Flag, type Bundle, type Descriptor, type TensorIo } from '../../compiler/contracts/bundle-format.ts';
+import { configDiff, configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { quant } from '../../compiler/quant/fixed-point.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
+import { PerfModel } from '../perf/perf-model.ts';
+import { makeDdr, runJob, type Ddr } from './run-job.ts';
+
+export interface LayerStats {
+  name: string;
+  op: string;
+  jobs: number;
+  cycles: number;
+  macs: number;
+  /** macs / (cycles · PI · PO). */
+  utilization: number;
+  ddrBytes: number;
+  stallCycles: number;
+}
+
+export interface RunBundleResult {
+  /** int16 engine outputs in ONNX element order (pre host tail), with their format. */
+  raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  /** Dequantized outputs; host-tail outputs (softmax) as float32 after the tail. */
+  outputs: Record<string, Tensor>;
+  cycles: number;
+  latencySeconds: number;
+  perLayer: LayerStats[];
+  ddr: Ddr;
+}
+
+export interface RunBundleOptions {
+  /** The engine's own config; a bundle built for another config is refused. Default: the bundle's. */
+  config?: HwConfig;
+  /** Inputs already quantized (int16, NCHW element order). */
+  rawInputs?: Record<string, Int16Array>;
+  /** Called after every job (progress, traces). */
+  onJob?: (index: number, d: Descriptor, cycles: number) => void;
+}
+
+/** Refuse a bundle compiled for another config, naming both hashes and the fields that differ. */
+export function checkBundleConfig(bundle: Bundle, engine: HwConfig): void {
+  const mine = configHash(engine);
+  if (bundle.manifest.configHash !== mine) {
+    const diff = configDiff(bundle.manifest.hwConfig, engine);
+    throw new CnnaError('E_BUNDLE', `bundle '${bundle.manifest.model}' was compiled for config ${bundle.manifest.configHash}, this engine is built for config ${mine}; differing fields: ${diff.join(', ') || '(none listed)'}`, {
+      hint: 'recompile the model with this engine\'s config (cnna compile --config FILE), or run it on an engine built from the bundle\'s config',
+    });
+  }
+}
+
+/** Index of ONNX element k of a tensor within the NCHW16c image (int16 units from the layout offset). */
+export function elementIndex(io: TensorIo, pi: number): (k: number) => number {
+  const { h, w, cgStride, rowStride } = io.layout;
+  return (k: number) => {
+    let c: number, y: number, x: number;
+    if (io.order === 'vector') { c = k; y = 0; x = 0; } else {
+      c = Math.floor(k / (h * w));
+      const r = k - c * h * w;
+      y = Math.floor(r / w);
+      x = r - y * w;
+    }
+    return (Math.floor(c / pi) * cgStride + y * rowStride + x * pi * 2 + (c % pi) * 2) >> 1;
+  };
+}
+
+export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: RunBundleOptions = {}): RunBundleResult {
+  const m = bundle.manifest;
+  const bundleConfig = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
+  const config = opts.config ?? bundleConfig;
+  checkBundleConfig(bundle, config);
+  const { pi, po } = config.array;
+  const ddr = makeDdr(m.memoryMap.ddrBytes);
+  const hv = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
+  const h = decodeHeader(hv, 0);
+  if (h.opcode !== Opcode.HEADER || h.magic !== HEADER_MAGIC) throw new CnnaError('E_BUNDLE', `descriptors.bin of '${m.model}' does not start with a HEADER record (magic 0x${h.magic.toString(16)})`);
+  if (h.version !== FORMAT_VERSION) throw new CnnaError('E_BUNDLE', `descriptors.bin has format version ${h.version}, this engine runs version ${FORMAT_VERSION}`);
+  if (h.configHash !== configHash(config)) throw new CnnaError('E_BUNDLE', `descriptors.bin header carries config hash ${h.configHash}, this engine is built for ${configHash(config)}`);
+  if (bundle.descriptors.length < (h.count + 1) * DESC_BYTES) throw new CnnaError('E_BUNDLE', `descriptors.bin holds ${bundle.descriptors.length} bytes, the header announces ${h.count} jobs`);
+  ddr.bytes.set(bundle.descriptors, m.descriptors.offset);
+  ddr.bytes.set(bundle.weights, m.params.offset);
+
+  for (const io of m.inputs) {
+    const idx = elementIndex(io, pi);
+    const n = io.shape.slice(1).reduce((a, b) => a * b, 1);
+    const raw = opts.rawInputs?.[io.name];
+    const t = inputs[io.name];
+    if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
+    const src = raw ?? t!.data;
+    if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
+    const base = io.layout.offset >> 1;
+    for (let k = 0; k < n; k++) ddr.i16[base + idx(k)] = raw ? raw[k] : quant(src[k], io.f);
+  }
+
+  const perf = new PerfModel(config);
+  const stats: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0 }));
+  let cycles = 0;
+  for (let j = 1; j <= h.count; j++) {
+    const d = decodeDescriptor(ddr.view, m.descriptors.offset + j * DESC_BYTES);
+    if (d.opcode !== Opcode.JOB) throw new CnnaError('E_BUNDLE', `descriptor ${j} has opcode ${d.opcode}, not JOB`);
+    runJob(ddr, d, pi, po, j);
+    const c = perf.job(d);
+    cycles += c.cycles;
+    const s = stats[d.layer];
+    if (s) { s.jobs++; s.cycles += c.cycles; s.ddrBytes += c.ddrBytes; s.stallCycles += c.stallCycles; }
+    opts.onJob?.(j, d, c.cycles);
+    if (d.flags & Flag.LAST) break;
+  }
+  for (const s of stats) s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+
+  const raw: RunBundleResult['raw'] = {};
+  const outputs: Record<string, Tensor> = {};
+  for (const io of m.outputs) {
+    const idx = elementIndex(io, pi);
+    const n = io.shape.slice(1).reduce((a, b) => a * b, 1);
+    const q = new Int16Array(n);
+    const base = io.layout.offset >> 1;
+    for (let k = 0; k < n; k++) q[k] = ddr.i16[base + idx(k)];
+    raw[io.name] = { q, f: io.f, dims: io.shape };
+    const deq = new Float64Array(n);
+    for (let k = 0; k < n; k++) deq[k] = q[k] * 2 ** -io.f;
+    const tail = io.hostTail?.[0];
+    outputs[io.name] = tail
+      ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) }
+      : { dims: io.shape, data: Float32Array.from(deq) };
+  }
+  return { raw, outputs, cycles, latencySeconds: cycles / (config.clockMhz * 1e6), perLayer: stats, ddr };
+}
