@@ -1,0 +1,50 @@
+// Input tensors for `cnna infer` / `cnna bench` (not a command itself): a .npy file (float
+// values are quantized to the deployed input format with quant() of docs/numerics.md; an
+// int16 array is taken as already quantized) or `fashion-mnist:N` (test image N, scaled to
+// [0, 1] as in training), checked against the deployed bundle's input spec.
+import { readFileSync } from 'node:fs';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
+import { readNpy } from '../../compiler/data/npy.ts';
+import { toBatch } from '../../compiler/data/preprocess.ts';
+import { quant } from '../../compiler/quant/fixed-point.ts';
+import type { TensorSpec, WireTensor } from '../../host/virtual-board/engine-backend.ts';
+
+export interface LoadedInput { source: string; tensor: WireTensor; label?: number; labelName?: string }
+
+export function loadInput(arg: string, spec: TensorSpec): LoadedInput {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  let values: ArrayLike<number>;
+  let raw = false;
+  let label: number | undefined;
+  const fm = /^fashion-mnist:(\d+)$/.exec(arg);
+  if (fm) {
+    const index = Number(fm[1]);
+    const set = loadFashionMnist('test');
+    if (index >= set.count) throw new CnnaError('E_USAGE', `fashion-mnist:${index}: the test split has ${set.count} images (0..${set.count - 1})`);
+    values = toBatch(set, index, 1).data;
+    label = set.labels[index];
+  } else {
+    let bytes: Uint8Array;
+    try { bytes = readFileSync(arg); } catch (e) { throw new CnnaError('E_IO', `cannot read input ${arg}: ${(e as Error).message}`, { hint: 'inputs are .npy files or fashion-mnist:N' }); }
+    const a = readNpy(bytes, arg);
+    values = a.data;
+    raw = a.dtype === '<i2';
+  }
+  if (values.length !== n) {
+    throw new CnnaError('E_USAGE', `input ${arg} has ${values.length} values; the deployed model's input '${spec.name}' takes [${spec.shape.join(', ')}] = ${n}`);
+  }
+  const data = new Int16Array(n);
+  for (let i = 0; i < n; i++) data[i] = raw ? values[i] : quant(values[i], spec.f);
+  return { source: arg, tensor: { name: spec.name, shape: [...spec.shape], data }, label, labelName: label === undefined ? undefined : FASHION_MNIST_CLASSES[label] };
+}
+
+/** Softmax over dequantized int16 values, then the k best (index, probability). */
+export function topK(q: Int16Array, f: number, k: number): { index: number; score: number; logit: number }[] {
+  const x = Array.from(q, (v) => v * 2 ** -f);
+  const m = Math.max(...x);
+  const e = x.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return x.map((logit, index) => ({ index, score: e[index] / s, logit }))
+    .sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+}
