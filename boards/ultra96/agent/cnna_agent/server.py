@@ -217,7 +217,7 @@ def open_serial(path, baud):
     import tty
     fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
     try:
-        tty.setraw(fd)
+        tty.setraw(fd, termios.TCSANOW)  # TCSAFLUSH would drop bytes already received
         attrs = termios.tcgetattr(fd)
         speed = getattr(termios, "B%d" % baud, None)
         if speed is not None:
