@@ -2,6 +2,7 @@
 // (Shape -> Gather -> Unsqueeze -> Concat -> Reshape). Integer values stay exact in `ints`.
 
 import { broadcastShapes, numel } from '../../ir/infer-shape.ts';
+import { MAX_TENSOR_ELEMENTS } from '../limits.ts';
 import type { ConstValue, ConvertResult, OpContext } from '../op-context.ts';
 
 export function intConst(values: number[], dims: number[] = [values.length]): ConstValue {
@@ -20,6 +21,7 @@ export function foldBinary(ctx: OpContext, f: (a: number, b: number) => number):
   if (!a || !b) return undefined;
   const dims = broadcastShapes(a.dims, b.dims) ?? ctx.invalid(`shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}] do not broadcast`);
   const n = numel(dims);
+  if (n > MAX_TENSOR_ELEMENTS) ctx.invalid(`folding [${a.dims.join(', ')}] with [${b.dims.join(', ')}] gives more than ${MAX_TENSOR_ELEMENTS} elements`);
   const av = values(a);
   const bv = values(b);
   const out = new Float64Array(n);

@@ -30,31 +30,40 @@ export function pool2d(x: Float32Array, xs: number[], spec: PoolSpec, outShape: 
   const [pt, pl, pb, pr] = spec.pads;
   const isMax = spec.kind === 'max';
   const includePad = spec.kind === 'avg' && spec.countIncludePad;
+  const lo = (o: number, d: number): number => Math.max(0, Math.ceil(-o / d));
+  const hi = (o: number, d: number, k: number, limit: number): number => Math.min(k - 1, Math.floor((limit - 1 - o) / d));
+  const yLo = new Int32Array(oh), yHi = new Int32Array(oh), yPad = new Int32Array(oh);
+  const xLo = new Int32Array(ow), xHi = new Int32Array(ow), xPad = new Int32Array(ow);
+  for (let oy = 0; oy < oh; oy++) {
+    const y0 = oy * sh - pt;
+    yLo[oy] = lo(y0, dh); yHi[oy] = hi(y0, dh, kh, h); yPad[oy] = hi(y0, dh, kh, h + pb);
+  }
+  for (let ox = 0; ox < ow; ox++) {
+    const x0 = ox * sw - pl;
+    xLo[ox] = lo(x0, dw); xHi[ox] = hi(x0, dw, kw, w); xPad[ox] = hi(x0, dw, kw, w + pr);
+  }
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - pt;
+      const kyLo = yLo[oy], kyHi = yHi[oy];
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * sw - pl;
+        const kxLo = xLo[ox], kxHi = xHi[ox];
         let mx = -Infinity;
         let s = 0;
-        let inside = 0;
-        let padded = 0;
-        for (let ky = 0; ky < kh; ky++) {
-          const yy = y0 + ky * dh;
-          if (yy >= h + pb) break;
-          const yIn = yy >= 0 && yy < h;
-          for (let kx = 0; kx < kw; kx++) {
-            const xx = x0 + kx * dw;
-            if (xx >= w + pr) break;
-            padded++;
-            if (!yIn || xx < 0 || xx >= w) continue;
-            const v = x[base + yy * w + xx];
-            inside++;
+        for (let ky = kyLo; ky <= kyHi; ky++) {
+          const row = base + (y0 + ky * dh) * w + x0;
+          for (let kx = kxLo; kx <= kxHi; kx++) {
+            const v = x[row + kx * dw];
             if (isMax) { if (v > mx) mx = v; } else s += v;
           }
         }
-        out[(p * oh + oy) * ow + ox] = isMax ? mx : s / (includePad ? padded : inside);
+        if (isMax) out[(p * oh + oy) * ow + ox] = mx;
+        else {
+          const inside = Math.max(0, kyHi - kyLo + 1) * Math.max(0, kxHi - kxLo + 1);
+          out[(p * oh + oy) * ow + ox] = s / (includePad ? (yPad[oy] + 1) * (xPad[ox] + 1) : inside);
+        }
       }
     }
   }
