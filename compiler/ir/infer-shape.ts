@@ -120,8 +120,10 @@ export function inferNodeShapes(node: Node, ins: (Shape | undefined)[], _consts?
       break;
     }
     case 'reshape': {
-      if (numel(node.shape) !== numel(x)) bad(node, `cannot reshape ${fmt(x)} (${numel(x)} elements) to ${fmt(node.shape)}`);
       out = node.shape.slice();
+      // The target was resolved at import batch; at another batch axis 0 follows the input.
+      if (numel(out) !== numel(x) && out.length > 0 && x.length > 0 && out[0] !== x[0] && numel(out) / out[0] === numel(x) / x[0]) out[0] = x[0];
+      if (numel(out) !== numel(x)) bad(node, `cannot reshape ${fmt(x)} (${numel(x)} elements) to ${fmt(node.shape)}`);
       break;
     }
     case 'transpose': {

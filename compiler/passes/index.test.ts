@@ -58,3 +58,17 @@ describe('optimize', () => {
       message: "node 'act1' (activation) reads 'a', which no node, graph input or initializer produces" }));
   });
 });
+
+describe('batch polymorphism', () => {
+  it('runs a graph imported at batch 1 on a batch of 3 (Reshape targets follow axis 0)', async () => {
+    const { runFloat } = await import('../golden/float/run-float.ts');
+    const g = importOnnx(SAMPLE_MODELS.tf2onnx());
+    expect(g.nodes.find((n) => n.op === 'reshape')).toMatchObject({ shape: [1, 96] });
+    const g3 = importOnnx(SAMPLE_MODELS.tf2onnx(), { batch: 3 });
+    const x = { dims: [3, 8, 8, 3], data: Float32Array.from({ length: 576 }, (_, i) => Math.sin(i)) };
+    const a = runFloat({ ...g, inputs: [{ name: 'input_1', shape: [3, 8, 8, 3] }] }, { input_1: x }).dense;
+    const b = runFloat(g3, { input_1: x }).dense;
+    expect(a.dims).toEqual([3, 4]);
+    expect(a).toEqual(b);
+  });
+});

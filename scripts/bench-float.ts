@@ -1,0 +1,51 @@
+// Benchmark of the ONNX import and the float executor: import, optimize and run one batch, and
+// print times, MACs and MAC rate. Usage: node --import tsx scripts/bench-float.ts MODEL [--batch N] [--runs R]
+// Timings on a shared 2-core machine are pessimistic.
+
+import { importOnnx } from '../compiler/onnx/import-onnx.ts';
+import { optimize } from '../compiler/passes/index.ts';
+import { runFloat } from '../compiler/golden/float/run-float.ts';
+import { numel } from '../compiler/ir/infer-shape.ts';
+import type { Graph } from '../compiler/ir/graph.ts';
+
+function macs(g: Graph): number {
+  let m = 0;
+  for (const n of g.nodes) {
+    const out = numel(g.shapes.get(n.outputs[0]) ?? [0]);
+    if (n.op === 'conv') {
+      const w = g.shapes.get(n.inputs[1])!;
+      const pre = n.pool ? numel([g.shapes.get(n.inputs[0])![0], w[0]]) : 0;
+      const convOut = n.pool ? out * 4 : out;
+      m += (n.pool ? Math.max(convOut, pre) : out) * w[1] * w[2] * w[3];
+    } else if (n.op === 'gemm' || n.op === 'matmul') {
+      const b = g.shapes.get(n.inputs[1])!;
+      m += out * (n.op === 'gemm' && n.transB ? b[1] : b[0]);
+    }
+  }
+  return m;
+}
+
+const args = process.argv.slice(2);
+const model = args[0];
+if (!model) {
+  console.error('usage: scripts/bench-float.ts MODEL [--batch N] [--runs R]');
+  process.exit(2);
+}
+const batch = Number(args[args.indexOf('--batch') + 1] ?? 1) || 1;
+const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 1);
+let t = performance.now();
+const g = importOnnx(model, { batch });
+const tImport = performance.now() - t;
+t = performance.now();
+const o = optimize(g);
+const tOpt = performance.now() - t;
+console.log(`import ${tImport.toFixed(0)} ms, optimize ${tOpt.toFixed(0)} ms, ${g.nodes.length} -> ${o.nodes.length} nodes, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+const x = o.inputs[0];
+const feeds = { [x.name]: { dims: x.shape, data: Float32Array.from({ length: numel(x.shape) }, (_, i) => Math.sin(i) * 0.5 + 0.5) } };
+const approx = macs(o);
+for (let r = 0; r < runs; r++) {
+  t = performance.now();
+  runFloat(o, feeds);
+  const ms = performance.now() - t;
+  console.log(`runFloat batch ${batch}: ${ms.toFixed(0)} ms, ~${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);
+}
