@@ -181,17 +181,38 @@ export class BoardClient {
 
   private ensureSession(): Promise<void> {
     if (this.ready) return Promise.resolve();
-    if (!this.session) {
-      this.session = (async () => {
-        while (!this.transport) {
-          if (this.dead) throw this.dead;
-          await new Promise((r) => setTimeout(r, 20));
+    if (!this.session) this.session = this.recover().finally(() => { this.session = undefined; });
+    return this.session;
+  }
+
+  /** Gets back to an authenticated session: reconnects (TCP) when the link is down, then HELLO + AUTH, then resends what is pending. */
+  private async recover(): Promise<void> {
+    const until = Date.now() + Math.max(this.opts.reconnectMs, 1000);
+    let delay = 50;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.transport) {
+          if (this.spec.kind !== 'tcp' || this.opts.reconnectMs <= 0) throw new CnnaError('E_LINK', `${this.description}: the link is down`);
+          this.stats.reconnects++;
+          this.opts.onEvent?.({ kind: 'reconnect', attempt });
+          await this.attach(await openTransport(this.spec, 2000));
         }
         await this.establish();
-      })().finally(() => { this.session = undefined; });
-      this.session.then(() => this.resendAll('new session'), (e) => this.fail(e instanceof CnnaError ? e : new CnnaError('E_LINK', String(e))));
+        this.resendAll('new session');
+        return;
+      } catch (e) {
+        const err = e instanceof CnnaError ? e : new CnnaError('E_LINK', String((e as Error)?.message ?? e));
+        if (this.closed) throw err;
+        const fatal = err.code === 'E_AUTH' || err.code === 'E_PROTOCOL' || (this.spec.kind === 'tcp' && this.opts.reconnectMs <= 0);
+        if (fatal || Date.now() + delay > until) {
+          const final = fatal ? err : new CnnaError('E_LINK', `${this.description}: could not get a session back within ${Math.max(this.opts.reconnectMs, 1000)} ms (${err.message})`, { hint: 'is the board agent still running?' });
+          this.fail(final);
+          throw final;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 1000);
+      }
     }
-    return this.session;
   }
 
   private sessionLost(why: string): void {
@@ -218,43 +239,23 @@ export class BoardClient {
   private async attach(t: Transport): Promise<void> {
     this.transport = t;
     this.decoder = createStreamDecoder(t.framing);
-    t.onData((chunk) => this.onData(chunk));
-    t.onClose((reason) => this.onLinkDown(reason));
+    t.onData((chunk) => { if (this.transport === t) this.onData(chunk); });
+    t.onClose((reason) => { if (this.transport === t) this.onLinkDown(reason); });
   }
 
   private onLinkDown(reason: string): void {
     if (this.closed) return;
     this.transport = undefined;
     this.ready = false;
-    for (const p of this.pending) clearTimeout(p.retransmitTimer);
+    for (const p of [...this.pending]) {
+      clearTimeout(p.retransmitTimer);
+      if (p.handshake) this.settle(p, new CnnaError('E_LINK', `${p.type}: the link dropped (${reason})`));
+    }
     if (this.spec.kind !== 'tcp' || this.opts.reconnectMs <= 0) {
       this.fail(new CnnaError('E_LINK', `${this.description}: ${reason}`, { hint: 'check the board and the cable, then retry' }));
       return;
     }
-    void this.reconnect(reason);
-  }
-
-  private async reconnect(reason: string): Promise<void> {
-    const until = Date.now() + this.opts.reconnectMs;
-    let delay = 50;
-    for (let attempt = 1; !this.closed; attempt++) {
-      this.stats.reconnects++;
-      this.opts.onEvent?.({ kind: 'reconnect', attempt });
-      try {
-        await this.attach(await openTransport(this.spec, 2000));
-        for (const p of [...this.pending]) if (p.handshake) this.settle(p, new CnnaError('E_LINK', `${p.type}: the link dropped`));
-        await this.ensureSession();
-        return;
-      } catch (e) {
-        if (e instanceof CnnaError && e.code === 'E_AUTH') { this.fail(e); return; }
-        if (Date.now() + delay > until) {
-          this.fail(new CnnaError('E_LINK', `${this.description}: ${reason}, and reconnecting failed for ${this.opts.reconnectMs} ms (${(e as Error).message})`, { hint: 'is the board agent still running?' }));
-          return;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 1000);
-      }
-    }
+    void this.ensureSession().catch(() => {});
   }
 
   private transmit(p: Pending, why: string): void {
@@ -287,7 +288,12 @@ export class BoardClient {
   private arm(p: Pending, ms: number): void {
     clearTimeout(p.retransmitTimer);
     p.retransmitAt = Date.now() + ms;
-    p.retransmitTimer = setTimeout(() => this.transmit(p, `no answer within ${ms} ms`), ms);
+    p.retransmitTimer = setTimeout(() => {
+      // TCP loses nothing by itself: a second overdue answer means the stream is out of step
+      // (a corrupted length) or the peer is gone, so start over on a new connection.
+      if (this.spec.kind === 'tcp' && p.attempts >= 2 && this.opts.reconnectMs > 0) this.resetLink(`no answer to ${p.type} within ${ms} ms`);
+      else this.transmit(p, `no answer within ${ms} ms`);
+    }, ms);
   }
 
   /** A frame was lost somewhere: resend what is unanswered soon, unless it is answered first. */
@@ -301,21 +307,29 @@ export class BoardClient {
   private onData(chunk: Uint8Array): void {
     if (!this.decoder) return;
     for (const e of this.decoder.push(chunk)) {
-      if (e.kind !== 'frame') {
-        this.stats.corruptFrames++;
-        this.opts.onEvent?.({ kind: 'corrupt-frame', code: e.kind === 'error' ? e.code : 'close' });
-        this.hurry();
+      const d = e.kind === 'frame' ? decodeFrame(e.bytes, { direction: 'to-host' }) : undefined;
+      if (d?.ok) {
+        this.onFrame(d.frame.type, d.frame.requestId, d.frame.body, d.frame.blob);
         continue;
       }
-      const d = decodeFrame(e.bytes, { direction: 'to-host' });
-      if (!d.ok) {
-        this.stats.corruptFrames++;
-        this.opts.onEvent?.({ kind: 'corrupt-frame', code: d.code });
-        this.hurry();
-        continue;
+      const code = d ? (d as { code: string }).code : e.kind === 'error' ? e.code : 'FRAME_TOO_LARGE';
+      this.stats.corruptFrames++;
+      this.opts.onEvent?.({ kind: 'corrupt-frame', code });
+      if (this.spec.kind === 'tcp') {
+        // TCP does not corrupt bytes: something in between did, and the length framing may be
+        // out of step now. Start over on a fresh connection; pending requests are resent.
+        this.resetLink(`corrupted frame (${code})`);
+        return;
       }
-      this.onFrame(d.frame.type, d.frame.requestId, d.frame.body, d.frame.blob);
+      this.hurry();
     }
+  }
+
+  private resetLink(reason: string): void {
+    const t = this.transport;
+    if (!t) return;
+    void t.close();
+    this.onLinkDown(reason);
   }
 
   private onFrame(type: MessageType, requestId: number, body: Body, blob: Uint8Array): void {
