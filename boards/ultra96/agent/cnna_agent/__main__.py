@@ -26,6 +26,8 @@ def parse_args(argv):
     p.add_argument("--serial", help="serial device (e.g. /dev/ttyGS0) or pty path")
     p.add_argument("--baud", type=int, default=3000000)
     p.add_argument("--hw", choices=("pynq", "fake"), default="pynq")
+    p.add_argument("--fake-engine", help="with --hw fake: a command that runs the descriptors on a DDR image file "
+                   "(tests: the TypeScript engine model)")
     p.add_argument("--max-frame", type=int, default=1048576)
     p.add_argument("--max-upload", type=int, default=536870912)
     p.add_argument("--allow-any-interface", action="store_true")
@@ -54,8 +56,13 @@ def main(argv=None):
         from .hw_pynq import PynqHardware
         hw = PynqHardware()
     else:
-        from .hw_fake import FakeHardware
-        hw = FakeHardware()
+        import shlex
+
+        from .hw_fake import FakeHardware, external_engine, header_engine
+        model = header_engine
+        if a.fake_engine:
+            model = external_engine(shlex.split(a.fake_engine), os.path.join(os.path.realpath(a.cache), "fake-engine"))
+        hw = FakeHardware(engine_model=model)
     log = lambda m: print("cnna_agent: " + m, file=sys.stderr, flush=True)  # noqa: E731
     cache = ContentCache(a.cache, a.max_upload, fsync=not a.no_fsync)
     deployer = Deployer(hw, cache, log)

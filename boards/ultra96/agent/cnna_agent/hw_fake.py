@@ -31,6 +31,29 @@ def header_engine(hw, base):
     return 1000 * count, 0
 
 
+def external_engine(cmd, scratch_dir):
+    """An engine model run by another program (tests: the TypeScript engine model). The DDR
+    image from BASE to the end of its buffer goes to a file in `scratch_dir`; `cmd + [file]` runs
+    the descriptors on it in place and prints {"cycles": n, "status": s}."""
+    import json
+    import subprocess
+
+    def model(hw, base):
+        buf, off = hw._locate(base, 64)
+        os.makedirs(scratch_dir, exist_ok=True)
+        path = os.path.join(scratch_dir, "ddr-image.bin")
+        with open(path, "wb") as f:
+            f.write(buf.read(off, buf.size - off))
+        r = subprocess.run(list(cmd) + [path], capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("engine command failed: %s" % r.stderr.strip()[-300:])
+        with open(path, "rb") as f:
+            buf.write(off, f.read())
+        out = json.loads(r.stdout.strip().splitlines()[-1])
+        return int(out["cycles"]), int(out["status"])
+    return model
+
+
 class FakeBuffer:
     def __init__(self, hw, phys, size):
         self.hw = hw
@@ -154,8 +177,9 @@ class FakeHardware:
         base = self.regs.get(eb + R.BASE_LO, 0) | (self.regs.get(eb + R.BASE_HI, 0) << 32)
         try:
             cycles, status = self.engine_model(self, base)
-        except IndexError:
-            cycles, status = 0, 8  # an access outside every buffer: AXI error
+        except Exception as e:  # an access outside every buffer, or the engine program failed: AXI error
+            self.last_error = "%s: %s" % (type(e).__name__, e)
+            cycles, status = 0, 8
         self.regs[eb + R.CYCLES_LO] = cycles & 0xFFFFFFFF
         self.regs[eb + R.CYCLES_HI] = (cycles >> 32) & 0xFFFFFFFF
         self.regs[eb + R.STATUS] = status

@@ -1,0 +1,36 @@
+// Test engine for the Python agent's hw_fake: runs the TypeScript engine model (sim/ref) on a
+// DDR image file in place, as the hardware would at BASE. Usage:
+//   node --import tsx ref-engine-image.ts --config CONFIG.json IMAGE
+// Prints {"cycles": n, "status": s} (status as the engine's STATUS register: 0 ok, 1 BAD_MAGIC,
+// 2 BAD_VERSION, 3 CONFIG_MISMATCH, 4 BAD_OPCODE). Cycles come from the perf model (sim/perf).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, FORMAT_VERSION, HEADER_MAGIC, Opcode } from '../../../compiler/contracts/bundle-format.ts';
+import { configHash, validateConfig } from '../../../compiler/contracts/hw-config.ts';
+import { PerfModel } from '../../../sim/perf/perf-model.ts';
+import { runJob, type Ddr } from '../../../sim/ref/run-job.ts';
+
+const args = process.argv.slice(2);
+const config = validateConfig(JSON.parse(readFileSync(args[args.indexOf('--config') + 1], 'utf8')), 'engine config');
+const imagePath = args[args.length - 1];
+const file = readFileSync(imagePath);
+const bytes = new Uint8Array(file.length + (file.length & 1));
+bytes.set(file);
+const ddr: Ddr = { bytes, view: new DataView(bytes.buffer), i16: new Int16Array(bytes.buffer) };
+const h = decodeHeader(ddr.view, 0);
+let status = 0;
+let cycles = 0;
+if (h.opcode !== Opcode.HEADER || h.magic !== HEADER_MAGIC) status = 1;
+else if (h.version !== FORMAT_VERSION) status = 2;
+else if (h.configHash !== configHash(config)) status = 3;
+else {
+  const perf = new PerfModel(config);
+  for (let j = 1; j <= h.count; j++) {
+    const d = decodeDescriptor(ddr.view, j * DESC_BYTES);
+    if (d.opcode !== Opcode.JOB) { status = 4; break; }
+    runJob(ddr, d, config.array.pi, config.array.po, j);
+    cycles += perf.job(d).cycles;
+    if (d.flags & Flag.LAST) break;
+  }
+}
+writeFileSync(imagePath, bytes.subarray(0, file.length));
+process.stdout.write(JSON.stringify({ cycles, status }) + '\n');
