@@ -5,21 +5,20 @@
 import { importOnnx } from '../compiler/onnx/import-onnx.ts';
 import { optimize } from '../compiler/passes/index.ts';
 import { runFloat } from '../compiler/golden/float/run-float.ts';
-import { numel } from '../compiler/ir/infer-shape.ts';
+import { inferNodeShapes, numel } from '../compiler/ir/infer-shape.ts';
 import type { Graph } from '../compiler/ir/graph.ts';
 
 function macs(g: Graph): number {
   let m = 0;
   for (const n of g.nodes) {
-    const out = numel(g.shapes.get(n.outputs[0]) ?? [0]);
     if (n.op === 'conv') {
-      const w = g.shapes.get(n.inputs[1])!;
-      const pre = n.pool ? numel([g.shapes.get(n.inputs[0])![0], w[0]]) : 0;
-      const convOut = n.pool ? out * 4 : out;
-      m += (n.pool ? Math.max(convOut, pre) : out) * w[1] * w[2] * w[3];
+      const ins = n.inputs.map((x) => (x ? g.shapes.get(x) : undefined));
+      const convOut = inferNodeShapes({ ...n, pool: undefined }, ins)[0];
+      const w = ins[1]!;
+      m += numel(convOut) * w[1] * w[2] * w[3];
     } else if (n.op === 'gemm' || n.op === 'matmul') {
       const b = g.shapes.get(n.inputs[1])!;
-      m += out * (n.op === 'gemm' && n.transB ? b[1] : b[0]);
+      m += numel(g.shapes.get(n.outputs[0])!) * (n.op === 'gemm' && n.transB ? b[1] : b[0]);
     }
   }
   return m;
