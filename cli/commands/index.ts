@@ -7,6 +7,10 @@ import { boardMmioCommand } from './board-mmio.ts';
 import { boardServeCommand } from './board-serve.ts';
 import { deployCommand } from './deploy.ts';
 import { inferCommand } from './infer.ts';
+import { accuracyCommand } from './accuracy.ts';
+import { demoCommand } from './demo.ts';
+import { inspectCommand } from './inspect.ts';
+import { runCommand } from './run.ts';
 import { zooCommand } from './zoo.ts';
 
 export const commands: Command[] = [
@@ -17,5 +21,9 @@ export const commands: Command[] = [
   deployCommand,
   inferCommand,
   benchCommand,
+  inspectCommand,
+  accuracyCommand,
+  runCommand,
   zooCommand,
+  demoCommand,
 ];

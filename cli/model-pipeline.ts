@@ -1,0 +1,96 @@
+// What the model commands (inspect, run, accuracy, demo) share: load + optimize a model with
+// a clear error for a missing file, quantize it with a progress bar, the quantization
+// options, and top-k / argmax over output rows.
+import { statSync } from 'node:fs';
+import { CnnaError } from '../compiler/errors/cnna-error.ts';
+import type { Graph, Tensor } from '../compiler/ir/graph.ts';
+import { runFloat } from '../compiler/golden/float/run-float.ts';
+import { importOnnx } from '../compiler/onnx/import-onnx.ts';
+import { optimize } from '../compiler/passes/index.ts';
+import { parseFormat } from '../compiler/quant/fixed-point.ts';
+import { quantize } from '../compiler/quant/quantize.ts';
+import type { QuantizedModel } from '../compiler/quant/quantized-model.ts';
+import type { CommandContext } from './command.ts';
+import { progress } from './progress.ts';
+
+export interface LoadedModel {
+  path: string;
+  /** As imported (shapes inferred, batch 1). */
+  imported: Graph;
+  /** After optimize(): what the quantizer, the executors and the back end see. */
+  graph: Graph;
+}
+
+export function loadModel(path: string | undefined, command: string): LoadedModel {
+  if (!path) throw new CnnaError('E_USAGE', `${command}: missing <model> (an .onnx file)`, { hint: `usage: cnna ${command} <model.onnx> ...` });
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new CnnaError('E_IO', `cannot read model '${path}': no such file`, { hint: "check the path; 'cnna zoo' writes generated models and models/default/fashion_cnn.onnx ships with cnna" });
+  }
+  if (!isFile) throw new CnnaError('E_IO', `cannot read model '${path}': it is a directory, not an .onnx file`);
+  const imported = importOnnx(path);
+  return { path, imported, graph: optimize(imported) };
+}
+
+/** CLI options every command that quantizes accepts. */
+export const QUANT_OPTIONS = {
+  format: { type: 'string', default: 'auto' },
+  'per-channel': { type: 'boolean', default: false },
+} as const;
+
+export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ctx: CommandContext): QuantizedModel {
+  const fmt = String(values.format ?? 'auto');
+  const format = fmt === 'auto' ? 'auto' : parseFormat(fmt);
+  let bar: ReturnType<typeof progress> | undefined;
+  let last = 0;
+  const qm = quantize(graph, {
+    format,
+    perChannel: Boolean(values['per-channel']),
+    onWarning: (m) => ctx.warn(m),
+    onProgress: (done, total) => {
+      bar ??= progress('calibrate', total, { json: ctx.json });
+      bar.tick(done - last);
+      last = done;
+    },
+  });
+  bar?.stop();
+  return qm;
+}
+
+/**
+ * runFloat at any batch size: the executor infers every shape from its inputs, so the graph's
+ * input shapes are replaced by the feeds' (axis 0 may differ from the imported batch).
+ */
+export function runFloatAnyBatch(graph: Graph, feeds: Record<string, Tensor>): Record<string, Tensor> {
+  const g: Graph = { ...graph, inputs: graph.inputs.map((vi) => (feeds[vi.name] ? { ...vi, shape: feeds[vi.name].dims.slice() } : vi)) };
+  return runFloat(g, feeds);
+}
+
+/** Row i of an [N, ...] tensor, flattened. */
+export function row(t: Tensor, i: number): Float32Array {
+  const per = t.data.length / Math.max(1, t.dims[0]);
+  return t.data.subarray(i * per, (i + 1) * per);
+}
+
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+/** Indices and values of the k largest entries, largest first (ties: lower index first). */
+export function topK(v: ArrayLike<number>, k: number): { index: number; value: number }[] {
+  return Array.from({ length: v.length }, (_, i) => ({ index: i, value: v[i] }))
+    .sort((a, b) => b.value - a.value || a.index - b.index)
+    .slice(0, k);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export const shapeText = (s: readonly (number | string)[] | undefined): string => (s ? `[${s.join('×')}]` : '?');
