@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { runFloat } from '../../compiler/golden/float/run-float.ts';
+import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
+import { optimize } from '../../compiler/passes/index.ts';
 import { buildZooModel, parameterCount, zoo, zooModel } from './index.ts';
 
 describe('vgg16 layer list', () => {
@@ -47,6 +50,11 @@ describe('vgg-small end to end', () => {
       expect(rms).toBeGreaterThan(0.05);
       expect(rms).toBeLessThan(20);
       expect(new Set(y).size).toBe(10);
+
+      const g = optimize(importOnnx(file));
+      expect(g.nodes.map((n) => (n.op === 'conv' ? `conv${n.pool ? '+pool' : ''}` : n.op))).toEqual(['conv', 'conv+pool', 'conv', 'conv+pool', 'gemm', 'gemm']);
+      const mine = runFloat(g, { image: { dims: [1, 1, 28, 28], data: x } }).logits.data;
+      mine.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(1e-4));
     } finally {
       rmSync(dir, { recursive: true });
     }
