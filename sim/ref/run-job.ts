@@ -17,13 +17,13 @@ export function makeDdr(size: number): Ddr {
   return { bytes, view: new DataView(bytes.buffer), i16: new Int16Array(bytes.buffer) };
 }
 
-function act(y: number, d: Descriptor): number {
-  switch (d.act) {
+function applyAct(y: number, kind: number, a: number, b: number): number {
+  switch (kind) {
     case Act.NONE: return y;
     case Act.RELU: return y > 0 ? y : 0;
-    case Act.LEAKY: return y >= 0 ? y : rshr(y * d.actA, 15);
-    case Act.CLIP: return y < d.actA ? d.actA : y > d.actB ? d.actB : y;
-    default: throw new CnnaError('E_BUNDLE', `descriptor has activation kind ${d.act}, which the engine does not know`);
+    case Act.LEAKY: return y >= 0 ? y : rshr(y * a, 15);
+    case Act.CLIP: return y < a ? a : y > b ? b : y;
+    default: throw new CnnaError('E_BUNDLE', `descriptor has activation kind ${kind}, which the engine does not know`);
   }
 }
 
@@ -34,67 +34,104 @@ function checkRange(ddr: Ddr, what: string, lo: number, hi: number, job: number)
 }
 
 export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number): void {
+  const { act, actA, actB, hc, wc, avgM, avgShift, cg, dilH, dilW, hin, hp, inAddr, inCgStride, inRowStride, kh, kw, outAddr, outCgStride, outGroups, outRowStride, padL, padT, poolKh, poolKind, poolKw, poolPadL, poolPadT, poolStrideH, poolStrideW, strideH, strideW, wAddr, win, wp } = d;
+  const actOf = (v: number): number => applyAct(v, act, actA, actB);
   const { view, i16 } = ddr;
-  const nTap = d.kh * d.kw * d.cg;
+  const nTap = kh * kw * cg;
   const wh = weightHeaderBytes(po);
-  checkRange(ddr, 'weight block', d.wAddr, d.wAddr + wh + nTap * pi * po * 2, job);
-  if (d.hin > 0 && d.win > 0 && d.cg > 0) {
-    checkRange(ddr, 'input tile', d.inAddr, d.inAddr + (d.cg - 1) * d.inCgStride + (d.hin - 1) * d.inRowStride + d.win * pi * 2, job);
+  checkRange(ddr, 'weight block', wAddr, wAddr + wh + nTap * pi * po * 2, job);
+  if (hin > 0 && win > 0 && cg > 0) {
+    checkRange(ddr, 'input tile', inAddr, inAddr + (cg - 1) * inCgStride + (hin - 1) * inRowStride + win * pi * 2, job);
   }
-  const groups = Math.min(d.outGroups, po / pi);
-  if (d.hp > 0 && d.wp > 0) {
-    checkRange(ddr, 'output', d.outAddr, d.outAddr + (groups - 1) * d.outCgStride + (d.hp - 1) * d.outRowStride + d.wp * pi * 2, job);
+  const groups = Math.min(outGroups, po / pi);
+  if (hp > 0 && wp > 0) {
+    checkRange(ddr, 'output', outAddr, outAddr + (groups - 1) * outCgStride + (hp - 1) * outRowStride + wp * pi * 2, job);
   }
   const bias = new Float64Array(po);
   const shift = new Int32Array(po);
   for (let m = 0; m < po; m++) {
-    bias[m] = Number(view.getBigInt64(d.wAddr + m * 8, true));
-    shift[m] = view.getUint8(d.wAddr + po * 8 + m);
+    bias[m] = Number(view.getBigInt64(wAddr + m * 8, true));
+    shift[m] = view.getUint8(wAddr + po * 8 + m);
   }
-  const w0 = (d.wAddr + wh) >> 1;
+  const w0 = (wAddr + wh) >> 1;
   const word = pi * po;
-  const { hc, wc } = d;
-  // Activated conv outputs of the region, [cy][cx][m].
+  const K = nTap * pi;
+  // Weights per lane, contiguous over (ky, kx, g, ci): the same numbers, reordered for speed.
+  const wt = new Int16Array(po * K);
+  for (let t = 0; t < nTap; t++) {
+    for (let m = 0; m < po; m++) {
+      const src = w0 + t * word + m * pi;
+      const dst = m * K + t * pi;
+      for (let ci = 0; ci < pi; ci++) wt[dst + ci] = i16[src + ci];
+    }
+  }
+  // Taps whose weights are zero on every lane add exactly 0: the model skips them when that
+  // saves work (padded channels); the hardware multiplies them anyway.
+  const activeList: number[] = [];
+  for (let k = 0; k < K; k++) {
+    for (let m = 0; m < po; m++) if (wt[m * K + k] !== 0) { activeList.push(k); break; }
+  }
+  const Ka = activeList.length;
+  const sparse = Ka < 0.75 * K;
+  const active = Int32Array.from(activeList);
+  const wc2 = new Int16Array(sparse ? po * Ka : 0);
+  if (sparse) for (let m = 0; m < po; m++) for (let j = 0; j < Ka; j++) wc2[m * Ka + j] = wt[m * K + active[j]];
+  const pc = new Int16Array(Ka);
+    // Activated conv outputs of the region, [cy][cx][m].
   const y = new Int16Array(hc * wc * po);
-  const acc = new Float64Array(po);
+  const patch = new Int16Array(K);
   for (let cy = 0; cy < hc; cy++) {
     for (let cx = 0; cx < wc; cx++) {
-      acc.set(bias);
-      for (let ky = 0; ky < d.kh; ky++) {
-        const iy = cy * d.strideH - d.padT + ky * d.dilH;
-        if (iy < 0 || iy >= d.hin) continue;
-        for (let kx = 0; kx < d.kw; kx++) {
-          const ix = cx * d.strideW - d.padL + kx * d.dilW;
-          if (ix < 0 || ix >= d.win) continue;
-          const xRow = d.inAddr + iy * d.inRowStride + ix * pi * 2;
-          for (let g = 0; g < d.cg; g++) {
-            const xb = (xRow + g * d.inCgStride) >> 1;
-            const wb = w0 + ((ky * d.kw + kx) * d.cg + g) * word;
-            for (let m = 0; m < po; m++) {
-              const wm = wb + m * pi;
-              let s = 0;
-              for (let ci = 0; ci < pi; ci++) s += i16[wm + ci] * i16[xb + ci];
-              acc[m] += s;
-            }
+      patch.fill(0);
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = cy * strideH - padT + ky * dilH;
+        if (iy < 0 || iy >= hin) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = cx * strideW - padL + kx * dilW;
+          if (ix < 0 || ix >= win) continue;
+          const xRow = inAddr + iy * inRowStride + ix * pi * 2;
+          let p = ((ky * kw + kx) * cg) * pi;
+          for (let g = 0; g < cg; g++, p += pi) {
+            const xb = (xRow + g * inCgStride) >> 1;
+            for (let ci = 0; ci < pi; ci++) patch[p + ci] = i16[xb + ci];
           }
         }
       }
       const o = (cy * wc + cx) * po;
-      for (let m = 0; m < po; m++) y[o + m] = act(sat16(rshr(acc[m], shift[m])), d);
+      if (sparse) {
+        for (let j = 0; j < Ka; j++) pc[j] = patch[active[j]];
+        for (let m = 0; m < po; m++) {
+          const wb = m * Ka;
+          let s0 = 0;
+          for (let j = 0; j < Ka; j++) s0 += wc2[wb + j] * pc[j];
+          y[o + m] = actOf(sat16(rshr(bias[m] + s0, shift[m])));
+        }
+        continue;
+      }
+      for (let m = 0; m < po; m++) {
+        const wb = m * K;
+        let s0 = 0;
+        let s1 = 0;
+        for (let k = 0; k < K; k += 2) {
+          s0 += wt[wb + k] * patch[k];
+          s1 += wt[wb + k + 1] * patch[k + 1];
+        }
+        y[o + m] = actOf(sat16(rshr(bias[m] + s0 + s1, shift[m])));
+      }
     }
   }
-  const kind = d.poolKind;
-  const pkh = kind === PoolKind.NONE ? 1 : d.poolKh;
-  const pkw = kind === PoolKind.NONE ? 1 : d.poolKw;
-  const psh = kind === PoolKind.NONE ? 1 : d.poolStrideH;
-  const psw = kind === PoolKind.NONE ? 1 : d.poolStrideW;
-  const ppt = kind === PoolKind.NONE ? 0 : d.poolPadT;
-  const ppl = kind === PoolKind.NONE ? 0 : d.poolPadL;
+  const kind = poolKind;
+  const pkh = kind === PoolKind.NONE ? 1 : poolKh;
+  const pkw = kind === PoolKind.NONE ? 1 : poolKw;
+  const psh = kind === PoolKind.NONE ? 1 : poolStrideH;
+  const psw = kind === PoolKind.NONE ? 1 : poolStrideW;
+  const ppt = kind === PoolKind.NONE ? 0 : poolPadT;
+  const ppl = kind === PoolKind.NONE ? 0 : poolPadL;
   if (kind !== PoolKind.NONE && kind !== PoolKind.MAX && kind !== PoolKind.AVG) {
     throw new CnnaError('E_BUNDLE', `job ${job}: pool kind ${kind} is not defined`);
   }
-  for (let py = 0; py < d.hp; py++) {
-    for (let px = 0; px < d.wp; px++) {
+  for (let py = 0; py < hp; py++) {
+    for (let px = 0; px < wp; px++) {
       for (let m = 0; m < groups * pi; m++) {
         let r = -Infinity;
         let S = 0;
@@ -112,9 +149,9 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
           }
         }
         if (n === 0) throw new CnnaError('E_BUNDLE', `job ${job}: output (${py}, ${px}) has no pool candidate`);
-        const out = kind === PoolKind.AVG ? sat16(rshr(S * d.avgM, d.avgShift)) : r;
+        const out = kind === PoolKind.AVG ? sat16(rshr(S * avgM, avgShift)) : r;
         const g = Math.floor(m / pi);
-        i16[(d.outAddr + g * d.outCgStride + py * d.outRowStride + px * pi * 2 + (m % pi) * 2) >> 1] = out;
+        i16[(outAddr + g * outCgStride + py * outRowStride + px * pi * 2 + (m % pi) * 2) >> 1] = out;
       }
     }
   }
