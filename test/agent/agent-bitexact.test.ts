@@ -58,7 +58,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
       });
       proc!.once('exit', (c) => rej(new Error(`agent exited with ${c}`)));
     });
-    const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port }, token: TOKEN, longTimeoutMs: 120_000 });
+    const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port }, token: TOKEN, longTimeoutMs: 120_000, retransmitMs: 60_000 });
     try {
       const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
       const dep = await deployModel(client, { bitstream: new TextEncoder().encode('test overlay\n'.repeat(100)), hwh, bundle: archive });
@@ -72,7 +72,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
         const x = toBatch(set, i, 1);
         const g = runFixed(qm, { [qm.graph.inputs[0].name]: x }, { keepAll: true }).raw[golden];
         const q = Int16Array.from(x.data, (v) => quant(v, inIo.f));
-        const r = await runInference(client, [{ name: inIo.name, shape: inIo.shape, data: q }]);
+        const r = await runInference(client, [{ name: inIo.name, shape: inIo.shape, data: q }]).catch((e) => { throw new Error(`${e.message} ${JSON.stringify(e.detail)}`); });
         expect(r.outputs[0].f).toBe(g.f);
         expect(Array.from(r.outputs[0].data)).toEqual(Array.from(g.q));
         seen.add(Array.from(g.q).join(','));

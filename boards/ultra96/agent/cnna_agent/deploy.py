@@ -247,7 +247,8 @@ class Deployer:
         if status != 0:
             raise ProtocolError("BACKEND", "the engine stopped with status %d (%s): the bundle does not fit this bitstream "
                                 "(magic, version, config hash or limits)" % (status, R.STATUS_NAMES.get(status, "?")), rid,
-                                {"status": status, "statusName": R.STATUS_NAMES.get(status, "?")})
+                                dict({"status": status, "statusName": R.STATUS_NAMES.get(status, "?")},
+                                     **({"hwError": self.hw.last_error} if getattr(self.hw, "last_error", None) else {})))
         return m.read(R.CYCLES_LO) | (m.read(R.CYCLES_HI) << 32)
 
     # -- MMIO / BUFFER ----------------------------------------------------------------------
