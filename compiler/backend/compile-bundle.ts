@@ -10,7 +10,7 @@ import type { Graph, Node } from '../ir/graph.ts';
 import type { QuantizedModel } from '../quant/quantized-model.ts';
 import { configHash, type HwConfig } from '../contracts/hw-config.ts';
 import {
-  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader,
+  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, weightBlockBytes,
   type ActLayout, type Bundle, type Manifest, type TensorIo,
 } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
@@ -159,7 +159,15 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
         throw new CnnaError('E_UNSUPPORTED', `${where}: the engine has no mapping for '${node.op}'`, { hint: 'run the optimize passes first (they fold BatchNorm, pads and constants), or run this model in the golden model' });
     }
     if (first >= 0) {
-      ctx.layers.push({ name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm) });
+      const blocks = new Map<number, number>();
+      for (let j = first; j < ctx.jobs.length; j++) {
+        const d = ctx.jobs[j];
+        blocks.set(d.wAddr, weightBlockBytes(pi, ctx.po, d.kh, d.kw, d.cg));
+      }
+      const tensors = new Set([...node.inputs.filter((v) => ctx.values.has(v)).map((v) => ctx.values.get(v)!.t), ctx.values.get(outName)!.t]);
+      let minDdrBytes = [...blocks.values()].reduce((a, b) => a + b, 0);
+      for (const t of tensors) minDdrBytes += layoutBytes(t);
+      ctx.layers.push({ name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm), minDdrBytes });
     }
     for (const v of node.inputs) {
       const r = rootOf(v);

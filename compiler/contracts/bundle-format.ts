@@ -237,6 +237,8 @@ export interface ManifestLayer {
   /** Descriptor indices [first, last] (1-based; 0 is the header). */
   jobs: [number, number];
   macs: number;
+  /** Least DDR traffic of the layer: its input and output tensors once, every weight block once. */
+  minDdrBytes?: number;
 }
 
 export interface MemoryRegion { name: string; offset: number; size: number; file?: string }

@@ -20,6 +20,10 @@ export interface LayerStats {
   utilization: number;
   ddrBytes: number;
   stallCycles: number;
+  /** max(MACs / (PI·PO), minimum DDR bytes / bandwidth), in cycles. */
+  rooflineCycles?: number;
+  /** rooflineCycles / cycles (1 = at the roofline). */
+  rooflineRatio?: number;
 }
 
 export interface RunBundleResult {
@@ -97,7 +101,7 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
   }
 
   const perf = new PerfModel(config);
-  const stats: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0 }));
+  const stats: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0, rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0 }));
   let cycles = 0;
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, m.descriptors.offset + j * DESC_BYTES);
@@ -110,7 +114,10 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
     opts.onJob?.(j, d, c.cycles);
     if (d.flags & Flag.LAST) break;
   }
-  for (const s of stats) s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+  for (const s of stats) {
+    s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+    s.rooflineRatio = s.cycles ? (s.rooflineCycles ?? 0) / s.cycles : 0;
+  }
 
   const raw: RunBundleResult['raw'] = {};
   const outputs: Record<string, Tensor> = {};
