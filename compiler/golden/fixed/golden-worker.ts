@@ -24,7 +24,7 @@ parentPort!.on('message', (msg: WorkerRequest) => {
     if (msg.type === 'conv') {
       const p = plans.get(msg.id) as ConvPlan;
       kernel?.setCols(msg.cols);
-      sat = convChannels(p, msg.cols, msg.out, msg.oo, msg.m0, msg.m1, new Int16Array(p.OH * p.OW), kernel);
+      sat = convChannels(p, msg.cols, 1, msg.out, msg.oo, msg.m0, msg.m1, new Int16Array(p.OH * p.OW), kernel);
     } else {
       const p = plans.get(msg.id) as GemmPlan;
       kernel?.setCols(msg.a);

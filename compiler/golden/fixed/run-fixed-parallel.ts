@@ -94,7 +94,7 @@ export class GoldenThreads {
         im2col(p, w.x, n * inPer, cols);
         const asks = this.slots.map((s, i) => this.ask(s, { type: 'conv', id, cols, out, oo: 0, m0: bounds[i + 1], m1: bounds[i + 2] }));
         kernel?.setCols(cols);
-        sat += convChannels(p, cols, out, 0, bounds[0], bounds[1], plane, kernel);
+        sat += convChannels(p, cols, 1, out, 0, bounds[0], bounds[1], plane, kernel);
         for (const s of await Promise.all(asks)) sat += s;
         w.out.set(out, n * outPer);
       }

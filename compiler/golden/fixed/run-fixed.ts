@@ -3,7 +3,7 @@
 // implemented in interpret.ts and ops/.
 import type { Tensor } from '../../ir/graph.ts';
 import type { QuantizedModel } from '../../quant/quantized-model.ts';
-import { colsLength, convChannels, im2col } from './ops/conv.ts';
+import { COLS_BLOCK, colsLength, convChannels, im2col } from './ops/conv.ts';
 import { gemmColumns } from './ops/gemm.ts';
 import { interpret, type RunFixedOptions, type RunFixedResult, type Work } from './interpret.ts';
 import { DotKernel } from './wasm-dot.ts';
@@ -25,15 +25,18 @@ export function doWork(w: Work): number {
     return gemmColumns(w.plan, w.a, w.out, 0, w.plan.N, k);
   }
   const p = w.plan;
-  const cols = new Int16Array(colsLength(p));
+  const per = colsLength(p);
+  const chunk = Math.max(1, Math.min(w.N, Math.floor(COLS_BLOCK / per)));
+  const cols = new Int16Array(per * chunk);
   const plane = new Int16Array(p.OH * p.OW);
   const inPer = p.C * p.H * p.W;
   const outPer = p.M * p.outPlane;
   let sat = 0;
-  for (let n = 0; n < w.N; n++) {
-    im2col(p, w.x, n * inPer, cols);
-    k?.setCols(cols);
-    sat += convChannels(p, cols, w.out, n * outPer, 0, p.M, plane, k);
+  for (let n0 = 0; n0 < w.N; n0 += chunk) {
+    const nImg = Math.min(chunk, w.N - n0);
+    for (let i = 0; i < nImg; i++) im2col(p, w.x, (n0 + i) * inPer, cols.subarray(i * per, (i + 1) * per));
+    k?.setCols(cols.subarray(0, nImg * per));
+    sat += convChannels(p, cols, nImg, w.out, n0 * outPer, 0, p.M, plane, k);
   }
   return sat;
 }

@@ -63,9 +63,9 @@ describe('conv and gemm give the same integers with and without the kernel', () 
       im2col(plan, x, 0, cols);
       const a = new Int16Array(M * plan.outPlane);
       const b = new Int16Array(M * plan.outPlane);
-      convChannels(plan, cols, a, 0, 0, M, new Int16Array(plan.OH * plan.OW), null);
+      convChannels(plan, cols, 1, a, 0, 0, M, new Int16Array(plan.OH * plan.OW), null);
       kernel!.setCols(cols);
-      convChannels(plan, cols, b, 0, 0, M, new Int16Array(plan.OH * plan.OW), kernel);
+      convChannels(plan, cols, 1, b, 0, 0, M, new Int16Array(plan.OH * plan.OW), kernel);
       expect(Array.from(b)).toEqual(Array.from(a));
       expect(new Set(a).size).toBeGreaterThan(10);
     }

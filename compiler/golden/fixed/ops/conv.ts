@@ -106,17 +106,22 @@ export function colsLength(p: ConvPlan): number {
 
 /** Accumulator budget per kernel call (float64 values). */
 const ACC_BLOCK = 2 ** 21;
+/** Unrolled-input budget per batch chunk (int16 values). */
+export const COLS_BLOCK = 2 ** 24;
 
 /**
- * Output channels [m0, m1) of one image into out[oo + m·outPlane ...]. `plane` is scratch of at
- * least OH·OW int16. With a kernel, `cols` must already be loaded into it (kernel.setCols).
- * Returns the number of values that saturated (requantize and average pool).
+ * Output channels [m0, m1) of `nImg` consecutive images whose unrolled inputs lie one after the
+ * other in `cols`; image i goes to out[oo + i·M·outPlane + m·outPlane ...]. `plane` is scratch
+ * of at least OH·OW int16. With a kernel, `cols` must already be loaded into it
+ * (kernel.setCols). Returns the number of values that saturated (requantize and average pool).
  */
 export function convChannels(
-  p: ConvPlan, cols: Int16Array, out: Int16Array, oo: number, m0: number, m1: number, plane: Int16Array, kernel: DotKernel | null = null,
+  p: ConvPlan, cols: Int16Array, nImg: number, out: Int16Array, oo: number, m0: number, m1: number, plane: Int16Array,
+  kernel: DotKernel | null = null,
 ): number {
   const { K, Kp, w, bias, shift, OH, OW, M, group } = p;
   const P = OH * OW;
+  const NP = nImg * P;
   const row = Kp * group;
   const mPerG = M / group;
   const simd = kernel !== null && !p.hasMin;
@@ -130,38 +135,39 @@ export function convChannels(
     const s = shift[m];
     const half = s > 0 ? 2 ** (s - 1) : 0;
     const inv = 2 ** -s;
-    if (simd) {
-      if (m >= accM1) {
-        const gEnd = (g + 1) * mPerG;
-        accM0 = m;
-        accM1 = Math.min(m1, gEnd, m + Math.max(1, Math.floor(ACC_BLOCK / P)));
-        accs = kernel.dot(w, accM0, accM1 - accM0, Kp, g * Kp, row, P);
-      }
-      const ao = (m - accM0) * P;
-      for (let px = 0; px < P; px++) {
-        const y = Math.floor((accs![ao + px] + b + half) * inv);
-        if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
-      }
-    } else {
-      const wo = m * Kp;
-      const co = g * Kp;
-      for (let px = 0; px < P; px++) {
-        let a = b;
-        const c0 = px * row + co;
-        let k = 0;
-        for (; k + 3 < K; k += 4) {
-          a += w[wo + k] * cols[c0 + k] + w[wo + k + 1] * cols[c0 + k + 1]
-            + w[wo + k + 2] * cols[c0 + k + 2] + w[wo + k + 3] * cols[c0 + k + 3];
-        }
-        for (; k < K; k++) a += w[wo + k] * cols[c0 + k];
-        const y = Math.floor((a + half) * inv);
-        if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
-      }
+    if (simd && m >= accM1) {
+      accM0 = m;
+      accM1 = Math.min(m1, (g + 1) * mPerG, m + Math.max(1, Math.floor(ACC_BLOCK / NP)));
+      accs = kernel.dot(w, accM0, accM1 - accM0, Kp, g * Kp, row, NP);
     }
-    applyActivation(plane, 0, P, p.act);
-    const dst = oo + m * p.outPlane;
-    if (p.pool) sat += poolPlane(p.pool, plane, 0, out, dst);
-    else out.set(plane.subarray(0, P), dst);
+    for (let img = 0; img < nImg; img++) {
+      if (simd) {
+        const ao = (m - accM0) * NP + img * P;
+        for (let px = 0; px < P; px++) {
+          const y = Math.floor((accs![ao + px] + b + half) * inv);
+          if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
+        }
+      } else {
+        const wo = m * Kp;
+        const co = g * Kp + img * P * row;
+        for (let px = 0; px < P; px++) {
+          let a = b;
+          const c0 = px * row + co;
+          let k = 0;
+          for (; k + 3 < K; k += 4) {
+            a += w[wo + k] * cols[c0 + k] + w[wo + k + 1] * cols[c0 + k + 1]
+              + w[wo + k + 2] * cols[c0 + k + 2] + w[wo + k + 3] * cols[c0 + k + 3];
+          }
+          for (; k < K; k++) a += w[wo + k] * cols[c0 + k];
+          const y = Math.floor((a + half) * inv);
+          if (y > 32767) { plane[px] = 32767; sat++; } else if (y < -32768) { plane[px] = -32768; sat++; } else plane[px] = y;
+        }
+      }
+      applyActivation(plane, 0, P, p.act);
+      const dst = oo + img * M * p.outPlane + m * p.outPlane;
+      if (p.pool) sat += poolPlane(p.pool, plane, 0, out, dst);
+      else out.set(plane.subarray(0, P), dst);
+    }
   }
   return sat;
 }

@@ -14,6 +14,8 @@ export interface FixedPool {
   rows: Int32Array[]; cols: Int32Array[];
   /** Average: multiplier per (oy, ox) pair, indexed oy * OW + ox. */
   mults: AvgMultiplier[];
+  /** Every window is the full 2×2 block at (2·oy, 2·ox): the common max pool, done in a tight loop. */
+  max2x2: boolean;
 }
 
 function axis(size: number, out: number, k: number, s: number, d: number, p0: number, p1: number, includePad: boolean) {
@@ -38,7 +40,7 @@ export function compilePool(spec: PoolSpec, H: number, W: number, OH: number, OW
   if (spec.kind === 'globalavg' || spec.kind === 'globalmax') {
     if (OH !== 1 || OW !== 1) throw new CnnaError('E_GRAPH', `${where}: global pool output must be 1×1, got ${OH}×${OW}`);
     const mults = spec.kind === 'globalavg' ? [avgPoolMultiplier(H * W)] : [];
-    return { spec, H, W, OH, OW, rows: [], cols: [], mults };
+    return { spec, H, W, OH, OW, rows: [], cols: [], mults, max2x2: false };
   }
   const [kh, kw] = spec.kernel;
   const [sh, sw] = spec.strides;
@@ -57,7 +59,9 @@ export function compilePool(spec: PoolSpec, H: number, W: number, OH: number, OW
       }
     }
   }
-  return { spec, H, W, OH, OW, rows: r.idx, cols: c.idx, mults };
+  const full2 = (idx: Int32Array[]) => idx.every((v, o) => v.length === 2 && v[0] === 2 * o && v[1] === 2 * o + 1);
+  const max2x2 = spec.kind === 'max' && kh === 2 && kw === 2 && full2(r.idx) && full2(c.idx);
+  return { spec, H, W, OH, OW, rows: r.idx, cols: c.idx, mults, max2x2 };
 }
 
 /** Pool src[so, so + H·W) into dst[d0, d0 + OH·OW). Returns the number of saturated averages. */
@@ -74,6 +78,19 @@ export function poolPlane(p: FixedPool, src: Int16Array, so: number, dst: Int16A
     let s = 0;
     for (let i = so, e = so + H * W; i < e; i++) s += src[i];
     return avgOut(s, p.mults[0], dst, d0);
+  }
+  if (p.max2x2) {
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = so + 2 * oy * W;
+      const o = d0 + oy * OW;
+      for (let ox = 0; ox < OW; ox++) {
+        const i = r0 + 2 * ox;
+        const a = src[i] > src[i + 1] ? src[i] : src[i + 1];
+        const b = src[i + W] > src[i + W + 1] ? src[i + W] : src[i + W + 1];
+        dst[o + ox] = a > b ? a : b;
+      }
+    }
+    return 0;
   }
   let sat = 0;
   for (let oy = 0; oy < OH; oy++) {
