@@ -53,7 +53,7 @@ function stepSamples(m: LoadedModel, qm: QuantizedModel, set: ImageSet, ctx: Com
   const name = (c: number) => FASHION_MNIST_CLASSES[c] ?? `class ${c}`;
   ctx.log('');
   ctx.log('3. the first 8 Fashion-MNIST test images');
-  ctx.log(`     ${'#'.padEnd(3)}${'true'.padEnd(14)}${'float'.padEnd(14)}${'fixed point'.padEnd(14)}`);
+  ctx.log(`     ${'#'.padEnd(3)}${'true'.padEnd(14)}${'float'.padEnd(14)}fixed point`);
   const samples = p.float.map((f, i) => ({ index: i, label: set.labels[i], float: f, fixed: p.fixed[i] }));
   for (const s of samples) {
     const mark = s.float === s.label && s.fixed === s.label ? '' : s.fixed === s.float ? '  (wrong, both)' : '  (float and fixed differ)';
