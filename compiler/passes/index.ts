@@ -2,6 +2,7 @@
 // each pass is a pure Graph -> Graph function in its own file.
 
 import type { Graph } from '../ir/graph.ts';
+import { canonicalGemm } from './canonical-gemm.ts';
 import { checkGraph } from './check-graph.ts';
 import { flattenToLayout } from './flatten-to-layout.ts';
 import { foldBatchNorm } from './fold-batchnorm.ts';
@@ -15,13 +16,14 @@ import { removeIdentityDropout } from './remove-identity-dropout.ts';
 export { checkGraph, checkIsAcyclic, inferShapes } from './check-graph.ts';
 export { freezeInputs } from './freeze-inputs.ts';
 export {
-  flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, fuseConvActPool, matmulAddToGemm, pruneUnused, removeIdentityDropout,
+  canonicalGemm, flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, fuseConvActPool, matmulAddToGemm, pruneUnused, removeIdentityDropout,
 };
 
 export const PASSES: readonly { name: string; run: (g: Graph) => Graph }[] = [
   { name: 'remove-identity-dropout', run: removeIdentityDropout },
   { name: 'fold-constants', run: foldConstants },
   { name: 'matmul-add-to-gemm', run: matmulAddToGemm },
+  { name: 'canonical-gemm', run: canonicalGemm },
   { name: 'fold-batchnorm', run: foldBatchNorm },
   { name: 'fold-pad-into-conv', run: foldPadIntoConv },
   { name: 'flatten-to-layout', run: flattenToLayout },
