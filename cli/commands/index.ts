@@ -12,6 +12,8 @@ import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect.ts';
 import { runCommand } from './run.ts';
 import { zooCommand } from './zoo.ts';
+import { compileCommand } from './compile.ts';
+import { simulateCommand } from './simulate.ts';
 
 export const commands: Command[] = [
   boardInfoCommand,
@@ -26,4 +28,6 @@ export const commands: Command[] = [
   runCommand,
   zooCommand,
   demoCommand,
+  compileCommand,
+  simulateCommand,
 ];

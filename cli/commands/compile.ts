@@ -1,0 +1,52 @@
+// `cnna compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n]
+// [--per-channel]`: import -> optimize -> quantize -> back end -> bundle directory
+// (manifest.json, descriptors.bin, weights.bin, bundle.cnnab). Also writes the generated RTL
+// package and HLS header of the config next to the bundle when --packages is given.
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { writeBundle } from '../../compiler/backend/bundle-io.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { loadConfig } from '../../boards/ultra96/board.ts';
+import type { Command } from '../command.ts';
+import { QUANT_OPTIONS, loadModel, quantizeForCli } from '../model-pipeline.ts';
+import { basename } from 'node:path';
+
+export const compileCommand: Command = {
+  name: 'compile',
+  summary: 'compile an ONNX model into a program bundle for the engine (tiling, weight layout, memory map)',
+  usage: 'compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n] [--per-channel]',
+  options: {
+    board: { type: 'string', default: 'ultra96' },
+    config: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    ...QUANT_OPTIONS,
+  },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length > 1) throw new CnnaError('E_USAGE', `compile: expected one model, got ${positionals.length}`);
+    const out = values.out as string | undefined;
+    if (!out) throw new CnnaError('E_USAGE', 'compile: missing -o DIR (the bundle directory to write)', { hint: 'usage: cnna compile model.onnx --board ultra96 -o build/model' });
+    const config = loadConfig(values.config as string | undefined, String(values.board));
+    const t0 = performance.now();
+    const m = loadModel(positionals[0], 'compile');
+    const qm = quantizeForCli(m.graph, values, ctx);
+    const t1 = performance.now();
+    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, '') });
+    const files = writeBundle(bundle, out, true);
+    const t2 = performance.now();
+    const man = bundle.manifest;
+    ctx.log(`${m.path} -> ${out}: ${man.layers.length} layers, ${man.descriptors.count} jobs, ${man.params.size} B of weights, ${man.memoryMap.ddrBytes} B of DDR; config ${man.configHash}`);
+    for (const l of man.layers) ctx.log(`  ${l.name.padEnd(32)} ${l.op.padEnd(10)} jobs ${String(l.jobs[1] - l.jobs[0] + 1).padStart(5)}  MACs ${l.macs}`);
+    return {
+      bundle: out,
+      files,
+      model: man.model,
+      configHash: man.configHash,
+      layers: man.layers,
+      jobs: man.descriptors.count,
+      weightBytes: man.params.size,
+      ddrBytes: man.memoryMap.ddrBytes,
+      inputs: man.inputs,
+      outputs: man.outputs,
+      seconds: { frontEnd: Number(((t1 - t0) / 1000).toFixed(3)), backEnd: Number(((t2 - t1) / 1000).toFixed(3)) },
+    };
+  },
+};

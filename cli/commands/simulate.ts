@@ -1,0 +1,182 @@
+// `cnna simulate <model.onnx|bundle> --backend ref [--input FILE… | --images IDX --labels IDX
+// --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
+// bundle on an engine simulator image by image, checks its int16 outputs against the golden
+// model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
+// utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
+// Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator).
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
+import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
+import { DEFAULT_PREPROCESS, toBatch, type Preprocess } from '../../compiler/data/preprocess.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import { loadConfig } from '../../boards/ultra96/board.ts';
+import { runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import type { Command } from '../command.ts';
+import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
+import { progress } from '../progress.ts';
+import { loadImages, parseNumber } from './accuracy.ts';
+
+export interface BackendRun {
+  raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  cycles: number;
+  perLayer: LayerStats[];
+}
+
+export interface SimBackend {
+  /** Runs one inference (batch 1). `trace` receives one JSON line per job when set. */
+  run(bundle: Bundle, inputs: Record<string, Tensor>, opts: { config: HwConfig; trace?: (line: string) => void }): Promise<BackendRun>;
+}
+
+export const BACKENDS: Record<string, SimBackend> = {
+  ref: {
+    async run(bundle, inputs, opts) {
+      return runBundle(bundle, inputs, {
+        config: opts.config,
+        onJob: opts.trace ? (j, d, cycles) => opts.trace!(JSON.stringify({ job: j, cycles, ...d })) : undefined,
+      });
+    },
+  },
+};
+
+function singleImage(t: Tensor, i: number): Tensor {
+  const per = t.data.length / t.dims[0];
+  return { dims: [1, ...t.dims.slice(1)], data: t.data.slice(i * per, (i + 1) * per) };
+}
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref [--input FILE ... | --images IDX --labels IDX --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  options: {
+    backend: { type: 'string', default: 'ref' },
+    board: { type: 'string', default: 'ultra96' },
+    config: { type: 'string' },
+    model: { type: 'string' },
+    input: { type: 'string', short: 'i', multiple: true },
+    dataset: { type: 'string' },
+    images: { type: 'string' },
+    labels: { type: 'string' },
+    limit: { type: 'string' },
+    scale: { type: 'string' },
+    mean: { type: 'string' },
+    std: { type: 'string' },
+    trace: { type: 'string' },
+    ...QUANT_OPTIONS,
+  },
+  async run({ values, positionals }, ctx) {
+    const backendName = String(values.backend);
+    const backend = BACKENDS[backendName];
+    if (!backend) throw new CnnaError('E_USAGE', `simulate: unknown backend '${backendName}'`, { hint: `known backends: ${Object.keys(BACKENDS).join(', ')}` });
+    const target = positionals[0];
+    if (!target) throw new CnnaError('E_USAGE', 'simulate: missing <model.onnx|bundle>', { hint: 'usage: cnna simulate model.onnx --backend ref --images IDX --labels IDX --limit 100' });
+    const files = (values.input as string[] | undefined) ?? [];
+    const haveImages = values.images !== undefined || values.labels !== undefined || values.dataset !== undefined;
+    if (files.length && haveImages) throw new CnnaError('E_USAGE', 'simulate: pass either --input FILE... or --images/--labels, not both');
+    if (!files.length && !haveImages) throw new CnnaError('E_USAGE', 'simulate: no inputs given', { hint: 'pass --input FILE (.pb or .npy), or --images IDX --labels IDX [--limit N]' });
+
+    let bundle: Bundle;
+    let qm: QuantizedModel | undefined;
+    let config: HwConfig;
+    if (isBundlePath(target)) {
+      bundle = readBundle(target);
+      config = values.config ? loadConfig(values.config as string, String(values.board)) : validateConfig(bundle.manifest.hwConfig, `${target}/manifest.json`);
+      if (values.model) qm = quantizeForCli(loadModel(values.model as string, 'simulate').graph, values, ctx);
+    } else {
+      config = loadConfig(values.config as string | undefined, String(values.board));
+      const m = loadModel(target, 'simulate');
+      qm = quantizeForCli(m.graph, values, ctx);
+      bundle = compileBundle(qm, config);
+    }
+    const man = bundle.manifest;
+    const inName = man.inputs[0]?.name;
+
+    // Inputs: one batch-1 feed per inference.
+    const feeds: Record<string, Tensor>[] = [];
+    let labels: number[] | undefined;
+    if (files.length) {
+      const inputs = files.map(readInputFile);
+      const vis = man.inputs.map((io) => ({ name: io.name, shape: io.shape }));
+      const { feeds: f, batch } = matchInputs(vis, inputs);
+      for (let i = 0; i < batch; i++) feeds.push(Object.fromEntries(Object.entries(f).map(([k, t]) => [k, singleImage(t, i)])));
+    } else {
+      const pp: Preprocess = {
+        scale: parseNumber('scale', values.scale, DEFAULT_PREPROCESS.scale),
+        mean: parseNumber('mean', values.mean, DEFAULT_PREPROCESS.mean),
+        std: parseNumber('std', values.std, DEFAULT_PREPROCESS.std),
+      };
+      const { set } = loadImages(values);
+      const limit = values.limit === undefined ? set.count : Number(values.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new CnnaError('E_USAGE', `--limit '${String(values.limit)}' is not a positive integer`);
+      const n = Math.min(limit, set.count);
+      const x = toBatch(set, 0, n, pp);
+      for (let i = 0; i < n; i++) feeds.push({ [inName]: singleImage(x, i) });
+      labels = Array.from(set.labels.subarray(0, n));
+    }
+
+    const trace = values.trace as string | undefined;
+    if (trace) writeFileSync(trace, '');
+    const bar = progress(`simulate ${backendName}`, feeds.length, { json: ctx.json });
+    const t0 = performance.now();
+    let cycles = 0;
+    let perLayer: LayerStats[] = [];
+    let mismatchImages = 0;
+    let mismatchValues = 0;
+    let compared = 0;
+    let firstMismatch: string | undefined;
+    let correct = 0;
+    for (let i = 0; i < feeds.length; i++) {
+      const r = await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => appendFileSync(trace, `${l}\n`) : undefined });
+      cycles = r.cycles;
+      perLayer = r.perLayer;
+      const out0 = man.outputs[0];
+      if (labels) { if (argmax(r.raw[out0.name].q) === labels[i]) correct++; }
+      if (qm) {
+        const gold = runFixed(qm, feeds[i], { keepAll: true });
+        let bad = 0;
+        for (const io of man.outputs) {
+          const src = io.hostTail ? qm.graph.nodes.find((n) => n.outputs[0] === io.name)?.inputs[0] ?? io.name : io.name;
+          const g = gold.raw[src];
+          const q = r.raw[io.name].q;
+          if (!g || g.q.length !== q.length) throw new CnnaError('E_USAGE', `--model does not produce output '${io.name}' of the bundle`);
+          for (let k = 0; k < q.length; k++) {
+            compared++;
+            if (q[k] !== g.q[k]) { bad++; firstMismatch ??= `image ${i}, ${io.name}[${k}]: ${backendName} ${q[k]}, golden ${g.q[k]}`; }
+          }
+        }
+        if (bad) { mismatchImages++; mismatchValues += bad; }
+      }
+      bar.tick(1);
+    }
+    bar.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    const latencySeconds = cycles / (config.clockMhz * 1e6);
+    const bitExact = qm ? mismatchImages === 0 : null;
+    ctx.log(`${man.model} on ${backendName}: ${feeds.length} inference(s), ${cycles} cycles = ${(latencySeconds * 1e3).toFixed(3)} ms at ${config.clockMhz} MHz`);
+    ctx.log(qm ? `  bit-exact vs golden model: ${bitExact ? 'yes' : `NO (${mismatchImages} images, ${mismatchValues} values; first ${firstMismatch})`} over ${compared} values`
+      : '  bit-exactness not checked (a bundle alone has no golden model; pass --model model.onnx)');
+    if (labels) ctx.log(`  top-1: ${((100 * correct) / feeds.length).toFixed(2)}% (${correct}/${feeds.length})`);
+    for (const l of perLayer) {
+      ctx.log(`  ${l.name.padEnd(32)} ${String(l.cycles).padStart(10)} cyc  util ${(100 * l.utilization).toFixed(1).padStart(5)}%  DDR ${String(l.ddrBytes).padStart(10)} B  stall ${String(l.stallCycles).padStart(9)}  roofline ${((l.rooflineRatio ?? 0) * 100).toFixed(1)}%`);
+    }
+    return {
+      backend: backendName,
+      model: man.model,
+      configHash: man.configHash,
+      inferences: feeds.length,
+      bitExact,
+      ...(qm ? { mismatches: { images: mismatchImages, values: mismatchValues, compared, first: firstMismatch ?? null } } : { bitExactReason: 'no --model given for the bundle' }),
+      cycles,
+      latencySeconds,
+      clockMhz: config.clockMhz,
+      ...(labels ? { accuracy: { top1: correct / feeds.length, correct, n: feeds.length } } : {}),
+      layers: perLayer,
+      wallSeconds: Number(seconds.toFixed(3)),
+    };
+  },
+};
