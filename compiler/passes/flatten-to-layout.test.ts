@@ -30,3 +30,23 @@ describe('flatten-to-layout', () => {
     expect(describeGraph(flattenToLayout(g))).toEqual(['fc: gemm[tB chw2x3x3](x, w) -> y']);
   });
 });
+
+describe('flatten-to-layout, tf2onnx NHWC flatten', () => {
+  it('folds Transpose(0,2,3,1) -> Flatten into the FC weights (columns permuted HWC -> CHW)', () => {
+    const g = importOnnx(buildModel({
+      inputs: [{ name: 'x', dims: [1, 2, 2, 3] }], outputs: [{ name: 'y' }],
+      initializers: [{ name: 'w', dims: [2, 12], data: Array.from({ length: 24 }, (_, i) => i) }],
+      nodes: [
+        { op: 'Transpose', name: 'to_nhwc', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 2, 3, 1] } },
+        { op: 'Flatten', name: 'flat', inputs: ['t'], outputs: ['f'] },
+        { op: 'Gemm', name: 'fc', inputs: ['f', 'w'], outputs: ['y'], attrs: { transB: 1 } },
+      ],
+    }));
+    expect(describeGraph(g)).toEqual(['to_nhwc: transpose(x) -> t', 'flat: flatten(t) -> f', 'fc: gemm[tB](f, w) -> y']);
+    const after = flattenToLayout(g);
+    expect(describeGraph(after)).toEqual(['fc: gemm[tB chw2x2x3](x, w_chw) -> y']);
+    // Column (c, h, w) of the new weights is column (h, w, c) = (h*3 + w)*2 + c of the old.
+    expect(Array.from(after.initializers.get('w_chw')!.data.subarray(0, 12))).toEqual([0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11]);
+    expectSameResults(g, after, 1e-5);
+  });
+});
