@@ -1,13 +1,15 @@
 """Content-addressed cache of uploaded objects (docs/protocol.md 4.2 and 6).
 
 Layout under the cache root: objects/<sha256> (complete, verified), partial/<sha256>.part
-(bytes so far), partial/<sha256>.json (kind, size, received ranges), active.json, and
+(bytes so far), partial/<sha256>.json (kind, size), partial/<sha256>.ranges (append-only
+journal of received ranges), kinds.json, active.json, and
 overlays/<sha256>/ (hard links that give PYNQ a .bit with its .hwh beside it).
 
 Invariants:
   - every file name comes from a validated 64-char lowercase hex hash (HASH_RE), so no request
     can name a path outside the root; `_path` re-checks that the resolved path is inside it;
-  - a chunk is written and fsync'ed before it is acknowledged;
+  - a chunk is written and fsync'ed before its range is journaled, and journaled before it is
+    acknowledged, so a range on disk always holds its bytes;
   - an object appears under objects/ only by rename after its SHA-256 matched: a half-uploaded
     object never exists there, so it can never be deployed or activated.
 """
@@ -16,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import struct
 import threading
 
 from .protocol import ProtocolError
@@ -63,6 +66,7 @@ class ContentCache:
         self.max_upload = max_upload
         self.fsync = fsync
         self.lock = threading.Lock()
+        self.uploads = {}
         for sub in ("objects", "partial", "overlays"):
             os.makedirs(os.path.join(self.root, sub), mode=0o700, exist_ok=True)
 
@@ -81,22 +85,52 @@ class ContentCache:
     def _meta_path(self, h):
         return self._path("partial", h + ".json")
 
+    def _ranges_path(self, h):
+        return self._path("partial", h + ".ranges")
+
     def _part_path(self, h):
         return self._path("partial", h + ".part")
 
     def _read_meta(self, h):
+        """{kind, size, received}: kind and size from <h>.json, received from the append-only
+        journal <h>.ranges (16-byte records u64 start, u64 end; a torn last record is ignored)."""
+        m = self.uploads.get(h)
+        if m is not None:
+            return m
         try:
             with open(self._meta_path(h), "rb") as f:
                 m = json.loads(f.read().decode("utf-8"))
-            if m.get("kind") in KINDS and isinstance(m.get("size"), int) and isinstance(m.get("received"), list):
-                m["received"] = merge_ranges([[int(s), int(e)] for s, e in m["received"] if 0 <= s < e <= m["size"]])
-                return m
-        except (OSError, ValueError, TypeError):
-            pass
-        return None
+            if m.get("kind") not in KINDS or not isinstance(m.get("size"), int) or not os.path.isfile(self._part_path(h)):
+                return None
+            size = m["size"]
+            ranges = []
+            try:
+                with open(self._ranges_path(h), "rb") as f:
+                    journal = f.read()
+                for i in range(0, len(journal) - 15, 16):
+                    a, b = struct.unpack_from("<QQ", journal, i)
+                    if 0 <= a < b <= size:
+                        ranges.append([a, b])
+            except OSError:
+                pass
+            m = {"kind": m["kind"], "size": size, "received": merge_ranges(ranges)}
+            self.uploads[h] = m
+            return m
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None
 
     def _write_meta(self, h, meta):
-        write_atomic(self._meta_path(h), json.dumps(meta, sort_keys=True).encode("utf-8"), self.fsync)
+        write_atomic(self._meta_path(h), json.dumps({"kind": meta["kind"], "size": meta["size"]}, sort_keys=True).encode("utf-8"),
+                     self.fsync)
+
+    def _journal(self, h, a, b):
+        fd = os.open(self._ranges_path(h), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, struct.pack("<QQ", a, b))
+            if self.fsync:
+                os.fdatasync(fd)
+        finally:
+            os.close(fd)
 
     def begin(self, kind, size, h, rid):
         with self.lock:
@@ -105,9 +139,11 @@ class ContentCache:
             meta = self._read_meta(h)
             if meta is None or meta["size"] != size or meta["kind"] != kind:
                 meta = {"kind": kind, "size": size, "received": []}
-                fd = os.open(self._part_path(h), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                os.close(fd)
+                for path in (self._part_path(h), self._ranges_path(h)):
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    os.close(fd)
                 self._write_meta(h, meta)
+                self.uploads[h] = meta
             return {"uploadId": h, "size": size, "received": meta["received"], "complete": False}
 
     def status(self, h, rid):
@@ -135,8 +171,8 @@ class ContentCache:
                     os.fdatasync(fd)
             finally:
                 os.close(fd)
+            self._journal(h, offset, offset + len(data))
             meta["received"] = merge_ranges(meta["received"] + [[offset, offset + len(data)]])
-            self._write_meta(h, meta)
             return {"uploadId": h, "offset": offset, "length": len(data), "received": held(meta["received"])}
 
     def end(self, h, rid):
@@ -169,14 +205,12 @@ class ContentCache:
                     os.fsync(dfd)
                 finally:
                     os.close(dfd)
-            try:
-                os.unlink(self._meta_path(h))
-            except OSError:
-                pass
+            self._discard(h)
             return {"sha256": h, "size": meta["size"], "kind": meta["kind"]}
 
     def _discard(self, h):
-        for p in (self._part_path(h), self._meta_path(h)):
+        self.uploads.pop(h, None)
+        for p in (self._part_path(h), self._meta_path(h), self._ranges_path(h)):
             try:
                 os.unlink(p)
             except OSError:
