@@ -70,6 +70,7 @@ export const boardServeCommand: Command = {
       process.once('SIGTERM', done);
     });
     await stop();
+    core.close();
     return undefined;
   },
 };

@@ -48,6 +48,29 @@ export function encodeFrame(f: { type: MessageType; flags?: number; requestId: n
   return out;
 }
 
+/**
+ * The TCP encoding of a frame (u32 length prefix + frame) as three parts, so a bulk blob goes to
+ * the socket without being copied: [prefix | header | jsonLength | json], blob, crc.
+ */
+export function encodeFrameTcpParts(f: { type: MessageType; flags?: number; requestId: number; body?: Body; blob?: Uint8Array }): Uint8Array[] {
+  const json = utf8.encode(canonicalJson(f.body ?? {}));
+  const blob = f.blob ?? EMPTY;
+  const payloadLength = 4 + json.length + blob.length;
+  const head = new Uint8Array(4 + HEADER_BYTES + 4 + json.length);
+  const v = new DataView(head.buffer);
+  v.setUint32(0, HEADER_BYTES + payloadLength + CRC_BYTES, true);
+  v.setUint8(4, PROTOCOL_VERSION);
+  v.setUint8(5, MESSAGE_TYPES[f.type]);
+  v.setUint16(6, f.flags ?? 0, true);
+  v.setUint32(8, f.requestId >>> 0, true);
+  v.setUint32(12, payloadLength, true);
+  v.setUint32(16, json.length, true);
+  head.set(json, 20);
+  const tail = new Uint8Array(4);
+  new DataView(tail.buffer).setUint32(0, crc32(blob, 0, blob.length, crc32(head, 4)), true);
+  return blob.length ? [head, blob, tail] : [head, tail];
+}
+
 function fail(code: ProtocolErrorCode, requestId: number, message: string): DecodeResult {
   return { ok: false, code, requestId, message };
 }

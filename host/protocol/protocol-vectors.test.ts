@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cobsDecode } from './cobs.ts';
-import { crc32 } from './crc32.ts';
-import { decodeFrame, encodeFrame, type Frame } from './frame-codec.ts';
+import { crc32, crc32Js } from './crc32.ts';
+import { decodeFrame, encodeFrame, encodeFrameTcpParts, type Frame } from './frame-codec.ts';
 import { MESSAGE_TYPES, type MessageType } from './message-types.ts';
 import { createStreamDecoder, encodeForTransport, type StreamEvent } from './stream-decoder.ts';
 
@@ -27,6 +27,9 @@ describe('crc32', () => {
     expect(crc32(new Uint8Array(0))).toBe(0);
     const big = Uint8Array.from({ length: 1000 }, (_, i) => (i * 31) & 0xff);
     expect(crc32(big, 3, 997)).toBe(crc32(big.slice(3, 997)));
+    expect(crc32Js(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32Js(big, 3, 997)).toBe(crc32(big, 3, 997));
+    for (let n = 0; n < 20; n++) expect(crc32Js(big, n, 1000 - n)).toBe(crc32(big.slice(n, 1000 - n)));
   });
 });
 
@@ -46,6 +49,7 @@ describe('valid frames (frames.json)', () => {
       if (d.ok) expect(view(d.frame)).toEqual({ type: v.frame.type, flags: v.frame.flags, requestId: v.frame.requestId, body: v.frame.body, blobHex: v.frame.blobHex });
       expect(toHex(encodeForTransport('serial', raw))).toBe(v.serial);
       expect(toHex(encodeForTransport('tcp', raw))).toBe(v.tcp);
+      expect(Buffer.concat(encodeFrameTcpParts({ type: v.frame.type, flags: v.frame.flags, requestId: v.frame.requestId, body: v.frame.body, blob: hex(v.frame.blobHex) })).toString('hex')).toBe(v.tcp);
       for (const framing of ['serial', 'tcp'] as const) {
         const whole = createStreamDecoder(framing).push(hex(framing === 'serial' ? v.serial : v.tcp));
         expect(whole.map((e) => (e.kind === 'frame' ? toHex(e.bytes) : e.kind))).toEqual([v.raw]);

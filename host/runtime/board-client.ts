@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { agentMac, hostMac, macEquals } from '../protocol/auth-mac.ts';
-import { decodeFrame, encodeFrame, type Body } from '../protocol/frame-codec.ts';
+import { decodeFrame, encodeFrame, encodeFrameTcpParts, type Body } from '../protocol/frame-codec.ts';
 import type { MessageType } from '../protocol/message-types.ts';
 import { boardError, FRAME_ERROR_CODES } from '../protocol/protocol-error.ts';
 import { createStreamDecoder, encodeForTransport, type StreamDecoder } from '../protocol/stream-decoder.ts';
@@ -278,8 +278,8 @@ export class BoardClient {
     p.seqOf.set(id, p.seq);
     this.byId.set(id, p);
     p.sentAt.set(id, process.hrtime.bigint());
-    const frame = encodeFrame({ type: p.type, requestId: id, body: p.body, blob: p.blob });
-    this.transport.write(encodeForTransport(this.transport.framing, frame));
+    if (this.transport.framing === 'tcp') this.transport.writev(encodeFrameTcpParts({ type: p.type, requestId: id, body: p.body, blob: p.blob }));
+    else this.transport.write(encodeForTransport('serial', encodeFrame({ type: p.type, requestId: id, body: p.body, blob: p.blob })));
     this.lastSend = Date.now();
     const transferMs = this.spec.kind === 'serial' ? Math.ceil((p.wireBytes * 10 * 1000) / this.spec.baudRate) * 2 : 0;
     this.arm(p, this.opts.retransmitMs + transferMs);

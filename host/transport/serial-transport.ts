@@ -21,6 +21,7 @@ export function openSerial(path: string, baudRate: number): Promise<Transport> {
         framing: 'serial',
         description,
         write: (b) => { if (port.isOpen) port.write(Buffer.from(b.buffer, b.byteOffset, b.length)); },
+        writev: (parts) => { if (port.isOpen) port.write(Buffer.concat(parts)); },
         onData: (cb) => port.on('data', cb),
         onClose: (cb) => { closeCb = cb; },
         close: () => new Promise<void>((done) => {

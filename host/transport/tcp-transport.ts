@@ -27,6 +27,12 @@ export function openTcp(host: string, port: number, timeoutMs = 5000): Promise<T
         framing: 'tcp',
         description,
         write: (b) => { if (!sock.destroyed) sock.write(b); },
+        writev: (parts) => {
+          if (sock.destroyed) return;
+          sock.cork();
+          for (const p of parts) sock.write(p);
+          sock.uncork();
+        },
         onData: (cb) => sock.on('data', cb),
         onClose: (cb) => { closeCb = cb; },
         close: () => new Promise<void>((done) => {

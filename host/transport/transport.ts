@@ -8,6 +8,8 @@ export interface Transport {
   readonly framing: 'serial' | 'tcp';
   readonly description: string;
   write(bytes: Uint8Array): void;
+  /** Writes several buffers as one contiguous piece of the stream (no copy where possible). */
+  writev(parts: Uint8Array[]): void;
   onData(cb: (chunk: Uint8Array) => void): void;
   /** Called once when the link goes down (not after close()). */
   onClose(cb: (reason: string) => void): void;

@@ -80,6 +80,11 @@ export class AgentCore {
     return { ...this.baseLimits, chunkSize: Math.min(chunkSize, this.baseLimits.maxFrame - 1024) };
   }
 
+  /** Releases open files (the agent is stopping). */
+  close(): void {
+    this.cache.close();
+  }
+
   nextNonce(): string {
     return this.nonces.shift() ?? randomBytes(16).toString('hex');
   }

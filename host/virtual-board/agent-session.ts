@@ -88,7 +88,7 @@ export class AgentSession {
       this.sendError(d.requestId, d.code, d.message);
       return;
     }
-    const f = { ...d.frame, blob: d.frame.blob.slice() };
+    const f = d.frame;
     this.touch();
     if (f.type === 'HELLO') {
       this.hello(f);

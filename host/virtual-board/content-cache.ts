@@ -8,9 +8,9 @@
 // Invariants: every path is built from a validated 64-hex hash (or a fixed name) and checked
 // to lie inside the root; an object exists in objects/ only after its SHA-256 matched; a
 // chunk is recorded in the log only after its bytes were written.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import {
-  appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync,
+  closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync,
   rmSync, statSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
@@ -21,12 +21,23 @@ import { isHash } from './body-fields.ts';
 export const OBJECT_KINDS = ['bitstream', 'hwh', 'bundle'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
-export interface PartialUpload { kind: ObjectKind; size: number; ranges: Range[] }
+export interface PartialUpload {
+  kind: ObjectKind;
+  size: number;
+  ranges: Range[];
+  /** SHA-256 over bytes [0, hashedUpTo), kept while chunks arrive in order; dropped when a write touches that prefix. */
+  hasher?: Hash;
+  hashedUpTo: number;
+}
+
+const MAX_OPEN_UPLOADS = 4;
 export interface ActiveRecord { deployId: string; bitstream: string; hwh: string; bundle: string }
 
 export class ContentCache {
   readonly root: string;
   private readonly partials = new Map<string, PartialUpload>();
+  /** Open file descriptors of uploads in progress (data, log), least recently used first. */
+  private readonly fds = new Map<string, { data: number; log: number }>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -82,9 +93,35 @@ export class ContentCache {
         if (off + len <= size) ranges = addRange(ranges, off, off + len);
       }
     }
-    const p = { kind, size, ranges };
+    const p: PartialUpload = { kind, size, ranges, hashedUpTo: ranges.length === 0 ? 0 : -1, hasher: ranges.length === 0 ? createHash('sha256') : undefined };
     this.partials.set(hash, p);
     return p;
+  }
+
+  private open(hash: string): { data: number; log: number } {
+    let f = this.fds.get(hash);
+    if (f) {
+      this.fds.delete(hash);
+      this.fds.set(hash, f);
+      return f;
+    }
+    f = { data: openSync(this.hashPath('partial', hash, '.part'), 'r+'), log: openSync(this.hashPath('partial', hash, '.log'), 'a') };
+    this.fds.set(hash, f);
+    if (this.fds.size > MAX_OPEN_UPLOADS) this.closeFds(this.fds.keys().next().value!);
+    return f;
+  }
+
+  private closeFds(hash: string): void {
+    const f = this.fds.get(hash);
+    if (!f) return;
+    this.fds.delete(hash);
+    closeSync(f.data);
+    closeSync(f.log);
+  }
+
+  /** Closes every open file (the agent is stopping). */
+  close(): void {
+    for (const h of [...this.fds.keys()]) this.closeFds(h);
   }
 
   /** Starts (or finds) an upload; a partial upload with a different size or kind restarts. */
@@ -95,7 +132,7 @@ export class ContentCache {
     writeFileSync(this.hashPath('partial', hash, '.json'), JSON.stringify({ kind, size }));
     writeFileSync(this.hashPath('partial', hash, '.part'), new Uint8Array(0));
     writeFileSync(this.hashPath('partial', hash, '.log'), new Uint8Array(0));
-    const p = { kind, size, ranges: [] as Range[] };
+    const p: PartialUpload = { kind, size, ranges: [], hasher: createHash('sha256'), hashedUpTo: 0 };
     this.partials.set(hash, p);
     return p;
   }
@@ -103,17 +140,18 @@ export class ContentCache {
   writeChunk(hash: string, offset: number, data: Uint8Array): PartialUpload {
     const p = this.partial(hash);
     if (!p) throw new ProtocolError('UNKNOWN_UPLOAD', `no upload in progress for ${hash}`);
-    const fd = openSync(this.hashPath('partial', hash, '.part'), 'r+');
-    try {
-      let done = 0;
-      while (done < data.length) done += writeSync(fd, data, done, data.length - done, offset + done);
-    } finally {
-      closeSync(fd);
-    }
+    const f = this.open(hash);
+    let done = 0;
+    while (done < data.length) done += writeSync(f.data, data, done, data.length - done, offset + done);
     const rec = Buffer.alloc(8);
     rec.writeUInt32LE(offset, 0);
     rec.writeUInt32LE(data.length, 4);
-    appendFileSync(this.hashPath('partial', hash, '.log'), rec);
+    writeSync(f.log, rec);
+    if (p.hasher && offset < p.hashedUpTo) p.hasher = undefined;
+    if (p.hasher && offset === p.hashedUpTo) {
+      p.hasher.update(data);
+      p.hashedUpTo += data.length;
+    }
     p.ranges = addRange(p.ranges, offset, offset + data.length);
     return p;
   }
@@ -125,12 +163,14 @@ export class ContentCache {
     if (rangesTotal(p.ranges) !== p.size) {
       throw new ProtocolError('INCOMPLETE', `upload ${hash.slice(0, 12)}… holds ${rangesTotal(p.ranges)} of ${p.size} bytes`, { received: p.ranges });
     }
+    this.closeFds(hash);
     const part = this.hashPath('partial', hash, '.part');
-    const h = createHash('sha256');
+    const incremental = p.hasher !== undefined && p.hashedUpTo >= 0;
+    const h = incremental ? p.hasher! : createHash('sha256');
     const fd = openSync(part, 'r');
     try {
       const buf = Buffer.alloc(1 << 20);
-      for (let at = 0; at < p.size;) {
+      for (let at = incremental ? p.hashedUpTo : 0; at < p.size;) {
         const n = readSync(fd, buf, 0, Math.min(buf.length, p.size - at), at);
         if (n <= 0) break;
         h.update(buf.subarray(0, n));
@@ -151,6 +191,7 @@ export class ContentCache {
   }
 
   discard(hash: string): void {
+    this.closeFds(hash);
     this.partials.delete(hash);
     for (const ext of ['.part', '.json', '.log']) rmSync(this.hashPath('partial', hash, ext), { force: true });
   }

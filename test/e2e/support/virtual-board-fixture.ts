@@ -26,7 +26,7 @@ export async function startTestBoard(o: Partial<AgentOptions> & { port?: number;
   const tcp = await serveTcp(core, { port: o.port ?? 0 });
   return {
     core, tcp, cacheDir,
-    stop: () => tcp.close(),
+    stop: async () => { await tcp.close(); core.close(); },
     cleanup: () => { if (base) rmSync(base, { recursive: true, force: true }); },
   };
 }
