@@ -89,6 +89,8 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
 
   const inputs: TensorIo[] = [];
   for (const vi of g.inputs) {
+    const b = g.shapes.get(vi.name)?.[0] ?? 1;
+    if (b > 1) throw new CnnaError('E_UNSUPPORTED', `input '${vi.name}' has batch ${b}; bundles run batch 1 (the host loops over images)`);
     const s = shapeOf(g, vi.name);
     const v = s.length === 4 ? newValue(vi.name, `input '${vi.name}'`, s[1], s[2], s[3], 'nchw')
       : s.length === 2 ? newValue(vi.name, `input '${vi.name}'`, s[1], 1, 1, 'vector')
