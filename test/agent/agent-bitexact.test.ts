@@ -45,7 +45,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
     const bundle = compileBundle(qm, config);
     const archive = packArchive(bundleFiles(bundle));
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    const engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')}`;
+    const engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')} --serve`;
     proc = spawn('python3', ['-m', 'cnna_agent', '--cache', join(dir, 'cache'), '--hw', 'fake', '--no-fsync', '--tcp', '127.0.0.1:0', '--fake-engine', engine], {
       cwd: join(repoRoot, 'boards/ultra96/agent'), env: { ...process.env, CNNA_BOARD_TOKEN: TOKEN, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -98,7 +98,7 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
     cleanups.push(() => agent.stop());
     const spec = () => ({ kind: 'tcp' as const, host: '127.0.0.1', port: agent.port! });
     await expect(BoardClient.connect({ transport: spec(), token: 'wrong-token', reconnectMs: 0 })).rejects.toMatchObject({ code: 'E_AUTH' });
-    let client = await BoardClient.connect({ transport: spec(), token: TOKEN, reconnectMs: 0 });
+    let client = await BoardClient.connect({ transport: spec(), token: TOKEN, reconnectMs: 0, retransmitMs: 10_000 });
     expect(client.hello).toMatchObject({ protocol: 1, board: 'ultra96v2', agent: 'cnna-pynq/0.1.0', backend: 'fake', overlay: null });
     expect(client.hello.limits.chunkSize).toBe(65536);
     await expect(uploadObject(client, 'bitstream', bitstream, { stopAfterBytes: 131072 }))
@@ -108,7 +108,7 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
     await client.close();
     await agent.stop();
     agent = await startAgent(cache, ['--tcp', '127.0.0.1:0']);
-    client = await BoardClient.connect({ transport: spec(), token: TOKEN, reconnectMs: 0 });
+    client = await BoardClient.connect({ transport: spec(), token: TOKEN, reconnectMs: 0, retransmitMs: 10_000 });
     const resumed = await uploadObject(client, 'bitstream', bitstream);
     expect(resumed.resumedBytes).toBeGreaterThanOrEqual(131072);
     expect(resumed.resumedBytes + resumed.sentBytes).toBe(bitstream.length);
@@ -135,7 +135,7 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
     cleanups.push(() => pty.close());
     const agent = await startAgent(cache, ['--serial', pty.b, '--baud', '3000000']);
     cleanups.push(() => agent.stop());
-    const client = await BoardClient.connect({ transport: { kind: 'serial', path: pty.a, baudRate: 3_000_000 }, token: TOKEN });
+    const client = await BoardClient.connect({ transport: { kind: 'serial', path: pty.a, baudRate: 3_000_000 }, token: TOKEN, retransmitMs: 10_000 });
     expect(client.hello.limits.chunkSize).toBe(4096);
     const bitstream = new Uint8Array(randomBytes(50_000));
     const dep = await deployModel(client, { bitstream, hwh, bundle });

@@ -1,17 +1,22 @@
 // Test engine for the Python agent's hw_fake: runs the TypeScript engine model (sim/ref) on a
 // DDR image file in place, as the hardware would at BASE. Usage:
-//   node --import tsx ref-engine-image.ts --config CONFIG.json IMAGE
-// Prints {"cycles": n, "status": s} (status as the engine's STATUS register: 0 ok, 1 BAD_MAGIC,
-// 2 BAD_VERSION, 3 CONFIG_MISMATCH, 4 BAD_OPCODE). Cycles come from the perf model (sim/perf).
+//   node --import tsx ref-engine-image.ts --config CONFIG.json --serve
+// then one image path per stdin line; for each it answers one stdout line {"cycles": n,
+// "status": s} (status as the engine's STATUS register: 0 ok, 1 BAD_MAGIC, 2 BAD_VERSION,
+// 3 CONFIG_MISMATCH, 4 BAD_OPCODE). Cycles come from the perf model (sim/perf). Staying up
+// between runs keeps an inference at milliseconds instead of a node start-up.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, FORMAT_VERSION, HEADER_MAGIC, Opcode } from '../../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig } from '../../../compiler/contracts/hw-config.ts';
 import { PerfModel } from '../../../sim/perf/perf-model.ts';
 import { runJob, type Ddr } from '../../../sim/ref/run-job.ts';
 
+import { createInterface } from 'node:readline';
+
 const args = process.argv.slice(2);
 const config = validateConfig(JSON.parse(readFileSync(args[args.indexOf('--config') + 1], 'utf8')), 'engine config');
-const imagePath = args[args.length - 1];
+
+function runImage(imagePath: string): { cycles: number; status: number } {
 const file = readFileSync(imagePath);
 const bytes = new Uint8Array(file.length + (file.length & 1));
 bytes.set(file);
@@ -33,4 +38,16 @@ else {
   }
 }
 writeFileSync(imagePath, bytes.subarray(0, file.length));
-process.stdout.write(JSON.stringify({ cycles, status }) + '\n');
+return { cycles, status };
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === '') continue;
+  let out: { cycles: number; status: number; error?: string };
+  try {
+    out = runImage(line.trim());
+  } catch (e) {
+    out = { cycles: 0, status: 8, error: String((e as Error).message) };
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+}

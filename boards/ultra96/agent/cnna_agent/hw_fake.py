@@ -32,24 +32,36 @@ def header_engine(hw, base):
 
 
 def external_engine(cmd, scratch_dir):
-    """An engine model run by another program (tests: the TypeScript engine model). The DDR
-    image from BASE to the end of its buffer goes to a file in `scratch_dir`; `cmd + [file]` runs
-    the descriptors on it in place and prints {"cycles": n, "status": s}."""
+    """An engine model run by another, long-lived program (tests: the TypeScript engine model).
+    The DDR image from BASE to the end of its buffer goes to a file in `scratch_dir`; the program
+    (started once, restarted if it died) gets the file's path as a stdin line, runs the
+    descriptors on it in place and answers one stdout line {"cycles": n, "status": s}."""
     import json
     import subprocess
+
+    state = {"proc": None}
+    lock = threading.Lock()
 
     def model(hw, base):
         buf, off = hw._locate(base, 64)
         os.makedirs(scratch_dir, exist_ok=True)
         path = os.path.join(scratch_dir, "ddr-image.bin")
-        with open(path, "wb") as f:
-            f.write(buf.read(off, buf.size - off))
-        r = subprocess.run(list(cmd) + [path], capture_output=True, text=True, timeout=300)
-        if r.returncode != 0:
-            raise RuntimeError("engine command failed: %s" % r.stderr.strip()[-300:])
-        with open(path, "rb") as f:
-            buf.write(off, f.read())
-        out = json.loads(r.stdout.strip().splitlines()[-1])
+        with lock:
+            with open(path, "wb") as f:
+                f.write(buf.read(off, buf.size - off))
+            p = state["proc"]
+            if p is None or p.poll() is not None:
+                p = state["proc"] = subprocess.Popen(list(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+            p.stdin.write(path + "\n")
+            p.stdin.flush()
+            line = p.stdout.readline()
+            if not line:
+                raise RuntimeError("engine program exited (code %s)" % p.poll())
+            out = json.loads(line)
+            with open(path, "rb") as f:
+                buf.write(off, f.read())
+        if out.get("error"):
+            hw.last_error = out["error"]
         return int(out["cycles"]), int(out["status"])
     return model
 
