@@ -12,9 +12,10 @@ export function dilatedKernel(k: number, d: number): number {
  */
 export function windowOutSize(inSize: number, k: number, s: number, padBegin: number, padEnd: number, d: number, ceilMode = false): number {
   const span = inSize + padBegin + padEnd - dilatedKernel(k, d);
-  if (span < 0) return 0;
-  if (!ceilMode) return Math.floor(span / s) + 1;
-  let out = Math.ceil(span / s) + 1;
+  if (!ceilMode) return span < 0 ? 0 : Math.floor(span / s) + 1;
+  // In ceil mode a window longer than the padded input still yields one output when
+  // span > -s (onnxruntime's rule); its taps past the input are ignored.
+  let out = Math.max(0, Math.ceil(span / s) + 1);
   if ((out - 1) * s >= inSize + padBegin) out--;
   return out;
 }
