@@ -109,7 +109,7 @@ export class AgentCore {
     }
     let parsedHwh: Hwh;
     try {
-      parsedHwh = parseHwh(readFileSync(this.cache.root + '/objects/' + hwh, 'utf8'), `.hwh ${hwh.slice(0, 12)}`);
+      parsedHwh = parseHwh(readFileSync(this.cache.objectPath(hwh), 'utf8'), `.hwh ${hwh.slice(0, 12)}`);
     } catch (e) {
       throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the .hwh does not parse: ${(e as Error).message}`);
     }
@@ -120,7 +120,7 @@ export class AgentCore {
     if (this.cache.read(bitstream).length === 0) throw new ProtocolError('BAD_ARTIFACT', 'DEPLOY: the bitstream is empty');
     let program: LoadedProgram;
     try {
-      program = await this.backend.load(new Uint8Array(this.cache.read(bundle)));
+      program = await this.backend.load(new Uint8Array(this.cache.read(bundle)), this.cache.objectPath(bundle));
     } catch (e) {
       if (isCnnaError(e)) throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the bundle is not valid for the ${this.backend.name} engine: ${e.message}`);
       throw e;

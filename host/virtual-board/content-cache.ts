@@ -66,6 +66,10 @@ export class ContentCache {
     return JSON.parse(readFileSync(p, 'utf8'));
   }
 
+  objectPath(hash: string): string {
+    return this.hashPath('objects', hash, '');
+  }
+
   read(hash: string): Buffer {
     return readFileSync(this.hashPath('objects', hash, ''));
   }

@@ -31,8 +31,11 @@ export interface LoadedProgram {
 
 export interface EngineBackend {
   readonly name: string;
-  /** Parses and checks a bundle; throws CnnaError when it is not a valid bundle for this backend. */
-  load(bundle: Uint8Array): Promise<LoadedProgram>;
+  /**
+   * Parses and checks a bundle (its bytes, and the cache file that holds them); throws CnnaError
+   * when it is not a valid bundle for this backend.
+   */
+  load(bundle: Uint8Array, path: string): Promise<LoadedProgram>;
 }
 
 export function elementCount(shape: number[]): number {

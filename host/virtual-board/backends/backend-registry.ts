@@ -11,9 +11,9 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export async function loadBackend(name: string): Promise<EngineBackend> {
   switch (name) {
     case 'synthetic': return (await import('./synthetic-backend.ts')).syntheticBackend;
-    case 'ref':
+    case 'ref': return (await import('./ref-backend.ts')).refBackend;
     case 'rtl':
-      throw new CnnaError('E_UNSUPPORTED', `the '${name}' engine is not wired into the virtual board yet (waiting for the bundle executor)`, { hint: "use --backend synthetic for protocol tests" });
+      throw new CnnaError('E_UNSUPPORTED', "the 'rtl' engine (Verilator) is not wired into the virtual board yet", { hint: 'use --backend ref (the TypeScript engine model)' });
     default:
       throw new CnnaError('E_USAGE', `unknown backend '${name}'; choose one of ${BACKEND_NAMES.join(', ')}`);
   }

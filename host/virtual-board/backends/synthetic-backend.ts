@@ -14,7 +14,7 @@ export function syntheticBundle(spec: { inputs: TensorSpec[]; outputs: TensorSpe
 
 export const syntheticBackend: EngineBackend = {
   name: 'synthetic',
-  async load(bundle: Uint8Array): Promise<LoadedProgram> {
+  async load(bundle: Uint8Array, _path?: string): Promise<LoadedProgram> {
     const text = new TextDecoder().decode(bundle);
     if (!text.startsWith(SYNTHETIC_MAGIC)) throw new CnnaError('E_BUNDLE', 'not a synthetic test bundle (missing the CNNA-SYNTHETIC header)');
     let spec: { inputs: TensorSpec[]; outputs: TensorSpec[]; clockHz: number; cycles: number; delayMs?: number };

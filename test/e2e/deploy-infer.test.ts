@@ -1,0 +1,108 @@
+// Deploy and infer the default Fashion-MNIST model on the virtual board ('ref' engine) with
+// outputs bit-exact against the golden model (runFixed) — must show of issue 4 — over TCP on
+// loopback and over a real socat pty pair driven by serialport at 3,000,000 baud, through the
+// runtime API and through the CLI (`cnna board serve`, `cnna deploy`, `cnna infer`).
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fashionMnistAvailable } from '../../compiler/data/fashion-mnist.ts';
+import { BoardClient, type ClientOptions } from '../../host/runtime/board-client.ts';
+import { deployModel } from '../../host/runtime/deploy-model.ts';
+import { runInference } from '../../host/runtime/run-inference.ts';
+import { AgentCore } from '../../host/virtual-board/agent-core.ts';
+import { refBackend } from '../../host/virtual-board/backends/ref-backend.ts';
+import { serveSerial } from '../../host/virtual-board/serve-serial.ts';
+import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
+import { compileFashion, type CompiledFashion } from './support/fashion-model.ts';
+import { openPtyPair } from './support/pty-pair.ts';
+import { repoRoot, skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
+import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
+
+const TOKEN = 'e2e-token';
+const N = 6;
+const skip = skipNoHwh || (fashionMnistAvailable() ? '' : 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)');
+const run = promisify(execFile);
+
+describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual board, bit-exact vs runFixed', () => {
+  let model: CompiledFashion;
+  let dir: string;
+  let hwh: Uint8Array;
+  beforeAll(() => {
+    model = compileFashion(N);
+    dir = mkdtempSync(join(tmpdir(), 'cnna-e2e-'));
+    hwh = new Uint8Array(readFileSync(ultra96Hwh));
+  });
+  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  async function deployAndCheck(opts: ClientOptions): Promise<void> {
+    const client = await BoardClient.connect(opts);
+    try {
+      const dep = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: model.archive });
+      const io = model.bundle.manifest.inputs[0];
+      expect(dep.inputs).toEqual([{ name: io.name, dtype: 'int16', shape: io.shape, f: io.f }]);
+      for (const c of model.cases) {
+        const r = await runInference(client, [{ name: io.name, shape: io.shape, data: c.input }]);
+        expect(Array.from(r.outputs[0].data), `image ${c.index}`).toEqual(Array.from(c.golden));
+        expect(r.cycles).toBeGreaterThan(1000);
+        expect(r.timeNs).toBe(Math.round((r.cycles * 1e9) / dep.clockHz));
+      }
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('over TCP on loopback', async () => {
+    const core = new AgentCore({ cacheDir: join(dir, 'tcp-cache'), token: TOKEN, backend: refBackend });
+    const agent = await serveTcp(core, { port: 0 });
+    try {
+      await deployAndCheck({ transport: { kind: 'tcp', host: '127.0.0.1', port: agent.port }, token: TOKEN, keepalive: false });
+    } finally {
+      await agent.close();
+      core.close();
+    }
+  });
+
+  it('over a socat pty pair at 3,000,000 baud', async () => {
+    const pair = await openPtyPair();
+    const core = new AgentCore({ cacheDir: join(dir, 'pty-cache'), token: TOKEN, backend: refBackend });
+    const agent = await serveSerial(core, { path: pair.b, baudRate: 3_000_000 });
+    try {
+      await deployAndCheck({ transport: { kind: 'serial', path: pair.a, baudRate: 3_000_000 }, token: TOKEN, keepalive: false });
+    } finally {
+      await agent.close();
+      core.close();
+      await pair.close();
+    }
+  });
+
+  it('through the CLI: cnna board serve, cnna deploy, cnna infer --json', async () => {
+    const cli = join(repoRoot, 'bin/cnna.js');
+    const archive = join(dir, 'fashion_cnn.cnnab');
+    const bit = join(dir, 'virtual.bit');
+    writeFileSync(archive, model.archive);
+    writeFileSync(bit, FAKE_BITSTREAM);
+    const serve = spawn(process.execPath, [cli, 'board', 'serve', '--virtual', '--backend', 'ref', '--tcp', '0', '--token', TOKEN, '--cache', join(dir, 'cli-cache'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        serve.stdout!.on('data', (d) => { out += String(d); const m = /"listening":"tcp:[^:]+:(\d+)"/.exec(out); if (m) resolve(Number(m[1])); });
+        serve.once('exit', (code) => reject(new Error(`board serve exited with ${code}`)));
+      });
+      const conn = ['--tcp', `127.0.0.1:${port}`, '--token', TOKEN, '--json'];
+      const dep = JSON.parse((await run(process.execPath, [cli, 'deploy', archive, '--overlay', bit, '--hwh', ultra96Hwh, ...conn])).stdout);
+      expect(dep.deployId).toMatch(/^[0-9a-f]{32}$/);
+      const inf = JSON.parse((await run(process.execPath, [cli, 'infer', ...model.cases.slice(0, 3).map((c) => `fashion-mnist:${c.index}`), ...conn])).stdout);
+      for (const [i, r] of inf.results.entries()) {
+        expect(r.trueLabel).toBe(model.cases[i].label);
+        expect(r.outputs[0].q).toEqual(Array.from(model.cases[i].golden));
+        expect(r.top[0].index).toBe(Array.from(model.cases[i].golden).indexOf(Math.max(...model.cases[i].golden)));
+      }
+    } finally {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.once('exit', r));
+    }
+  });
+});
