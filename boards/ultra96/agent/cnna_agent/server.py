@@ -2,7 +2,8 @@
 
 One Connection per TCP client or serial line: a reader decodes frames and answers PING and
 CANCEL at once; a worker runs every other request one at a time in arrival order
-(docs/protocol.md 3.4). Invariants: at most MAX_QUEUED requests wait (then BUSY); the agent
+(docs/protocol.md 3.4). Invariants: at most MAX_QUEUED requests wait (then BUSY) and at most
+MAX_CLIENTS TCP connections are served at once (more are closed at accept); the agent
 binds only to loopback or the USB-gadget address unless explicitly allowed; a failing
 connection never stops the listener.
 """
@@ -18,6 +19,7 @@ from .protocol import TYPES, encode_error
 from .session import CloseSession, Session
 
 MAX_QUEUED = 64
+MAX_CLIENTS = 8
 SAFE_HOSTS = ("127.0.0.1", "::1", "localhost", "192.168.3.1")
 
 
@@ -157,6 +159,8 @@ class TcpServer:
         self.port = self.sock.getsockname()[1]
         self.stopping = False
         self.thread = None
+        self.clients = 0
+        self.clients_lock = threading.Lock()
 
     def start(self):
         self.thread = threading.Thread(target=self.serve, daemon=True)
@@ -170,6 +174,13 @@ class TcpServer:
             except OSError:
                 if self.stopping:
                     return
+                continue
+            with self.clients_lock:
+                full = self.clients >= MAX_CLIENTS
+                if not full:
+                    self.clients += 1
+            if full:
+                conn.close()
                 continue
             threading.Thread(target=self._client, args=(conn, addr), daemon=True).start()
 
@@ -196,6 +207,8 @@ class TcpServer:
             except OSError:
                 pass
             conn.close()
+            with self.clients_lock:
+                self.clients -= 1
 
     def stop(self):
         self.stopping = True

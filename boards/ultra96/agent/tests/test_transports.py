@@ -248,3 +248,26 @@ class CliProcessTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClientLimitTest(unittest.TestCase):
+    def test_ninth_connection_is_closed_and_a_slot_frees_on_close(self):
+        from cnna_agent.server import MAX_CLIENTS
+        agent, d = make_agent(token="limit-token")
+        self.addCleanup(shutil.rmtree, d, True)
+        srv = TcpServer(agent, Limits(), "127.0.0.1", 0).start()
+        self.addCleanup(srv.stop)
+        clients = [TcpClient(srv.port) for _ in range(MAX_CLIENTS)]
+        for i, c in enumerate(clients):
+            self.assertEqual(c.call("PING", 1, {}, b"%d" % i).blob, b"%d" % i)
+        extra = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        self.assertEqual(extra.recv(10), b"")  # closed at accept
+        extra.close()
+        clients[0].sock.close()
+        deadline = time.monotonic() + 10
+        while srv.clients >= MAX_CLIENTS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        again = TcpClient(srv.port)
+        self.assertEqual(again.call("PING", 1, {}, b"again").blob, b"again")
+        for c in clients[1:] + [again]:
+            c.sock.close()
