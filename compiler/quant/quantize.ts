@@ -5,7 +5,8 @@
 //    calibration range (docs/numerics.md "Choosing f"); a tensor the calibration never saw
 //    non-zero falls back to Q2.14;
 //  - a number f (e.g. 14, the paper's Q2.14): every activation tensor, graph inputs included,
-//    gets exactly f. Calibration still runs, for the report (ranges, saturation, SQNR).
+//    gets exactly f. Calibration still runs, for the report (ranges, saturation, SQNR), unless
+//    report is false: then no calibration data is needed or read.
 //  In both modes weights get their own format per layer (or per output channel with
 //  perChannel), biases sit at f_in + f_w, constant operands of Add/Concat get their own
 //  format, and a conv/FC output is capped at f_in + min f_w so no requantize shift is negative.
@@ -59,7 +60,8 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const perChannel = opts.perChannel ?? false;
   const g = lowerForFixedPoint(graph);
   checkGraph(g);
-  const calib = calibrationData(g, opts);
+  // A fixed format needs no ranges; without a report there is then nothing to calibrate.
+  const calib = format !== 'auto' && opts.report === false ? { batches: [], source: 'none (fixed format, no report)' } : calibrationData(g, opts);
   const { graph: cg, rangeSource } = calibrationGraph(g);
   const total = calib.batches.reduce((a, b) => a + b.dims[0], 0) * (opts.report === false ? 1 : 2);
   let done = 0;

@@ -64,8 +64,11 @@ export function compileConv(
   }
   const K = Cg * KH * KW;
   const Kp = pad8(K);
-  const wp = new Int16Array(M * Kp);
-  for (let m = 0; m < M; m++) wp.set(w.q.subarray(m * K, (m + 1) * K), m * Kp);
+  let wp = w.q;
+  if (Kp !== K) {
+    wp = new Int16Array(M * Kp);
+    for (let m = 0; m < M; m++) wp.set(w.q.subarray(m * K, (m + 1) * K), m * Kp);
+  }
   return {
     C, H, W, M, Cg, KH, KW, group: node.group, OH, OW, sh, sw, pt, pl, dh, dw, K, Kp,
     w: wp, hasMin: w.q.includes(-32768), bias, shift, act, pool, outPlane: pool ? pool.OH * pool.OW : OH * OW,

@@ -36,9 +36,12 @@ export function compileGemm(
   const [wn, wk] = node.transB ? [wr, wc] : [wc, wr];
   if (wn !== N || wk !== K) throw new CnnaError('E_GRAPH', `${where}: weight [${w.dims}] (transB=${node.transB}) does not map ${K} inputs to ${N} outputs`);
   const Kp = pad8(K);
-  const wt = new Int16Array(N * Kp);
-  if (node.transB) for (let j = 0; j < N; j++) wt.set(w.q.subarray(j * K, (j + 1) * K), j * Kp);
-  else for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wt[j * Kp + k] = w.q[k * N + j];
+  let wt = w.q;
+  if (!node.transB || Kp !== K) {
+    wt = new Int16Array(N * Kp);
+    if (node.transB) for (let j = 0; j < N; j++) wt.set(w.q.subarray(j * K, (j + 1) * K), j * Kp);
+    else for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) wt[j * Kp + k] = w.q[k * N + j];
+  }
   if (bias && bias.length !== N && bias.length !== R * N) {
     throw new CnnaError('E_GRAPH', `${where}: bias has ${bias.length} values, expected ${N} or ${R * N}`);
   }

@@ -1,0 +1,54 @@
+// Shared pieces of the real-model accuracy test and script: the trained Fashion-MNIST models in
+// ../shared/models (not part of the project), their stated float figures, and float top-1 by
+// onnxruntime-node and by cnna's float executor.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import { runFloat } from '../../compiler/golden/float/run-float.ts';
+import { toBatch, type ImageSet } from '../../compiler/data/preprocess.ts';
+import { argmaxRows } from '../../compiler/golden/fixed/top1.ts';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const SHARED = process.env.CNNA_SHARED ?? resolve(repoRoot, '../shared');
+export const MODELS_DIR = join(SHARED, 'models');
+export const MODEL_NAMES = ['fashion_lenet', 'fashion_vgg', 'fashion_vgg_bn'];
+
+export function haveModels(): boolean {
+  return MODEL_NAMES.every((m) => existsSync(join(MODELS_DIR, `${m}.onnx`)) && existsSync(join(MODELS_DIR, `${m}.json`)));
+}
+
+export function statedTop1(name: string): number {
+  return JSON.parse(readFileSync(join(MODELS_DIR, `${name}.json`), 'utf8')).float_test_accuracy as number;
+}
+
+/** Float arg-max predictions from onnxruntime-node (pixel/255, no mean or std). */
+export async function ortPredictions(name: string, set: ImageSet, n = set.count): Promise<Int32Array> {
+  const session = await ort.InferenceSession.create(join(MODELS_DIR, `${name}.onnx`), { intraOpNumThreads: 2 });
+  const preds = new Int32Array(n);
+  for (let s = 0; s < n; s += 2000) {
+    const b = toBatch(set, s, Math.min(2000, n - s));
+    const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', b.data, b.dims) });
+    preds.set(argmaxRows(res[session.outputNames[0]].data as Float32Array, b.dims[0]), s);
+  }
+  await session.release();
+  return preds;
+}
+
+/** Float arg-max predictions from cnna's float executor on images [start, start + n). */
+export function cnnaFloatPredictions(g: Graph, set: ImageSet, start: number, n: number, batch = 100): Int32Array {
+  const preds = new Int32Array(n);
+  for (let s = 0; s < n; s += batch) {
+    const b = toBatch(set, start + s, Math.min(batch, n - s));
+    const out = runFloat({ ...g, inputs: [{ ...g.inputs[0], shape: b.dims }] }, { [g.inputs[0].name]: b });
+    preds.set(argmaxRows(out[g.outputs[0].name].data, b.dims[0]), s);
+  }
+  return preds;
+}
+
+export function top1(preds: Int32Array, labels: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < preds.length; i++) if (preds[i] === labels[i]) c++;
+  return c / preds.length;
+}
