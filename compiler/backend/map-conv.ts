@@ -78,14 +78,22 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
       pi, po, kh: KH, kw: KW, cg,
       bias: (m) => { const mo = cb * po + m; return mo < M && bias ? bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < M ? shiftOf(mo) : 0; },
-      weight: (m, g, ci, ky, kx) => {
-        const mo = cb * po + m;
-        const c = g * pi + ci;
-        if (mo >= M || c >= C) return 0;
-        const grp = Math.floor(mo / Mg);
-        const cl = c - grp * Cg;
-        if (cl < 0 || cl >= Cg) return 0;
-        return w.q[((mo * Cg + cl) * KH + ky) * KW + kx];
+      fill: (words) => {
+        const word = pi * po;
+        for (let m = 0; m < po; m++) {
+          const mo = cb * po + m;
+          if (mo >= M) break;
+          const grp = Math.floor(mo / Mg);
+          for (let cl = 0; cl < Cg; cl++) {
+            const c = grp * Cg + cl;
+            const g = Math.floor(c / pi);
+            const lane = m * pi + (c % pi);
+            const src = (mo * Cg + cl) * KH * KW;
+            for (let ky = 0; ky < KH; ky++) {
+              for (let kx = 0; kx < KW; kx++) words[((ky * KW + kx) * cg + g) * word + lane] = w.q[src + ky * KW + kx];
+            }
+          }
+        }
       },
     });
     units.push({

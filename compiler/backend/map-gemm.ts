@@ -40,14 +40,19 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
       pi, po, kh: 1, kw: 1, cg: groups,
       bias: (m) => { const mo = cb * po + m; return mo < N && bias ? bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < N ? shiftOf(mo) : 0; },
-      weight: (m, g, ci) => {
-        const mo = cb * po + m;
-        if (mo >= N) return 0;
-        const plane = Math.floor(g / hw);
-        const yx = g - plane * hw;
-        const c = plane * pi + ci;
-        if (c >= t.c) return 0;
-        return wAt(mo, c * hw + yx);
+      fill: (words) => {
+        for (let m = 0; m < po; m++) {
+          const mo = cb * po + m;
+          if (mo >= N) break;
+          for (let c = 0; c < t.c; c++) {
+            const plane = Math.floor(c / pi);
+            const ci = c % pi;
+            for (let yx = 0; yx < hw; yx++) {
+              const g = plane * hw + yx;
+              words[(g * po + m) * pi + ci] = wAt(mo, c * hw + yx);
+            }
+          }
+        }
       },
     });
     units.push({

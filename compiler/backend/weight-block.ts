@@ -15,7 +15,9 @@ export interface BlockSpec {
   /** Requantize shift of lane m (>= 0; stored as min(s, 63)). */
   shift: (m: number) => number;
   /** int16 weight of lane m, input channel g·PI + ci, tap (ky, kx). */
-  weight: (m: number, g: number, ci: number, ky: number, kx: number) => number;
+  weight?: (m: number, g: number, ci: number, ky: number, kx: number) => number;
+  /** Alternative to `weight` for big layers: fill the words (zeroed, (ky, kx, g, m, ci) order) directly. */
+  fill?: (words: Int16Array) => void;
 }
 
 export function buildWeightBlock(s: BlockSpec): Uint8Array {
@@ -26,12 +28,14 @@ export function buildWeightBlock(s: BlockSpec): Uint8Array {
     v.setUint8(s.po * 8 + m, Math.min(MAX_SHIFT, s.shift(m)));
   }
   const w = new Int16Array(bytes.buffer, weightHeaderBytes(s.po));
+  if (s.fill) { s.fill(w); return bytes; }
+  const weight = s.weight!;
   let o = 0;
   for (let ky = 0; ky < s.kh; ky++) {
     for (let kx = 0; kx < s.kw; kx++) {
       for (let g = 0; g < s.cg; g++) {
         for (let m = 0; m < s.po; m++) {
-          for (let ci = 0; ci < s.pi; ci++) w[o++] = s.weight(m, g, ci, ky, kx);
+          for (let ci = 0; ci < s.pi; ci++) w[o++] = weight(m, g, ci, ky, kx);
         }
       }
     }

@@ -7,7 +7,7 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { quant } from '../../compiler/quant/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
-import { PerfModel } from '../perf/perf-model.ts';
+import { LayerAccumulator } from '../perf/model-bundle.ts';
 import { makeDdr, runJob, type Ddr } from './run-job.ts';
 
 export interface LayerStats {
@@ -100,24 +100,17 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
     for (let k = 0; k < n; k++) ddr.i16[base + idx(k)] = raw ? raw[k] : quant(src[k], io.f);
   }
 
-  const perf = new PerfModel(config);
-  const stats: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0, rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0 }));
-  let cycles = 0;
+  const acc = new LayerAccumulator(bundle, config);
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, m.descriptors.offset + j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) throw new CnnaError('E_BUNDLE', `descriptor ${j} has opcode ${d.opcode}, not JOB`);
     runJob(ddr, d, pi, po, j);
-    const c = perf.job(d);
-    cycles += c.cycles;
-    const s = stats[d.layer];
-    if (s) { s.jobs++; s.cycles += c.cycles; s.ddrBytes += c.ddrBytes; s.stallCycles += c.stallCycles; }
-    opts.onJob?.(j, d, c.cycles);
+    const c = acc.add(d);
+    opts.onJob?.(j, d, c);
     if (d.flags & Flag.LAST) break;
   }
-  for (const s of stats) {
-    s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
-    s.rooflineRatio = s.cycles ? (s.rooflineCycles ?? 0) / s.cycles : 0;
-  }
+  const stats = acc.finish();
+  const cycles = acc.cycles;
 
   const raw: RunBundleResult['raw'] = {};
   const outputs: Record<string, Tensor> = {};

@@ -1,0 +1,69 @@
+// Performance of a whole bundle from its descriptors alone (no data): per-layer cycles,
+// utilization, DDR bytes, stalls and roofline, as the engine model reports them. Used by the
+// VGG16 benchmark and design-space sweeps where executing the data is not needed.
+import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { PerfModel } from './perf-model.ts';
+
+export interface LayerPerf {
+  name: string;
+  op: string;
+  jobs: number;
+  cycles: number;
+  macs: number;
+  utilization: number;
+  ddrBytes: number;
+  stallCycles: number;
+  rooflineCycles: number;
+  rooflineRatio: number;
+}
+
+export class LayerAccumulator {
+  readonly perf: PerfModel;
+  readonly layers: LayerPerf[];
+  cycles = 0;
+
+  constructor(bundle: Bundle, readonly config: HwConfig) {
+    this.perf = new PerfModel(config);
+    this.layers = bundle.manifest.layers.map((l) => ({
+      name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
+      rooflineCycles: Math.ceil(this.perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
+    }));
+  }
+
+  add(d: Descriptor): number {
+    const c = this.perf.job(d);
+    this.cycles += c.cycles;
+    const s = this.layers[d.layer];
+    if (s) { s.jobs++; s.cycles += c.cycles; s.ddrBytes += c.ddrBytes; s.stallCycles += c.stallCycles; }
+    return c.cycles;
+  }
+
+  finish(): LayerPerf[] {
+    const { pi, po } = this.config.array;
+    for (const s of this.layers) {
+      s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+      s.rooflineRatio = s.cycles ? s.rooflineCycles / s.cycles : 0;
+    }
+    return this.layers;
+  }
+}
+
+export function modelBundle(bundle: Bundle, config: HwConfig): { cycles: number; latencySeconds: number; rooflineCycles: number; perLayer: LayerPerf[] } {
+  const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
+  const h = decodeHeader(v, 0);
+  const acc = new LayerAccumulator(bundle, config);
+  for (let j = 1; j <= h.count; j++) {
+    const d = decodeDescriptor(v, j * DESC_BYTES);
+    if (d.opcode !== Opcode.JOB) break;
+    acc.add(d);
+    if (d.flags & Flag.LAST) break;
+  }
+  const perLayer = acc.finish();
+  return {
+    cycles: acc.cycles,
+    latencySeconds: acc.cycles / (config.clockMhz * 1e6),
+    rooflineCycles: perLayer.reduce((a, l) => a + l.rooflineCycles, 0),
+    perLayer,
+  };
+}
