@@ -11,7 +11,8 @@ Invariants:
   - a chunk is written and fsync'ed before its range is journaled, and journaled before it is
     acknowledged, so a range on disk always holds its bytes;
   - an object appears under objects/ only by rename after its SHA-256 matched: a half-uploaded
-    object never exists there, so it can never be deployed or activated.
+    object never exists there, so it can never be deployed or activated;
+  - partial uploads together declare at most 2 x maxUpload bytes (oldest dropped first).
 """
 
 import hashlib
@@ -138,6 +139,7 @@ class ContentCache:
                 return {"uploadId": h, "size": size, "received": [[0, size]], "complete": True}
             meta = self._read_meta(h)
             if meta is None or meta["size"] != size or meta["kind"] != kind:
+                self._make_room(size, h)
                 meta = {"kind": kind, "size": size, "received": []}
                 for path in (self._part_path(h), self._ranges_path(h)):
                     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -145,6 +147,25 @@ class ContentCache:
                 self._write_meta(h, meta)
                 self.uploads[h] = meta
             return {"uploadId": h, "size": size, "received": meta["received"], "complete": False}
+
+    def _partials(self):
+        out = []
+        for name in os.listdir(os.path.join(self.root, "partial")):
+            if name.endswith(".json") and HASH_RE.match(name[:-5]):
+                m = self._read_meta(name[:-5])
+                if m is not None:
+                    out.append((os.path.getmtime(self._meta_path(name[:-5])), name[:-5], m["size"]))
+        return sorted(out)
+
+    def _make_room(self, size, keep):
+        """Partial uploads together declare at most 2 x maxUpload bytes: the least recently begun
+        ones are dropped first (a host resuming one of them starts it over)."""
+        parts = [p for p in self._partials() if p[1] != keep]
+        total = sum(p[2] for p in parts)
+        while parts and total + size > 2 * self.max_upload:
+            _, h, n = parts.pop(0)
+            self._discard(h)
+            total -= n
 
     def status(self, h, rid):
         with self.lock:

@@ -191,3 +191,22 @@ class BindTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PartialQuotaTest(unittest.TestCase):
+    def test_partial_uploads_are_bounded_oldest_dropped(self):
+        d = tempfile.mkdtemp(prefix="cnna-quota-")
+        self.addCleanup(shutil.rmtree, d, True)
+        c = ContentCache(d, 1000, fsync=False)
+        hashes = ["%064x" % i for i in range(1, 5)]
+        for i, h in enumerate(hashes):
+            c.begin("bundle", 700, h, 1)
+            c.chunk(h, 0, b"x" * 10, 4096, 2)
+            os.utime(os.path.join(d, "partial", h + ".json"), (1000 + i, 1000 + i))
+        # 4 x 700 > 2 x 1000: each begin dropped the oldest until the declared total fits
+        left = sorted(n[:-5] for n in os.listdir(os.path.join(d, "partial")) if n.endswith(".json"))
+        self.assertEqual(left, hashes[2:])
+        with self.assertRaises(ProtocolError) as e:
+            c.status(hashes[0], 9)
+        self.assertEqual(e.exception.code, "UNKNOWN_UPLOAD")
+        self.assertEqual(c.status(hashes[3], 9)["received"], [[0, 10]])
