@@ -64,6 +64,17 @@ describe('importOnnx', () => {
     expect(g.shapes.get('x')).toEqual([2, 3, 8, 8]);
   });
 
+  it('turns Sub/Div/Mul by per-channel or scalar constants into depthwise 1x1 convs and ReduceMean into global pooling', () => {
+    const g = importOnnx(SAMPLE_MODELS.normalized());
+    expect(g.nodes.map((n) => `${n.op}${n.op === 'conv' ? ` g${(n as ConvNode).group}` : ''}`)).toEqual(['conv g3', 'conv g3', 'conv g3', 'conv g3', 'conv g1', 'activation', 'pool', 'flatten', 'gemm']);
+    expect(Array.from(g.initializers.get('flip__cnna_dw_weight')!.data)).toEqual([-1, -1, -1]);
+    expect(Array.from(g.initializers.get('flip__cnna_dw_bias')!.data)).toEqual([1, 1, 1]);
+    expect((g.nodes[6] as PoolNode).pool).toEqual({ kind: 'globalavg' });
+    expect(() => importOnnx(buildModel({ inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y' }], initializers: [{ name: 'k', dims: [4], data: [1, 2, 3, 4] }],
+      nodes: [{ op: 'Mul', name: 'm', inputs: ['x', 'k'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
+      "node 'm' (Mul): Mul is supported only on constants or between a 4-D NCHW activation and a per-channel or scalar constant"));
+  });
+
   describe('errors', () => {
     it('names the node, the op and the attribute of an unsupported attribute value', () => {
       expect(() => importOnnx(convModel({ auto_pad: 'FOO' }))).toThrow(err('E_UNSUPPORTED',
@@ -81,7 +92,7 @@ describe('importOnnx', () => {
         nodes: [{ op: 'LSTM', name: 'x_lstm', inputs: ['x'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
         "node 'x_lstm' (LSTM): op LSTM is not supported; supported ops: Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, " +
         'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Identity, Dropout, ' +
-        'Pad, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Mul, Sub, Div'));
+        'Pad, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Mul, Sub, Div, ReduceMean'));
     });
 
     it('rejects opsets beyond 21 and symbolic non-batch dims', () => {

@@ -186,6 +186,11 @@ export function importOnnx(source: Uint8Array | string, opts: ImportOptions = {}
       continue;
     }
     const node = res.node;
+    for (const [k, c] of Object.entries(res.newConsts ?? {})) {
+      if (shapes.has(k) || consts.has(k)) throw new CnnaError('E_GRAPH', `${where}: value name '${k}' that cnna generates is already used in the model`);
+      consts.set(k, c);
+      shapes.set(k, c.dims);
+    }
     const outShapes = inferNodeShapes(node, node.inputs.map((x) => (x ? shapes.get(x) : undefined)));
     node.outputs.forEach((o, i) => shapes.set(o, outShapes[i]));
     nodes.push(node);

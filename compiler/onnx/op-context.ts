@@ -16,7 +16,8 @@ export interface ConstValue {
   ints?: Float64Array;
 }
 
-export type ConvertResult = { node: Node } | { consts: ConstValue[] };
+/** An IR node (with any new constants it reads, by name), or folded constant outputs. */
+export type ConvertResult = { node: Node; newConsts?: Record<string, ConstValue> } | { consts: ConstValue[] };
 
 export interface OpContext {
   readonly name: string;

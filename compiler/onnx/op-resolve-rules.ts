@@ -21,6 +21,7 @@ import { convertLeakyRelu } from './ops/leaky-relu.ts';
 import { convertMatMul } from './ops/mat-mul.ts';
 import { convertMaxPool, maxPoolAttrs } from './ops/max-pool.ts';
 import { convertPad } from './ops/pad.ts';
+import { convertReduceMean, reduceMeanAttrs } from './ops/reduce-mean.ts';
 import { convertRelu } from './ops/relu.ts';
 import { convertReshape } from './ops/reshape.ts';
 import { convertShape } from './ops/shape.ts';
@@ -72,6 +73,7 @@ export const OP_RESOLVE_RULES: readonly OpRule[] = [
   ['Mul', '', ANY, ['broadcast', 'axis', ...LEGACY], convertMul],
   ['Sub', '', ANY, ['broadcast', 'axis', ...LEGACY], convertSub],
   ['Div', '', ANY, ['broadcast', 'axis', ...LEGACY], convertDiv],
+  ['ReduceMean', '', ANY, reduceMeanAttrs, convertReduceMean],
 ];
 
 export const SUPPORTED_OPS: readonly string[] = [...new Set(OP_RESOLVE_RULES.map((r) => r[0]))];

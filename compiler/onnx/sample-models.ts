@@ -1,7 +1,8 @@
 // Tiny seeded ONNX models in the shapes exporters produce, for tests and the fuzzer:
 // a PyTorch-style CNN (Pad, Conv, BatchNorm, Relu, MaxPool, Dropout, Flatten, Gemm, Softmax),
 // a residual block with GlobalAveragePool and MatMul + Add, and a tf2onnx-style model
-// (NHWC input, Transpose, Clip as ReLU6, Shape/Gather/Unsqueeze/Concat feeding Reshape).
+// (NHWC input, Transpose, Clip as ReLU6, Shape/Gather/Unsqueeze/Concat feeding Reshape), and
+// in-model normalization (Sub/Div/Mul by constants) with ReduceMean pooling.
 
 import { buildModel, type ModelSpec } from './build-model.ts';
 
@@ -110,8 +111,38 @@ export function tf2onnxSpec(seed = 3): ModelSpec {
   };
 }
 
+/** In-model normalization ((x - mean) / std, scalar Mul, c - x) and ReduceMean global pooling. */
+export function normalizedSpec(seed = 4): ModelSpec {
+  const r = prng(seed);
+  return {
+    name: 'normalized', opset: 13,
+    inputs: [{ name: 'x', dims: ['N', 3, 6, 6] }],
+    outputs: [{ name: 'y', dims: ['N', 4] }],
+    initializers: [
+      { name: 'mean', dims: [1, 3, 1, 1], data: [0.485, 0.456, 0.406] },
+      { name: 'std', dims: [3, 1, 1], data: [0.229, 0.224, 0.225] },
+      { name: 'two', dims: [], data: [2] },
+      { name: 'one', dims: [1], data: [1] },
+      { name: 'w', dims: [5, 3, 3, 3], data: randn(r, 135, 0.3) },
+      { name: 'fc', dims: [4, 5], data: randn(r, 20, 0.5) },
+    ],
+    nodes: [
+      { op: 'Sub', name: 'sub_mean', inputs: ['x', 'mean'], outputs: ['a'] },
+      { op: 'Div', name: 'div_std', inputs: ['a', 'std'], outputs: ['b'] },
+      { op: 'Mul', name: 'mul2', inputs: ['two', 'b'], outputs: ['c'] },
+      { op: 'Sub', name: 'flip', inputs: ['one', 'c'], outputs: ['d'] },
+      { op: 'Conv', name: 'conv', inputs: ['d', 'w'], outputs: ['e'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', name: 'relu', inputs: ['e'], outputs: ['f'] },
+      { op: 'ReduceMean', name: 'gap', inputs: ['f'], outputs: ['g'], attrs: { axes: [2, 3], keepdims: 1 } },
+      { op: 'Flatten', name: 'flat', inputs: ['g'], outputs: ['h'] },
+      { op: 'Gemm', name: 'head', inputs: ['h', 'fc'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+  };
+}
+
 export const SAMPLE_MODELS = {
   pytorchCnn: () => buildModel(pytorchCnnSpec()),
   residual: () => buildModel(residualSpec()),
   tf2onnx: () => buildModel(tf2onnxSpec()),
+  normalized: () => buildModel(normalizedSpec()),
 };
