@@ -16,7 +16,7 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
-import { runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
@@ -93,6 +93,7 @@ export const simulateCommand: Command = {
       qm = quantizeForCli(m.graph, values, ctx);
       bundle = compileBundle(qm, config);
     }
+    checkBundleConfig(bundle, config);
     const man = bundle.manifest;
     const inName = man.inputs[0]?.name;
 
