@@ -145,7 +145,7 @@ class LengthStreamDecoder implements StreamDecoder {
       this.total -= n;
       return out;
     }
-    const out = new Uint8Array(n);
+    const out = Buffer.allocUnsafe(n);
     let o = 0;
     while (o < n) {
       const c = this.chunks[0];

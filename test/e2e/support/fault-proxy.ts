@@ -96,7 +96,7 @@ function pacedWriter(port: SerialPort, bytesPerSecond: number): (b: Buffer) => v
   const pump = () => {
     timer = undefined;
     const now = process.hrtime.bigint();
-    credit = Math.min(credit + (Number(now - last) / 1e9) * bytesPerSecond, bytesPerSecond * 0.004);
+    credit = Math.min(credit + (Number(now - last) / 1e9) * bytesPerSecond, bytesPerSecond * 0.02);
     last = now;
     while (queue.length && credit >= 1) {
       const head = queue[0];
