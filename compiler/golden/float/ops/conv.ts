@@ -1,10 +1,97 @@
-// Direct 2-D convolution on NCHW float32, no im2col. For each weight tap the valid output range
-// is computed once, so the inner loop has no bounds checks. Output channels are processed four
-// at a time (one input load feeds four accumulators). Accumulates in float64.
+// 2-D convolution on NCHW float32 without im2col: the input is copied once into a zero-padded
+// plane per channel, so no tap needs a bounds check, and a register tile of 4 output channels
+// x 4 output pixels accumulates over the whole reduction (channel, ky, kx) in local doubles
+// (8 loads per 16 multiply-adds). Invariant: xp holds every position any tap can read.
+// When the padded copy would be much larger than the input (huge pads or strides), the direct
+// loop with per-tap valid ranges runs instead.
 
 import type { ConvNode } from '../../../ir/graph.ts';
 
 export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[]): Float32Array {
+  const [n, c, h, wd] = xs;
+  const [m, cg, kh, kw] = ws;
+  const [oh, ow] = [outShape[2], outShape[3]];
+  const [sh, sw] = node.strides;
+  const [dh, dw] = node.dilations;
+  const [pt, pl] = node.pads;
+  const groups = node.group;
+  const mg = m / groups;
+  const out = new Float32Array(n * m * oh * ow);
+  if (oh <= 0 || ow <= 0) return out;
+  // Padded plane big enough for the last tap of the last (rounded-up to 4) output column.
+  const hp = Math.max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1);
+  const owr = Math.ceil(ow / 4) * 4;
+  const wp = Math.max(wd + pl, (owr - 1) * sw + (kw - 1) * dw + 1);
+  const plane = hp * wp;
+  if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
+  const xp = new Float32Array(c * plane);
+  const red = cg * kh * kw;
+  const off = new Int32Array(red);
+  for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = ic * plane + ky * dh * wp + kx * dw;
+  // Weights regrouped as [oc block][r][4] so the tile reads four consecutive values per tap.
+  const blocks = Math.ceil(mg / 4);
+  const wt = new Float64Array(groups * blocks * red * 4);
+  for (let g = 0; g < groups; g++) {
+    for (let j = 0; j < mg; j++) {
+      const oc = g * mg + j;
+      const base = ((g * blocks + (j >> 2)) * red) * 4 + (j & 3);
+      for (let r = 0; r < red; r++) wt[base + r * 4] = w[oc * red + r];
+    }
+  }
+  const ohw = oh * ow;
+  for (let b = 0; b < n; b++) {
+    xp.fill(0);
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        const src = ((b * c + ch) * h + y) * wd;
+        xp.set(x.subarray(src, src + wd), ch * plane + (y + pt) * wp + pl);
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      const xg = g * cg * plane;
+      for (let blk = 0; blk < blocks; blk++) {
+        const oc0 = g * mg + blk * 4;
+        const nb = Math.min(4, mg - blk * 4);
+        const wb = (g * blocks + blk) * red * 4;
+        const b0 = bias ? bias[oc0] : 0;
+        const b1 = bias && nb > 1 ? bias[oc0 + 1] : 0;
+        const b2 = bias && nb > 2 ? bias[oc0 + 2] : 0;
+        const b3 = bias && nb > 3 ? bias[oc0 + 3] : 0;
+        const o0 = (b * m + oc0) * ohw;
+        for (let oy = 0; oy < oh; oy++) {
+          const rowBase = xg + oy * sh * wp;
+          for (let ox = 0; ox < ow; ox += 4) {
+            const p = rowBase + ox * sw;
+            let a00 = b0, a01 = b0, a02 = b0, a03 = b0;
+            let a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+            let a20 = b2, a21 = b2, a22 = b2, a23 = b2;
+            let a30 = b3, a31 = b3, a32 = b3, a33 = b3;
+            for (let r = 0; r < red; r++) {
+              const q = p + off[r];
+              const x0 = xp[q], x1 = xp[q + sw], x2 = xp[q + 2 * sw], x3 = xp[q + 3 * sw];
+              const wi = wb + r * 4;
+              const w0 = wt[wi], w1 = wt[wi + 1], w2 = wt[wi + 2], w3 = wt[wi + 3];
+              a00 += w0 * x0; a01 += w0 * x1; a02 += w0 * x2; a03 += w0 * x3;
+              a10 += w1 * x0; a11 += w1 * x1; a12 += w1 * x2; a13 += w1 * x3;
+              a20 += w2 * x0; a21 += w2 * x1; a22 += w2 * x2; a23 += w2 * x3;
+              a30 += w3 * x0; a31 += w3 * x1; a32 += w3 * x2; a33 += w3 * x3;
+            }
+            const cols = Math.min(4, ow - ox);
+            const o = o0 + oy * ow + ox;
+            out[o] = a00; if (cols > 1) out[o + 1] = a01; if (cols > 2) out[o + 2] = a02; if (cols > 3) out[o + 3] = a03;
+            if (nb > 1) { const o1 = o + ohw; out[o1] = a10; if (cols > 1) out[o1 + 1] = a11; if (cols > 2) out[o1 + 2] = a12; if (cols > 3) out[o1 + 3] = a13; }
+            if (nb > 2) { const o2 = o + 2 * ohw; out[o2] = a20; if (cols > 1) out[o2 + 1] = a21; if (cols > 2) out[o2 + 2] = a22; if (cols > 3) out[o2 + 3] = a23; }
+            if (nb > 3) { const o3 = o + 3 * ohw; out[o3] = a30; if (cols > 1) out[o3 + 1] = a31; if (cols > 2) out[o3 + 2] = a32; if (cols > 3) out[o3 + 3] = a33; }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Direct convolution with per-tap valid output ranges; four output channels per pass. */
+function conv2dDirect(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[]): Float32Array {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
