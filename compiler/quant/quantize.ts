@@ -235,20 +235,28 @@ function checkGraph(g: Graph): void {
 /** Weights as int16, alpha folded in; one format per layer or per output channel. */
 function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean): QuantizedWeights {
   const w = g.initializers.get(n.inputs[1])!;
+  const d = w.data;
   const alpha = n.op === 'gemm' ? n.alpha : 1;
-  // Output channel of element i: conv [M, ...] -> floor(i / per); gemm transB [N, K] likewise;
-  // gemm [K, N] -> i % N.
+  // Output channel of element i: conv [M, ...] and gemm transB [N, K] -> floor(i / per);
+  // gemm [K, N] -> i % M.
   const M = n.op === 'conv' || n.transB ? w.dims[0] : w.dims[1];
-  const chanOf = n.op === 'gemm' && !n.transB ? (i: number) => i % M : ((per) => (i: number) => Math.floor(i / per))(w.data.length / M);
+  const rowMajor = !(n.op === 'gemm' && !n.transB);
+  const per = d.length / M;
   const amax = new Float64Array(perChannel ? M : 1);
-  for (let i = 0; i < w.data.length; i++) {
-    const c = perChannel ? chanOf(i) : 0;
-    const v = Math.abs(w.data[i] * alpha);
+  for (let i = 0; i < d.length; i++) {
+    const c = perChannel ? (rowMajor ? Math.floor(i / per) : i % M) : 0;
+    const v = Math.abs(d[i] * alpha);
     if (v > amax[c]) amax[c] = v;
   }
   const wf = Array.from(amax, (a) => chooseF(a));
-  const q = new Int16Array(w.data.length);
-  for (let i = 0; i < q.length; i++) q[i] = quant(w.data[i] * alpha, wf[perChannel ? chanOf(i) : 0]);
+  const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
+  const q = new Int16Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const c = perChannel ? (rowMajor ? Math.floor(i / per) : i % M) : 0;
+    // quant(w·alpha, f): round half up, saturate (NaN -> 0)
+    const v = Math.floor(d[i] * scale[c] + 0.5);
+    q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0;
+  }
   return { q, dims: w.dims.slice(), wf };
 }
 

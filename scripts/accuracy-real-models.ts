@@ -1,0 +1,40 @@
+// Full real-model accuracy run (the CI test test/accuracy/real-models.test.ts takes its 10k float
+// figure from onnxruntime-node and checks cnna's float executor on a subset; this script runs
+// everything on all 10,000 Fashion-MNIST test images): for each model in ../shared/models,
+// float top-1 from onnxruntime-node and from cnna's runFloat, and fixed-point golden top-1 with
+// auto formats (the default) and with every activation forced to Q2.14.
+// Usage: node --import tsx scripts/accuracy-real-models.ts [--limit N] [--skip-cnna-float]
+import { join } from 'node:path';
+import { importOnnx } from '../compiler/onnx/import-onnx.ts';
+import { optimize } from '../compiler/passes/index.ts';
+import { quantize } from '../compiler/quant/quantize.ts';
+import { fixedTop1 } from '../compiler/golden/fixed/top1.ts';
+import { loadFashionMnist } from '../compiler/data/fashion-mnist.ts';
+import { MODELS_DIR, MODEL_NAMES, cnnaFloatPredictions, haveModels, ortPredictions, statedTop1, top1 } from '../test/accuracy/real-models.ts';
+
+const args = process.argv.slice(2);
+const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : 10000;
+if (!haveModels()) {
+  console.error(`no models in ${MODELS_DIR} (set CNNA_SHARED)`);
+  process.exit(1);
+}
+const test = loadFashionMnist('test', { limit });
+const labels = test.labels;
+const sec = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+for (const name of MODEL_NAMES) {
+  const row: string[] = [name, `stated ${statedTop1(name)}`];
+  let t = performance.now();
+  row.push(`ort ${top1(await ortPredictions(name, test), labels).toFixed(4)} (${sec(t)})`);
+  const g = optimize(importOnnx(join(MODELS_DIR, `${name}.onnx`)));
+  if (!args.includes('--skip-cnna-float')) {
+    t = performance.now();
+    row.push(`cnna float ${top1(cnnaFloatPredictions(g, test, 0, test.count), labels).toFixed(4)} (${sec(t)})`);
+  }
+  for (const format of ['auto', 14] as const) {
+    t = performance.now();
+    const qm = quantize(g, { format, report: false });
+    const r = await fixedTop1(qm, test, { threads: 2 });
+    row.push(`fixed ${format === 'auto' ? 'auto' : 'Q2.14'} ${r.top1.toFixed(4)} (${sec(t)})`);
+  }
+  console.log(row.join(' | '));
+}
