@@ -14,8 +14,10 @@ import { runCommand } from './run.ts';
 import { zooCommand } from './zoo.ts';
 import { compileCommand } from './compile.ts';
 import { simulateCommand } from './simulate.ts';
+import { synthCommand } from './synth.ts';
 
 export const commands: Command[] = [
+  synthCommand,
   boardInfoCommand,
   boardServeCommand,
   boardMmioCommand,

@@ -1,0 +1,37 @@
+// `cnna synth --board ultra96 [--config FILE] [--no-cache] --json`: synthesizes the engine RTL for a
+// hardware config with Yosys (synth_xilinx -family xcup) and prints DSP48E2, RAMB36/RAMB18, LUT and FF
+// counts with the fit against the board. Results are cached by config + RTL hash (sim/synth/yosys.ts).
+import { getBoard, loadConfig } from '../../boards/ultra96/board.ts';
+import { runSynth } from '../../sim/synth/yosys.ts';
+import type { Command } from '../command.ts';
+
+export const synthCommand: Command = {
+  name: 'synth',
+  summary: 'synthesize the engine RTL with Yosys for a board and config; print DSP/BRAM/LUT/FF use and fit',
+  usage: 'synth [--board ultra96] [--config FILE] [--no-cache]',
+  options: {
+    board: { type: 'string', default: 'ultra96' },
+    config: { type: 'string' },
+    'no-cache': { type: 'boolean', default: false },
+  },
+  async run({ values }, ctx) {
+    const boardName = String(values.board);
+    const board = getBoard(boardName);
+    const config = loadConfig(values.config as string | undefined, boardName);
+    const r = await runSynth(config, board, { noCache: Boolean(values['no-cache']), onLog: ctx.warn });
+    const x = r.resources;
+    const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
+    ctx.log(`engine for config ${r.configHash} on ${r.board} (${r.part}), Yosys ${r.cached ? 'cached result' : `${r.seconds.toFixed(0)} s`}`);
+    ctx.log(`  DSP48E2  ${String(x.dsp48e2).padStart(7)} / ${board.dsp48e2} (${pct(x.dsp48e2, board.dsp48e2)})${r.fit.dsp.ok ? '' : '  OVER'}`);
+    ctx.log(`  RAMB36E2 ${String(x.ramb36).padStart(7)}, RAMB18E2 ${x.ramb18}: ${x.bram36Equivalent} BRAM36 / ${board.bram36} (${pct(x.bram36Equivalent, board.bram36)})${r.fit.bram36.ok ? '' : '  OVER'}`);
+    ctx.log(`  LUT      ${String(x.lut).padStart(7)} / ${board.lut} (${pct(x.lut, board.lut)}; budget ${r.fit.lut.limit})${r.fit.lut.ok ? '' : '  OVER'}  [logic ${x.lutAsLogic}, memory ${x.lutAsMemory}]`);
+    ctx.log(`  FF       ${String(x.ff).padStart(7)} / ${board.ff} (${pct(x.ff, board.ff)})`);
+    ctx.log(r.fit.ok ? 'fits the board' : 'does NOT fit the board');
+    return {
+      board: r.board, part: r.part, configHash: r.configHash,
+      dsp48e2: x.dsp48e2, ramb36: x.ramb36, ramb18: x.ramb18, bram36Equivalent: x.bram36Equivalent,
+      lut: x.lut, lutAsLogic: x.lutAsLogic, lutAsMemory: x.lutAsMemory, ff: x.ff,
+      fit: r.fit, cached: r.cached, seconds: Number(r.seconds.toFixed(1)), yosys: r.yosys,
+    };
+  },
+};

@@ -1,0 +1,384 @@
+// The loader: walks the descriptor list in DDR and fills the on-chip buffers ahead of the compute unit.
+// Record 0 at BASE is the HEADER: magic, version and config hash must match cnna_pkg, else the run ends
+// at once with that error status. Then per JOB record (BASE+64, +128, ...): fetch 64 B, decode (fields
+// at the cnna_pkg::D_* positions, addresses relocated by BASE) and check limits, optionally wait for all earlier output writes
+// (sync), load the input tile into the free input bank (unless reuseInput), load the parameter block
+// (bias, shifts) into the one-entry job slot, hand the job over, then stream the weight words into the
+// weight ring. The weight ring gives double buffering for conv jobs (a job starts when all its words are
+// in) and streaming for FC jobs (each word is consumed as soon as it arrives).
+// Invariants: input bank b is overwritten only after every job of the tile before the previous one is
+// done (jobs_done_i >= cur_tile_first_q); a weight word is written only when w_wr_q - w_rel_i < WRing.
+module cnna_loader #(
+  parameter int unsigned Pi          = 16,
+  parameter int unsigned Po          = 16,
+  parameter int unsigned DataWidth   = 128,
+  parameter int unsigned AddrWidth   = 32,
+  parameter int unsigned InBankDepth = 4096,
+  parameter int unsigned WBankDepth  = 512,
+  localparam int unsigned Bpe        = Pi * 16 / DataWidth,       // beats per input entry
+  localparam int unsigned Bpw        = Po * Pi * 16 / DataWidth,  // beats per weight word
+  localparam int unsigned ParamBytes = ((Po * 9 + 31) / 32) * 32,
+  localparam int unsigned ParamBeats = ParamBytes * 8 / DataWidth,
+  localparam int unsigned DescBeats  = 512 / DataWidth,
+  localparam int unsigned WRing      = 2 * WBankDepth,
+  localparam int unsigned InAddrW    = $clog2(2 * InBankDepth),
+  localparam int unsigned WAddrW     = $clog2(WRing)
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 start_i,
+  input  logic [31:0]          desc_base_i,
+  output logic                 busy_o,
+  output logic                 done_o,
+  output logic [7:0]           error_o,
+  input  logic                 axi_err_i,
+  // read master
+  output logic                 rd_cmd_valid_o,
+  input  logic                 rd_cmd_ready_i,
+  output logic [AddrWidth-1:0] rd_cmd_addr_o,
+  output logic [23:0]          rd_cmd_row_beats_o,
+  output logic [15:0]          rd_cmd_rows_o,
+  output logic [31:0]          rd_cmd_row_stride_o,
+  output logic [15:0]          rd_cmd_planes_o,
+  output logic [31:0]          rd_cmd_plane_stride_o,
+  input  logic                 rd_valid_i,
+  output logic                 rd_ready_o,
+  input  logic [DataWidth-1:0] rd_data_i,
+  // buffer write ports (sub-word = one bus beat)
+  output logic                 in_we_o,
+  output logic [InAddrW-1:0]   in_waddr_o,
+  output logic [7:0]           in_wsub_o,
+  output logic                 w_we_o,
+  output logic [WAddrW-1:0]    w_waddr_o,
+  output logic [7:0]           w_wsub_o,
+  output logic [DataWidth-1:0] wdata_o,
+  // job hand-over
+  output logic                 slot_valid_o,
+  input  logic                 slot_take_i,
+  output cnna_rtl_pkg::job_t       slot_job_o,
+  output logic [Po*48-1:0]     slot_bias_o,
+  output logic [Po*6-1:0]      slot_shift_o,
+  output logic [31:0]          w_wr_o,
+  input  logic [31:0]          w_rel_i,
+  input  logic [31:0]          jobs_done_i,
+  input  logic                 compute_idle_i,
+  input  logic                 writer_idle_i
+);
+  typedef enum logic [4:0] {
+    LIdle, LHdrCmd, LHdrData, LHdrCheck, LFetchCmd, LFetchData, LDecode, LSync, LInWait, LInCmd, LInData,
+    LParamWait, LParamCmd, LParamData, LWCmd, LWData, LFin
+  } lstate_e;
+  lstate_e state_q, state_d;
+
+  logic [511:0]             desc_q;
+  logic [ParamBytes*8-1:0]  param_q;
+  logic [31:0]              base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q, n_in_q;
+  logic [31:0]              cnt_q;       // beats or entries received in the current phase
+  logic [7:0]               sub_q;
+  logic [7:0]               err_q;
+  logic                     bank_q, slot_valid_q, done_q;
+  cnna_rtl_pkg::job_t           job_q;
+  logic [Po*48-1:0]         bias_q;
+  logic [Po*6-1:0]          shift_q;
+
+  // Descriptor fields (docs/bundle-format.md), at the positions of the generated package.
+`define CNNA_FIELD(NAME) desc_q[cnna_pkg::D_``NAME``_LSB +: cnna_pkg::D_``NAME``_W]
+  logic [7:0]  d_opcode, d_flags, d_kh, d_kw;
+  logic [15:0] d_hin, d_win, d_cg, d_hc, d_wc, d_hp, d_wp;
+  logic        d_last, d_sync, d_reuse, d_stream;
+  assign d_opcode = 8'(`CNNA_FIELD(OPCODE));
+  assign d_flags  = 8'(`CNNA_FIELD(FLAGS));
+  assign d_kh     = 8'(`CNNA_FIELD(KH));
+  assign d_kw     = 8'(`CNNA_FIELD(KW));
+  assign d_hin    = 16'(`CNNA_FIELD(HIN));
+  assign d_win    = 16'(`CNNA_FIELD(WIN));
+  assign d_cg     = 16'(`CNNA_FIELD(CG));
+  assign d_hc     = 16'(`CNNA_FIELD(HC));
+  assign d_wc     = 16'(`CNNA_FIELD(WC));
+  assign d_hp     = 16'(`CNNA_FIELD(HP));
+  assign d_wp     = 16'(`CNNA_FIELD(WP));
+  assign d_reuse  = d_flags[cnna_pkg::FLAG_REUSE_INPUT_BIT];
+  assign d_sync   = d_flags[cnna_pkg::FLAG_SYNC_BIT];
+  assign d_last   = d_flags[cnna_pkg::FLAG_LAST_BIT];
+  // outGroups is always 1 while PO == PI (the only shape this RTL builds; see rtl/README.md).
+  logic unused_out_groups;
+  assign unused_out_groups = ^`CNNA_FIELD(OUT_GROUPS);
+  assign d_stream = (d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1);
+
+  // Header record fields (byte offsets of docs/bundle-format.md "HEADER").
+  logic [7:0]  h_opcode;
+  logic [15:0] h_version;
+  logic [31:0] h_magic;
+  logic [63:0] h_hash;
+  assign h_opcode  = desc_q[7:0];
+  assign h_version = desc_q[31:16];
+  assign h_magic   = desc_q[63:32];
+  assign h_hash    = desc_q[191:128];
+  logic [7:0] hdr_err;
+  always_comb begin
+    hdr_err = 8'(cnna_pkg::ERR_NONE);
+    if (h_opcode != 8'(cnna_pkg::OPC_HEADER) || h_magic != cnna_pkg::HEADER_MAGIC) hdr_err = 8'(cnna_pkg::ERR_BAD_MAGIC);
+    else if (h_version != 16'(cnna_pkg::FORMAT_VERSION)) hdr_err = 8'(cnna_pkg::ERR_BAD_VERSION);
+    else if (h_hash != cnna_pkg::CONFIG_HASH) hdr_err = 8'(cnna_pkg::ERR_CONFIG_MISMATCH);
+  end
+
+  logic [31:0] dec_plane, dec_n_in, dec_nw;
+  logic [7:0]  dec_err;
+  assign dec_plane = 32'(d_hin) * 32'(d_win);
+  assign dec_n_in  = dec_plane * 32'(d_cg);
+  assign dec_nw    = 32'(d_kh) * 32'(d_kw) * 32'(d_cg);
+  always_comb begin
+    dec_err = 8'(cnna_pkg::ERR_NONE);
+    if (d_opcode != 8'(cnna_pkg::OPC_JOB)) begin
+      dec_err = 8'(cnna_pkg::ERR_BAD_OPCODE);
+    end else if (d_kh == 0 || d_kw == 0 || `CNNA_FIELD(STRIDE_H) == 0 || `CNNA_FIELD(STRIDE_W) == 0 ||
+        `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
+        `CNNA_FIELD(POOL_KW) == 0 || `CNNA_FIELD(POOL_STRIDE_H) == 0 || `CNNA_FIELD(POOL_STRIDE_W) == 0 ||
+        d_hin == 0 || d_win == 0 || d_cg == 0 || d_hc == 0 || d_wc == 0 || d_hp == 0 || d_wp == 0) begin
+      dec_err = cnna_rtl_pkg::ErrZeroDim;
+    end else if (dec_n_in > 32'(InBankDepth)) begin
+      dec_err = cnna_rtl_pkg::ErrInputBank;
+    end else if (!d_stream && dec_nw > 32'(WBankDepth)) begin
+      dec_err = cnna_rtl_pkg::ErrWeightBank;
+    end
+  end
+
+  logic last_beat, w_space, in_bank_free, drained;
+  assign w_space      = (w_wr_q - w_rel_i) < 32'(WRing);
+  assign in_bank_free = jobs_done_i >= cur_tile_first_q;
+  assign drained      = !slot_valid_q && compute_idle_i && writer_idle_i && (jobs_done_i == jobs_pushed_q);
+  assign last_beat    = (sub_q == 8'(Bpe - 1));
+
+  always_comb begin
+    rd_ready_o = 1'b0;
+    unique case (state_q)
+      LHdrData, LFetchData, LInData, LParamData: rd_ready_o = 1'b1;
+      LWData:                          rd_ready_o = w_space;
+      default:                         rd_ready_o = 1'b0;
+    endcase
+  end
+
+  logic rd_fire;
+  assign rd_fire = rd_valid_i && rd_ready_o;
+
+  always_comb begin
+    state_d = state_q;
+    unique case (state_q)
+      LIdle:      if (start_i) state_d = LHdrCmd;
+      LHdrCmd:    if (rd_cmd_ready_i) state_d = LHdrData;
+      LHdrData:   if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LHdrCheck;
+      LHdrCheck:  state_d = (hdr_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
+      LFetchCmd:  if (rd_cmd_ready_i) state_d = LFetchData;
+      LFetchData: if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LDecode;
+      LDecode:    state_d = (dec_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : (d_sync ? LSync : LInWait);
+      LSync:      if (drained) state_d = LInWait;
+      LInWait:    if (d_reuse) state_d = LParamWait; else if (in_bank_free) state_d = LInCmd;
+      LInCmd:     if (rd_cmd_ready_i) state_d = LInData;
+      LInData:    if (rd_fire && last_beat && cnt_q == n_in_q - 32'd1) state_d = LParamWait;
+      LParamWait: if (!slot_valid_q) state_d = LParamCmd;
+      LParamCmd:  if (rd_cmd_ready_i) state_d = LParamData;
+      LParamData: if (rd_fire && cnt_q == 32'(ParamBeats - 1)) state_d = LWCmd;
+      LWCmd:      if (rd_cmd_ready_i) state_d = LWData;
+      LWData:     if (rd_fire && sub_q == 8'(Bpw - 1) && cnt_q == nw_q - 32'd1) state_d = d_last ? LFin : LFetchCmd;
+      LFin:       if (drained) state_d = LIdle;
+      default:    state_d = LIdle;
+    endcase
+    if (axi_err_i && state_q != LIdle && state_q != LFin) state_d = LFin;
+  end
+
+  always_comb begin
+    rd_cmd_valid_o        = 1'b0;
+    rd_cmd_addr_o         = AddrWidth'(desc_ptr_q);
+    rd_cmd_row_beats_o    = 24'(DescBeats);
+    rd_cmd_rows_o         = 16'd1;
+    rd_cmd_row_stride_o   = 32'd0;
+    rd_cmd_planes_o       = 16'd1;
+    rd_cmd_plane_stride_o = 32'd0;
+    unique case (state_q)
+      LHdrCmd, LFetchCmd: rd_cmd_valid_o = 1'b1;
+      LInCmd: begin
+        rd_cmd_valid_o        = 1'b1;
+        rd_cmd_addr_o         = AddrWidth'(base_q + 32'(`CNNA_FIELD(IN_ADDR)));
+        rd_cmd_row_beats_o    = 24'(d_win) * 24'(Bpe);
+        rd_cmd_rows_o         = d_hin;
+        rd_cmd_row_stride_o   = 32'(`CNNA_FIELD(IN_ROW_STRIDE));
+        rd_cmd_planes_o       = d_cg;
+        rd_cmd_plane_stride_o = 32'(`CNNA_FIELD(IN_CG_STRIDE));
+      end
+      LParamCmd: begin
+        rd_cmd_valid_o     = 1'b1;
+        rd_cmd_addr_o      = AddrWidth'(base_q + 32'(`CNNA_FIELD(W_ADDR)));
+        rd_cmd_row_beats_o = 24'(ParamBeats);
+      end
+      LWCmd: begin
+        rd_cmd_valid_o     = 1'b1;
+        rd_cmd_addr_o      = AddrWidth'(base_q + 32'(`CNNA_FIELD(W_ADDR)) + 32'(ParamBytes));
+        rd_cmd_row_beats_o = 24'(nw_q) * 24'(Bpw);
+      end
+      default: ;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q          <= LIdle;
+      desc_q           <= '0;
+      param_q          <= '0;
+      desc_ptr_q       <= '0;
+      base_q           <= '0;
+      jobs_pushed_q    <= '0;
+      cur_tile_first_q <= '0;
+      w_wr_q           <= '0;
+      nw_q             <= '0;
+      plane_q          <= '0;
+      n_in_q           <= '0;
+      cnt_q            <= '0;
+      sub_q            <= '0;
+      err_q            <= '0;
+      bank_q           <= 1'b1;
+      slot_valid_q     <= 1'b0;
+      done_q           <= 1'b0;
+      job_q            <= '0;
+      bias_q           <= '0;
+      shift_q          <= '0;
+    end else begin
+      state_q <= state_d;
+      done_q  <= 1'b0;
+      if (slot_take_i) slot_valid_q <= 1'b0;
+      if (state_q != state_d) begin
+        cnt_q <= '0;
+        sub_q <= '0;
+      end
+      unique case (state_q)
+        LIdle: begin
+          if (start_i) begin
+            base_q           <= desc_base_i;
+            desc_ptr_q       <= desc_base_i;
+            jobs_pushed_q    <= '0;
+            cur_tile_first_q <= '0;
+            w_wr_q           <= '0;
+            err_q            <= 8'(cnna_pkg::ERR_NONE);
+            bank_q           <= 1'b1;
+          end
+        end
+        LHdrData: begin
+          if (rd_fire) begin
+            desc_q[cnt_q[3:0]*DataWidth +: DataWidth] <= rd_data_i;
+            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+          end
+        end
+        LHdrCheck: begin
+          err_q      <= hdr_err;
+          desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+        end
+        LFetchData: begin
+          if (rd_fire) begin
+            desc_q[cnt_q[3:0]*DataWidth +: DataWidth] <= rd_data_i;
+            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+          end
+        end
+        LDecode: begin
+          plane_q <= dec_plane;
+          n_in_q  <= dec_n_in;
+          nw_q    <= dec_nw;
+          err_q   <= dec_err;
+        end
+        LInWait: begin
+          if (!d_reuse && in_bank_free) begin
+            bank_q           <= !bank_q;
+            cur_tile_first_q <= jobs_pushed_q;
+          end
+        end
+        LInData: begin
+          if (rd_fire && state_q == state_d) begin
+            sub_q <= last_beat ? 8'd0 : sub_q + 8'd1;
+            if (last_beat) cnt_q <= cnt_q + 32'd1;
+          end
+        end
+        LParamData: begin
+          if (rd_fire) begin
+            param_q[cnt_q[7:0]*DataWidth +: DataWidth] <= rd_data_i;
+            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+          end
+        end
+        LWCmd: begin
+          if (rd_cmd_ready_i) begin
+            // Hand the job over: the slot is free (checked in LParamWait) and its words start at w_wr_q.
+            slot_valid_q  <= 1'b1;
+            jobs_pushed_q <= jobs_pushed_q + 32'd1;
+            job_q.stream         <= d_stream;
+            job_q.act            <= 2'(`CNNA_FIELD(ACT));
+            job_q.pool           <= 2'(`CNNA_FIELD(POOL_KIND));
+            job_q.layer          <= 16'(`CNNA_FIELD(LAYER));
+            job_q.kw             <= d_kw;
+            job_q.sh             <= 4'(`CNNA_FIELD(STRIDE_H));
+            job_q.sw             <= 4'(`CNNA_FIELD(STRIDE_W));
+            job_q.dh             <= 4'(`CNNA_FIELD(DIL_H));
+            job_q.dw             <= 4'(`CNNA_FIELD(DIL_W));
+            job_q.pad_t          <= 8'(`CNNA_FIELD(PAD_T));
+            job_q.pad_l          <= 8'(`CNNA_FIELD(PAD_L));
+            job_q.pkh            <= 8'(`CNNA_FIELD(POOL_KH));
+            job_q.pkw            <= 8'(`CNNA_FIELD(POOL_KW));
+            job_q.psh            <= 4'(`CNNA_FIELD(POOL_STRIDE_H));
+            job_q.psw            <= 4'(`CNNA_FIELD(POOL_STRIDE_W));
+            job_q.ppad_t         <= 8'(`CNNA_FIELD(POOL_PAD_T));
+            job_q.ppad_l         <= 8'(`CNNA_FIELD(POOL_PAD_L));
+            job_q.hin            <= d_hin;
+            job_q.win            <= d_win;
+            job_q.cg             <= d_cg;
+            job_q.hc             <= d_hc;
+            job_q.wc             <= d_wc;
+            job_q.hp             <= d_hp;
+            job_q.wp             <= d_wp;
+            job_q.avg_shift      <= 6'(`CNNA_FIELD(AVG_SHIFT));
+            job_q.avg_m          <= 17'(`CNNA_FIELD(AVG_M));
+            job_q.act_a          <= 16'(`CNNA_FIELD(ACT_A));
+            job_q.act_b          <= 16'(`CNNA_FIELD(ACT_B));
+            job_q.out_addr       <= base_q + 32'(`CNNA_FIELD(OUT_ADDR));
+            job_q.out_row_stride <= 16'(`CNNA_FIELD(OUT_ROW_STRIDE));
+            job_q.in_bank        <= bank_q;
+            job_q.w_base         <= w_wr_q;
+            job_q.nw             <= nw_q;
+            job_q.plane          <= plane_q;
+            for (int m = 0; m < Po; m++) begin
+              bias_q[m*48 +: 48] <= param_q[m*64 +: 48];
+              shift_q[m*6 +: 6]  <= param_q[Po*64 + m*8 +: 6];
+            end
+          end
+        end
+        LWData: begin
+          if (rd_fire) begin
+            sub_q <= (sub_q == 8'(Bpw - 1)) ? 8'd0 : sub_q + 8'd1;
+            if (sub_q == 8'(Bpw - 1)) begin
+              w_wr_q <= w_wr_q + 32'd1;
+              if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+            end
+          end
+          if (state_d == LFetchCmd) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+        end
+        LFin: begin
+          if (axi_err_i && err_q == 8'(cnna_pkg::ERR_NONE)) err_q <= cnna_rtl_pkg::ErrAxi;
+          if (state_d == LIdle) done_q <= 1'b1;
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  assign busy_o        = (state_q != LIdle);
+  assign done_o        = done_q;
+  assign error_o       = err_q;
+  assign in_we_o       = (state_q == LInData) && rd_fire;
+  assign in_waddr_o    = InAddrW'({bank_q, cnt_q[InAddrW-2:0]});
+  assign in_wsub_o     = sub_q;
+  assign w_we_o        = (state_q == LWData) && rd_fire;
+  assign w_waddr_o     = w_wr_q[WAddrW-1:0];
+  assign w_wsub_o      = sub_q;
+  assign wdata_o       = rd_data_i;
+  assign slot_valid_o  = slot_valid_q;
+  assign slot_job_o    = job_q;
+  assign slot_bias_o   = bias_q;
+  assign slot_shift_o  = shift_q;
+  assign w_wr_o        = w_wr_q;
+`undef CNNA_FIELD
+endmodule

@@ -1,0 +1,113 @@
+// The MAC array: Po output lanes x Pi input lanes of signed 16x16-bit multiplies per cycle.
+// Each valid cycle adds, per output lane m, sum_ci w[m][ci] * x[ci] to that lane's 48-bit accumulator;
+// first_i starts a new sum at bias[m], last_i hands the finished sum to the post-op pipeline.
+// Pipeline: input registers -> products (DSP48E2 A/B/M registers) -> groups of 4 -> lane sum -> accumulator.
+// Invariant: the accumulation is exact (|sum| < 2^47 by docs/numerics.md), so 48 bits never wrap.
+module cnna_mac_array #(
+  parameter int unsigned Pi   = 16,
+  parameter int unsigned Po   = 16,
+  parameter int unsigned TagW = 2,
+  localparam int unsigned NGroups = (Pi + 3) / 4,
+  localparam int unsigned Latency = 5
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                valid_i,
+  input  logic                first_i,
+  input  logic                last_i,
+  input  logic [TagW-1:0]     tag_i,
+  input  logic [Pi*16-1:0]    x_i,
+  input  logic [Po*Pi*16-1:0] w_i,
+  input  logic [Po*48-1:0]    bias_i,
+  output logic                valid_o,
+  output logic [TagW-1:0]     tag_o,
+  output logic [Po*48-1:0]    acc_o
+);
+  // Control pipeline: valid, first, last, tag travel beside the data.
+  logic [Latency-2:0] v_q, f_q, l_q;
+  logic [TagW-1:0]    t_q [0:Latency-2];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v_q <= '0;
+      f_q <= '0;
+      l_q <= '0;
+      for (int s = 0; s < Latency - 1; s++) t_q[s] <= '0;
+    end else begin
+      v_q <= {v_q[Latency-3:0], valid_i};
+      f_q <= {f_q[Latency-3:0], first_i};
+      l_q <= {l_q[Latency-3:0], last_i};
+      t_q[0] <= tag_i;
+      for (int s = 1; s < Latency - 1; s++) t_q[s] <= t_q[s-1];
+    end
+  end
+
+  logic signed [15:0] x_q [0:Pi-1];
+  logic signed [15:0] w_q [0:Po-1][0:Pi-1];
+  logic signed [31:0] p_q [0:Po-1][0:Pi-1];
+  logic signed [33:0] g_q [0:Po-1][0:NGroups-1];
+  logic signed [35:0] s_q [0:Po-1];
+  logic signed [47:0] acc_q [0:Po-1];
+
+  always_ff @(posedge clk_i) begin
+    for (int ci = 0; ci < Pi; ci++) x_q[ci] <= x_i[ci*16 +: 16];
+    for (int m = 0; m < Po; m++) begin
+      for (int ci = 0; ci < Pi; ci++) w_q[m][ci] <= w_i[(m*Pi + ci)*16 +: 16];
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int m = 0; m < Po; m++) begin
+      for (int ci = 0; ci < Pi; ci++) p_q[m][ci] <= w_q[m][ci] * x_q[ci];
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int m = 0; m < Po; m++) begin
+      for (int g = 0; g < NGroups; g++) begin
+        logic signed [33:0] sum;
+        sum = '0;
+        for (int k = 0; k < 4; k++) begin
+          if (g*4 + k < Pi) sum = sum + 34'(p_q[m][g*4 + k]);
+        end
+        g_q[m][g] <= sum;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int m = 0; m < Po; m++) begin
+      logic signed [35:0] sum;
+      sum = '0;
+      for (int g = 0; g < NGroups; g++) sum = sum + 36'(g_q[m][g]);
+      s_q[m] <= sum;
+    end
+  end
+
+  // Accumulator: stage Latency-1 sees the control of stage Latency-2.
+  always_ff @(posedge clk_i) begin
+    if (v_q[Latency-2]) begin
+      for (int m = 0; m < Po; m++) begin
+        acc_q[m] <= (f_q[Latency-2] ? $signed(bias_i[m*48 +: 48]) : acc_q[m]) + 48'(s_q[m]);
+      end
+    end
+  end
+
+  logic          out_v_q;
+  logic [TagW-1:0] out_t_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_v_q <= 1'b0;
+      out_t_q <= '0;
+    end else begin
+      out_v_q <= v_q[Latency-2] && l_q[Latency-2];
+      out_t_q <= t_q[Latency-2];
+    end
+  end
+
+  assign valid_o = out_v_q;
+  assign tag_o   = out_t_q;
+  for (genvar m = 0; m < Po; m++) begin : g_acc_out
+    assign acc_o[m*48 +: 48] = acc_q[m];
+  end
+endmodule

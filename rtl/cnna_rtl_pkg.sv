@@ -1,0 +1,51 @@
+// RTL-internal types that do not depend on the hardware config: the decoded job (job_t) and the engine
+// error codes beyond those of the bundle format. The config and the descriptor field positions live in the
+// generated package cnna_pkg (compiler/contracts/gen-sv-package.ts); never copy them here.
+// Referenced as cnna_rtl_pkg::name everywhere (Yosys 0.23 rejects `import pkg::*`).
+package cnna_rtl_pkg;
+  // Status codes 1..4 are cnna_pkg::ERR_* (header and opcode checks); these follow them.
+  localparam logic [7:0] ErrInputBank  = 8'd5;  // hin*win*cg entries exceed an input bank
+  localparam logic [7:0] ErrWeightBank = 8'd6;  // kh*kw*cg words exceed a weight bank (non-streamed job)
+  localparam logic [7:0] ErrZeroDim    = 8'd7;  // a dimension, kernel, stride or dilation is zero
+  localparam logic [7:0] ErrAxi        = 8'd8;  // an AXI read or write response was not OKAY
+
+  // One decoded JOB descriptor (addresses already relocated by BASE) plus the engine's bookkeeping.
+  // stream = the job computes a single conv pixel (hc = wc = hp = wp = 1): its weight words are used once,
+  // so they are consumed while they arrive (FC layers) instead of after the whole block is in.
+  typedef struct packed {
+    logic        stream;
+    logic [1:0]  act;
+    logic [1:0]  pool;
+    logic [15:0] layer;
+    logic [7:0]  kw;
+    logic [3:0]  sh;
+    logic [3:0]  sw;
+    logic [3:0]  dh;
+    logic [3:0]  dw;
+    logic [7:0]  pad_t;
+    logic [7:0]  pad_l;
+    logic [7:0]  pkh;
+    logic [7:0]  pkw;
+    logic [3:0]  psh;
+    logic [3:0]  psw;
+    logic [7:0]  ppad_t;
+    logic [7:0]  ppad_l;
+    logic [15:0] hin;
+    logic [15:0] win;
+    logic [15:0] cg;
+    logic [15:0] hc;
+    logic [15:0] wc;
+    logic [15:0] hp;
+    logic [15:0] wp;
+    logic [5:0]  avg_shift;
+    logic [16:0] avg_m;
+    logic [15:0] act_a;
+    logic [15:0] act_b;
+    logic [31:0] out_addr;
+    logic [15:0] out_row_stride;
+    logic        in_bank;
+    logic [31:0] w_base;
+    logic [31:0] nw;
+    logic [31:0] plane;
+  } job_t;
+endpackage

@@ -1,0 +1,104 @@
+// Yosys flow for the engine: reads the generated package and rtl/*.sv, runs
+// `synth_xilinx -family xcup -flatten`, and reports DSP48E2 / RAMB36E2 / RAMB18E2 / LUT / FF counts and the
+// fit against the board. Results are cached under .cache/synth/<key>.json, key = hash of the config, every
+// RTL source, the Yosys version and the script, because a full synthesis takes minutes.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { genSvPackage } from '../../compiler/contracts/gen-sv-package.ts';
+import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import type { BoardLimits } from '../../boards/ultra96/board.ts';
+import { repoRoot, rtlSources } from '../verilator/rtl-sources.ts';
+import { parseYosysStat, type ResourceCounts } from './yosys-stat.ts';
+
+export interface FitCheck {
+  dsp: { used: number; limit: number; ok: boolean };
+  bram36: { used: number; limit: number; ok: boolean };
+  /** LUTs against 85% of the device, leaving room for the interconnect. */
+  lut: { used: number; limit: number; ok: boolean; fraction: number };
+  ff: { used: number; limit: number; ok: boolean };
+  ok: boolean;
+}
+
+export interface SynthReport {
+  board: string;
+  part: string;
+  configHash: string;
+  resources: ResourceCounts;
+  fit: FitCheck;
+  cached: boolean;
+  seconds: number;
+  key: string;
+  yosys: string;
+}
+
+export const LUT_BUDGET = 0.85;
+
+export function synthScript(files: string[]): string {
+  return [
+    `read_verilog -sv ${files.join(' ')}`,
+    'synth_xilinx -family xcup -top cnna_top -flatten -noiopad',
+    'tee -o stat.txt stat',
+    '',
+  ].join('\n');
+}
+
+export function checkFit(r: ResourceCounts, b: BoardLimits): FitCheck {
+  const lutLimit = Math.floor(b.lut * LUT_BUDGET);
+  const dsp = { used: r.dsp48e2, limit: b.dsp48e2, ok: r.dsp48e2 <= b.dsp48e2 };
+  const bram36 = { used: r.bram36Equivalent, limit: b.bram36, ok: r.bram36Equivalent <= b.bram36 };
+  const lut = { used: r.lut, limit: lutLimit, ok: r.lut <= lutLimit, fraction: r.lut / b.lut };
+  const ff = { used: r.ff, limit: b.ff, ok: r.ff <= b.ff };
+  return { dsp, bram36, lut, ff, ok: dsp.ok && bram36.ok && lut.ok && ff.ok };
+}
+
+export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; noCache?: boolean; onLog?: (s: string) => void } = {}): Promise<SynthReport> {
+  let yosys: string;
+  try {
+    yosys = (await execa('yosys', ['-V'])).stdout.trim();
+  } catch {
+    throw new CnnaError('E_SIM', 'yosys is not installed or not on PATH', { hint: 'run `npm run setup` (Debian package yosys)' });
+  }
+  const cache = opts.cacheDir ?? join(repoRoot, '.cache', 'synth');
+  mkdirSync(cache, { recursive: true });
+  const pkgText = genSvPackage(config);
+  const h = createHash('sha256');
+  h.update(pkgText);
+  h.update(yosys);
+  h.update(synthScript(['pkg']));
+  for (const f of rtlSources()) h.update(readFileSync(f));
+  const key = h.digest('hex').slice(0, 16);
+  const cacheFile = join(cache, `${key}.json`);
+  const t0 = Date.now();
+  let stat: string;
+  let cached = false;
+  if (!opts.noCache && existsSync(cacheFile)) {
+    stat = (JSON.parse(readFileSync(cacheFile, 'utf8')) as { stat: string }).stat;
+    cached = true;
+  } else {
+    const work = mkdtempSync(join(tmpdir(), 'cnna-synth-'));
+    try {
+      const pkg = join(work, 'cnna_pkg.sv');
+      writeFileSync(pkg, pkgText);
+      writeFileSync(join(work, 'synth.ys'), synthScript([pkg, ...rtlSources()]));
+      opts.onLog?.(`yosys: synth_xilinx -family xcup for config ${configHash(config)} (takes minutes)`);
+      const r = await execa('yosys', ['-q', '-l', 'yosys.log', 'synth.ys'], { cwd: work, reject: false, all: true });
+      if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
+        const log = existsSync(join(work, 'yosys.log')) ? readFileSync(join(work, 'yosys.log'), 'utf8') : r.all ?? '';
+        throw new CnnaError('E_SIM', `yosys synthesis failed (exit ${r.exitCode}):\n${log.split('\n').filter((l) => /ERROR/.test(l)).slice(0, 10).join('\n')}`);
+      }
+      stat = readFileSync(join(work, 'stat.txt'), 'utf8');
+      writeFileSync(cacheFile, JSON.stringify({ key, configHash: configHash(config), yosys, stat }));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  const resources = parseYosysStat(stat);
+  return {
+    board: board.name, part: board.part, configHash: configHash(config), resources, fit: checkFit(resources, board),
+    cached, seconds: (Date.now() - t0) / 1000, key, yosys,
+  };
+}

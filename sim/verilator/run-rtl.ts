@@ -1,0 +1,245 @@
+// The `--backend rtl` executor: runs a program bundle on the Verilator model of the engine. It lays the
+// bundle and each input set out in a simulated DDR (exactly as sim/ref does: NCHW16c, zero padding),
+// lets the C++ harness start the engine over AXI4-Lite and wait for its interrupt, and reads the outputs
+// back from the DDR region the engine wrote. Nothing here computes a layer: cycles, MAC-busy, stall and
+// DDR figures are the engine's counters and what the harness observed on its pins and AXI ports.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { quant } from '../../compiler/quant/fixed-point.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
+import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
+import { ensureRtlModel, type RtlModel } from './build.ts';
+
+/** One inference's inputs: int16 (already quantized, ONNX element order) or float tensors. */
+export interface RtlInputSet {
+  raw?: Record<string, Int16Array>;
+  tensors?: Record<string, Tensor>;
+}
+
+export interface RtlRunResult {
+  raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  outputs: Record<string, Tensor>;
+  cycles: number;
+  latencySeconds: number;
+  perLayer: LayerStats[];
+  /** Engine counters over the whole run. */
+  stallCycles: number;
+  macBusyCycles: number;
+  /** MAC work done / (cycles · PI · PO), from the layers' MAC counts. */
+  utilization: number;
+  ddrReadBytes: number;
+  ddrWriteBytes: number;
+  jobs: number;
+}
+
+export interface RtlBatchResult {
+  runs: RtlRunResult[];
+  model: RtlModel;
+  /** Wall time of the simulation process (build excluded). */
+  simSeconds: number;
+}
+
+export interface RtlOptions {
+  /** The engine's config; default: the bundle's. A bundle for another config is refused. */
+  config?: HwConfig;
+  board?: BoardLimits;
+  /** Write a VCD of the whole simulation here (builds a tracing model). */
+  trace?: string;
+  /** Harness logs and scratch files go here (default: a temp dir, removed afterwards). */
+  workDir?: string;
+  /** Per-run cycle limit (default 2e9). */
+  maxCycles?: number;
+  onLog?: (line: string) => void;
+  onRun?: (done: number, total: number) => void;
+}
+
+/** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
+export const RTL_BASE = 0x10000;
+
+const STATUS_TEXT: Record<number, string> = {
+  1: 'BAD_MAGIC (descriptor 0 is not a HEADER record)',
+  2: 'BAD_VERSION (bundle format version differs from the engine)',
+  3: 'CONFIG_MISMATCH (the bundle was compiled for another hardware config)',
+  4: 'BAD_OPCODE (a descriptor is not a JOB)',
+  5: 'INPUT_BANK (a job\'s input tile exceeds buffers.inputBankEntries)',
+  6: 'WEIGHT_BANK (a job\'s weight block exceeds buffers.weightBankWords)',
+  7: 'ZERO_DIM (a job has a zero dimension, kernel, stride or dilation)',
+  8: 'AXI (a DDR access got an error response)',
+};
+
+interface HarnessRun {
+  timeout: boolean;
+  status: number;
+  cycles: number;
+  stalls: number;
+  macBusy: number;
+  jobs: number;
+  rdBeats: number;
+  wrBeats: number;
+  configIdLo: number;
+  configIdHi: number;
+  ddrError?: string;
+  layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
+}
+
+function regionBytes(io: { layout: { cg: number; cgStride: number } }): number {
+  return io.layout.cg * io.layout.cgStride;
+}
+
+export async function runBundleRtl(bundle: Bundle, inputSets: RtlInputSet[], opts: RtlOptions = {}): Promise<RtlBatchResult> {
+  const r = await runBundlesRtl([{ bundle, inputSets }], opts);
+  return { runs: r.results[0], model: r.model, simSeconds: r.simSeconds };
+}
+
+/** Several bundles (same config) in one simulation process, each at its own BASE in one DDR. */
+export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInputSet[] }[], opts: RtlOptions = {}): Promise<{ results: RtlRunResult[][]; model: RtlModel; simSeconds: number }> {
+  if (items.length === 0) throw new CnnaError('E_USAGE', 'runBundlesRtl: no bundles');
+  const m0 = items[0].bundle.manifest;
+  const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
+  for (const it of items) checkBundleConfig(it.bundle, config);
+  const { pi, po } = config.array;
+  if (po !== pi) {
+    throw new CnnaError('E_CONFIG', `the RTL engine is built with array.po = array.pi only (config has pi ${pi}, po ${po})`, {
+      hint: 'use --backend ref for configs with po > pi, or set array.po to array.pi',
+    });
+  }
+  const board = opts.board ?? getBoard(config.board.name);
+  const model = await ensureRtlModel(config, { trace: !!opts.trace, onLog: opts.onLog });
+  const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'cnna-rtl-'));
+  mkdirSync(work, { recursive: true });
+  const beat = config.axi.dataBits / 8;
+  const beatsToBytes = (n: number) => n * beat;
+  try {
+    const S: string[] = [];
+    const bases: number[] = [];
+    let top = RTL_BASE;
+    for (const it of items) {
+      bases.push(top);
+      top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
+    }
+    S.push(`ddr ${top}`);
+    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)}`);
+    const maxCycles = opts.maxCycles ?? 2e9;
+    const total = items.reduce((a, it) => a + it.inputSets.length, 0);
+    items.forEach(({ bundle, inputSets }, b) => {
+      const m = bundle.manifest;
+      const BASE = bases[b];
+      writeFileSync(join(work, `b${b}-descriptors.bin`), bundle.descriptors);
+      writeFileSync(join(work, `b${b}-weights.bin`), bundle.weights);
+      S.push(`load ${BASE + m.descriptors.offset} ${join(work, `b${b}-descriptors.bin`)}`);
+      S.push(`load ${BASE + m.params.offset} ${join(work, `b${b}-weights.bin`)}`);
+      const acts = m.memoryMap.regions.find((r) => r.name === 'activations');
+      inputSets.forEach((set, i) => {
+        if (acts) S.push(`zero ${BASE + acts.offset} ${acts.size}`);
+        for (const io of m.inputs) {
+          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
+          const raw = set.raw?.[io.name];
+          const t = set.tensors?.[io.name];
+          if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
+          const src = raw ?? t!.data;
+          if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
+          const img = new Int16Array(regionBytes(io) / 2);
+          const idx = elementIndex(io, pi);
+          for (let k = 0; k < n; k++) img[idx(k)] = raw ? raw[k] : quant(src[k], io.f);
+          const file = join(work, `b${b}-in-${i}-${io.name.replace(/[^\w.-]/g, '_')}.bin`);
+          writeFileSync(file, new Uint8Array(img.buffer));
+          S.push(`load ${BASE + io.layout.offset} ${file}`);
+        }
+        S.push(`run ${BASE} ${maxCycles}`);
+        m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
+      });
+    });
+    const script = join(work, 'script.txt');
+    writeFileSync(script, `${S.join('\n')}\n`);
+    const logDir = join(work, 'logs');
+    const args = ['--script', script, '--logdir', logDir];
+    if (opts.trace) args.push('+trace');
+    const t0 = Date.now();
+    const lines: HarnessRun[] = [];
+    const proc = execa(model.exe, args, { cwd: work, reject: false, buffer: { stdout: false }, stderr: 'pipe' });
+    let pending = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (line.startsWith('{')) {
+          lines.push(JSON.parse(line) as HarnessRun);
+          opts.onRun?.(lines.length, total);
+        }
+      }
+    });
+    const r = await proc;
+    const simSeconds = (Date.now() - t0) / 1000;
+    if (r.exitCode !== 0 || lines.length !== total) {
+      throw new CnnaError('E_SIM', `RTL simulation failed (exit ${r.exitCode}, ${lines.length}/${total} runs): ${String(r.stderr ?? '').slice(-2000)}`);
+    }
+    if (opts.trace) writeFileSync(opts.trace, readFileSync(join(logDir, 'cnna.vcd')));
+    const hash = configHash(config);
+    let lineNo = 0;
+    const results: RtlRunResult[][] = items.map(() => []);
+    const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
+      if (h.timeout) throw new CnnaError('E_SIM', `RTL engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
+      if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
+      if (h.status !== 0) {
+        throw new CnnaError('E_BUNDLE', `the RTL engine refused bundle '${m.model}': status ${h.status} ${STATUS_TEXT[h.status] ?? ''} (engine config ${hash})`);
+      }
+      const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
+      if (idHex !== hash) throw new CnnaError('E_SIM', `RTL model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
+      const raw: RtlRunResult['raw'] = {};
+      const outputs: Record<string, Tensor> = {};
+      m.outputs.forEach((io, k) => {
+        const buf = readFileSync(join(work, `b${b}-out-${i}-${k}.bin`));
+        const img = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
+        const idx = elementIndex(io, pi);
+        const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
+        const q = new Int16Array(n);
+        for (let e = 0; e < n; e++) q[e] = img[idx(e)];
+        raw[io.name] = { q, f: io.f, dims: io.shape };
+        const deq = new Float64Array(n);
+        for (let e = 0; e < n; e++) deq[e] = q[e] * 2 ** -io.f;
+        const tail = io.hostTail?.[0];
+        outputs[io.name] = tail
+          ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) }
+          : { dims: io.shape, data: Float32Array.from(deq) };
+      });
+      const perLayer: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0 }));
+      for (const l of h.layers) {
+        const s = perLayer[l.layer];
+        if (!s) continue;
+        s.jobs += l.jobs;
+        s.cycles += l.cycles;
+        s.stallCycles += l.stalls;
+        s.ddrBytes += beatsToBytes(l.rdBeats + l.wrBeats);
+      }
+      for (const s of perLayer) s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+      const macs = m.layers.reduce((a, l) => a + l.macs, 0);
+      return {
+        raw, outputs,
+        cycles: h.cycles,
+        latencySeconds: h.cycles / (config.clockMhz * 1e6),
+        perLayer,
+        stallCycles: h.stalls,
+        macBusyCycles: h.macBusy,
+        utilization: h.cycles ? macs / (h.cycles * pi * po) : 0,
+        ddrReadBytes: beatsToBytes(h.rdBeats),
+        ddrWriteBytes: beatsToBytes(h.wrBeats),
+        jobs: h.jobs,
+      };
+    };
+    items.forEach(({ bundle, inputSets }, b) => {
+      results[b] = inputSets.map((_, i) => toRun(bundle.manifest, b, lines[lineNo++], i));
+    });
+    return { results, model, simSeconds };
+  } finally {
+    if (!opts.workDir) rmSync(work, { recursive: true, force: true });
+  }
+}
