@@ -93,8 +93,9 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
     if (b > 1) throw new CnnaError('E_UNSUPPORTED', `input '${vi.name}' has batch ${b}; bundles run batch 1 (the host loops over images)`);
     const s = shapeOf(g, vi.name);
     const v = s.length === 4 ? newValue(vi.name, `input '${vi.name}'`, s[1], s[2], s[3], 'nchw')
-      : s.length === 2 ? newValue(vi.name, `input '${vi.name}'`, s[1], 1, 1, 'vector')
-        : (() => { throw new CnnaError('E_UNSUPPORTED', `input '${vi.name}' has shape [${s}]; the engine takes [N, C, H, W] or [N, F]`); })();
+      : s.length === 3 ? newValue(vi.name, `input '${vi.name}'`, s[1], 1, s[2], 'nchw')
+        : s.length === 2 ? newValue(vi.name, `input '${vi.name}'`, s[1], 1, 1, 'vector')
+          : (() => { throw new CnnaError('E_UNSUPPORTED', `input '${vi.name}' has shape [${s}]; the engine takes [N, C, H, W], [N, C, L] or [N, F]`); })();
     inputs.push({ name: vi.name, shape: s, f: v.f, layout: v.t, order: v.order });
   }
 
@@ -128,7 +129,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
       case 'pool': case 'activation': {
         const x = get(node.inputs[0]);
         const o = s();
-        const out = o.length === 4 ? newValue(outName, where, o[1], o[2], o[3], 'nchw') : newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
+        const out = o.length === 4 && node.op === 'pool' ? newValue(outName, where, o[1], o[2], o[3], 'nchw') : newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
         first = mapPoolOrAct(ctx, node, x, out, layerIndex);
         break;
       }
