@@ -5,7 +5,8 @@
 //   1. import + optimize the ONNX model, show its layers and where they run;
 //   2. quantize to 16-bit fixed point (calibrated on Fashion-MNIST), print the per-layer report;
 //   3. run float and bit-exact fixed point on the first 8 test images: predicted vs true class;
-//   4. float and fixed-point top-1 on the first 1000 test images (--limit N).
+//   4. float and fixed-point top-1 on the first 1000 test images (--limit N);
+//   5-8. compile to a bundle, start a virtual board, deploy, infer test images on it (board-demo.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
@@ -17,6 +18,7 @@ import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, type LoadedModel } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
+import { stepBoard } from './board-demo.ts';
 import { inspectGraph } from './inspect.ts';
 
 export const DEFAULT_MODEL = fileURLToPath(new URL('../../models/default/fashion_cnn.onnx', import.meta.url));
@@ -83,7 +85,7 @@ function stepAccuracy(m: LoadedModel, qm: QuantizedModel, set: ImageSet, n: numb
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job on the default model: import, quantize, and run float vs bit-exact fixed point on Fashion-MNIST',
+  summary: 'the main job on the default model: import, quantize, float vs bit-exact fixed point, compile, deploy to a virtual board and infer',
   usage: 'demo [--model FILE] [--limit N] [--format auto|Qm.n] [--per-channel]',
   options: {
     model: { type: 'string' },
@@ -110,6 +112,7 @@ export const demoCommand: Command = {
     const qm = stepQuantize(m, values, ctx);
     const samples = stepSamples(m, qm, set, ctx);
     const accuracy = stepAccuracy(m, qm, set, Math.min(limit, set.count), ctx);
-    return { model: path, statedFloatAccuracy: stated, layers, report: qm.report, samples, accuracy };
+    const board = await stepBoard(qm, set, 8, 5, ctx);
+    return { model: path, statedFloatAccuracy: stated, layers, report: qm.report, samples, accuracy, board };
   },
 };

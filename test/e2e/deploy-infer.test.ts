@@ -16,6 +16,8 @@ import { AgentCore } from '../../host/virtual-board/agent-core.ts';
 import { refBackend } from '../../host/virtual-board/backends/ref-backend.ts';
 import { serveSerial } from '../../host/virtual-board/serve-serial.ts';
 import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
+import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
+import { stepBoard } from '../../cli/commands/board-demo.ts';
 import { compileFashion, type CompiledFashion } from './support/fashion-model.ts';
 import { openPtyPair } from './support/pty-pair.ts';
 import { repoRoot, skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
@@ -76,6 +78,15 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
       core.close();
       await pair.close();
     }
+  });
+
+  it("in cnna demo's board steps, with the virtual overlay that ships with cnna", async () => {
+    const lines: string[] = [];
+    const r = await stepBoard(model.qm, loadFashionMnist('test', { limit: 4 }), 4, 5, { json: false, verbose: false, log: (l) => lines.push(l), warn: () => {} });
+    expect(r.bitExact).toBe(true);
+    expect(r.results.map((x) => [x.label, x.prediction])).toEqual(model.cases.slice(0, 4).map((c) => [c.label, Array.from(c.golden).indexOf(Math.max(...c.golden))]));
+    expect(lines.join('\n')).toContain('8. infer the first 4 Fashion-MNIST test images on the board');
+    expect(lines.join('\n')).toContain('4/4 bit-exact against the golden model');
   });
 
   it('through the CLI: cnna board serve, cnna deploy, cnna infer --json', async () => {
