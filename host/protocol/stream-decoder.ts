@@ -5,6 +5,9 @@
 //  - tcp: u32 LE length prefix; a length < 16 is reported and skipped; a length > maxFrame is
 //    reported and the stream must be closed (event 'close').
 // Invariant: the decoders never buffer more than maxFrame + its COBS overhead (+ 4) bytes.
+// Lifetime: a frame's bytes stay valid until the next push() on the same decoder (the TCP
+// framer assembles frames that span reads in one reused buffer: fresh memory for every 64 KiB
+// frame costs more CPU than the rest of the protocol). Copy what must outlive that.
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
 import { DEFAULT_MAX_FRAME, MIN_FRAME_BYTES } from './message-types.ts';
 import type { ProtocolErrorCode } from './protocol-error.ts';
@@ -90,6 +93,7 @@ class CobsStreamDecoder implements StreamDecoder {
 
 class LengthStreamDecoder implements StreamDecoder {
   private chunks: Uint8Array[] = [];
+  private scratch: Buffer | undefined;
   private total = 0;
   private need = -1;
   private skip = 0;
@@ -145,7 +149,8 @@ class LengthStreamDecoder implements StreamDecoder {
       this.total -= n;
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    if (!this.scratch || this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, 65536 + 1024));
+    const out = this.scratch.subarray(0, n);
     let o = 0;
     while (o < n) {
       const c = this.chunks[0];

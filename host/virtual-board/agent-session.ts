@@ -22,6 +22,9 @@ import { handleUploadBegin, handleUploadChunk, handleUploadEnd, handleUploadStat
 import type { Handler, Reply } from './handlers/handler.ts';
 
 export const MAX_QUEUED = 64;
+/** Requests whose handlers finish without waiting: they may run synchronously on arrival. */
+const SYNC_TYPES: ReadonlySet<MessageType> = new Set(['INFO', 'UPLOAD_BEGIN', 'UPLOAD_CHUNK', 'UPLOAD_STATUS', 'MMIO_READ', 'MMIO_WRITE', 'BUFFER_READ', 'BUFFER_WRITE']);
+const NEVER_ABORTED = new AbortController().signal;
 const MAX_AUTH_FAILURES = 3;
 
 const HANDLERS: Partial<Record<MessageType, Handler>> = {
@@ -120,7 +123,11 @@ export class AgentSession {
       this.sendError(f.requestId, 'BUSY', `${this.queue.length} requests are already queued`);
       return;
     }
-    this.queue.push({ frame: f });
+    if (!this.running && this.queue.length === 0 && SYNC_TYPES.has(f.type)) {
+      this.runNow(f);
+      return;
+    }
+    this.queue.push({ frame: { ...f, blob: f.blob.length ? f.blob.slice() : f.blob } });
     if (!this.running) void this.pump();
   }
 
@@ -191,6 +198,17 @@ export class AgentSession {
       cancelled = true;
     }
     this.respond(f, { body: { requestId: target, cancelled } });
+  }
+
+  /** Fast path: a request whose handler never waits runs at once when nothing is queued (no copy of its blob). */
+  private runNow(frame: Frame): void {
+    try {
+      const reply = HANDLERS[frame.type]!(frame.body, frame.blob, { core: this.core, limits: this.limits, signal: NEVER_ABORTED });
+      if (reply instanceof Promise) throw new Error(`${frame.type} handler is not synchronous`);
+      this.respond(frame, reply);
+    } catch (e) {
+      this.sendFailure(frame.requestId, frame.type, e);
+    }
   }
 
   private async pump(): Promise<void> {
