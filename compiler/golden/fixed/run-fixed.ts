@@ -11,6 +11,13 @@ import { DotKernel } from './wasm-dot.ts';
 export type { FixedValue, RunFixedOptions, RunFixedResult } from './interpret.ts';
 
 let kernel: DotKernel | null | undefined;
+let scratchBuf = new Int16Array(0);
+
+/** This thread's reusable unrolled-input buffer (work items run one at a time per thread). */
+function scratch(n: number): Int16Array {
+  if (scratchBuf.length < n) scratchBuf = new Int16Array(n);
+  return scratchBuf.subarray(0, n);
+}
 
 /** This thread's SIMD kernel (null when unavailable or CNNA_GOLDEN_KERNEL=js). */
 export function threadKernel(): DotKernel | null {
@@ -27,7 +34,7 @@ export function doWork(w: Work): number {
   const p = w.plan;
   const per = colsLength(p);
   const chunk = Math.max(1, Math.min(w.N, Math.floor(COLS_BLOCK / per)));
-  const cols = new Int16Array(per * chunk);
+  const cols = scratch(per * chunk);
   const plane = new Int16Array(p.OH * p.OW);
   const inPer = p.C * p.H * p.W;
   const outPer = p.M * p.outPlane;

@@ -36,18 +36,21 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const tee = (i: number) => [0x22, i];
   const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
   const i32c = (v: number) => [0x41, v & 0x7f];
-  const [W, C, OUT, M, P, ROW, CST, m, p, k, wrow, crow, acc, o, tmp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [W, C, OUT, M, P, ROW, CST, m, p, k, wrow, crow, acc, o, tmp, ostride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  // Pixel-outer, channel-inner: one unrolled input row stays in cache while the M weight rows
+  // (a block small enough for L2) run over it.
   const body = [
-    ...uleb(4), 5, I32, 1, V128, 1, I32, 1, V128,
-    ...get(OUT), ...set(o),
-    ...i32c(0), ...set(m),
-    0x02, 0x40, 0x03, 0x40,
-    ...get(m), ...get(M), 0x4e, 0x0d, 1,
-    ...get(W), ...get(m), ...get(ROW), 0x6c, 0x6a, ...set(wrow),
+    ...uleb(5), 5, I32, 1, V128, 1, I32, 1, V128, 1, I32,
+    ...get(P), ...i32c(8), 0x6c, ...set(ostride),
     ...get(C), ...set(crow),
     ...i32c(0), ...set(p),
     0x02, 0x40, 0x03, 0x40,
     ...get(p), ...get(P), 0x4e, 0x0d, 1,
+    ...get(W), ...set(wrow),
+    ...get(OUT), ...get(p), ...i32c(8), 0x6c, 0x6a, ...set(o),
+    ...i32c(0), ...set(m),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(m), ...get(M), 0x4e, 0x0d, 1,
     ...simd(0x0c, ...new Array(16).fill(0)), ...set(acc),
     ...i32c(0), ...set(k),
     0x02, 0x40, 0x03, 0x40,
@@ -62,11 +65,12 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...get(o),
     ...get(acc), ...simd(29, 0), ...get(acc), ...simd(29, 1), 0x7c, 0xb9,
     0x39, 3, 0,
-    ...get(o), ...i32c(8), 0x6a, ...set(o),
+    ...get(o), ...get(ostride), 0x6a, ...set(o),
+    ...get(wrow), ...get(ROW), 0x6a, ...set(wrow),
+    ...get(m), ...i32c(1), 0x6a, ...set(m),
+    0x0c, 0, 0x0b, 0x0b,
     ...get(crow), ...get(CST), 0x6a, ...set(crow),
     ...get(p), ...i32c(1), 0x6a, ...set(p),
-    0x0c, 0, 0x0b, 0x0b,
-    ...get(m), ...i32c(1), 0x6a, ...set(m),
     0x0c, 0, 0x0b, 0x0b,
     0x0b,
   ];

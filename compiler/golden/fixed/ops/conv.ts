@@ -79,24 +79,40 @@ export function compileConv(
 export function im2col(p: ConvPlan, x: Int16Array, xo: number, cols: Int16Array): void {
   const { C, H, W, KH, KW, OH, OW, sh, sw, pt, pl, dh, dw, Cg, Kp } = p;
   const row = p.group * Kp;
+  const KK = KH * KW;
   cols.fill(0, 0, OH * OW * row);
-  for (let c = 0; c < C; c++) {
-    const xc = xo + c * H * W;
-    const kBase = Math.floor(c / Cg) * Kp + (c % Cg) * KH * KW;
-    for (let kx = 0; kx < KW; kx++) {
-      // valid ox: 0 <= ox·sw - pl + kx·dw < W
-      const off = kx * dw - pl;
-      const lo = Math.max(0, Math.ceil(-off / sw));
-      const hi = Math.min(OW, Math.floor((W - 1 - off) / sw) + 1);
-      if (lo >= hi) continue;
-      for (let ky = 0; ky < KH; ky++) {
-        const k = kBase + ky * KW + kx;
-        for (let oy = 0; oy < OH; oy++) {
-          const iy = oy * sh - pt + ky * dh;
-          if (iy < 0 || iy >= H) continue;
-          const src = xc + iy * W + off;
-          let d = (oy * OW + lo) * row + k;
-          for (let ox = lo; ox < hi; ox++, d += row) cols[d] = x[src + ox * sw];
+  const cOff = new Int32Array(C);
+  for (let c = 0; c < C; c++) cOff[c] = Math.floor(c / Cg) * Kp + (c % Cg) * KK;
+  const HW = H * W;
+  for (let oy = 0; oy < OH; oy++) {
+    const iy0 = oy * sh - pt;
+    const rowsIn = iy0 >= 0 && iy0 + (KH - 1) * dh < H;
+    for (let ox = 0; ox < OW; ox++) {
+      const ix0 = ox * sw - pl;
+      const base = (oy * OW + ox) * row;
+      if (rowsIn && ix0 >= 0 && ix0 + (KW - 1) * dw < W) {
+        // interior pixel: every tap is inside the image
+        for (let c = 0; c < C; c++) {
+          let o = base + cOff[c];
+          const xc = xo + c * HW + iy0 * W + ix0;
+          for (let ky = 0; ky < KH; ky++) {
+            const r = xc + ky * dh * W;
+            for (let kx = 0; kx < KW; kx++) cols[o++] = x[r + kx * dw];
+          }
+        }
+      } else {
+        for (let c = 0; c < C; c++) {
+          let o = base + cOff[c];
+          const xc = xo + c * HW;
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= H) { o += KW; continue; }
+            const r = xc + iy * W;
+            for (let kx = 0; kx < KW; kx++, o++) {
+              const ix = ix0 + kx * dw;
+              if (ix >= 0 && ix < W) cols[o] = x[r + ix];
+            }
+          }
         }
       }
     }
@@ -109,6 +125,8 @@ export function colsLength(p: ConvPlan): number {
 
 /** Accumulator budget per kernel call (float64 values). */
 const ACC_BLOCK = 2 ** 21;
+/** Weight rows per kernel call, in int16 values: the block stays in L2 while the input streams by. */
+export const W_BLOCK = 2 ** 17;
 /** Unrolled-input budget per batch chunk (int16 values). */
 export const COLS_BLOCK = 2 ** 24;
 
@@ -140,7 +158,7 @@ export function convChannels(
     const inv = 2 ** -s;
     if (simd && m >= accM1) {
       accM0 = m;
-      accM1 = Math.min(m1, (g + 1) * mPerG, m + Math.max(1, Math.floor(ACC_BLOCK / NP)));
+      accM1 = Math.min(m1, (g + 1) * mPerG, m + Math.max(1, Math.floor(ACC_BLOCK / NP)), m + Math.max(1, Math.floor(W_BLOCK / Kp)));
       accs = kernel.dot(w, accM0, accM1 - accM0, Kp, g * Kp, row, NP);
     }
     for (let img = 0; img < nImg; img++) {

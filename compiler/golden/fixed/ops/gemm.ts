@@ -8,6 +8,7 @@ import type { GemmNode } from '../../../ir/graph.ts';
 import { CnnaError } from '../../../errors/cnna-error.ts';
 import { applyActivation, compileActivation, type FixedAct } from './activation.ts';
 import { pad8, type DotKernel } from '../wasm-dot.ts';
+import { W_BLOCK } from './conv.ts';
 
 export interface GemmPlan {
   R: number; K: number; Kp: number; N: number;
@@ -71,7 +72,7 @@ export function gemmColumns(p: GemmPlan, a: Int16Array, out: Int16Array, j0: num
   const { R, K, Kp, N, w, bias, shift } = p;
   const full = bias !== null && bias.length === R * N;
   const simd = kernel !== null && !p.hasMin;
-  const block = Math.max(1, Math.floor(2 ** 21 / R));
+  const block = Math.max(1, Math.min(Math.floor(2 ** 21 / R), Math.floor(W_BLOCK / Kp)));
   let sat = 0;
   let accs: Float64Array | null = null;
   let acc0 = 0;
