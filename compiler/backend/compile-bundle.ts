@@ -55,7 +55,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
   const g = qm.graph;
   const ctx = new BackendContext(config);
   const { pi } = ctx;
-  const arena = new Arena();
+  const arena = ctx.arena;
   const fmt = (name: string, where: string): number => {
     const f = qm.formats.get(name);
     if (f === undefined) throw new CnnaError('E_GRAPH', `${where}: value '${name}' has no fixed-point format`);

@@ -3,7 +3,7 @@
 import type { HwConfig } from '../contracts/hw-config.ts';
 import { emptyDescriptor, type ActLayout, type Descriptor, type ManifestLayer } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
-import { align } from './act-alloc.ts';
+import { Arena, align } from './act-alloc.ts';
 
 /** An activation value in DDR: its tensor, format and how the ONNX shape maps onto it. */
 export interface DdrValue {
@@ -50,6 +50,8 @@ export class BackendContext {
   readonly jobs: Descriptor[] = [];
   readonly layers: ManifestLayer[] = [];
   readonly values = new Map<string, DdrValue>();
+  /** The activation arena (offsets relative to its start). */
+  readonly arena = new Arena();
 
   constructor(readonly config: HwConfig) {
     this.pi = config.array.pi;

@@ -53,10 +53,9 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
   check(r.pk <= 255 && c.pk <= 255, L.name, `pool window ${r.pk}x${c.pk} exceeds 255`);
   check(r.ps <= 15 && c.ps <= 15, L.name, `pool stride ${r.ps}x${c.ps} exceeds 15`);
   check(r.p <= 255 && c.p <= 255 && r.pp <= 255 && c.pp <= 255, L.name, 'a pad exceeds 255');
-  const streaming = r.out === 1 && c.out === 1;
-  if (!streaming && L.weightWords > ctx.config.buffers.weightBankWords) {
-    throw ctx.fit(L.name, `kernel ${L.kh}x${L.kw} over ${L.cg} channel groups`, L.weightWords, 'weight words per job', 'weight bank', 'weightBankWords', ctx.config.buffers.weightBankWords);
-  }
+  // Weights beyond the bank: one job per output pixel, so every job streams its weights.
+  const perPixel = L.weightWords > ctx.config.buffers.weightBankWords && !(r.out === 1 && c.out === 1);
+  if (perPixel && L.poolKind !== PoolKind.NONE) throw new Error(`emitSpatial: layer '${L.name}' needs per-pixel jobs and cannot fuse a pool`);
   checkCandidates(r, where, 'row');
   checkCandidates(c, where, 'column');
   const avg = L.poolKind === PoolKind.AVG;
@@ -69,7 +68,7 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
   }
   const tiles: [AxisRange, AxisRange][] = [];
   for (const cs of colSegs) {
-    const colChunks = chunkAxis(c, cs.p0, cs.p1, maxRowsOne * L.cg, bank, cs.count);
+    const colChunks = chunkAxis(c, cs.p0, cs.p1, maxRowsOne * L.cg, perPixel ? 0 : bank, cs.count, perPixel ? bank : undefined);
     if (!colChunks) {
       const one = makeRange(c, cs.p0, cs.p0 + 1, 0);
       throw ctx.fit(L.name, `one output's input window (${maxRowsOne} rows x ${one.i1 - one.i0} columns x ${L.cg} channel groups)`,
@@ -77,7 +76,7 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
     }
     for (const rs of rowSegs) {
       for (const cc of colChunks) {
-        const rowChunks = chunkAxis(r, rs.p0, rs.p1, (cc.i1 - cc.i0) * L.cg, bank, rs.count)!;
+        const rowChunks = chunkAxis(r, rs.p0, rs.p1, (cc.i1 - cc.i0) * L.cg, perPixel ? 0 : bank, rs.count, perPixel ? bank : undefined)!;
         for (const rc of rowChunks) tiles.push([rc, cc]);
       }
     }

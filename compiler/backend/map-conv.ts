@@ -9,6 +9,8 @@ import type { BackendContext, DdrValue } from './context.ts';
 import { buildWeightBlock } from './weight-block.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import type { AxisGeom } from './tile-spatial.ts';
+import { layoutBytes, planeLayout } from './act-alloc.ts';
+import { mapPoolOrAct } from './map-identity.ts';
 import type { Activation } from '../ir/graph.ts';
 
 export function convOut(size: number, k: number, s: number, d: number, p0: number, p1: number): number {
@@ -103,13 +105,31 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
       outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
     });
   }
+  const af = actFields(node.activation, fOut, where);
+  const weightWords = KH * KW * cg;
+  if (node.pool && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1)) {
+    // Per-pixel (streamed) conv jobs cannot fuse the pool: conv + act into a temporary tensor, then pool jobs.
+    const t = planeLayout(pi, M, OH, OW);
+    const size = layoutBytes(t);
+    t.offset = ctx.arena.alloc(size);
+    const tmp: DdrValue = { t, f: fOut, shape: [1, M, OH, OW], order: 'nchw' };
+    const first = emitSpatial(ctx, {
+      name: node.name, layerIndex, input: x.t, output: t, cg, inCgStride: x.t.cgStride, kh: KH, kw: KW,
+      rows: { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OH },
+      cols: { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OW },
+      poolKind: PoolKind.NONE, countPad: false, ...af,
+      units: units.map((u, cb) => ({ ...u, outBase: t.offset + cb * lanesPerGroup * t.cgStride })), sharedInput: true, weightWords,
+    });
+    mapPoolOrAct(ctx, { op: 'pool', name: node.name, inputs: [], outputs: [], pool: node.pool }, tmp, out, layerIndex);
+    ctx.arena.release(t.offset, size);
+    return first;
+  }
   const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
   const rows: AxisGeom = { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r };
   const cols: AxisGeom = { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, ...pa.c };
-  const af = actFields(node.activation, fOut, where);
   return emitSpatial(ctx, {
     name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
     kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
-    units, sharedInput: true, weightWords: KH * KW * cg,
+    units, sharedInput: true, weightWords,
   });
 }

@@ -87,14 +87,21 @@ export function checkCandidates(a: AxisGeom, where: string, axisName: string): v
 
 /**
  * Cut [p0, p1) into chunks so that inputRows(chunk) · otherSpan · cg <= bank. Returns the chunks,
- * or null when one output of this axis alone does not fit.
+ * or null when one output of this axis alone does not fit. With `singleBank`, every chunk is one
+ * output (checked against singleBank).
  */
-export function chunkAxis(a: AxisGeom, p0: number, p1: number, perUnit: number, bank: number, count: number): AxisRange[] | null {
+export function chunkAxis(a: AxisGeom, p0: number, p1: number, perUnit: number, bank: number, count: number, singleBank?: number): AxisRange[] | null {
   const out: AxisRange[] = [];
   let s = p0;
   while (s < p1) {
     let e = s + 1;
     let r = makeRange(a, s, e, count);
+    if (singleBank !== undefined) {
+      if ((r.i1 - r.i0) * perUnit > singleBank) return null;
+      out.push(r);
+      s = e;
+      continue;
+    }
     if ((r.i1 - r.i0) * perUnit > bank) return null;
     while (e < p1) {
       const n = makeRange(a, s, e + 1, count);

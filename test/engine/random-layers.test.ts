@@ -48,6 +48,7 @@ describe('engine model vs golden model, random single layers (seed 1)', () => {
     [8, 16, 64, 200],
     [16, 16, 40, 100],
     [8, 8, 128, 50],
+    [16, 16, 4096, 4],
   ])('PI=%i PO=%i with %i input entries, %i weight words: tiled cases bit-exact, the rest refused with E_FIT', (pi, po, ib, wb) => {
     const r = sweep(small(pi, po, ib, wb), 250);
     expect(r.failures).toEqual([]);
@@ -56,7 +57,7 @@ describe('engine model vs golden model, random single layers (seed 1)', () => {
   });
 });
 
-describe('refusals', () => {
+describe('refusals and further tiling', () => {
   it('an engine with another config refuses the bundle, naming both hashes and the fields', () => {
     const c = makeCase(SEED, 0);
     const bundle = compileBundle(c.qm, base);
@@ -77,10 +78,13 @@ describe('refusals', () => {
     return { ...c.qm, weights, biases: new Map(), formats: new Map([['x', 14], ['y', 14]]) };
   };
 
-  it('a conv whose weights per job exceed the weight bank is refused with E_FIT naming the layer and limit', () => {
-    expect(() => compileBundle(conv(), small(16, 16, 4096, 20))).toThrow(
-      "layer 'conv7': kernel 3x3 over 3 channel groups needs 27 weight words per job, the weight bank holds 20 (buffers.weightBankWords)",
-    );
+  it('a conv whose weights exceed the weight bank is tiled further into per-pixel streamed jobs, bit-exact', () => {
+    const qm = conv();
+    const x = { x: { q: Int16Array.from({ length: 40 * 64 }, (_, i) => ((i * 7919) % 4001) - 2000), f: 14, dims: [1, 40, 8, 8] } };
+    const tight = small(16, 16, 4096, 20);
+    const b = compileBundle(qm, tight);
+    expect(b.manifest.descriptors.count).toBe(2 * 36);
+    expect(compareRefGolden(qm, toTensors(x), tight).mismatches).toBe(0);
     expect(compileBundle(conv(), small(16, 16, 4096, 27)).manifest.descriptors.count).toBe(2);
   });
 
