@@ -29,6 +29,8 @@ export interface ClientOptions {
   longTimeoutMs?: number;
   /** Resend an unanswered request after this long (default 2000 ms, plus the transfer time on serial). */
   retransmitMs?: number;
+  /** The same for INFER, UPLOAD_END, DEPLOY, ACTIVATE, which may compute for long (default 20 s). */
+  longRetransmitMs?: number;
   /** Resend soon after a corrupted frame was seen on either side (default 150 ms). */
   fastRetransmitMs?: number;
   /** Sends per request before giving up (default 8). */
@@ -68,6 +70,7 @@ interface Pending {
   attempts: number;
   wireBytes: number;
   retransmitAt: number;
+  lastSend: number;
   retransmitTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
   cancelRequested: boolean;
@@ -101,7 +104,7 @@ export class BoardClient {
   private constructor(opts: ClientOptions) {
     this.spec = opts.transport;
     this.opts = {
-      timeoutMs: 10_000, longTimeoutMs: 60_000, retransmitMs: 2000, fastRetransmitMs: 150, maxAttempts: 8,
+      timeoutMs: 10_000, longTimeoutMs: 60_000, retransmitMs: 2000, longRetransmitMs: 20_000, fastRetransmitMs: 150, maxAttempts: 8,
       reconnectMs: 15_000, keepalive: true, ...opts,
     };
   }
@@ -132,7 +135,7 @@ export class BoardClient {
     return new Promise<Reply>((resolve, reject) => {
       const p: Pending = {
         type, body, blob, handshake, queued: !IMMEDIATE.has(type), ids: [], sentAt: new Map(), seqOf: new Map(), seq: 0, attempts: 0,
-        wireBytes: 64 + (blob?.length ?? 0), retransmitAt: 0, cancelRequested: false, resolve, reject,
+        wireBytes: 64 + (blob?.length ?? 0), retransmitAt: 0, lastSend: 0, cancelRequested: false, resolve, reject,
       };
       const deadline = o.timeoutMs ?? (LONG.has(type) ? this.opts.longTimeoutMs : this.opts.timeoutMs);
       p.deadlineTimer = setTimeout(() => {
@@ -282,7 +285,8 @@ export class BoardClient {
     else this.transport.write(encodeForTransport('serial', encodeFrame({ type: p.type, requestId: id, body: p.body, blob: p.blob })));
     this.lastSend = Date.now();
     const transferMs = this.spec.kind === 'serial' ? Math.ceil((p.wireBytes * 10 * 1000) / this.spec.baudRate) * 2 : 0;
-    this.arm(p, this.opts.retransmitMs + transferMs);
+    p.lastSend = Date.now();
+    this.arm(p, (LONG.has(p.type) ? Math.max(this.opts.retransmitMs, this.opts.longRetransmitMs) : this.opts.retransmitMs) + transferMs);
   }
 
   private arm(p: Pending, ms: number): void {
@@ -296,10 +300,16 @@ export class BoardClient {
     }, ms);
   }
 
-  /** A frame was lost somewhere: resend what is unanswered soon, unless it is answered first. */
+  /**
+   * A frame was lost somewhere: resend what is unanswered soon, unless it is answered first. A
+   * long request (INFER...) sent more than a second ago is left alone: it is most likely
+   * computing, and the lost frame was another one.
+   */
   private hurry(): void {
-    const soon = Date.now() + this.opts.fastRetransmitMs;
+    const now = Date.now();
+    const soon = now + this.opts.fastRetransmitMs;
     for (const p of this.pending) {
+      if (LONG.has(p.type) && now - p.lastSend > 1000) continue;
       if (p.retransmitTimer && p.retransmitAt > soon) this.arm(p, this.opts.fastRetransmitMs);
     }
   }

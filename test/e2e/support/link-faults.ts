@@ -24,7 +24,9 @@ export function totalFaults(c: FaultCounters): number {
 }
 
 export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
+  let s = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) >>> 0 || 1;
+  s ^= s >>> 13;
+  s = Math.imul(s, 0xc2b2ae35) >>> 0 || 1;
   return () => {
     s ^= s << 13; s >>>= 0;
     s ^= s >>> 17;
