@@ -25,7 +25,6 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
   const [wn, wk] = node.transB ? [wr, wc] : [wc, wr];
   if (wn !== N || wk !== K) throw new CnnaError('E_GRAPH', `${where}: weight [${w.dims}] does not map ${K} inputs to ${N} outputs`);
   if (K > 65536) throw new CnnaError('E_FIT', `layer '${node.name}': reduction length ${K} exceeds 65536 (48-bit accumulator rule)`);
-  const wAt = node.transB ? (n: number, k: number) => w.q[n * K + k] : (n: number, k: number) => w.q[k * N + n];
   const shiftOf = (m: number): number => x.f + (w.wf.length === 1 ? w.wf[0] : w.wf[m]) - out.f;
   for (let m = 0; m < N; m++) if (shiftOf(m) < 0) throw new CnnaError('E_GRAPH', `${where}: output format f=${out.f} exceeds f_in + f_w (column ${m})`);
   if (bias && bias.length !== N) throw new CnnaError('E_UNSUPPORTED', `${where}: a bias of ${bias.length} values (not ${N}) is not supported`);
@@ -41,15 +40,20 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
       bias: (m) => { const mo = cb * po + m; return mo < N && bias ? bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < N ? shiftOf(mo) : 0; },
       fill: (words) => {
+        const q = w.q;
+        const step = po * pi;
         for (let m = 0; m < po; m++) {
           const mo = cb * po + m;
           if (mo >= N) break;
           for (let c = 0; c < t.c; c++) {
             const plane = Math.floor(c / pi);
-            const ci = c % pi;
-            for (let yx = 0; yx < hw; yx++) {
-              const g = plane * hw + yx;
-              words[(g * po + m) * pi + ci] = wAt(mo, c * hw + yx);
+            let o = (plane * hw * po + m) * pi + (c % pi);
+            const k0 = c * hw;
+            if (node.transB) {
+              const src = mo * K + k0;
+              for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[src + yx];
+            } else {
+              for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[(k0 + yx) * N + mo];
             }
           }
         }
