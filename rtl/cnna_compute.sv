@@ -16,7 +16,7 @@ module cnna_compute #(
   parameter int unsigned WBankDepth   = 512,
   parameter int unsigned OutFifoDepth = 32,
   localparam int unsigned Bpp         = Po * 16 / DataWidth,  // output beats per pixel
-  localparam int unsigned InAddrW     = $clog2(2 * InBankDepth),
+  localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
   localparam int unsigned OutCntW     = $clog2(OutFifoDepth + 1),
   localparam int unsigned DrainCycles = 16

@@ -20,9 +20,9 @@ module cnna_loader #(
   localparam int unsigned ParamBytes = ((Po * 9 + 31) / 32) * 32,
   localparam int unsigned ParamBeats = ParamBytes * 8 / DataWidth,
   localparam int unsigned DescBeats  = 512 / DataWidth,
-  localparam int unsigned WRing      = 2 * WBankDepth,
-  localparam int unsigned InAddrW    = $clog2(2 * InBankDepth),
-  localparam int unsigned WAddrW     = $clog2(WRing)
+  localparam int unsigned WAddrW     = $clog2(2 * WBankDepth),
+  localparam int unsigned WRing      = 1 << WAddrW,           // ring addresses wrap by truncation
+  localparam int unsigned InAddrW    = $clog2(InBankDepth) + 1   // {bank, entry}
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,

@@ -2,7 +2,8 @@
 // weights) and one AXI4 write master (outputs), the loader, the compute unit (MAC array + post-op) and
 // the on-chip buffers:
 //   input banks : 2 x InBankDepth entries of Pi int16, stored as Bpe sub-RAMs of one bus beat each;
-//   weight ring : 2 x WBankDepth words of Po x Pi int16, stored as Bpw sub-RAMs of one bus beat each.
+//   weight ring : 2 x WBankDepth words (rounded up to a power of two) of Po x Pi int16, stored as Bpw
+//                 sub-RAMs of one bus beat each.
 // Sizes come from the generated package cnna_pkg (written from the TypeScript hardware config).
 // Debug outputs (job_done_o, job_layer_o, mac_busy_o, stall_o) let a testbench log cycles per descriptor.
 module cnna_top #(
@@ -18,7 +19,7 @@ module cnna_top #(
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,
   localparam int unsigned Bpw         = Po * Pi * 16 / DataWidth,
   localparam int unsigned Bpp         = Po * 16 / DataWidth,
-  localparam int unsigned InAddrW     = $clog2(2 * InBankDepth),
+  localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
   localparam int unsigned OutCntW     = $clog2(OutFifoDepth + 1)
 ) (
@@ -221,7 +222,7 @@ module cnna_top #(
   );
 
   for (genvar s = 0; s < Bpe; s++) begin : g_in_bank
-    cnna_sdp_ram #(.Width(DataWidth), .Depth(2 * InBankDepth)) u_ram (
+    cnna_sdp_ram #(.Width(DataWidth), .Depth(1 << InAddrW)) u_ram (
       .clk_i,
       .we_i   (in_we && in_wsub == 8'(s)),
       .waddr_i(in_waddr),
@@ -232,7 +233,7 @@ module cnna_top #(
   end
 
   for (genvar s = 0; s < Bpw; s++) begin : g_w_ring
-    cnna_sdp_ram #(.Width(DataWidth), .Depth(2 * WBankDepth)) u_ram (
+    cnna_sdp_ram #(.Width(DataWidth), .Depth(1 << WAddrW)) u_ram (
       .clk_i,
       .we_i   (w_we && w_wsub == 8'(s)),
       .waddr_i(w_waddr),

@@ -17,6 +17,7 @@ import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
@@ -31,6 +32,8 @@ export interface BackendRun {
 export interface SimBackend {
   /** Runs one inference (batch 1). `trace` receives one JSON line per job when set. */
   run(bundle: Bundle, inputs: Record<string, Tensor>, opts: { config: HwConfig; trace?: (line: string) => void }): Promise<BackendRun>;
+  /** Optional batch form: every inference in one simulator process (the RTL backend). */
+  runMany?(bundle: Bundle, inputs: Record<string, Tensor>[], opts: { config: HwConfig; trace?: (line: string) => void; onDone?: () => void }): Promise<BackendRun[]>;
 }
 
 export const BACKENDS: Record<string, SimBackend> = {
@@ -42,6 +45,7 @@ export const BACKENDS: Record<string, SimBackend> = {
       });
     },
   },
+  rtl: rtlBackend,
 };
 
 function singleImage(t: Tensor, i: number): Tensor {
@@ -131,8 +135,11 @@ export const simulateCommand: Command = {
     let compared = 0;
     let firstMismatch: string | undefined;
     let correct = 0;
+    const batch = backend.runMany
+      ? await backend.runMany(bundle, feeds, { config, trace: trace ? (l) => appendFileSync(trace, `${l}\n`) : undefined })
+      : undefined;
     for (let i = 0; i < feeds.length; i++) {
-      const r = await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => appendFileSync(trace, `${l}\n`) : undefined });
+      const r = batch ? batch[i] : await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => appendFileSync(trace, `${l}\n`) : undefined });
       cycles = r.cycles;
       perLayer = r.perLayer;
       const out0 = man.outputs[0];

@@ -36,7 +36,8 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const { pi, po } = config.array;
   const group = pi * 2;
   const fc = rnd() < 0.15;
-  const cin = fc ? ri(1, 40 * pi) : ri(1, 3 * pi + 5);
+  // Some FC jobs stream more words than the weight ring holds (it wraps several times).
+  const cin = fc ? (rnd() < 0.3 ? ri(700 * pi, 1100 * pi) : ri(1, 40 * pi)) : ri(1, 3 * pi + 5);
   const cg = Math.ceil(cin / pi);
   let hin: number, win: number, kh: number, kw: number, sH = 1, sW = 1, dH = 1, dW = 1, pT = 0, pL = 0, pB = 0, pR = 0;
   if (fc) {

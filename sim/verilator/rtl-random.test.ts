@@ -16,11 +16,12 @@ describe('RTL engine on random single-layer programs', () => {
     const cases = SEEDS.map((s) => randomCase(config, s));
     const r = await runBundlesRtl(cases.map((c) => ({ bundle: c.bundle, inputSets: [{ raw: { x: c.input } }] })), { config });
     const bad: string[] = [];
-    let streamed = 0, pooled = 0, twoLayer = 0;
+    let streamed = 0, pooled = 0, twoLayer = 0, wrapped = 0;
     cases.forEach((c, k) => {
       const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
       const rtl = r.results[k][0];
       if (/^seed \d+: fc/.test(c.summary)) streamed++;
+      if (/^seed \d+: fc cin \d{5}/.test(c.summary)) wrapped++;
       if (!/pool 0/.test(c.summary)) pooled++;
       if (/2 layers/.test(c.summary)) twoLayer++;
       for (const name of Object.keys(ref.raw)) {
@@ -36,5 +37,6 @@ describe('RTL engine on random single-layer programs', () => {
     expect(streamed).toBeGreaterThan(10);
     expect(pooled).toBeGreaterThan(50);
     expect(twoLayer).toBeGreaterThan(10);
+    expect(wrapped).toBeGreaterThan(2);
   }, 900_000);
 });

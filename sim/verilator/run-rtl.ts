@@ -15,6 +15,7 @@ import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
+import { PerfModel } from '../perf/perf-model.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
 
 /** One inference's inputs: int16 (already quantized, ONNX element order) or float tensors. */
@@ -184,6 +185,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     }
     if (opts.trace) writeFileSync(opts.trace, readFileSync(join(logDir, 'cnna.vcd')));
     const hash = configHash(config);
+    const perf = new PerfModel(config, board);
     let lineNo = 0;
     const results: RtlRunResult[][] = items.map(() => []);
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
@@ -211,7 +213,10 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
           ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) }
           : { dims: io.shape, data: Float32Array.from(deq) };
       });
-      const perLayer: LayerStats[] = m.layers.map((l) => ({ name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0 }));
+      const perLayer: LayerStats[] = m.layers.map((l) => ({
+        name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
+        rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
+      }));
       for (const l of h.layers) {
         const s = perLayer[l.layer];
         if (!s) continue;
@@ -220,7 +225,10 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
         s.stallCycles += l.stalls;
         s.ddrBytes += beatsToBytes(l.rdBeats + l.wrBeats);
       }
-      for (const s of perLayer) s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+      for (const s of perLayer) {
+        s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+        s.rooflineRatio = s.cycles ? (s.rooflineCycles ?? 0) / s.cycles : 0;
+      }
       const macs = m.layers.reduce((a, l) => a + l.macs, 0);
       return {
         raw, outputs,
