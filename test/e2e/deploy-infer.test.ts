@@ -2,7 +2,7 @@
 // outputs bit-exact against the golden model (runFixed) — must show of issue 4 — over TCP on
 // loopback and over a real socat pty pair driven by serialport at 3,000,000 baud, through the
 // runtime API and through the CLI (`cnna board serve`, `cnna deploy`, `cnna infer`).
-import { spawn, execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { runInference } from '../../host/runtime/run-inference.ts';
 import { AgentCore } from '../../host/virtual-board/agent-core.ts';
 import { refBackend } from '../../host/virtual-board/backends/ref-backend.ts';
+import { rtlBackend } from '../../host/virtual-board/backends/rtl-backend.ts';
 import { serveSerial } from '../../host/virtual-board/serve-serial.ts';
 import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
 import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
@@ -27,6 +28,7 @@ const TOKEN = 'e2e-token';
 const N = 6;
 const skip = skipNoHwh || (fashionMnistAvailable() ? '' : 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)');
 const run = promisify(execFile);
+const haveVerilator = (() => { try { return spawnSync('verilator', ['--version']).status === 0; } catch { return false; } })();
 
 describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual board, bit-exact vs runFixed', () => {
   let model: CompiledFashion;
@@ -39,14 +41,14 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-  async function deployAndCheck(opts: ClientOptions): Promise<void> {
+  async function deployAndCheck(opts: ClientOptions, cases = model.cases): Promise<void> {
     const client = await BoardClient.connect(opts);
     try {
       const dep = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: model.archive });
       const io = model.bundle.manifest.inputs[0];
       expect(dep.inputs).toEqual([{ name: io.name, dtype: 'int16', shape: io.shape, f: io.f }]);
-      for (const c of model.cases) {
-        const r = await runInference(client, [{ name: io.name, shape: io.shape, data: c.input }]);
+      for (const c of cases) {
+        const r = await runInference(client, [{ name: io.name, shape: io.shape, data: c.input }], { timeoutMs: 600_000 });
         expect(Array.from(r.outputs[0].data), `image ${c.index}`).toEqual(Array.from(c.golden));
         expect(r.cycles).toBeGreaterThan(1000);
         expect(r.timeNs).toBe(Math.round((r.cycles * 1e9) / dep.clockHz));
@@ -79,6 +81,17 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
       await pair.close();
     }
   });
+
+  it.skipIf(!haveVerilator)('over TCP with the rtl engine (the SystemVerilog engine under Verilator)', async () => {
+    const core = new AgentCore({ cacheDir: join(dir, 'rtl-cache'), token: TOKEN, backend: rtlBackend });
+    const agent = await serveTcp(core, { port: 0 });
+    try {
+      await deployAndCheck({ transport: { kind: 'tcp', host: '127.0.0.1', port: agent.port }, token: TOKEN, keepalive: false, longTimeoutMs: 600_000, longRetransmitMs: 600_000 }, model.cases.slice(0, 2));
+    } finally {
+      await agent.close();
+      core.close();
+    }
+  }, 900_000);
 
   it("in cnna demo's board steps, with the virtual overlay that ships with cnna", async () => {
     const lines: string[] = [];

@@ -12,8 +12,7 @@ export async function loadBackend(name: string): Promise<EngineBackend> {
   switch (name) {
     case 'synthetic': return (await import('./synthetic-backend.ts')).syntheticBackend;
     case 'ref': return (await import('./ref-backend.ts')).refBackend;
-    case 'rtl':
-      throw new CnnaError('E_UNSUPPORTED', "the 'rtl' engine (Verilator) is not wired into the virtual board yet", { hint: 'use --backend ref (the TypeScript engine model)' });
+    case 'rtl': return (await import('./rtl-backend.ts')).rtlBackend;
     default:
       throw new CnnaError('E_USAGE', `unknown backend '${name}'; choose one of ${BACKEND_NAMES.join(', ')}`);
   }
