@@ -1,87 +1,196 @@
 // The default Fashion-MNIST model, compiled to a real bundle, deployed through the host runtime
 // to the Python PYNQ agent (hw_fake, whose engine is the TypeScript engine model sim/ref run on
-// the agent's DDR image) over TCP loopback: the int16 outputs of three test images equal the
-// golden model bit for bit, which checks the agent's bundle loading, NCHW16c packing, DDR image
-// and output unpacking against independent code.
+// the agent's DDR image) over TCP loopback. The int16 outputs equal the golden model bit for
+// bit, which checks the agent's bundle loading, NCHW16c packing, DDR image and output
+// unpacking against independent code; then the same through a fault-injecting proxy (byte
+// corruption 1e-4 both ways, dropped upload chunks, disconnects mid-upload, an agent restart):
+// every inference is bit-exact or a clear error, and the interrupted upload completes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packArchive } from '../../compiler/backend/bundle-archive.ts';
 import { bundleFiles } from '../../compiler/backend/bundle-io.ts';
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { compileBundle, type Bundle } from '../../compiler/backend/compile-bundle.ts';
 import { fashionMnistAvailable, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
 import { toBatch } from '../../compiler/data/preprocess.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quant } from '../../compiler/quant/fixed-point.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
-import { BoardClient } from '../../host/runtime/board-client.ts';
+import { BoardClient, type ClientOptions } from '../../host/runtime/board-client.ts';
 import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { runInference } from '../../host/runtime/run-inference.ts';
+import { uploadObject } from '../../host/runtime/upload-object.ts';
+import { startTcpFaultProxy } from '../e2e/support/fault-proxy.ts';
+import { totalFaults } from '../e2e/support/link-faults.ts';
 import { repoRoot } from '../e2e/support/shared-paths.ts';
 
 const TOKEN = 'bitexact-token-01';
+const CHUNK_TYPE = 0x11;
 const haveData = fashionMnistAvailable();
+const N_IMAGES = 24;
+
+interface Agent { proc: ChildProcess; port: number; stop(): Promise<void> }
 
 describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${haveData ? '' : ' (skipped: Fashion-MNIST is absent)'}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnna-agent-bitexact-'));
-  let proc: ChildProcess | undefined;
-  afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const done = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGKILL');
-      await done;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const agents: Agent[] = [];
+  let bundle: Bundle;
+  let archive: Uint8Array;
+  let engine: string;
+  const inputs: Int16Array[] = [];
+  const golden: Int16Array[] = [];
+  const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
+  const bitstream = new TextEncoder().encode('test overlay\n'.repeat(100));
 
-  it('deploys the default model and infers 3 test images bit-exactly', async () => {
-    const config = defaultConfig();
-    const qm = quantize(optimize(importOnnx(join(repoRoot, 'models/default/fashion_cnn.onnx'))), { calibrationImages: 64, report: false });
-    const bundle = compileBundle(qm, config);
-    const archive = packArchive(bundleFiles(bundle));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    const engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')} --serve`;
-    proc = spawn('python3', ['-m', 'cnna_agent', '--cache', join(dir, 'cache'), '--hw', 'fake', '--no-fsync', '--tcp', '127.0.0.1:0', '--fake-engine', engine], {
+  async function startAgent(cache: string, port = 0): Promise<Agent> {
+    const proc = spawn('python3', ['-m', 'cnna_agent', '--cache', cache, '--hw', 'fake', '--no-fsync', '--tcp', `127.0.0.1:${port}`, '--fake-engine', engine], {
       cwd: join(repoRoot, 'boards/ultra96/agent'), env: { ...process.env, CNNA_BOARD_TOKEN: TOKEN, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const port = await new Promise<number>((res, rej) => {
+    const bound = await new Promise<number>((res, rej) => {
       let out = '';
-      proc!.stdout!.on('data', (d) => {
+      proc.stdout!.on('data', (d) => {
         out += String(d);
         const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
         if (m) res(Number(m[1]));
       });
-      proc!.once('exit', (c) => rej(new Error(`agent exited with ${c}`)));
+      proc.once('exit', (c) => rej(new Error(`agent exited with ${c}`)));
     });
-    const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port }, token: TOKEN, longTimeoutMs: 120_000, retransmitMs: 60_000 });
+    const a: Agent = {
+      proc, port: bound,
+      stop: async () => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return;
+        const done = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGKILL');
+        await done;
+      },
+    };
+    agents.push(a);
+    return a;
+  }
+
+  beforeAll(() => {
+    const config = defaultConfig();
+    const qm = quantize(optimize(importOnnx(join(repoRoot, 'models/default/fashion_cnn.onnx'))), { calibrationImages: 64, report: false });
+    bundle = compileBundle(qm, config);
+    archive = packArchive(bundleFiles(bundle));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')} --serve`;
+    const inIo = bundle.manifest.inputs[0];
+    const outIo = bundle.manifest.outputs[0];
+    const src = outIo.hostTail ? qm.graph.nodes.find((n) => n.outputs[0] === outIo.name)!.inputs[0] : outIo.name;
+    const set = loadFashionMnist('test', { limit: N_IMAGES });
+    for (let i = 0; i < N_IMAGES; i++) {
+      const x = toBatch(set, i, 1);
+      const g = runFixed(qm, { [qm.graph.inputs[0].name]: x }, { keepAll: true }).raw[src];
+      expect(g.f).toBe(outIo.f);
+      golden.push(g.q);
+      inputs.push(Int16Array.from(x.data, (v) => quant(v, inIo.f)));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const a of agents) await a.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const infer = (client: BoardClient, i: number, timeoutMs?: number) => {
+    const io = bundle.manifest.inputs[0];
+    return runInference(client, [{ name: io.name, shape: io.shape, data: inputs[i] }], { timeoutMs });
+  };
+
+  it('deploys the default model and infers test images bit-exactly', async () => {
+    const agent = await startAgent(join(dir, 'cache-clean'));
+    const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: agent.port }, token: TOKEN, longTimeoutMs: 120_000, retransmitMs: 60_000 });
     try {
-      const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
-      const dep = await deployModel(client, { bitstream: new TextEncoder().encode('test overlay\n'.repeat(100)), hwh, bundle: archive });
+      const dep = await deployModel(client, { bitstream, hwh, bundle: archive });
       const inIo = bundle.manifest.inputs[0];
-      const outIo = bundle.manifest.outputs[0];
       expect(dep.inputs).toEqual([{ name: inIo.name, dtype: 'int16', shape: inIo.shape, f: inIo.f }]);
-      const set = loadFashionMnist('test', { limit: 3 });
-      const golden = outIo.hostTail ? qm.graph.nodes.find((n) => n.outputs[0] === outIo.name)!.inputs[0] : outIo.name;
-      const seen = new Set<string>();
-      for (let i = 0; i < 3; i++) {
-        const x = toBatch(set, i, 1);
-        const g = runFixed(qm, { [qm.graph.inputs[0].name]: x }, { keepAll: true }).raw[golden];
-        const q = Int16Array.from(x.data, (v) => quant(v, inIo.f));
-        const r = await runInference(client, [{ name: inIo.name, shape: inIo.shape, data: q }]).catch((e) => { throw new Error(`${e.message} ${JSON.stringify(e.detail)}`); });
-        expect(r.outputs[0].f).toBe(g.f);
-        expect(Array.from(r.outputs[0].data)).toEqual(Array.from(g.q));
-        seen.add(Array.from(g.q).join(','));
+      expect(new Set(golden.map((g) => g.join(','))).size).toBeGreaterThan(N_IMAGES / 2);
+      for (let i = 0; i < 6; i++) {
+        const r = await infer(client, i);
+        expect(r.outputs[0].f).toBe(bundle.manifest.outputs[0].f);
+        expect(Array.from(r.outputs[0].data), `image ${i}`).toEqual(Array.from(golden[i]));
         expect(r.cycles).toBeGreaterThan(0);
         expect(r.timeNs).toBe(Math.round(r.cycles * 1e9 / 199998001));
       }
-      expect(seen.size).toBe(3);
     } finally {
       await client.close();
+    }
+  }, 240_000);
+
+  it('under link faults: bit-exact or a clear error; an upload cut by disconnects and an agent restart completes', async () => {
+    const cache = join(dir, 'cache-faults');
+    let agent = await startAgent(cache);
+    const port = agent.port;
+    const proxy = await startTcpFaultProxy(port);
+    const opts: ClientOptions = {
+      transport: { kind: 'tcp', host: '127.0.0.1', port: proxy.port }, token: TOKEN,
+      retransmitMs: 1500, fastRetransmitMs: 100, maxAttempts: 12, keepalive: false, reconnectMs: 20_000,
+    };
+    const client = await BoardClient.connect(opts);
+    let ok = 0;
+    const errors: string[] = [];
+    const tryInfer = async (i: number) => {
+      try {
+        const r = await infer(client, i % N_IMAGES, 20_000);
+        expect(Array.from(r.outputs[0].data), `image ${i}`).toEqual(Array.from(golden[i % N_IMAGES]));
+        ok++;
+      } catch (e) {
+        if (!(e instanceof CnnaError)) throw e;
+        expect(['E_TIMEOUT', 'E_LINK']).toContain(e.code);
+        errors.push(e.message);
+      }
+    };
+    try {
+      await deployModel(client, { bitstream, hwh, bundle: archive });
+      // 64 KiB TCP chunks: at 1e-4 nearly every chunk would be hit, so uploads see 2e-6 (plus
+      // dropped chunks and disconnects) and the inferences 1e-4 both ways.
+      const uploadFaults = () => {
+        proxy.up = { corruptRate: 2e-6, dropRate: 0.05, dropTypes: [CHUNK_TYPE], seed: 0x5bd1e995 };
+        proxy.down = { corruptRate: 1e-4, dropRate: 0, seed: 0x27d4eb2f };
+      };
+      const inferFaults = () => {
+        proxy.up = { corruptRate: 1e-4, dropRate: 0, seed: 0x68e31da4 };
+        proxy.down = { corruptRate: 1e-4, dropRate: 0, seed: 0x1b873593 };
+      };
+      uploadFaults();
+      const big = new Uint8Array(randomBytes(1 << 20));
+      const sha = createHash('sha256').update(big).digest('hex');
+      const start = proxy.forwardedUp();
+      const cuts = [250_000, 600_000];
+      const timer = setInterval(() => {
+        if (cuts.length && proxy.forwardedUp() - start > cuts[0]) { cuts.shift(); proxy.disconnectAll(); }
+      }, 5);
+      await expect(uploadObject(client, 'bitstream', big, { stopAfterBytes: 800_000 })).rejects.toThrow('stopped after');
+      clearInterval(timer);
+      inferFaults();
+      for (let i = 0; i < 15; i++) await tryInfer(i);
+      // agent restart on the same cache and port: the client reconnects, the upload resumes
+      await agent.stop();
+      proxy.counters.restarts++;
+      agent = await startAgent(cache, port);
+      uploadFaults();
+      const up = await uploadObject(client, 'bitstream', big);
+      expect(up.sha256).toBe(sha);
+      expect(up.resumedBytes).toBeGreaterThan(0);
+      expect(createHash('sha256').update(readFileSync(join(cache, 'objects', sha))).digest('hex')).toBe(sha);
+      inferFaults();
+      for (let i = 15; i < 40; i++) await tryInfer(i);
+      process.stderr.write(`agent link faults: ${totalFaults(proxy.counters)} faults ${JSON.stringify(proxy.counters)}; ${ok} bit-exact inferences, ${errors.length} clear errors\n`);
+      expect(proxy.counters.disconnects).toBe(2);
+      expect(proxy.counters.droppedFrames).toBeGreaterThan(0);
+      expect(totalFaults(proxy.counters)).toBeGreaterThanOrEqual(20);
+      expect(ok).toBeGreaterThanOrEqual(30);
+    } finally {
+      await client.close();
+      await proxy.close();
     }
   }, 240_000);
 });

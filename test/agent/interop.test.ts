@@ -66,7 +66,7 @@ async function startAgent(cache: string, args: string[]): Promise<Agent> {
   return {
     proc, port: ready ? Number(ready) : undefined,
     stop: async () => {
-      if (proc.exitCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const done = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGKILL');
       await done;

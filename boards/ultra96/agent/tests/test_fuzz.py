@@ -1,4 +1,4 @@
-"""Fuzz of the agent's receive path: 12,000 random and mutated frames through the serial and
+"""Fuzz of the agent's receive path: 10,000 random and mutated frames through the serial and
 TCP deframers and an authenticated session on hw_fake. No exception escapes, no INTERNAL
 error, every answer is a well-formed response frame, no call takes long, memory stays bounded."""
 
@@ -17,7 +17,7 @@ from cnna_agent.framing import SerialDeframer, TcpDeframer, serial_encode, tcp_e
 from cnna_agent.protocol import FLAG_RESPONSE, TYPES, decode_frame, encode_frame
 from cnna_agent.session import Limits, Session, auth_mac
 
-N_FRAMES = 12000
+N_FRAMES = 10000
 MAX_FRAME = 1 << 16
 FIELDS = ["client", "protocol", "clientNonce", "mac", "kind", "size", "sha256", "uploadId", "offset", "bitstream",
           "hwh", "bundle", "deployId", "inputs", "name", "dtype", "shape", "length", "address", "count", "values",
