@@ -13,6 +13,8 @@ import { errorBounds } from '../../compiler/quant/error-bound.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { globTestCases, loadOnnxTestCase } from './onnx-test-case.ts';
+import { runFloat } from '../../compiler/golden/float/run-float.ts';
+import { prng, SAMPLE_MODELS } from '../../compiler/onnx/sample-models.ts';
 
 const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
   /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
@@ -72,6 +74,29 @@ describe('ONNX conformance, fixed-point golden model', () => {
             const c = check(r.outputs[o.name], set.outputs[i], bound);
             expect(c.fail, `output ${o.name}, perChannel=${perChannel}`).toBeUndefined();
           });
+        }
+      }
+    });
+  }
+});
+
+describe('exporter-style sample models, fixed-point golden model vs float', () => {
+  // tf2onnx NHWC Transpose + Clip (ReLU6) + MatMul/Add, a PyTorch CNN, a residual block with Add,
+  // a model with input normalization: same bound, float reference = runFloat on the same graph.
+  for (const [name, make] of Object.entries(SAMPLE_MODELS)) {
+    it(`${name} (batch 2): every output within the error bound of the float executor`, () => {
+      const g = optimize(importOnnx(make(), { batch: 2 }));
+      const x = g.inputs[0];
+      const r = prng(11);
+      const input = { dims: x.shape, data: Float32Array.from({ length: x.shape.reduce((a, b) => a * b) }, () => r() * 4 - 2) };
+      const ref = runFloat(g, { [x.name]: input });
+      for (const perChannel of [false, true]) {
+        const qm = quantize(g, { calibration: [input], perChannel });
+        const out = runFixed(qm, { [x.name]: input }, { keepAll: true });
+        const bounds = errorBounds(qm, out.raw);
+        for (const o of g.outputs) {
+          const c = check(out.outputs[o.name], ref[o.name], bounds.get(o.name)!);
+          expect(c.fail, `${o.name}, perChannel=${perChannel}`).toBeUndefined();
         }
       }
     });
