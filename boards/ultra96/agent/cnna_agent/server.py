@@ -191,7 +191,7 @@ class TcpServer:
         try:
             while not c.closed:
                 try:
-                    data = conn.recv(1 << 20)
+                    data = conn.recv(262144)
                 except socket.timeout:
                     if c.idle_for() * 1000 > self.limits.idle_timeout_ms:
                         break
