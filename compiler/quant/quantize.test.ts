@@ -63,6 +63,13 @@ describe('quantize', () => {
     expect(row.format).toBe('Q2.14');
   });
 
+  it('fixes the weight format when asked (the paper\'s Q2.14 weights)', () => {
+    const qm = quantize(conv(), { calibration: calib, weightFormat: 14 });
+    // 3 saturates at Q2.14: quant(3, 14) = 49152 -> 32767; 0.75 -> 12288, -0.25 -> -4096
+    expect(qm.weights.get('c')!.wf).toEqual([14]);
+    expect(Array.from(qm.weights.get('c')!.q)).toEqual([12288, -4096, 0, 32767]);
+  });
+
   it('caps an output format at f_in + f_w', () => {
     // tiny weights and outputs: w = 2^-10 (f_w = 25), x amax 2^-10 (f = 25), y amax 2^-20 -> wants f = 35 -> clamped to 31
     const g = graph(

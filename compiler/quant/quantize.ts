@@ -8,7 +8,7 @@
 //    gets exactly f. Calibration still runs, for the report (ranges, saturation, SQNR), unless
 //    report is false: then no calibration data is needed or read.
 //  In both modes weights get their own format per layer (or per output channel with
-//  perChannel), biases sit at f_in + f_w, constant operands of Add/Concat get their own
+//  perChannel) unless weightFormat fixes it (14: the paper's Q2.14 weights), biases sit at f_in + f_w, constant operands of Add/Concat get their own
 //  format, and a conv/FC output is capped at f_in + min f_w so no requantize shift is negative.
 //  Pass-through ops (pool, activation, flatten, reshape, transpose, pad) keep their input's
 //  format; softmax outputs are float (host tail).
@@ -32,6 +32,8 @@ export interface QuantizeOptions {
   calibration?: Tensor[];
   /** 'auto' (default) or a fixed number of fractional bits for every activation. */
   format?: 'auto' | number;
+  /** 'auto' (default: from each layer's or channel's weight range) or fixed weight bits, e.g. 14 for the paper's Q2.14 weights. */
+  weightFormat?: 'auto' | number;
   perChannel?: boolean;
   /** Number of default calibration images (Fashion-MNIST: 256; synthetic: sized to the model, at most 32). */
   calibrationImages?: number;
@@ -58,6 +60,10 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     throw new CnnaError('E_USAGE', `format ${format} is not 'auto' or an integer number of fractional bits in [${F_MIN}, ${F_MAX}]`);
   }
   const perChannel = opts.perChannel ?? false;
+  const weightFormat = opts.weightFormat ?? 'auto';
+  if (weightFormat !== 'auto' && !(Number.isInteger(weightFormat) && weightFormat >= F_MIN && weightFormat <= F_MAX)) {
+    throw new CnnaError('E_USAGE', `weight format ${weightFormat} is not 'auto' or an integer number of fractional bits in [${F_MIN}, ${F_MAX}]`);
+  }
   const g = lowerForFixedPoint(graph);
   checkGraph(g);
   // A fixed format needs no ranges; without a report there is then nothing to calibrate.
@@ -116,7 +122,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     switch (n.op) {
       case 'conv': case 'gemm': {
         const xf = fIn(n, n.inputs[0]);
-        const wq = quantizeWeights(g, n, perChannel);
+        const wq = quantizeWeights(g, n, perChannel, weightFormat);
         weights.set(n.name, wq);
         const f = Math.min(actF(out), xf + Math.min(...wq.wf));
         formats.set(out, f);
@@ -233,7 +239,7 @@ function checkGraph(g: Graph): void {
 }
 
 /** Weights as int16, alpha folded in; one format per layer or per output channel. */
-function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean): QuantizedWeights {
+function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number): QuantizedWeights {
   const w = g.initializers.get(n.inputs[1])!;
   const d = w.data;
   const alpha = n.op === 'gemm' ? n.alpha : 1;
@@ -248,7 +254,7 @@ function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel
     const v = Math.abs(d[i] * alpha);
     if (v > amax[c]) amax[c] = v;
   }
-  const wf = Array.from(amax, (a) => chooseF(a));
+  const wf = Array.from(amax, (a) => (weightFormat === 'auto' ? chooseF(a) : weightFormat));
   const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
   const q = new Int16Array(d.length);
   for (let i = 0; i < d.length; i++) {
