@@ -1,8 +1,9 @@
 // Analytical cycle model of the engine, job by job (docs/engine.md "Performance model").
 // One PI x PO step per cycle for every (candidate conv output, ky, kx, channel group); input
 // tile, weight block, descriptor and outputs move over DDR at the effective bandwidth
-// (min of the AXI ports and the board's reachable DDR rate); with double-buffered banks a
-// job's loads overlap the previous job's compute, except after a SYNC (layer boundary).
+// (min of the AXI ports the RTL drives and the board's reachable DDR rate); with double-buffered
+// banks a job's loads overlap the previous job's compute, and after a SYNC (layer boundary)
+// compute starts once the first rows have arrived.
 // Calibrated against the RTL's cycle counters where they exist (see sim/README.md).
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { DESC_BYTES, Flag, PoolKind, weightBlockBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
@@ -10,6 +11,14 @@ import { ddrBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra9
 
 /** Cycles of MAC-pipeline fill and post-op drain per job. */
 export const JOB_OVERHEAD_CYCLES = 16;
+/**
+ * Cycles the RTL spends per computed conv output besides its kh·kw·cg MAC steps (reduction
+ * drain and post-op handoff). Calibrated on the RTL (commit 133e362): fashion_vgg's conv
+ * layers run 3.4-3.5 cycles per output above their MAC steps.
+ */
+export const OUTPUT_OVERHEAD_CYCLES = 3.5;
+/** AXI masters the RTL drives today (config.axi.ports above this is accepted but not used). */
+export const RTL_AXI_PORTS = 1;
 
 export interface JobCost {
   /** Cycles the MAC array does useful steps (one PI x PO step each). */
@@ -38,20 +47,22 @@ export class PerfModel {
   readonly bw: number;
   readonly latency: number;
   constructor(readonly config: HwConfig, board: BoardLimits = ultra96) {
-    this.bw = ddrBytesPerCycle(config, board);
+    this.bw = ddrBytesPerCycle({ ...config, axi: { ...config.axi, ports: Math.min(config.axi.ports, RTL_AXI_PORTS) } }, board);
     this.latency = board.ddrLatencyCycles;
   }
 
   job(d: Descriptor): JobCost {
     const { pi, po } = this.config.array;
-    const macSteps = candidateCount(d) * d.kh * d.kw * d.cg;
+    const cand = candidateCount(d);
+    const macSteps = cand * d.kh * d.kw * d.cg;
     const inBytes = d.flags & Flag.REUSE_INPUT ? 0 : d.hin * d.win * d.cg * pi * 2;
     const wBytes = d.flags & Flag.REUSE_WEIGHTS ? 0 : weightBlockBytes(pi, po, d.kh, d.kw, d.cg);
     const outBytes = d.hp * d.wp * d.outGroups * pi * 2;
     const ddrBytes = inBytes + wBytes + outBytes + DESC_BYTES;
     const transfer = ddrBytes / this.bw + this.latency;
-    let cycles = Math.max(macSteps + JOB_OVERHEAD_CYCLES, transfer);
-    if (d.flags & Flag.SYNC) cycles += (inBytes + Math.min(wBytes, 4096)) / this.bw + this.latency;
+    let cycles = Math.max(macSteps + OUTPUT_OVERHEAD_CYCLES * cand + JOB_OVERHEAD_CYCLES, transfer);
+    // After SYNC the first reads cannot be prefetched: one DDR latency plus the first 4 KiB.
+    if (d.flags & Flag.SYNC) cycles += Math.min(inBytes + wBytes, 4096) / this.bw + this.latency;
     cycles = Math.ceil(cycles);
     return { macSteps, ddrBytes, cycles, stallCycles: cycles - macSteps };
   }
