@@ -5,6 +5,7 @@
 import { importOnnx } from '../compiler/onnx/import-onnx.ts';
 import { optimize } from '../compiler/passes/index.ts';
 import { runFloat } from '../compiler/golden/float/run-float.ts';
+import { FloatThreads } from '../compiler/golden/float/run-float-parallel.ts';
 import { inferNodeShapes, numel } from '../compiler/ir/infer-shape.ts';
 import type { Graph } from '../compiler/ir/graph.ts';
 
@@ -27,7 +28,7 @@ function macs(g: Graph): number {
 const args = process.argv.slice(2);
 const model = args[0];
 if (!model) {
-  console.error('usage: scripts/bench-float.ts MODEL [--batch N] [--runs R]');
+  console.error('usage: scripts/bench-float.ts MODEL [--batch N] [--runs R] [--threads T]');
   process.exit(2);
 }
 const batch = Number(args[args.indexOf('--batch') + 1] ?? 1) || 1;
@@ -42,9 +43,12 @@ console.log(`import ${tImport.toFixed(0)} ms, optimize ${tOpt.toFixed(0)} ms, ${
 const x = o.inputs[0];
 const feeds = { [x.name]: { dims: x.shape, data: Float32Array.from({ length: numel(x.shape) }, (_, i) => Math.sin(i) * 0.5 + 0.5) } };
 const approx = macs(o);
+const threads = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 1);
+const pool = threads > 1 ? new FloatThreads(threads) : undefined;
 for (let r = 0; r < runs; r++) {
   t = performance.now();
-  runFloat(o, feeds);
+  if (pool) await pool.run(o, feeds); else runFloat(o, feeds);
   const ms = performance.now() - t;
-  console.log(`runFloat batch ${batch}: ${ms.toFixed(0)} ms, ~${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);
+  console.log(`runFloat batch ${batch}, ${threads} thread(s): ${ms.toFixed(0)} ms, ${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);
 }
+await pool?.close();
