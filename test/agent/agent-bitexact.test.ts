@@ -182,12 +182,15 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
       expect(up.resumedBytes).toBeGreaterThan(0);
       expect(createHash('sha256').update(readFileSync(join(cache, 'objects', sha))).digest('hex')).toBe(sha);
       inferFaults();
-      for (let i = 15; i < 40; i++) await tryInfer(i);
+      // infer until at least 20 faults were injected in all (at 1e-4 an inference round trip of
+      // ~1.7 kB sees about 0.17 corrupted bytes), at most 200 inferences
+      let n = 15;
+      while ((n < 40 || totalFaults(proxy.counters) < 20) && n < 200) await tryInfer(n++);
       process.stderr.write(`agent link faults: ${totalFaults(proxy.counters)} faults ${JSON.stringify(proxy.counters)}; ${ok} bit-exact inferences, ${errors.length} clear errors\n`);
       expect(proxy.counters.disconnects).toBe(2);
       expect(proxy.counters.droppedFrames).toBeGreaterThan(0);
       expect(totalFaults(proxy.counters)).toBeGreaterThanOrEqual(20);
-      expect(ok).toBeGreaterThanOrEqual(30);
+      expect(ok).toBeGreaterThanOrEqual(Math.floor(0.75 * n));
     } finally {
       await client.close();
       await proxy.close();
