@@ -26,6 +26,9 @@ export const deployCommand: Command = {
   options: { ...CONNECTION_OPTIONS, overlay: { type: 'string' }, hwh: { type: 'string' } },
   async run({ values, positionals }, ctx) {
     if (positionals.length !== 1) throw new CnnaError('E_USAGE', `deploy: expected one bundle, got ${positionals.length}`, { hint: `usage: cnna ${deployCommand.usage}` });
+    for (const [flag, what] of [['overlay', 'overlay (--overlay)'], ['hwh', '.hwh (--hwh)']] as const) {
+      if (typeof values[flag] !== 'string') throw new CnnaError('E_USAGE', `deploy: missing ${what}`, { hint: `usage: cnna ${deployCommand.usage}` });
+    }
     const files = { bundle: readFile('bundle', positionals[0]), bitstream: readFile('overlay (--overlay)', values.overlay), hwh: readFile('.hwh (--hwh)', values.hwh) };
     const client = await connectFromFlags(values);
     const t0 = performance.now();
