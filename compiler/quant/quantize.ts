@@ -162,7 +162,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
 
   const qm: QuantizedModel = {
     graph: g, formats, weights, biases, constants,
-    options: { format, perChannel, calibration: calib.source },
+    options: { format, perChannel, calibration: calib.source, ...(weightFormat === 'auto' ? {} : { weightFormat }) },
     report: [],
   };
 

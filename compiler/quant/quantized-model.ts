@@ -51,6 +51,7 @@ export interface QuantizedModel {
   biases: Map<string, QuantizedBias>;
   /** Keyed by node name: int16 copies of other constant operands (e.g. an Add with a constant). */
   constants: Map<string, { q: Int16Array; dims: number[]; f: number }>;
-  options: { format: 'auto' | number; perChannel: boolean; calibration: string };
+  /** How it was quantized; `calibration` describes the data (or 'none'). weightFormat absent = 'auto'. */
+  options: { format: 'auto' | number; perChannel: boolean; calibration: string; weightFormat?: 'auto' | number };
   report: LayerReport[];
 }
