@@ -107,6 +107,8 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   }
   const af = actFields(node.activation, fOut, where);
   const weightWords = KH * KW * cg;
+  const packed = packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
+  if (packed >= 0) return packed;
   if (node.pool && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1)) {
     // Per-pixel (streamed) conv jobs cannot fuse the pool: conv + act into a temporary tensor, then pool jobs.
     const t = planeLayout(pi, M, OH, OW);
@@ -132,4 +134,80 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
     kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
     units, sharedInput: true, weightWords,
   });
+}
+
+interface PackArgs {
+  C: number; H: number; W: number; M: number; KH: number; KW: number; OH: number; OW: number;
+  shiftOf: (m: number) => number;
+  bias: Float64Array | null;
+  wq: Int16Array;
+  af: { act: number; actA: number; actB: number };
+}
+
+/**
+ * Few input channels (C·kw <= PI, e.g. an RGB first layer): a 1 x kw repack job copies the kw
+ * horizontal taps of every pixel into the channels of a temporary tensor P (channel kx·C + c of
+ * column u is x[c][y][u - padL + kx·dilW], weights 1, shift 0: exact), then the conv runs as a
+ * kh x 1 conv over P, using kw times fewer MAC steps. Returns the first job, or -1 when the
+ * rewrite does not pay (or does not apply).
+ */
+function packTaps(ctx: BackendContext, node: ConvNode, x: DdrValue, out: DdrValue, layerIndex: number, a: PackArgs): number {
+  const { pi, po } = ctx;
+  const { C, H, W, M, KH, KW, OH, OW } = a;
+  const [sh, sw] = node.strides;
+  const [dh, dw] = node.dilations;
+  const [pt, pl] = node.pads;
+  if (node.group !== 1 || KW < 2 || C * KW > pi || KH * KW > ctx.config.buffers.weightBankWords) return -1;
+  const Wp = (OW - 1) * sw + 1;
+  const nCb = Math.ceil(M / po);
+  const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, `conv node '${node.name}'`);
+  const candidates = (pa.kind === PoolKind.NONE ? OH * OW : OH * OW) * nCb;
+  const saved = candidates * KH * (KW - 1);
+  const cost = H * Wp * (KW + 4) + (H * Wp * pi * 2) / 8;
+  if (saved < 2 * cost) return -1;
+  const P = planeLayout(pi, C * KW, H, Wp);
+  const size = layoutBytes(P);
+  P.offset = ctx.arena.alloc(size);
+  const repackW = ctx.params.add(buildWeightBlock({
+    pi, po, kh: 1, kw: KW, cg: 1,
+    bias: () => 0,
+    shift: () => 0,
+    weight: (m, _g, ci, _ky, kx) => (ci < C && m === kx * C + ci ? 1 : 0),
+  }));
+  const first = emitSpatial(ctx, {
+    name: node.name, layerIndex, input: x.t, output: P, cg: 1, inCgStride: x.t.cgStride, kh: 1, kw: KW,
+    rows: { size: H, k: 1, s: 1, d: 1, p: 0, out: H, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: H },
+    cols: { size: W, k: KW, s: 1, d: dw, p: pl, out: Wp, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: Wp },
+    poolKind: PoolKind.NONE, countPad: false, act: 0, actA: 0, actB: 0,
+    units: [{ inBase: x.t.offset, wAddr: repackW, outBase: P.offset, outGroups: 1 }], sharedInput: false, weightWords: KW,
+  });
+  const lanesPerGroup = po / pi;
+  const units: Unit[] = [];
+  for (let cb = 0; cb < nCb; cb++) {
+    const block = buildWeightBlock({
+      pi, po, kh: KH, kw: 1, cg: 1,
+      bias: (m) => { const mo = cb * po + m; return mo < M && a.bias ? a.bias[mo] : 0; },
+      shift: (m) => { const mo = cb * po + m; return mo < M ? a.shiftOf(mo) : 0; },
+      weight: (m, _g, ci, ky) => {
+        const mo = cb * po + m;
+        const kx = Math.floor(ci / C);
+        const c = ci - kx * C;
+        if (mo >= M || kx >= KW) return 0;
+        return a.wq[((mo * C + c) * KH + ky) * KW + kx];
+      },
+    });
+    units.push({
+      inBase: P.offset, wAddr: ctx.params.add(block),
+      outBase: out.t.offset + cb * lanesPerGroup * out.t.cgStride,
+      outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
+    });
+  }
+  emitSpatial(ctx, {
+    name: node.name, layerIndex, input: P, output: out.t, cg: 1, inCgStride: P.cgStride, kh: KH, kw: 1,
+    rows: { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r },
+    cols: { size: Wp, k: 1, s: sw, d: 1, p: 0, out: OW, ...pa.c },
+    poolKind: pa.kind, countPad: pa.countPad, ...a.af, units, sharedInput: true, weightWords: KH,
+  });
+  ctx.arena.release(P.offset, size);
+  return first;
 }
