@@ -3,7 +3,8 @@ interface (hw_pynq.py on the board, hw_fake.py in tests).
 
 Invariants: only objects that passed UPLOAD_END (cache.has) can be staged; ACTIVATE switches
 the active deployment in one step and records it with write-tmp + fsync + rename, and a
-failure leaves the previous deployment active; MMIO runs only inside one REGISTER range of
+failure leaves the previous deployment active; a bundle whose configHash differs from the
+engine's CONFIG_ID registers is refused at ACTIVATE (BAD_ARTIFACT); MMIO runs only inside one REGISTER range of
 the active .hwh, word aligned; buffer accesses stay inside the named buffer.
 """
 
@@ -17,6 +18,10 @@ from .hwh_ranges import parse_hwh
 from .protocol import ProtocolError
 
 POLL_S = 0.0002
+
+
+class ConfigMismatch(Exception):
+    """The engine's CONFIG_ID registers name another config than the bundle's manifest."""
 
 
 class Staged:
@@ -124,6 +129,14 @@ class Deployer:
             previous = self.active
             try:
                 new = self._bring_up(st)
+            except ConfigMismatch as e:
+                if previous is not None:
+                    try:
+                        self.active = self._bring_up(previous.staged)
+                        self._free(previous)
+                    except Exception:
+                        self.active = None
+                raise ProtocolError("BAD_ARTIFACT", "%s (previous deployment kept)" % e, rid) from None
             except Exception as e:
                 if previous is not None:
                     try:
@@ -147,7 +160,14 @@ class Deployer:
         image.write(0, b.image)
         image.flush()
         base = st.info.range_of(st.engine)[0]
-        return Active(st, image, self.hw.mmio(base, R.SPAN), base)
+        mmio = self.hw.mmio(base, R.SPAN)
+        built = (mmio.read(R.CONFIG_ID_HI) << 32) | mmio.read(R.CONFIG_ID)
+        want = b.config_hash
+        if built != 0 and isinstance(want, str) and "%016x" % built != want.lower():
+            image.free()
+            raise ConfigMismatch("the bundle was compiled for config %s, the engine in this bitstream is built for "
+                                 "config %016x: recompile the model for this overlay's config" % (want, built))
+        return Active(st, image, mmio, base)
 
     def _free(self, active):
         try:

@@ -151,7 +151,8 @@ class FakeHardware:
         if self.engine_base is not None:
             self.regs[self.engine_base + R.CTRL] = R.CTRL_IDLE
             if self.config_id is not None:
-                self.regs[self.engine_base + R.CONFIG_ID] = self.config_id
+                self.regs[self.engine_base + R.CONFIG_ID] = self.config_id & 0xFFFFFFFF
+                self.regs[self.engine_base + R.CONFIG_ID_HI] = self.config_id >> 32
         self.loaded.append(bit_path)
 
     def allocate(self, nbytes):

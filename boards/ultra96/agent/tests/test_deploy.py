@@ -217,3 +217,30 @@ class DeployTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfigIdTest(unittest.TestCase):
+    def run_with(self, config_id):
+        hw = FakeHardware(engine_model=probe_engine, config_id=config_id)
+        agent, d = make_agent(token=TOKEN, hw=hw)
+        self.addCleanup(shutil.rmtree, d, True)
+        c = Client(new_session(agent))
+        c.login()
+        hs = [c.upload(k, v) for k, v in (("bitstream", BIT), ("hwh", HWH), ("bundle", BUNDLE))]
+        for h in hs:
+            c.ok("UPLOAD_END", {"uploadId": h})
+        did = c.ok("DEPLOY", {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]}).body["deployId"]
+        return c.call("ACTIVATE", {"deployId": did}), agent
+
+    def test_engine_built_for_another_config_is_refused_at_activate(self):
+        r, agent = self.run_with(0xFEDCBA9876543210)
+        self.assertEqual(r.body["code"], "BAD_ARTIFACT")
+        self.assertEqual(r.body["message"], "the bundle was compiled for config 0123456789abcdef, the engine in this bitstream "
+                                            "is built for config fedcba9876543210: recompile the model for this overlay's config "
+                                            "(previous deployment kept)")
+        self.assertIsNone(agent.deployer.active)
+
+    def test_matching_config_id_activates(self):
+        r, agent = self.run_with(0x0123456789ABCDEF)  # helpers.make_bundle's configHash
+        self.assertEqual(r.type, T["ACTIVATE"])
+        self.assertIsNotNone(agent.deployer.active)
