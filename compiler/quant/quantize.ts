@@ -249,19 +249,34 @@ function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel
   const rowMajor = !(n.op === 'gemm' && !n.transB);
   const per = d.length / M;
   const amax = new Float64Array(perChannel ? M : 1);
-  for (let i = 0; i < d.length; i++) {
-    const c = perChannel ? (rowMajor ? Math.floor(i / per) : i % M) : 0;
-    const v = Math.abs(d[i] * alpha);
-    if (v > amax[c]) amax[c] = v;
+  if (!perChannel) {
+    let a = 0;
+    if (alpha === 1) for (let i = 0; i < d.length; i++) { const v = Math.abs(d[i]); if (v > a) a = v; }
+    else for (let i = 0; i < d.length; i++) { const v = Math.abs(d[i] * alpha); if (v > a) a = v; }
+    amax[0] = a;
+  } else {
+    for (let i = 0; i < d.length; i++) {
+      const c = rowMajor ? Math.floor(i / per) : i % M;
+      const v = Math.abs(d[i] * alpha);
+      if (v > amax[c]) amax[c] = v;
+    }
   }
   const wf = Array.from(amax, (a) => (weightFormat === 'auto' ? chooseF(a) : weightFormat));
   const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
   const q = new Int16Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const c = perChannel ? (rowMajor ? Math.floor(i / per) : i % M) : 0;
-    // quant(w·alpha, f): round half up, saturate (NaN -> 0)
-    const v = Math.floor(d[i] * scale[c] + 0.5);
-    q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0;
+  // quant(w·alpha, f) = sat16(floor(w·alpha·2^f + 0.5)); NaN stores as 0 in an Int16Array.
+  // (w·alpha)·2^f and w·(alpha·2^f) are the same single rounding, 2^f being exact.
+  if (!perChannel) {
+    const sc = scale[0];
+    for (let i = 0; i < d.length; i++) {
+      const v = Math.floor(d[i] * sc + 0.5);
+      q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
+  } else {
+    for (let i = 0; i < d.length; i++) {
+      const v = Math.floor(d[i] * scale[rowMajor ? Math.floor(i / per) : i % M] + 0.5);
+      q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
   }
   return { q, dims: w.dims.slice(), wf };
 }
