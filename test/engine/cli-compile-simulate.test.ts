@@ -51,6 +51,14 @@ describe.skipIf(!fashionMnistAvailable())('cnna compile + simulate (ref)', () =>
     }
   });
 
+  it('compile refuses an invalid config file naming every bad field', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ ...defaultConfig(), array: { pi: 16, po: 24 }, clockMhz: -5 }));
+    const r = cnna(['compile', model, '--config', file, '-o', join(dir, 'x')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file} is invalid: clockMhz: Number must be greater than 0; array.po: must be a multiple of array.pi (16)`);
+  });
+
   it('an engine with another config refuses the bundle with both hashes and the differing field', () => {
     const other = { ...defaultConfig(), clockMhz: 150 };
     const file = join(dir, 'other.json');
