@@ -66,20 +66,17 @@ module cnna_compute #(
   logic [4:0]        drain_q;
 
   // Job fields as signed 32-bit values.
-  logic signed [31:0] hin_s, win_s, hc_s, wc_s, pkh_s, pkw_s, sh_s, sw_s, dh_s, dw_s, padt_s, padl_s, dhw_s;
+  logic signed [31:0] hin_s, win_s, hc_s, wc_s, pkh_s, pkw_s, dh_s, dw_s, padl_s, dhw_s;
   assign hin_s  = 32'(job_q.hin);
   assign win_s  = 32'(job_q.win);
   assign hc_s   = 32'(job_q.hc);
   assign wc_s   = 32'(job_q.wc);
   assign pkh_s  = 32'(job_q.pkh);
   assign pkw_s  = 32'(job_q.pkw);
-  assign sh_s   = 32'(job_q.sh);
-  assign sw_s   = 32'(job_q.sw);
   assign dh_s   = 32'(job_q.dh);
   assign dw_s   = 32'(job_q.dw);
-  assign padt_s = 32'(job_q.pad_t);
   assign padl_s = 32'(job_q.pad_l);
-  assign dhw_s  = dh_s * win_s;
+  assign dhw_s  = 32'(20'(job_q.dh) * 20'(job_q.win));
 
   // Window clamps: the window's candidates are the conv pixels inside [0,Hc) x [0,Wc).
   logic signed [31:0] wy_lo, wy_hi, wx_lo, wx_hi;
@@ -93,10 +90,16 @@ module cnna_compute #(
   end
 
   // Pixel setup: first input position of conv pixel (cyb+wy, cxb+wx).
+  // Narrow operands keep each product in one DSP48E2: |cy|, |cx| < 2^17, stride < 16, win < 2^16.
+  logic signed [17:0] pix_cy, pix_cx;
+  logic signed [23:0] pix_iy0_n;
   logic signed [31:0] pix_iy0, pix_ix0, pix_a0;
-  assign pix_iy0 = (cyb_q + wy_q) * sh_s - padt_s;
-  assign pix_ix0 = (cxb_q + wx_q) * sw_s - padl_s;
-  assign pix_a0  = pix_iy0 * win_s + pix_ix0;
+  assign pix_cy    = 18'(cyb_q + wy_q);
+  assign pix_cx    = 18'(cxb_q + wx_q);
+  assign pix_iy0_n = 24'(pix_cy * $signed({1'b0, job_q.sh})) - 24'(job_q.pad_t);
+  assign pix_iy0   = 32'(pix_iy0_n);
+  assign pix_ix0   = 32'(pix_cx * $signed({1'b0, job_q.sw})) - padl_s;
+  assign pix_a0    = 32'(pix_iy0_n * $signed({1'b0, job_q.win})) + pix_ix0;
 
   logic credit, w_ready, issue, last_mac, x_valid;
   assign credit   = 32'(out_count_i) + 32'd16 <= 32'(OutFifoDepth);

@@ -50,20 +50,24 @@ module cnna_mac_array #(
   logic signed [47:0] acc_q [0:Po-1];
 
   always_ff @(posedge clk_i) begin
-    for (int ci = 0; ci < Pi; ci++) x_q[ci] <= x_i[ci*16 +: 16];
-    for (int m = 0; m < Po; m++) begin
-      for (int ci = 0; ci < Pi; ci++) w_q[m][ci] <= w_i[(m*Pi + ci)*16 +: 16];
+    if (valid_i) begin
+      for (int ci = 0; ci < Pi; ci++) x_q[ci] <= x_i[ci*16 +: 16];
+      for (int m = 0; m < Po; m++) begin
+        for (int ci = 0; ci < Pi; ci++) w_q[m][ci] <= w_i[(m*Pi + ci)*16 +: 16];
+      end
     end
   end
 
   always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
-      for (int ci = 0; ci < Pi; ci++) p_q[m][ci] <= w_q[m][ci] * x_q[ci];
+    if (v_q[0]) begin
+      for (int m = 0; m < Po; m++) begin
+        for (int ci = 0; ci < Pi; ci++) p_q[m][ci] <= w_q[m][ci] * x_q[ci];
+      end
     end
   end
 
   always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    if (v_q[1]) for (int m = 0; m < Po; m++) begin
       for (int g = 0; g < NGroups; g++) begin
         logic signed [33:0] sum;
         sum = '0;
@@ -76,7 +80,7 @@ module cnna_mac_array #(
   end
 
   always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    if (v_q[2]) for (int m = 0; m < Po; m++) begin
       logic signed [35:0] sum;
       sum = '0;
       for (int g = 0; g < NGroups; g++) sum = sum + 36'(g_q[m][g]);

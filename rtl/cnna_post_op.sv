@@ -66,12 +66,14 @@ module cnna_post_op #(
 
   always_ff @(posedge clk_i) begin
     for (int m = 0; m < Po; m++) begin
-      logic signed [63:0] a;
+      // rshr of a 48-bit value by s >= 48 is 0 (the rounding bias never reaches a whole unit).
+      logic signed [48:0] a;
       logic [5:0]         s;
       s = shift_i[m*6 +: 6];
-      a = 64'($signed(acc_i[m*48 +: 48]));
-      if (s != 6'd0) a = (a + (64'sd1 <<< (s - 6'd1))) >>> s;
-      y1_q[m] <= sat16(a);
+      a = 49'($signed(acc_i[m*48 +: 48]));
+      if (s >= 6'd48) a = '0;
+      else if (s != 6'd0) a = (a + (49'sd1 <<< (s - 6'd1))) >>> s;
+      y1_q[m] <= sat16(64'(a));
     end
   end
 
@@ -111,10 +113,12 @@ module cnna_post_op #(
 
   always_ff @(posedge clk_i) begin
     for (int m = 0; m < Po; m++) begin
-      logic signed [63:0] a;
-      a = 64'(p4_q[m]);
-      if (avg_shift_i != 6'd0) a = (a + (64'sd1 <<< (avg_shift_i - 6'd1))) >>> avg_shift_i;
-      y5_q[m] <= (pool_i == 2'(cnna_pkg::POOL_AVG)) ? sat16(a) : m4_q[m];
+      // |S*M| < 2^51 (n <= 2^18 values, M < 2^17), so a shift >= 55 gives 0.
+      logic signed [55:0] a;
+      a = 56'(p4_q[m]);
+      if (avg_shift_i >= 6'd55) a = '0;
+      else if (avg_shift_i != 6'd0) a = (a + (56'sd1 <<< (avg_shift_i - 6'd1))) >>> avg_shift_i;
+      y5_q[m] <= (pool_i == 2'(cnna_pkg::POOL_AVG)) ? sat16(64'(a)) : m4_q[m];
     end
   end
 

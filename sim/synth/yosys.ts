@@ -102,3 +102,28 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
     cached, seconds: (Date.now() - t0) / 1000, key, yosys,
   };
 }
+
+/** Synthesizes one self-contained engine module (rtl/<top>.sv, no submodules) with parameter overrides. */
+export async function synthModule(config: HwConfig, top: string, params: Record<string, number> = {}): Promise<ResourceCounts> {
+  const work = mkdtempSync(join(tmpdir(), 'cnna-synth-mod-'));
+  try {
+    const pkg = join(work, 'cnna_pkg.sv');
+    writeFileSync(pkg, genSvPackage(config));
+    const chparam = Object.entries(params).map(([k, v]) => `chparam -set ${k} ${v} ${top}`).join('\n');
+    const script = [
+      `read_verilog -sv ${[pkg, join(repoRoot, 'rtl', 'cnna_rtl_pkg.sv'), join(repoRoot, 'rtl', `${top}.sv`)].join(' ')}`,
+      chparam,
+      `synth_xilinx -family xcup -top ${top} -flatten -noiopad`,
+      'tee -o stat.txt stat',
+      '',
+    ].join('\n');
+    writeFileSync(join(work, 'synth.ys'), script);
+    const r = await execa('yosys', ['-q', '-l', 'yosys.log', 'synth.ys'], { cwd: work, reject: false, all: true });
+    if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
+      throw new CnnaError('E_SIM', `yosys failed on module ${top} (exit ${r.exitCode}): ${(r.all ?? '').slice(-1000)}`);
+    }
+    return parseYosysStat(readFileSync(join(work, 'stat.txt'), 'utf8'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+// Real Yosys runs on the engine's building blocks (the full engine takes many minutes; `cnna synth`
+// and scripts/synth-default.ts run it): the MAC array must map one DSP48E2 per 16x16 multiply, the
+// buffer RAM must map onto block RAM, and the stat parser must read Yosys's report.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, ultra96 } from '../../boards/ultra96/board.ts';
+import { checkFit, synthModule } from './yosys.ts';
+import { parseYosysStat } from './yosys-stat.ts';
+
+describe('Yosys synth_xilinx -family xcup on engine modules', () => {
+  it('maps a 4x2 MAC array onto 8 DSP48E2 (one per multiply, accumulation exact)', async () => {
+    const r = await synthModule(defaultConfig(), 'cnna_mac_array', { Pi: 4, Po: 2 });
+    expect(r.dsp48e2).toBe(8);
+    expect(r.ramb36 + r.ramb18).toBe(0);
+  }, 600_000);
+
+  it('maps a 1024 x 128-bit buffer RAM onto 4 BRAM36 equivalents, not LUTs', async () => {
+    const r = await synthModule(defaultConfig(), 'cnna_sdp_ram', { Width: 128, Depth: 1024 });
+    expect(r.bram36Equivalent).toBe(4);
+    expect(r.lutAsMemory).toBe(0);
+  }, 600_000);
+});
+
+describe('Yosys stat parsing and fit', () => {
+  const stat = `
+=== cnna_top ===
+
+   Number of wires:              12
+   Number of wire bits:          99
+   Number of cells:              23
+     CARRY8                         2
+     DSP48E2                      256
+     FDRE                        1000
+     FDCE                          24
+     LUT2                         300
+     LUT6                         200
+     RAM64M                        10
+     RAMB18E2                       3
+     RAMB36E2                     190
+`;
+  it('counts LUTs (logic + LUTRAM), FFs, DSPs and BRAM36 equivalents', () => {
+    const r = parseYosysStat(stat);
+    expect(r).toMatchObject({ dsp48e2: 256, ramb36: 190, ramb18: 3, bram36Equivalent: 191.5, lutAsLogic: 500, lutAsMemory: 40, lut: 540, ff: 1024, carry8: 2 });
+    const fit = checkFit(r, ultra96);
+    expect(fit.ok).toBe(true);
+    expect(fit.lut.limit).toBe(59976);
+  });
+  it('reports a design over the DSP budget as not fitting', () => {
+    const fit = checkFit(parseYosysStat(stat.replace('DSP48E2                      256', 'DSP48E2                      400')), ultra96);
+    expect(fit.dsp).toEqual({ used: 400, limit: 360, ok: false });
+    expect(fit.ok).toBe(false);
+  });
+});
