@@ -18,7 +18,7 @@ import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
 import { BackendContext, type DdrValue } from './context.ts';
 import { mapConv, convOut } from './map-conv.ts';
 import { mapGemm } from './map-gemm.ts';
-import { mapAdd, mapPoolOrAct } from './map-identity.ts';
+import { mapAdd, mapConcat, mapPoolOrAct } from './map-identity.ts';
 
 export type { Bundle } from '../contracts/bundle-format.ts';
 
@@ -137,6 +137,13 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
         const a = get(node.inputs[0]);
         const b = get(node.inputs[1]);
         first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex);
+        break;
+      }
+      case 'concat': {
+        const parts = node.inputs.map(get);
+        const o = s();
+        const c = parts.reduce((a, p) => a + p.t.c, 0);
+        first = mapConcat(ctx, node, parts, newValue(outName, where, c, parts[0].t.h, parts[0].t.w, parts[0].order === 'vector' && o.length === 2 ? 'vector' : 'nchw'), layerIndex);
         break;
       }
       case 'flatten': case 'reshape': case 'identity': case 'dropout': {

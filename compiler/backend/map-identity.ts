@@ -2,8 +2,9 @@
 //  - standalone pool / activation: per channel group, weight 1 on the diagonal, shift 0, then
 //    act + pool (exactly docs/numerics.md: x -> act(x) -> pool, format unchanged);
 //  - residual Add: two groups (a, then b at inCgStride = b - a), diagonal weights 2^(F-f_a+L)
-//    and 2^(F-f_b+L), shift max(0, F - f_out), L = max(0, f_out - F), optional activation.
-import type { ActivationNode, AddNode, PoolNode } from '../ir/graph.ts';
+//    and 2^(F-f_b+L), shift max(0, F - f_out), L = max(0, f_out - F), optional activation;
+//  - channel concat: per input channel group, a rescaling copy into the output's planes.
+import type { ActivationNode, AddNode, ConcatNode, PoolNode } from '../ir/graph.ts';
 import { PoolKind } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
@@ -72,4 +73,43 @@ export function mapAdd(ctx: BackendContext, node: AddNode, a: DdrValue, b: DdrVa
     name: node.name, layerIndex, input: t, output: out.t, cg: 2, inCgStride: hi.t.offset - lo.t.offset, kh: 1, kw: 1, rows, cols,
     poolKind: PoolKind.NONE, countPad: false, ...actFields(node.activation, out.f, where), units, sharedInput: false, weightWords: 2,
   });
+}
+
+/**
+ * Channel concat (axis 1) of NCHW tensors: each input's channel groups are copied (rescaled to
+ * the output format: weight 1 and shift f_in - f_out, or weight 2^(f_out - f_in) and shift 0)
+ * into the output's planes. Every input but the last must have a multiple of PI channels, so
+ * that its planes land on whole output planes.
+ */
+export function mapConcat(ctx: BackendContext, node: ConcatNode, parts: DdrValue[], out: DdrValue, layerIndex: number): number {
+  const where = `concat node '${node.name}'`;
+  const { pi } = ctx;
+  const rank = out.shape.length;
+  const axis = node.axis < 0 ? node.axis + rank : node.axis;
+  if (axis !== 1 || parts.some((p) => p.order === 'chw-flat')) throw new CnnaError('E_UNSUPPORTED', `${where}: only channel concat (axis 1) of activations is supported by the engine`);
+  let first = -1;
+  let plane = 0;
+  parts.forEach((p, i) => {
+    if (i < parts.length - 1 && p.t.c % pi !== 0) {
+      throw new CnnaError('E_UNSUPPORTED', `${where}: input ${i} has ${p.t.c} channels, not a multiple of ${pi} (array.pi), so its channels do not start whole output planes`);
+    }
+    if (p.t.h !== out.t.h || p.t.w !== out.t.w) throw new CnnaError('E_GRAPH', `${where}: input ${i} is ${p.t.h}x${p.t.w}, the output ${out.t.h}x${out.t.w}`);
+    const up = Math.max(0, out.f - p.f);
+    if (2 ** up > 16384) throw new CnnaError('E_FIT', `layer '${node.name}': rescaling input ${i} from f=${p.f} to f=${out.f} needs a gain of 2^${up}, the identity weights hold at most 2^14`);
+    const wAddr = diagBlock(ctx, [2 ** up], Math.max(0, p.f - out.f));
+    const t = p.t;
+    const units: Unit[] = [];
+    for (let g = 0; g < t.cg; g++) {
+      units.push({ inBase: t.offset + g * t.cgStride, wAddr, outBase: out.t.offset + (plane + g) * out.t.cgStride, outGroups: 1 });
+    }
+    const pa = poolAxes(undefined, t.h, t.w, t.h, t.w, where);
+    const f0 = emitSpatial(ctx, {
+      name: node.name, layerIndex, input: t, output: out.t, cg: 1, inCgStride: t.cgStride, kh: 1, kw: 1,
+      rows: { size: t.h, k: 1, s: 1, d: 1, p: 0, out: t.h, ...pa.r }, cols: { size: t.w, k: 1, s: 1, d: 1, p: 0, out: t.w, ...pa.c },
+      poolKind: PoolKind.NONE, countPad: false, act: 0, actA: 0, actB: 0, units, sharedInput: false, weightWords: 1,
+    });
+    if (first < 0) first = f0;
+    plane += t.cg;
+  });
+  return first;
 }
