@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { randomCase } from './random-bundle.ts';
-import { runBundlesRtl } from './run-rtl.ts';
+import { runBundleRtl, runBundlesRtl } from './run-rtl.ts';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
 
@@ -38,5 +38,23 @@ describe('RTL engine on random single-layer programs', () => {
     expect(pooled).toBeGreaterThan(50);
     expect(twoLayer).toBeGreaterThan(10);
     expect(wrapped).toBeGreaterThan(2);
+  }, 900_000);
+});
+
+describe('RTL engine refusing programs', () => {
+  const config = defaultConfig();
+  it('stops with CONFIG_MISMATCH when the HEADER carries another config hash', async () => {
+    const c = randomCase(config, 7);
+    const d = new Uint8Array(c.bundle.descriptors);
+    d[16] ^= 0xff;
+    await expect(runBundleRtl({ ...c.bundle, descriptors: d }, [{ raw: { x: c.input } }], { config }))
+      .rejects.toThrow(`the RTL engine refused bundle 'random-7': status 3 CONFIG_MISMATCH (the bundle was compiled for another hardware config)`);
+  }, 900_000);
+  it('stops with BAD_MAGIC when descriptor 0 is not a HEADER', async () => {
+    const c = randomCase(config, 8);
+    const d = new Uint8Array(c.bundle.descriptors);
+    d[4] = 0;
+    await expect(runBundleRtl({ ...c.bundle, descriptors: d }, [{ raw: { x: c.input } }], { config }))
+      .rejects.toThrow(/status 1 BAD_MAGIC/);
   }, 900_000);
 });
