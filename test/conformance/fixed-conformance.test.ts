@@ -30,7 +30,7 @@ function skipReason(name: string): string | undefined {
 
 const cases = [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)];
 
-export interface Deviation { worst: number; ratio: number; where: string }
+interface Deviation { worst: number; ratio: number; where: string }
 
 /** Largest |actual - expected| and its ratio to the allowed error, or a message on the first element out of bounds. */
 function check(actual: Tensor, expected: Tensor, bound: number): Deviation & { fail?: string } {
