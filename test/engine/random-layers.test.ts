@@ -50,10 +50,10 @@ describe('engine model vs golden model, random single layers (seed 1)', () => {
     [8, 8, 128, 50],
     [16, 16, 4096, 4],
   ])('PI=%i PO=%i with %i input entries, %i weight words: tiled cases bit-exact, the rest refused with E_FIT', (pi, po, ib, wb) => {
-    const r = sweep(small(pi, po, ib, wb), 250);
+    const r = sweep(small(pi, po, ib, wb), 120);
     expect(r.failures).toEqual([]);
-    expect(r.exact + r.refused).toBe(250);
-    expect(r.exact).toBeGreaterThan(190);
+    expect(r.exact + r.refused).toBe(120);
+    expect(r.exact).toBeGreaterThan(90);
   });
 });
 
