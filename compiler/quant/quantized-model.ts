@@ -21,7 +21,11 @@ export interface QuantizedWeights {
 }
 
 export interface QuantizedBias {
-  /** Integer values at f_acc = f_in + wf[m]; exact integers held in float64. */
+  /**
+   * Integer values at f_acc = f_in + wf[m]; exact integers held in float64. One per output
+   * channel, except for a Gemm whose C varies by row (ONNX conformance cases only): R·N values,
+   * row-major.
+   */
   q: Float64Array;
 }
 
