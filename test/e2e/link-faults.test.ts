@@ -116,7 +116,7 @@ describe.skipIf(!!skipNoHwh)('link faults over a socat pty pair at 3 Mbaud (seri
 
 describe.skipIf(!!skipNoHwh)('link faults on TCP loopback through a fault proxy', () => {
   it('resumes uploads across disconnects, dropped chunks and an agent restart; never activates a half-uploaded bundle', async () => {
-    let board = await startTestBoard();
+    let board = await startTestBoard({ limits: { chunkSize: 65536 } });
     const port = board.tcp.port;
     const proxy = await startTcpFaultProxy(port);
     allCounters.push(proxy.counters);
@@ -159,7 +159,7 @@ describe.skipIf(!!skipNoHwh)('link faults on TCP loopback through a fault proxy'
         .rejects.toThrow(/NOT_CACHED/);
       await board.stop();
       counters.restarts++;
-      board = await startTestBoard({ cacheDir: board.cacheDir, port });
+      board = await startTestBoard({ cacheDir: board.cacheDir, port, limits: { chunkSize: 65536 } });
       const info = await client.request('INFO');
       expect(info.body.deployId).toBe(first.deployId);
       const [okOld] = await inferMany(client, 3, 900);
@@ -171,7 +171,7 @@ describe.skipIf(!!skipNoHwh)('link faults on TCP loopback through a fault proxy'
       await new Promise((r) => setTimeout(r, 5));
       await board.stop();
       counters.restarts++;
-      board = await startTestBoard({ cacheDir: board.cacheDir, port });
+      board = await startTestBoard({ cacheDir: board.cacheDir, port, limits: { chunkSize: 65536 } });
       const rr = await resumed;
       expect(rr.resumedBytes).toBeGreaterThanOrEqual(350_000 - 8 * 65536);
       expect(rr.sentBytes).toBeLessThan(bigBundle.length);

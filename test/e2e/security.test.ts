@@ -92,8 +92,10 @@ describe.skipIf(!!skipNoHwh)('virtual board security', () => {
     await expect(uploadObject(client, 'bundle', new Uint8Array(2_000_001)))
       .rejects.toThrow('the bundle has 2000001 bytes; the board accepts uploads of at most 2000000');
     const sha = 'cd'.repeat(32);
-    await client.request('UPLOAD_BEGIN', { kind: 'bundle', size: 100_000, sha256: sha });
-    await expect(client.request('UPLOAD_CHUNK', { uploadId: sha, offset: 0 }, new Uint8Array(65_537)))
+    const begin = await client.request('UPLOAD_BEGIN', { kind: 'bundle', size: 1_000_000, sha256: sha });
+    const chunk = Number(begin.body.chunkSize);
+    expect(chunk).toBe(Math.min(262144, 200_000 - 1024));
+    await expect(client.request('UPLOAD_CHUNK', { uploadId: sha, offset: 0 }, new Uint8Array(chunk + 1)))
       .rejects.toThrow('BAD_RANGE');
   });
 
