@@ -1,7 +1,9 @@
 // What the model commands (inspect, run, accuracy, demo) share: load + optimize a model with
 // a clear error for a missing file, quantize it with a progress bar, the quantization
-// options, and top-k / argmax over output rows.
+// options (a user calibration batch: --calibration FILE, .npy or .pb, repeatable), and top-k /
+// argmax over output rows.
 import { statSync } from 'node:fs';
+import { readInputFile } from '../compiler/data/input-files.ts';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
 import type { Graph, Tensor } from '../compiler/ir/graph.ts';
 import { runFloat } from '../compiler/golden/float/run-float.ts';
@@ -38,16 +40,28 @@ export function loadModel(path: string | undefined, command: string): LoadedMode
 export const QUANT_OPTIONS = {
   format: { type: 'string', default: 'auto' },
   'per-channel': { type: 'boolean', default: false },
+  /** Default-calibration images (Fashion-MNIST or synthetic); the quantizer's default is 256 for Fashion-MNIST. */
+  'calibration-images': { type: 'string' },
+  /** Calibration batch files for the first model input (.npy or .pb, already preprocessed); replace the default images. */
+  calibration: { type: 'string', multiple: true },
 } as const;
 
 export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ctx: CommandContext): QuantizedModel {
   const fmt = String(values.format ?? 'auto');
   const format = fmt === 'auto' ? 'auto' : parseFormat(fmt);
+  const ciText = values['calibration-images'];
+  const calibrationImages = ciText === undefined ? undefined : /^\d+$/.test(String(ciText)) && Number(ciText) >= 1 ? Number(ciText) : NaN;
+  if (Number.isNaN(calibrationImages)) throw new CnnaError('E_USAGE', `--calibration-images '${String(ciText)}' is not a positive integer`);
+  const calibFiles = (values.calibration as string[] | undefined) ?? [];
+  if (calibFiles.length > 0 && calibrationImages !== undefined) throw new CnnaError('E_USAGE', '--calibration and --calibration-images exclude each other', { hint: '--calibration-images sizes the default calibration set; --calibration FILE replaces it' });
+  const calibration: Tensor[] = calibFiles.map((f) => { const t = readInputFile(f); return { dims: t.dims, data: t.data }; });
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
   const qm = quantize(graph, {
     format,
     perChannel: Boolean(values['per-channel']),
+    calibrationImages,
+    calibration,
     onWarning: (m) => ctx.warn(m),
     onProgress: (done, total) => {
       bar ??= progress('calibrate', total, { json: ctx.json });

@@ -62,7 +62,7 @@ export interface AccuracyResult {
 export const accuracyCommand: Command = {
   name: 'accuracy',
   summary: 'float and bit-exact fixed-point top-1 accuracy on labelled images (Fashion-MNIST or IDX files)',
-  usage: 'accuracy <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) [--scale S --mean M --std D] [--limit N] [--format auto|Qm.n] [--per-channel]',
+  usage: 'accuracy <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) [--scale S --mean M --std D] [--limit N] [--format auto|Qm.n] [--per-channel] [--calibration-images N | --calibration FILE ...]',
   options: {
     dataset: { type: 'string' },
     images: { type: 'string' },

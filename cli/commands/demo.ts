@@ -16,7 +16,7 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { formatReport } from '../../compiler/quant/format-report.ts';
 import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, type LoadedModel } from '../model-pipeline.ts';
+import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, type LoadedModel } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
 import { stepBoard } from './board-demo.ts';
 import { inspectGraph } from './inspect.ts';
@@ -86,12 +86,11 @@ function stepAccuracy(m: LoadedModel, qm: QuantizedModel, set: ImageSet, n: numb
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the main job on the default model: import, quantize, float vs bit-exact fixed point, compile, deploy to a virtual board and infer',
-  usage: 'demo [--model FILE] [--limit N] [--format auto|Qm.n] [--per-channel]',
+  usage: 'demo [--model FILE] [--limit N] [--format auto|Qm.n] [--per-channel] [--calibration-images N]',
   options: {
     model: { type: 'string' },
     limit: { type: 'string', default: '1000' },
-    format: { type: 'string', default: 'auto' },
-    'per-channel': { type: 'boolean', default: false },
+    ...QUANT_OPTIONS,
   },
   async run({ values }, ctx) {
     const limitText = String(values.limit);

@@ -22,7 +22,7 @@ export function safeName(name: string): string {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model in float and in bit-exact fixed point on .pb/.npy inputs; write both outputs as .pb and compare them',
-  usage: 'run <model.onnx> --input FILE [--input FILE ...] [--out DIR] [--format auto|Qm.n] [--per-channel]',
+  usage: 'run <model.onnx> --input FILE [--input FILE ...] [--out DIR] [--format auto|Qm.n] [--per-channel] [--calibration-images N | --calibration FILE ...]',
   options: {
     input: { type: 'string', short: 'i', multiple: true },
     out: { type: 'string', short: 'o', default: 'out' },

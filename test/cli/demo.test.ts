@@ -5,7 +5,7 @@ import { cnna } from './run-cli.ts';
 
 describe('cnna demo', () => {
   it('imports, quantizes, reports, and classifies test images in float and fixed point', async () => {
-    const r = cnna(['demo', '--limit', '200', '--json']);
+    const r = cnna(['demo', '--limit', '200', '--calibration-images', '64', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     const { x, labels } = fashionInputs(200);
@@ -19,7 +19,7 @@ describe('cnna demo', () => {
   });
 
   it('prints the four steps', () => {
-    const r = cnna(['demo', '--limit', '8']);
+    const r = cnna(['demo', '--limit', '8', '--calibration-images', '64']);
     expect(r.code).toBe(0);
     for (const step of ['1. import ', '2. quantize ', '3. the first 8 Fashion-MNIST test images', '4. top-1 on the first 8 test images: float ']) {
       expect(r.stdout).toContain(step);

@@ -37,7 +37,7 @@ describe('cnna run', () => {
     const npy = join(dir, 'x.npy');
     writeFileSync(npy, writeNpy([N, 1, 28, 28], x));
     const outDir = join(dir, 'out-npy');
-    const r = cnna(['run', defaultModel, '--input', npy, '--out', outDir, '--json']);
+    const r = cnna(['run', defaultModel, '--input', npy, '--out', outDir, '--calibration-images', '64', '--json']);
     expect(r.code).toBe(0);
     check(outDir, r.stdout);
   });
@@ -46,12 +46,12 @@ describe('cnna run', () => {
     const pb = join(dir, 'input_0.pb');
     writeFileSync(pb, writeTensorProto('image', { dims: [N, 1, 28, 28], data: x }));
     const outDir = join(dir, 'out-pb');
-    const r = cnna(['run', defaultModel, '--input', pb, '--out', outDir]);
+    const r = cnna(['run', defaultModel, '--input', pb, '--out', outDir, '--calibration-images', '64']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`output logits [${N}×10] → ${join(outDir, 'logits_float.pb')}, ${join(outDir, 'logits_fixed.pb')}`);
     expect(r.stdout).toMatch(/\[0\] float top-5: (\d:-?\d+\.\d{4}  ){4}\d:-?\d+\.\d{4}\n/);
     expect(r.stdout).toMatch(new RegExp(`agreement: max \\|float − fixed\\| = \\S+, top-1 agrees on ${N}/${N}`));
-    const again = cnna(['run', defaultModel, '--input', pb, '--out', outDir, '--json']);
+    const again = cnna(['run', defaultModel, '--input', pb, '--out', outDir, '--calibration-images', '64', '--json']);
     check(outDir, again.stdout);
   });
 });
