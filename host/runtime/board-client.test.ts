@@ -103,3 +103,24 @@ describe.skipIf(!!skipNoHwh)('board client over TCP', () => {
     expect(Array.from(ok.outputs[0].data)).toEqual(Array.from(synExpected(x)));
   });
 });
+
+describe('keep-alive and the idle timeout', () => {
+  it('keeps an idle session alive with PINGs; without them the agent ends it and the client reconnects', async () => {
+    const board = await startTestBoard({ limits: { idleTimeoutMs: 600, keepaliveMs: 250 } });
+    try {
+      const transport = { kind: 'tcp' as const, host: '127.0.0.1', port: board.tcp.port };
+      const alive = await BoardClient.connect({ transport, token: TEST_TOKEN, keepalive: true });
+      const quiet = await BoardClient.connect({ transport, token: TEST_TOKEN, keepalive: false });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await alive.request('INFO')).body.protocol).toBe(1);
+      expect((await quiet.request('INFO')).body.protocol).toBe(1);
+      expect(alive.stats.reconnects).toBe(0);
+      expect(quiet.stats.reconnects).toBeGreaterThanOrEqual(1);
+      await alive.close();
+      await quiet.close();
+    } finally {
+      await board.stop();
+      board.cleanup();
+    }
+  });
+});

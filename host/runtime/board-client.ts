@@ -258,7 +258,8 @@ export class BoardClient {
       this.fail(new CnnaError('E_LINK', `${this.description}: ${reason}`, { hint: 'check the board and the cable, then retry' }));
       return;
     }
-    void this.ensureSession().catch(() => {});
+    // Reconnect now when requests wait; otherwise on the next request.
+    if (this.pending.size > 0) void this.ensureSession().catch(() => {});
   }
 
   private transmit(p: Pending, why: string): void {
