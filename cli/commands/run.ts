@@ -2,13 +2,15 @@
 // fixed-point golden model on input tensors (.pb TensorProto or .npy), writes each output as
 // `<DIR>/<output>_float.pb` and `<DIR>/<output>_fixed.pb` (ONNX test-data format, float32;
 // the fixed one dequantized, q·2^-f), and prints the top-5 of each output row and how far
-// the two executors agree (max |float − fixed|, top-1 agreement).
+// the two executors agree (max |float − fixed|, top-1 agreement), after the per-layer
+// quantization report (format, value range, saturated values, SQNR against float).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { writeTensorProto } from '../../compiler/onnx/tensor-proto.ts';
+import { formatReport } from '../../compiler/quant/format-report.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK } from '../model-pipeline.ts';
 
@@ -62,6 +64,8 @@ export const runCommand: Command = {
       });
       return { name: vi.name, dims: f.dims, files, maxAbsDiff: maxAbsDiff(f.data, q.data), top1Agree: rows.filter((r) => r.top1Agree).length, rows };
     });
+    ctx.log(`quantization (${qm.options.format === 'auto' ? 'auto formats' : `Q${16 - qm.options.format}.${qm.options.format}`}${qm.options.perChannel ? ', per-channel weight scales' : ''}; calibration: ${qm.options.calibration}):`);
+    for (const line of formatReport(qm.report).split('\n')) ctx.log(`  ${line}`);
     for (const o of outputs) {
       ctx.log(`output ${o.name} ${shapeText(o.dims)} → ${o.files.float}, ${o.files.fixed}`);
       o.rows.forEach((r, i) => {
@@ -75,7 +79,7 @@ export const runCommand: Command = {
       model: m.path,
       batch,
       inputs: inputs.map((f, i) => ({ file: f.file, format: f.format, dims: f.dims, input: m.graph.inputs[i].name })),
-      quantization: { format: qm.options.format, perChannel: qm.options.perChannel, calibration: qm.options.calibration },
+      quantization: { format: qm.options.format, perChannel: qm.options.perChannel, calibration: qm.options.calibration, report: qm.report },
       outputs: outputs.map((o) => ({ ...o, rows: o.rows })),
     };
   },

@@ -1,6 +1,7 @@
 // `--calibration FILE` (cnna run / accuracy): a user calibration batch replaces the default
 // images, so a model whose input is not N×1×28×28 is calibrated on real data instead of the
-// synthetic inputs (and no synthetic-input warning is printed). Model and data: the ONNX
+// synthetic inputs (and no synthetic-input warning is printed). `cnna run` also prints the
+// per-layer quantization report (text and --json). Model and data: the ONNX
 // backend test pytorch-converted/test_Conv2d (input [2, 3, 7, 5]) from Debian's libonnx-testdata.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,12 +34,31 @@ describe.skipIf(!existsSync(model))(`cnna run --calibration${existsSync(model) ?
     const user = cnna(['run', model, '--input', x, '--out', join(dir, 'user'), '--calibration', x, '--json']);
     expect(user.code).toBe(0);
     expect(user.stderr).not.toContain('synthetic');
-    expect(JSON.parse(user.stdout).quantization.calibration).toBe('user batch (2 samples)');
+    const q = JSON.parse(user.stdout).quantization;
+    expect(q.calibration).toBe('user batch (2 samples)');
+    // the per-layer report: the input and the conv, each with its format, range, saturation and SQNR
+    expect(q.report.map((r: { node: string; op: string }) => [r.node, r.op])).toEqual([['0', 'input'], ['Conv_0', 'conv']]);
+    for (const r of q.report) {
+      expect(r.format).toMatch(/^Q\d+\.\d+$/);
+      expect(r.min).toBeLessThan(r.max);
+      expect([r.saturated, r.total > 0]).toEqual([0, true]);
+      expect(r.sqnrDb).toBeGreaterThan(60);
+    }
     // Calibrated on the very inputs, no tensor saturates: the Q-format rounding error only
     // (a few 2^-13 steps), far below the synthetic-calibration error on this model.
     const eUser = fixedError(join(dir, 'user'));
     expect(eUser).toBeLessThan(1e-3);
     expect(fixedError(join(dir, 'syn'))).toBeGreaterThan(10 * eUser);
+  });
+
+  it('prints the per-layer quantization report before the outputs', () => {
+    const r = cnna(['run', model, '--input', x, '--out', join(dir, 'text'), '--calibration', x, '--per-channel']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('quantization (auto formats, per-channel weight scales; calibration: user batch (2 samples)):');
+    expect(lines[1]).toMatch(/^ {2}node\s+op\s+format\s+weight f\s+min\s+max\s+saturated\s+SQNR dB$/);
+    expect(lines[4]).toMatch(/^ {2}Conv_0\s+conv\s+Q\d+\.\d+\s+\d+\.\.\d+\s+-?\d\.\d{4}\s+-?\d\.\d{4}\s+0\/160\s+\d+\.\d$/);
+    expect(lines[5]).toMatch(/^output 3 \[2×4×5×4\] → /);
   });
 
   it('rejects a calibration batch of the wrong shape and --calibration with --calibration-images', () => {
