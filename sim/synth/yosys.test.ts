@@ -3,21 +3,20 @@
 // buffer RAM must map onto block RAM, and the stat parser must read Yosys's report.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, ultra96 } from '../../boards/ultra96/board.ts';
-import { checkFit, synthModule } from './yosys.ts';
+import { checkFit, synthModules } from './yosys.ts';
 import { parseYosysStat } from './yosys-stat.ts';
 
 describe('Yosys synth_xilinx -family xcup on engine modules', () => {
-  it('maps a 4x2 MAC array onto 8 DSP48E2 (one per multiply, accumulation exact)', async () => {
-    const r = await synthModule(defaultConfig(), 'cnna_mac_array', { Pi: 4, Po: 2 });
-    expect(r.dsp48e2).toBe(8);
-    expect(r.ramb36 + r.ramb18).toBe(0);
-  }, 600_000);
-
-  it('maps a 1024 x 128-bit buffer RAM onto 4 BRAM36 equivalents, not LUTs', async () => {
-    const r = await synthModule(defaultConfig(), 'cnna_sdp_ram', { Width: 128, Depth: 1024 });
-    expect(r.bram36Equivalent).toBe(4);
-    expect(r.lutAsMemory).toBe(0);
-  }, 600_000);
+  it('maps a 4x2 MAC array onto 8 DSP48E2 (one per multiply) and a 1024 x 128-bit buffer RAM onto 4 BRAM36, not LUTs', async () => {
+    const [mac, ram] = await synthModules(defaultConfig(), [
+      { top: 'cnna_mac_array', params: { Pi: 4, Po: 2 } },
+      { top: 'cnna_sdp_ram', params: { Width: 128, Depth: 1024 } },
+    ]);
+    expect(mac.dsp48e2).toBe(8);
+    expect(mac.ramb36 + mac.ramb18).toBe(0);
+    expect(ram.bram36Equivalent).toBe(4);
+    expect(ram.lutAsMemory).toBe(0);
+  }, 900_000);
 });
 
 describe('Yosys stat parsing and fit', () => {

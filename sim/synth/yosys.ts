@@ -103,26 +103,28 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
   };
 }
 
-/** Synthesizes one self-contained engine module (rtl/<top>.sv, no submodules) with parameter overrides. */
-export async function synthModule(config: HwConfig, top: string, params: Record<string, number> = {}): Promise<ResourceCounts> {
+/**
+ * Synthesizes self-contained engine modules (rtl/<top>.sv, no submodules) with parameter overrides, all in
+ * one Yosys process (the design is saved once and reloaded per module), and returns each one's counts.
+ */
+export async function synthModules(config: HwConfig, jobs: { top: string; params?: Record<string, number> }[]): Promise<ResourceCounts[]> {
   const work = mkdtempSync(join(tmpdir(), 'cnna-synth-mod-'));
   try {
     const pkg = join(work, 'cnna_pkg.sv');
     writeFileSync(pkg, genSvPackage(config));
-    const chparam = Object.entries(params).map(([k, v]) => `chparam -set ${k} ${v} ${top}`).join('\n');
-    const script = [
-      `read_verilog -sv ${[pkg, join(repoRoot, 'rtl', 'cnna_rtl_pkg.sv'), join(repoRoot, 'rtl', `${top}.sv`)].join(' ')}`,
-      chparam,
-      `synth_xilinx -family xcup -top ${top} -flatten -noiopad`,
-      'tee -o stat.txt stat',
-      '',
-    ].join('\n');
-    writeFileSync(join(work, 'synth.ys'), script);
+    const files = [pkg, join(repoRoot, 'rtl', 'cnna_rtl_pkg.sv'), ...[...new Set(jobs.map((j) => j.top))].map((t) => join(repoRoot, 'rtl', `${t}.sv`))];
+    const lines = [`read_verilog -sv ${files.join(' ')}`, 'design -save base'];
+    jobs.forEach((j, i) => {
+      lines.push('design -load base');
+      for (const [k, v] of Object.entries(j.params ?? {})) lines.push(`chparam -set ${k} ${v} ${j.top}`);
+      lines.push(`synth_xilinx -family xcup -top ${j.top} -flatten -noiopad`, `tee -o stat-${i}.txt stat`);
+    });
+    writeFileSync(join(work, 'synth.ys'), `${lines.join('\n')}\n`);
     const r = await execa('yosys', ['-q', '-l', 'yosys.log', 'synth.ys'], { cwd: work, reject: false, all: true });
-    if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
-      throw new CnnaError('E_SIM', `yosys failed on module ${top} (exit ${r.exitCode}): ${(r.all ?? '').slice(-1000)}`);
+    if (r.exitCode !== 0 || !jobs.every((_, i) => existsSync(join(work, `stat-${i}.txt`)))) {
+      throw new CnnaError('E_SIM', `yosys failed on modules ${jobs.map((j) => j.top).join(', ')} (exit ${r.exitCode}): ${(r.all ?? '').slice(-1000)}`);
     }
-    return parseYosysStat(readFileSync(join(work, 'stat.txt'), 'utf8'));
+    return jobs.map((_, i) => parseYosysStat(readFileSync(join(work, `stat-${i}.txt`), 'utf8')));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
