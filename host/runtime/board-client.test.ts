@@ -4,19 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BITSTREAM, synBundle, synExpected, synImage } from '../../test/e2e/support/synthetic-model.ts';
-import { skipNoHwh, ultra96Hwh } from '../../test/e2e/support/shared-paths.ts';
+import { boardHwh, engineRegs } from '../../test/e2e/support/shared-paths.ts';
 import { startTestBoard, TEST_TOKEN, type TestBoard } from '../../test/e2e/support/virtual-board-fixture.ts';
 import { BoardClient } from './board-client.ts';
 import { deployModel } from './deploy-model.ts';
 import { runInference } from './run-inference.ts';
 
-describe.skipIf(!!skipNoHwh)('board client over TCP', () => {
+describe('board client over TCP', () => {
   let board: TestBoard;
   let client: BoardClient;
   let hwh: Uint8Array;
   beforeAll(async () => {
     board = await startTestBoard();
-    hwh = readFileSync(ultra96Hwh);
+    hwh = readFileSync(boardHwh);
     client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: board.tcp.port }, token: TEST_TOKEN });
   });
   afterAll(async () => { await client?.close(); await board?.stop(); board?.cleanup(); });
@@ -66,14 +66,15 @@ describe.skipIf(!!skipNoHwh)('board client over TCP', () => {
   });
 
   it('allows MMIO only inside the register ranges of the .hwh', async () => {
-    await client.request('MMIO_WRITE', { address: 0x80010000, values: [7, 0xffffffff] });
-    const r = await client.request('MMIO_READ', { address: 0x80010000, count: 3 });
+    const { base, high } = engineRegs;
+    await client.request('MMIO_WRITE', { address: base, values: [7, 0xffffffff] });
+    const r = await client.request('MMIO_READ', { address: base, count: 3 });
     expect(r.body.values).toEqual([7, 0xffffffff, 0]);
-    await expect(client.request('MMIO_READ', { address: 0x80020000, count: 1 }))
-      .rejects.toThrow('MMIO_READ: board error MMIO_DENIED: MMIO_READ: [0x80020000, +4) is not inside one register range');
-    await expect(client.request('MMIO_READ', { address: 0x8001fffc, count: 2 })).rejects.toThrow('MMIO_DENIED');
+    await expect(client.request('MMIO_READ', { address: high + 1, count: 1 }))
+      .rejects.toThrow(`MMIO_READ: board error MMIO_DENIED: MMIO_READ: [0x${(high + 1).toString(16)}, +4) is not inside one register range`);
+    await expect(client.request('MMIO_READ', { address: high - 3, count: 2 })).rejects.toThrow('MMIO_DENIED');
     await expect(client.request('MMIO_WRITE', { address: 0x10000000, values: [1] })).rejects.toThrow('MMIO_DENIED');
-    await expect(client.request('MMIO_READ', { address: 0x80010002, count: 1 })).rejects.toThrow('is not 32-bit aligned');
+    await expect(client.request('MMIO_READ', { address: base + 2, count: 1 })).rejects.toThrow('is not 32-bit aligned');
   });
 
   it('reads and writes the DMA buffers by name only', async () => {

@@ -21,12 +21,12 @@ import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
 import { stepBoard } from '../../cli/commands/board-demo.ts';
 import { compileFashion, type CompiledFashion } from './support/fashion-model.ts';
 import { openPtyPair } from './support/pty-pair.ts';
-import { repoRoot, skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
+import { boardHwh, repoRoot } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
 
 const TOKEN = 'e2e-token';
 const N = 6;
-const skip = skipNoHwh || (fashionMnistAvailable() ? '' : 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)');
+const skip = (fashionMnistAvailable() ? '' : 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)');
 const run = promisify(execFile);
 const haveVerilator = (() => { try { return spawnSync('verilator', ['--version']).status === 0; } catch { return false; } })();
 // The rtl case needs the Verilator model of the engine; a cold build takes minutes on 2 cores, so
@@ -40,7 +40,7 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
   beforeAll(() => {
     model = compileFashion(N);
     dir = mkdtempSync(join(tmpdir(), 'cnna-e2e-'));
-    hwh = new Uint8Array(readFileSync(ultra96Hwh));
+    hwh = new Uint8Array(readFileSync(boardHwh));
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
@@ -119,7 +119,7 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
         serve.once('exit', (code) => reject(new Error(`board serve exited with ${code}`)));
       });
       const conn = ['--tcp', `127.0.0.1:${port}`, '--token', TOKEN, '--json'];
-      const dep = JSON.parse((await run(process.execPath, [cli, 'deploy', archive, '--overlay', bit, '--hwh', ultra96Hwh, ...conn])).stdout);
+      const dep = JSON.parse((await run(process.execPath, [cli, 'deploy', archive, '--overlay', bit, '--hwh', boardHwh, ...conn])).stdout);
       expect(dep.deployId).toMatch(/^[0-9a-f]{32}$/);
       const inf = JSON.parse((await run(process.execPath, [cli, 'infer', ...model.cases.slice(0, 3).map((c) => `fashion-mnist:${c.index}`), ...conn])).stdout);
       for (const [i, r] of inf.results.entries()) {

@@ -18,7 +18,7 @@ import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { runInference } from '../../host/runtime/run-inference.ts';
 import { AgentSession } from '../../host/virtual-board/agent-session.ts';
 import { prng } from './support/link-faults.ts';
-import { skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
+import { boardHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM, synBundle, synExpected, synImage } from './support/synthetic-model.ts';
 import { startTestBoard, TEST_TOKEN, type TestBoard } from './support/virtual-board-fixture.ts';
 
@@ -90,12 +90,12 @@ function fuzzFrame(id: number): Uint8Array {
   }
 }
 
-describe.skipIf(!!skipNoHwh)('frame fuzz against the virtual board', () => {
+describe('frame fuzz against the virtual board', () => {
   let board: TestBoard;
   beforeAll(async () => {
     board = await startTestBoard();
     const c = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: board.tcp.port }, token: TEST_TOKEN, keepalive: false });
-    await deployModel(c, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(ultra96Hwh)), bundle: synBundle() });
+    await deployModel(c, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(boardHwh)), bundle: synBundle() });
     await c.close();
   });
   afterAll(async () => { await board?.stop(); board?.cleanup(); });

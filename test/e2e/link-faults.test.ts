@@ -17,7 +17,7 @@ import { syntheticBackend } from '../../host/virtual-board/backends/synthetic-ba
 import { serveSerial, type SerialAgent } from '../../host/virtual-board/serve-serial.ts';
 import { startSerialFaultRelay, startTcpFaultProxy } from './support/fault-proxy.ts';
 import { newCounters, totalFaults, type FaultCounters } from './support/link-faults.ts';
-import { skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
+import { boardHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM, SYN_SPEC, synBundle, synExpected, synImage } from './support/synthetic-model.ts';
 import { startTestBoard, TEST_TOKEN } from './support/virtual-board-fixture.ts';
 
@@ -54,7 +54,7 @@ afterAll(() => {
   process.stderr.write(`link-faults: ${sum} faults injected: ${JSON.stringify(allCounters)}\n`);
 });
 
-describe.skipIf(!!skipNoHwh)('link faults over a socat pty pair at 3 Mbaud (serialport)', () => {
+describe('link faults over a socat pty pair at 3 Mbaud (serialport)', () => {
   it('survives corruption at 1e-4, dropped chunks, a blackout and an agent restart', async () => {
     const relay = await startSerialFaultRelay();
     allCounters.push(relay.counters);
@@ -67,7 +67,7 @@ describe.skipIf(!!skipNoHwh)('link faults over a socat pty pair at 3 Mbaud (seri
     let agent = await mkAgent();
     const client = await BoardClient.connect({ transport: { kind: 'serial', path: relay.hostPath, baudRate: 3_000_000 }, token: TEST_TOKEN, ...fast });
     try {
-      const hwh = new Uint8Array(readFileSync(ultra96Hwh));
+      const hwh = new Uint8Array(readFileSync(boardHwh));
       await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: synBundle() });
 
       relay.setPlans({ corruptRate: 1e-4, dropRate: 0.05, dropTypes: [CHUNK_TYPE], seed: 11 }, { corruptRate: 1e-4, dropRate: 0, seed: 12 });
@@ -114,7 +114,7 @@ describe.skipIf(!!skipNoHwh)('link faults over a socat pty pair at 3 Mbaud (seri
   });
 });
 
-describe.skipIf(!!skipNoHwh)('link faults on TCP loopback through a fault proxy', () => {
+describe('link faults on TCP loopback through a fault proxy', () => {
   it('resumes uploads across disconnects, dropped chunks and an agent restart; never activates a half-uploaded bundle', async () => {
     let board = await startTestBoard({ limits: { chunkSize: 65536 } });
     const port = board.tcp.port;
@@ -125,7 +125,7 @@ describe.skipIf(!!skipNoHwh)('link faults on TCP loopback through a fault proxy'
     const opts: ClientOptions = { transport: { kind: 'tcp', host: '127.0.0.1', port: proxy.port }, token: TEST_TOKEN, ...fast, reconnectMs: 10_000 };
     const client = await BoardClient.connect(opts);
     try {
-      const hwh = new Uint8Array(readFileSync(ultra96Hwh));
+      const hwh = new Uint8Array(readFileSync(boardHwh));
       const first = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: synBundle() });
 
       // dropped chunks

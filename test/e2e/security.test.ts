@@ -1,7 +1,8 @@
 // Security of the virtual board (issue 4, "Security and robustness"): the pairing token is
 // required, frame and upload sizes are limited, the agent never writes outside its cache
 // directory (path-traversal attempts are rejected), MMIO is confined to the register ranges
-// of the real Ultra96 .hwh, and the agent listens on loopback by default.
+// of the deployed .hwh (and, when ../shared has it, of the real Ultra96 .hwh), and the agent
+// listens on loopback by default.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { createStreamDecoder, encodeForTransport } from '../../host/protocol/str
 import { BoardClient } from '../../host/runtime/board-client.ts';
 import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { uploadObject } from '../../host/runtime/upload-object.ts';
-import { skipNoHwh, ultra96Hwh } from './support/shared-paths.ts';
+import { boardHwh, engineRegs, haveUltra96Hwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM, synBundle } from './support/synthetic-model.ts';
 import { startTestBoard, TEST_TOKEN, type TestBoard } from './support/virtual-board-fixture.ts';
 
@@ -43,7 +44,7 @@ async function raw(port: number, frames: Uint8Array[], waitMs = 200): Promise<{ 
 
 const tcp = (f: Parameters<typeof encodeFrame>[0]) => encodeForTransport('tcp', encodeFrame(f));
 
-describe.skipIf(!!skipNoHwh)('virtual board security', () => {
+describe('virtual board security', () => {
   let board: TestBoard;
   let parent: string;
   let client: BoardClient;
@@ -114,7 +115,7 @@ describe.skipIf(!!skipNoHwh)('virtual board security', () => {
       await expect(client.request(type as never, body, new Uint8Array(4)), `${type} ${JSON.stringify(body)}`)
         .rejects.toThrow(/BAD_REQUEST|UNKNOWN_DEPLOY/);
     }
-    await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(ultra96Hwh)), bundle: synBundle() });
+    await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(boardHwh)), bundle: synBundle() });
     await expect(client.request('BUFFER_WRITE', { name: '../../evil', offset: 0 }, new Uint8Array(4))).rejects.toThrow('UNKNOWN_BUFFER');
     const files = walk(parent).map((p) => relative(parent, p));
     expect(files.every((f) => f === 'cache' || f.startsWith('cache/')), files.join(', ')).toBe(true);
@@ -132,7 +133,15 @@ describe.skipIf(!!skipNoHwh)('virtual board security', () => {
     await expect(client.request('DEPLOY', { bitstream: bit, hwh: junk, bundle })).rejects.toThrow('BAD_ARTIFACT');
   });
 
-  it('confines MMIO to the register ranges of the real Ultra96 .hwh', async () => {
+  it('confines MMIO to the engine register range of the deployed .hwh', async () => {
+    const { base, high } = engineRegs;
+    expect((await client.request('MMIO_READ', { address: high - 3, count: 1 })).body.values).toEqual([0]);
+    for (const [address, count] of [[base - 4, 1], [high - 3, 2], [high + 1, 1], [0x0, 1]]) {
+      await expect(client.request('MMIO_READ', { address, count }), `0x${address.toString(16)}+${count}`).rejects.toThrow('MMIO_DENIED');
+    }
+  });
+
+  it.skipIf(!haveUltra96Hwh)('confines MMIO to the register ranges of the real Ultra96 .hwh', async () => {
     const ok = await client.request('MMIO_READ', { address: 0x80005ffc, count: 1 });
     expect(ok.body.values).toEqual([0]);
     for (const [address, count] of [[0x0, 1], [0x7ffffffc, 1], [0x80005ffc, 2], [0x80006000, 1], [0x8000fffc, 2], [0x80020000, 1], [0xfd000000, 1]]) {
