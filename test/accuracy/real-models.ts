@@ -1,12 +1,12 @@
 // Shared pieces of the real-model accuracy test and script: the trained Fashion-MNIST models in
 // ../shared/models (not part of the project), their stated float figures, and float top-1 by
-// onnxruntime-node and by cnna's float executor.
+// onnxruntime-node and by cnna's float executor (FloatThreads).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../../compiler/ir/graph.ts';
-import { runFloat } from '../../compiler/golden/float/run-float.ts';
+import { FloatThreads } from '../../compiler/golden/float/run-float-parallel.ts';
 import { toBatch, type ImageSet } from '../../compiler/data/preprocess.ts';
 import { argmaxRows } from '../../compiler/golden/fixed/top1.ts';
 
@@ -36,15 +36,30 @@ export async function ortPredictions(name: string, set: ImageSet, n = set.count)
   return preds;
 }
 
-/** Float arg-max predictions from cnna's float executor on images [start, start + n). */
-export function cnnaFloatPredictions(g: Graph, set: ImageSet, start: number, n: number, batch = 100): Int32Array {
+/**
+ * Float arg-max predictions from cnna's float executor on the first n images, each batch split
+ * over `threads` threads (FloatThreads; identical results to runFloat).
+ */
+export async function cnnaFloatPredictionsThreaded(g: Graph, set: ImageSet, n = set.count, threads = 2, batch = 1000): Promise<Int32Array> {
+  const pool = new FloatThreads(threads);
   const preds = new Int32Array(n);
-  for (let s = 0; s < n; s += batch) {
-    const b = toBatch(set, start + s, Math.min(batch, n - s));
-    const out = runFloat({ ...g, inputs: [{ ...g.inputs[0], shape: b.dims }] }, { [g.inputs[0].name]: b });
-    preds.set(argmaxRows(out[g.outputs[0].name].data, b.dims[0]), s);
+  try {
+    for (let s = 0; s < n; s += batch) {
+      const b = toBatch(set, s, Math.min(batch, n - s));
+      const out = await pool.run(g, { [g.inputs[0].name]: b });
+      preds.set(argmaxRows(out[g.outputs[0].name].data, b.dims[0]), s);
+    }
+  } finally {
+    await pool.close();
   }
   return preds;
+}
+
+/** Fraction of positions where two prediction vectors agree. */
+export function agreement(a: Int32Array, b: Int32Array): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) c++;
+  return c / a.length;
 }
 
 export function top1(preds: Int32Array, labels: Uint8Array): number {
