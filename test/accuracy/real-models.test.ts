@@ -52,6 +52,6 @@ describe.skipIf(!ready)(`real trained models${ready ? '' : ` (skipped: ${why})`}
       expect(fixed.n).toBe(10000);
       console.log(`${name}: stated ${stated}, cnna float ${floatTop1} (${floatSec.toFixed(0)} s wall, ${floatCpu.toFixed(0)} s CPU), onnxruntime-node ${ortTop1} (arg-max agreement ${agree}), fixed-point ${fixed.top1} (${qm.options.calibration}, ${fixedSec.toFixed(0)} s wall, ${fixedCpu.toFixed(0)} s CPU)`);
       expect(Math.abs(fixed.top1 - floatTop1)).toBeLessThanOrEqual(0.005);
-    }, 1_800_000);
+    }, 3_600_000);
   }
 });
