@@ -5,18 +5,10 @@
 // in-model normalization (Sub/Div/Mul by constants) with ReduceMean pooling.
 
 import { buildModel, type ModelSpec } from './build-model.ts';
+import { mulberry32 as prng } from '../util/prng.ts';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The project PRNG (compiler/util/prng.ts), under the name the sample-model tests use.
+export { mulberry32 as prng } from '../util/prng.ts';
 
 function randn(rand: () => number, n: number, scale: number): Float32Array {
   return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);

@@ -26,6 +26,7 @@ import { chooseF, formatName, quant, quantBias, F_MAX, F_MIN } from './fixed-poi
 import { calibrationGraph } from './calibration-graph.ts';
 import { lowerForFixedPoint } from './lower.ts';
 import type { LayerReport, QuantizedBias, QuantizedModel, QuantizedWeights } from './quantized-model.ts';
+import { mulberry32 } from '../util/prng.ts';
 
 export interface QuantizeOptions {
   /** Calibration batches for the first graph input (N×… float tensors). */
@@ -320,16 +321,10 @@ function syntheticOthers(g: Graph, _c: Calib, _bi: number): Record<string, Tenso
 
 /** Seeded uniform values in [-2, 2) (mulberry32). */
 export function synthetic(dims: number[], seed: number): Tensor {
-  let a = seed >>> 0;
+  const rand = mulberry32(seed);
   const n = dims.reduce((x, y) => x * y, 1);
   const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4) - 2;
-  }
+  for (let i = 0; i < n; i++) data[i] = rand() * 4 - 2;
   return { dims, data };
 }
 

@@ -18,6 +18,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-node';
 import { OnnxBuilder, int, ints } from '../onnx-writer.ts';
 import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
+import { mulberry32 } from '../../compiler/util/prng.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,16 +39,6 @@ const OUT = values.out!;
 await tf.setBackend('wasm');
 await tf.ready();
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 3×3, stride 1, pad 1 patches of an NHWC tensor: [N, H, W, 9·C], index (dy·3+dx)·C + c. */
 function im2col3x3(x: tf.Tensor4D): tf.Tensor4D {

@@ -9,17 +9,9 @@ import {
 } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { avgPoolMultiplier, quant } from '../../compiler/quant/fixed-point.ts';
+import { mulberry32 } from '../../compiler/util/prng.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../compiler/util/prng.ts';
 
 export interface RandomCase {
   bundle: Bundle;

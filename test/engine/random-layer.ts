@@ -5,17 +5,9 @@
 // that outputs are mostly in range (some saturate on purpose).
 import type { Activation, Graph, Node, PoolSpec } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import { mulberry32 as rng } from '../../compiler/util/prng.ts';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../compiler/util/prng.ts';
 
 export interface RandomCase {
   index: number;
