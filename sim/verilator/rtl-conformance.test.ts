@@ -12,13 +12,9 @@ import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { freezeInputs } from '../../compiler/passes/freeze-inputs.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
-import { globTestCases, loadOnnxTestCase } from '../../test/conformance/onnx-test-case.ts';
+import { conformanceCases, loadOnnxTestCase } from '../../test/conformance/onnx-test-case.ts';
 import { runBundlesRtl } from './run-rtl.ts';
 
-const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
-  /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
-  /^test_softmax_/, /^test_add$/, /^test_concat_/];
-const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPool2d/, /^test_Linear/, /^test_BatchNorm2d_eval/, /^test_ReLU$/, /^test_LeakyReLU/];
 
 function oneImage(t: Tensor, i: number): Tensor {
   const per = t.data.length / t.dims[0];
@@ -32,7 +28,7 @@ function batchOne(g: Graph): Graph {
 
 describe('ONNX conformance cases on the RTL engine', () => {
   it('every case that maps to the engine is bit-exact against the golden model', async () => {
-    const cases = [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)]
+    const cases = conformanceCases()
       .filter((d) => !d.endsWith('_expanded') && !d.endsWith('_training_mode') && !d.endsWith('test_maxpool_2d_uint8'));
     const items: { name: string; bundle: Bundle; inputSets: { tensors: Record<string, Tensor> }[]; gold: Int16Array[][] }[] = [];
     const refused: string[] = [];

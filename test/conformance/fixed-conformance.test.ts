@@ -12,14 +12,10 @@ import { quantize } from '../../compiler/quant/quantize.ts';
 import { errorBounds } from '../../compiler/quant/error-bound.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { globTestCases, loadOnnxTestCase } from './onnx-test-case.ts';
+import { conformanceCases, loadOnnxTestCase } from './onnx-test-case.ts';
 import { runFloat } from '../../compiler/golden/float/run-float.ts';
 import { prng, SAMPLE_MODELS } from '../../compiler/onnx/sample-models.ts';
 
-const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
-  /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
-  /^test_softmax_/, /^test_add$/, /^test_concat_/];
-const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPool2d/, /^test_Linear/, /^test_BatchNorm2d_eval/, /^test_ReLU$/, /^test_LeakyReLU/];
 
 function skipReason(name: string): string | undefined {
   if (name.endsWith('_expanded')) return 'the expanded form is built from ReduceMax/Exp/ReduceSum/Div, which cnna does not import; the Softmax op itself is tested';
@@ -28,7 +24,7 @@ function skipReason(name: string): string | undefined {
   return undefined;
 }
 
-const cases = [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)];
+const cases = conformanceCases();
 
 interface Deviation { worst: number; ratio: number; where: string }
 

@@ -11,12 +11,8 @@ import { freezeInputs } from '../../compiler/passes/freeze-inputs.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 import { onnx } from '../../compiler/onnx/onnx-proto.ts';
-import { compareTensors, globTestCases, loadOnnxTestCase, type OnnxTestSet } from './onnx-test-case.ts';
+import { compareTensors, conformanceCases, loadOnnxTestCase, type OnnxTestSet } from './onnx-test-case.ts';
 
-const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
-  /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
-  /^test_softmax_/, /^test_add$/, /^test_concat_/];
-const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPool2d/, /^test_Linear/, /^test_BatchNorm2d_eval/, /^test_ReLU$/, /^test_LeakyReLU/];
 
 /** Cases that test something outside cnna's scope, with the reason. */
 function skipReason(name: string): string | undefined {
@@ -56,7 +52,7 @@ async function runOrt(model: Uint8Array, g: Graph, feeds: Record<string, Tensor>
   return g.outputs.map((o) => ({ dims: [...res[o.name].dims], data: res[o.name].data as Float32Array }));
 }
 
-const cases = [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)];
+const cases = conformanceCases();
 
 describe('ONNX conformance, float executor', () => {
   it('finds the libonnx-testdata cases', () => {

@@ -74,3 +74,14 @@ export function compareTensors(actual: Tensor, expected: Tensor, rtol = 1e-3, at
   }
   return undefined;
 }
+
+/** The conformance cases issue 2 names: these patterns under node/ and pytorch-converted/. */
+export const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
+  /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
+  /^test_softmax_/, /^test_add$/, /^test_concat_/];
+export const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPool2d/, /^test_Linear/, /^test_BatchNorm2d_eval/, /^test_ReLU$/, /^test_LeakyReLU/];
+
+/** Every case directory of that list that libonnx-testdata has, node/ first. */
+export function conformanceCases(): string[] {
+  return [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)];
+}

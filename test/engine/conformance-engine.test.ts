@@ -12,13 +12,9 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';
-import { globTestCases, loadOnnxTestCase } from '../conformance/onnx-test-case.ts';
+import { conformanceCases, loadOnnxTestCase } from '../conformance/onnx-test-case.ts';
 
-const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
-  /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
-  /^test_softmax_/, /^test_add$/, /^test_concat_/];
-const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPool2d/, /^test_Linear/, /^test_BatchNorm2d_eval/, /^test_ReLU$/, /^test_LeakyReLU/];
-const cases = [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)]
+const cases = conformanceCases()
   .filter((d) => !d.endsWith('_expanded') && !d.endsWith('_training_mode') && !d.endsWith('test_maxpool_2d_uint8'));
 
 function oneImage(t: Tensor, i: number): Tensor {
