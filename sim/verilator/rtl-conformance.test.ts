@@ -12,19 +12,10 @@ import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { freezeInputs } from '../../compiler/passes/freeze-inputs.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
-import { conformanceCases, loadOnnxTestCase } from '../../test/conformance/onnx-test-case.ts';
+import { batchOne, conformanceCases, loadOnnxTestCase, oneImage } from '../../test/conformance/onnx-test-case.ts';
 import { runBundlesRtl } from './run-rtl.ts';
 
 
-function oneImage(t: Tensor, i: number): Tensor {
-  const per = t.data.length / t.dims[0];
-  return { dims: [1, ...t.dims.slice(1)], data: t.data.slice(i * per, (i + 1) * per) };
-}
-
-function batchOne(g: Graph): Graph {
-  const shapes = new Map([...g.shapes].map(([k, s]) => [k, s.length && s[0] > 1 ? [1, ...s.slice(1)] : s]));
-  return { ...g, inputs: g.inputs.map((v) => ({ ...v, shape: [1, ...v.shape.slice(1)] })), outputs: g.outputs.map((v) => ({ ...v, shape: v.shape.length ? [1, ...v.shape.slice(1)] : v.shape })), shapes };
-}
 
 describe('ONNX conformance cases on the RTL engine', () => {
   it('every case that maps to the engine is bit-exact against the golden model', async () => {

@@ -1,11 +1,12 @@
 // Loader for ONNX backend test cases (Debian libonnx-testdata layout): a directory holding
 // model.onnx and test_data_set_N/{input_K.pb, output_K.pb}. Shared by the float and the
-// fixed-point conformance tests.
+// fixed-point conformance tests and the engine/RTL conformance tests, with the case list issue 2
+// names and the batch-of-one helpers the engine tests need.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTensorProto } from '../../compiler/onnx/tensor-proto.ts';
-import type { Tensor } from '../../compiler/ir/graph.ts';
+import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 
 export const ONNX_TESTDATA = '/usr/share/libonnx-testdata/data';
 
@@ -84,4 +85,16 @@ export const PYTORCH_PATTERNS = [/^test_Conv2d/, /^test_MaxPool2d/, /^test_AvgPo
 /** Every case directory of that list that libonnx-testdata has, node/ first. */
 export function conformanceCases(): string[] {
   return [...globTestCases('node', NODE_PATTERNS), ...globTestCases('pytorch-converted', PYTORCH_PATTERNS)];
+}
+
+/** Image i of a batched tensor, as a batch of one. */
+export function oneImage(t: Tensor, i: number): Tensor {
+  const per = t.data.length / t.dims[0];
+  return { dims: [1, ...t.dims.slice(1)], data: t.data.slice(i * per, (i + 1) * per) };
+}
+
+/** The graph with every batch axis set to 1 (the engine runs one image at a time). */
+export function batchOne(g: Graph): Graph {
+  const shapes = new Map([...g.shapes].map(([k, s]) => [k, s.length && s[0] > 1 ? [1, ...s.slice(1)] : s]));
+  return { ...g, inputs: g.inputs.map((v) => ({ ...v, shape: [1, ...v.shape.slice(1)] })), outputs: g.outputs.map((v) => ({ ...v, shape: v.shape.length ? [1, ...v.shape.slice(1)] : v.shape })), shapes };
 }

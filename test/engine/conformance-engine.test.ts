@@ -12,20 +12,11 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';
-import { conformanceCases, loadOnnxTestCase } from '../conformance/onnx-test-case.ts';
+import { batchOne, conformanceCases, loadOnnxTestCase, oneImage } from '../conformance/onnx-test-case.ts';
 
 const cases = conformanceCases()
   .filter((d) => !d.endsWith('_expanded') && !d.endsWith('_training_mode') && !d.endsWith('test_maxpool_2d_uint8'));
 
-function oneImage(t: Tensor, i: number): Tensor {
-  const per = t.data.length / t.dims[0];
-  return { dims: [1, ...t.dims.slice(1)], data: t.data.slice(i * per, (i + 1) * per) };
-}
-
-function batchOne(g: Graph): Graph {
-  const shapes = new Map([...g.shapes].map(([k, s]) => [k, s.length && s[0] > 1 ? [1, ...s.slice(1)] : s]));
-  return { ...g, inputs: g.inputs.map((v) => ({ ...v, shape: [1, ...v.shape.slice(1)] })), outputs: g.outputs.map((v) => ({ ...v, shape: v.shape.length ? [1, ...v.shape.slice(1)] : v.shape })), shapes };
-}
 
 describe('ONNX conformance cases on the engine model', () => {
   it('every case that maps to the engine is bit-exact against the golden model; the rest are refused', () => {
