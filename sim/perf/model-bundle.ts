@@ -11,10 +11,13 @@ export interface LayerPerf {
   jobs: number;
   cycles: number;
   macs: number;
+  /** macs / (cycles · PI · PO). */
   utilization: number;
   ddrBytes: number;
   stallCycles: number;
+  /** max(MACs / (PI·PO), minimum DDR bytes / bandwidth), in cycles. */
   rooflineCycles: number;
+  /** rooflineCycles / cycles (1 = at the roofline). */
   rooflineRatio: number;
 }
 

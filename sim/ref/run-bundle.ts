@@ -7,24 +7,11 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { quant } from '../../compiler/quant/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
-import { LayerAccumulator } from '../perf/model-bundle.ts';
+import { LayerAccumulator, type LayerPerf } from '../perf/model-bundle.ts';
 import { makeDdr, runJob, type Ddr } from './run-job.ts';
 
-export interface LayerStats {
-  name: string;
-  op: string;
-  jobs: number;
-  cycles: number;
-  macs: number;
-  /** macs / (cycles · PI · PO). */
-  utilization: number;
-  ddrBytes: number;
-  stallCycles: number;
-  /** max(MACs / (PI·PO), minimum DDR bytes / bandwidth), in cycles. */
-  rooflineCycles?: number;
-  /** rooflineCycles / cycles (1 = at the roofline). */
-  rooflineRatio?: number;
-}
+/** Per-layer figures of a run: the perf model's record, roofline optional (an executor may not model it). */
+export type LayerStats = Omit<LayerPerf, 'rooflineCycles' | 'rooflineRatio'> & Partial<Pick<LayerPerf, 'rooflineCycles' | 'rooflineRatio'>>;
 
 export interface RunBundleResult {
   /** int16 engine outputs in ONNX element order (pre host tail), with their format. */
