@@ -193,7 +193,8 @@ export class AgentSession {
       this.queue.splice(i, 1);
       this.sendError(target, 'CANCELLED', `cancelled by request ${f.requestId}`);
       cancelled = true;
-    } else if (this.running?.requestId === target) {
+    } else if (this.running?.requestId === target && !this.running.abort.signal.aborted) {
+      // A request already cancelled (or timed out) is not cancelled twice.
       this.running.abort.abort(new ProtocolError('CANCELLED', `cancelled by request ${f.requestId}`));
       cancelled = true;
     }

@@ -80,12 +80,25 @@ class Connection:
                 self.send([busy])
         return not self.closed
 
-    def _run(self, frame, cancel, deadline):
+    def _run(self, frame, cancel, deadline, finished=None):
+        """Executes one request and sends its answer. `finished` runs between the two, so
+        a CANCEL that arrives after the client has seen the answer never finds the request
+        still current (it answers cancelled: false)."""
         try:
-            self.send(self.session.execute(frame, cancel, deadline))
+            out = self.session.execute(frame, cancel, deadline)
         except CloseSession:
+            if finished:
+                finished()
             self.send(self.session.pending_close)
             self.close()
+            return
+        if finished:
+            finished()
+        self.send(out)
+
+    def _finish_current(self):
+        with self.cond:
+            self.current = None
 
     def _work(self):
         while True:
@@ -97,11 +110,10 @@ class Connection:
                 frame, cancel, deadline = self.queue.popleft()
                 self.current = (frame.request_id, cancel)
             if deadline is not None and time.monotonic() > deadline:
+                self._finish_current()
                 self.send([encode_error(frame.request_id, "TIMEOUT", "timeoutMs ran out while the request was queued")])
             else:
-                self._run(frame, cancel, deadline)
-            with self.cond:
-                self.current = None
+                self._run(frame, cancel, deadline, self._finish_current)
 
     def _drop_pending(self, why):
         with self.cond:
@@ -115,6 +127,9 @@ class Connection:
     def _cancel(self, target):
         with self.cond:
             if self.current is not None and self.current[0] == target:
+                # A second CANCEL of a request already cancelled cancels nothing.
+                if self.current[1].is_set():
+                    return False
                 self.current[1].set()
                 return True
             for item in self.queue:
