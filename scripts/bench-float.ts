@@ -47,8 +47,10 @@ const threads = Number(args.includes('--threads') ? args[args.indexOf('--threads
 const pool = threads > 1 ? new FloatThreads(threads) : undefined;
 for (let r = 0; r < runs; r++) {
   t = performance.now();
+  const c0 = process.cpuUsage();
   if (pool) await pool.run(o, feeds); else runFloat(o, feeds);
   const ms = performance.now() - t;
-  console.log(`runFloat batch ${batch}, ${threads} thread(s): ${ms.toFixed(0)} ms, ${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);
+  const c = process.cpuUsage(c0);
+  console.log(`runFloat batch ${batch}, ${threads} thread(s): ${ms.toFixed(0)} ms wall (${((c.user + c.system) / 1e6).toFixed(2)} s CPU), ${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);
 }
 await pool?.close();

@@ -1,11 +1,16 @@
 // 2-D convolution on NCHW float32 without im2col: the input is copied once into a zero-padded
 // plane per channel, so no tap needs a bounds check, and a register tile of 4 output channels
-// x 4 output pixels accumulates over the whole reduction (channel, ky, kx) in local doubles
-// (8 loads per 16 multiply-adds). Invariant: xp holds every position any tap can read.
+// x 4 output pixels accumulates over the whole reduction (channel, ky, kx) in float64, starting
+// from the bias, in reduction order (8 loads per 16 multiply-adds). Invariant: xp holds every
+// position any tap can read.
+// The tile runs in the WebAssembly SIMD kernel of wasm-conv.ts when it is available (same
+// operations in the same order, so bit-identical results), else in the plain loop below
+// (CNNA_FLOAT_KERNEL=js forces the plain loop).
 // When the padded copy would be much larger than the input (huge pads or strides), the direct
 // loop with per-tap valid ranges runs instead.
 
 import type { ConvNode } from '../../../ir/graph.ts';
+import { convKernel, type ConvKernel } from './wasm-conv.ts';
 
 export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[]): Float32Array {
   const [n, c, h, wd] = xs;
@@ -24,8 +29,10 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   const wp = Math.max(wd + pl, (owr - 1) * sw + (kw - 1) * dw + 1);
   const plane = hp * wp;
   if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
-  const xp = new Float32Array(c * plane);
   const red = cg * kh * kw;
+  const kernel = convKernel();
+  if (kernel) return conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp);
+  const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
   for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = ic * plane + ky * dh * wp + kx * dw;
   // Weights regrouped as [oc block][r][4] so the tile reads four consecutive values per tap.
@@ -83,6 +90,74 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
             if (nb > 2) { const o2 = o + 2 * ohw; out[o2] = a20; if (cols > 1) out[o2 + 1] = a21; if (cols > 2) out[o2 + 2] = a22; if (cols > 3) out[o2 + 3] = a23; }
             if (nb > 3) { const o3 = o + 3 * ohw; out[o3] = a30; if (cols > 1) out[o3 + 1] = a31; if (cols > 2) out[o3 + 2] = a32; if (cols > 3) out[o3 + 3] = a33; }
           }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** conv2d's tiled loop in the WebAssembly kernel; hp × wp is the padded plane. */
+function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number): Float32Array {
+  const [n, c, h, wd] = xs;
+  const [m, cg, kh, kw] = ws;
+  const [oh, ow] = [outShape[2], outShape[3]];
+  const [sh, sw] = node.strides;
+  const [dh, dw] = node.dilations;
+  const [pt, pl] = node.pads;
+  const groups = node.group;
+  const mg = m / groups;
+  const plane = hp * wp;
+  const red = cg * kh * kw;
+  const blocks = Math.ceil(mg / 4);
+  const nx4 = Math.ceil(ow / 4);
+  const owr = nx4 * 4;
+  const chPlane = oh * owr;
+  // Memory: padded input | tap offsets | weights [group][block][r][4] f64 | biases [group][block][4] f64 | output [group][block][4][oh][owr] f32
+  const al = (b: number) => (b + 15) & ~15;
+  const offAt = al(c * plane * 4);
+  const wtAt = al(offAt + red * 4);
+  const biasAt = wtAt + groups * blocks * red * 32;
+  const outAt = biasAt + groups * blocks * 32;
+  const buf = kernel.buffer(outAt + groups * blocks * 4 * chPlane * 4);
+  const xp = new Float32Array(buf, 0, c * plane);
+  const off = new Int32Array(buf, offAt, red);
+  for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = 4 * (ic * plane + ky * dh * wp + kx * dw);
+  const wt = new Float64Array(buf, wtAt, groups * blocks * red * 4);
+  const bt = new Float64Array(buf, biasAt, groups * blocks * 4);
+  wt.fill(0);
+  bt.fill(0);
+  for (let g = 0; g < groups; g++) {
+    for (let j = 0; j < mg; j++) {
+      const oc = g * mg + j;
+      const blk = g * blocks + (j >> 2);
+      const base = blk * red * 4 + (j & 3);
+      for (let r = 0; r < red; r++) wt[base + r * 4] = w[oc * red + r];
+      if (bias) bt[blk * 4 + (j & 3)] = bias[oc];
+    }
+  }
+  const res = new Float32Array(buf, outAt, groups * blocks * 4 * chPlane);
+  const out = new Float32Array(n * m * oh * ow);
+  const ohw = oh * ow;
+  const fn = sw === 1 ? kernel.conv1 : kernel.convs;
+  for (let b = 0; b < n; b++) {
+    xp.fill(0);
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        const src = ((b * c + ch) * h + y) * wd;
+        xp.set(x.subarray(src, src + wd), ch * plane + (y + pt) * wp + pl);
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      for (let blk = 0; blk < blocks; blk++) {
+        const k = g * blocks + blk;
+        fn(4 * g * cg * plane, offAt, red, wtAt + k * red * 32, biasAt + k * 32, outAt + k * 4 * chPlane * 4, oh, nx4, 4 * sh * wp, 16 * sw, 4 * sw, 4 * chPlane);
+        const nb = Math.min(4, mg - blk * 4);
+        for (let j = 0; j < nb; j++) {
+          const src = (k * 4 + j) * chPlane;
+          const dst = (b * m + g * mg + blk * 4 + j) * ohw;
+          if (owr === ow) out.set(res.subarray(src, src + ohw), dst);
+          else for (let oy = 0; oy < oh; oy++) out.set(res.subarray(src + oy * owr, src + oy * owr + ow), dst + oy * ow);
         }
       }
     }
