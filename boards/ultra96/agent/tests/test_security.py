@@ -70,7 +70,7 @@ class TokenTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             Agent(self.agent.hw, self.agent.cache, self.agent.deployer, "")
         r = subprocess.run([sys.executable, "-m", "cnna_agent", "--cache", self.dir, "--tcp", "0", "--hw", "fake"],
-                           cwd=AGENT_DIR, capture_output=True, text=True, timeout=30, env={"PATH": os.environ["PATH"]})
+                           cwd=AGENT_DIR, capture_output=True, text=True, timeout=300, env={"PATH": os.environ["PATH"]})
         self.assertEqual(r.returncode, 2)
         self.assertIn("a pairing token of at least 8 characters is required", r.stderr)
 
@@ -183,7 +183,7 @@ class BindTest(unittest.TestCase):
         d = tempfile.mkdtemp(prefix="cnna-bind-")
         self.addCleanup(shutil.rmtree, d, True)
         r = subprocess.run([sys.executable, "-m", "cnna_agent", "--cache", d, "--tcp", "0.0.0.0:0", "--hw", "fake"],
-                           cwd=AGENT_DIR, capture_output=True, text=True, timeout=30,
+                           cwd=AGENT_DIR, capture_output=True, text=True, timeout=300,
                            env={"PATH": os.environ["PATH"], "CNNA_BOARD_TOKEN": "bind-test-token"})
         self.assertEqual(r.returncode, 2)
         self.assertIn("refusing to listen on 0.0.0.0", r.stderr)

@@ -1,6 +1,11 @@
 """The agent over real transports: the scripted conformance session over TCP loopback and over a
 pseudo-terminal pair; PING and CANCEL while an inference runs; timeouts; an oversized TCP frame
-closes only its connection; a corrupted serial byte costs one frame; the real CLI process."""
+closes only its connection; a corrupted serial byte costs one frame; the real CLI process.
+
+Invariant: nothing here depends on how fast the machine is. The fake engine stays busy until the
+test ends it (engine_delay_s is far beyond any run), waits are for events with generous overall
+limits (RECV_S), and a timeoutMs that must expire is one the engine cannot beat.
+"""
 
 import os
 import select
@@ -17,6 +22,7 @@ import unittest
 from helpers import AGENT_DIR, MINI_HWH, load_vectors, make_agent, make_bundle, nonces_from, probe_engine, sha
 from test_vectors import check_step, session_limits
 
+from cnna_agent import engine_regs as R
 from cnna_agent.framing import SerialDeframer, cobs_decode, serial_encode, tcp_encode
 from cnna_agent.hw_fake import FakeHardware
 from cnna_agent.protocol import TYPES, decode_frame, encode_frame
@@ -25,11 +31,13 @@ from cnna_agent.session import Limits, auth_mac
 
 T = TYPES
 SESSION = load_vectors("session.json")
+RECV_S = 120           # how long a client waits for an answer before the test fails (a hang, not a speed)
+ENGINE_FOREVER_S = 3600.0
 
 
 class TcpClient:
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=RECV_S)
         self.buf = b""
 
     def send_raw(self, frame):
@@ -61,7 +69,7 @@ class PtyClient:
     def send_raw(self, frame):
         os.write(self.fd, serial_encode(frame))
 
-    def recv(self, timeout=10):
+    def recv(self, timeout=RECV_S):
         end = time.monotonic() + timeout
         while not self.pending:
             r, _, _ = select.select([self.fd], [], [], max(0, end - time.monotonic()))
@@ -116,40 +124,57 @@ class SessionOverTransports(unittest.TestCase):
         self.assertEqual((r.type, r.request_id, r.blob), (T["PING"], 101, b"abc"))
 
 
+def login_and_deploy(tc, c, token, bundle):
+    """HELLO, AUTH (the server's nonce source gives 09..09), upload, DEPLOY and ACTIVATE."""
+    c.call("HELLO", 1, {"client": "t", "protocol": 1})
+    tc.assertEqual(c.call("AUTH", 2, {"clientNonce": "0a" * 16, "mac": auth_mac(token, b"\x09" * 16, b"\x0a" * 16)}).type, T["AUTH"])
+    with open(MINI_HWH, "rb") as f:
+        hwh = f.read()
+    rid = 3
+    hs = []
+    for kind, data in (("bitstream", b"\x02" * 64), ("hwh", hwh), ("bundle", bundle)):
+        c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
+        for off in range(0, len(data), 65536):
+            c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": off}, data[off:off + 65536])
+        tc.assertEqual(c.call("UPLOAD_END", rid + 2, {"uploadId": sha(data)}).type, T["UPLOAD_END"])
+        hs.append(sha(data))
+        rid += 3
+    d = c.call("DEPLOY", rid, {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]}).body
+    tc.assertEqual(c.call("ACTIVATE", rid + 1, {"deployId": d["deployId"]}).type, T["ACTIVATE"])
+
+
 class ConcurrencyTest(unittest.TestCase):
     def setUp(self):
-        self.hw = FakeHardware(engine_model=probe_engine, engine_delay_s=30.0)
+        self.hw = FakeHardware(engine_model=probe_engine, engine_delay_s=ENGINE_FOREVER_S)
         self.agent, d = make_agent(token="conc-token", hw=self.hw)
         self.addCleanup(shutil.rmtree, d, True)
+        self.addCleanup(self.hw.finish_engine)
         self.srv = TcpServer(self.agent, Limits(chunk_size=65536), "127.0.0.1", 0, nonce_source=lambda: b"\x09" * 16).start()
         self.addCleanup(self.srv.stop)
         c = self.c = TcpClient(self.srv.port)
         self.addCleanup(c.sock.close)
-        c.call("HELLO", 1, {"client": "t", "protocol": 1})
-        self.assertEqual(c.call("AUTH", 2, {"clientNonce": "0a" * 16, "mac": auth_mac(b"conc-token", b"\x09" * 16, b"\x0a" * 16)}).type, T["AUTH"])
-        with open(MINI_HWH, "rb") as f:
-            hwh = f.read()
-        rid = 3
-        hs = []
-        for kind, data in (("bitstream", b"\x02" * 64), ("hwh", hwh), ("bundle", make_bundle())):
-            c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
-            c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": 0}, data)
-            self.assertEqual(c.call("UPLOAD_END", rid + 2, {"uploadId": sha(data)}).type, T["UPLOAD_END"])
-            hs.append(sha(data))
-            rid += 3
-        d = c.call("DEPLOY", rid, {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]}).body
-        self.assertEqual(c.call("ACTIVATE", rid + 1, {"deployId": d["deployId"]}).type, T["ACTIVATE"])
+        login_and_deploy(self, c, b"conc-token", make_bundle())
         self.spec = [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}]
+
+    def engine_busy(self):
+        return bool(self.hw.regs.get(self.hw.engine_base + R.CTRL, 0) & R.CTRL_BUSY)
+
+    def wait_engine_busy(self):
+        deadline = time.monotonic() + RECV_S
+        while not self.engine_busy():
+            self.assertLess(time.monotonic(), deadline, "the INFER never started the engine")
+            time.sleep(0.01)
 
     def test_ping_and_cancel_while_inferring(self):
         c = self.c
         c.send_raw(encode_frame(T["INFER"], 50, {"inputs": self.spec}, bytes(120)))
         c.send_raw(encode_frame(T["INFO"], 51, {}))  # queued behind the INFER
-        time.sleep(0.2)
-        t0 = time.monotonic()
+        self.wait_engine_busy()
+        # answered while the engine still runs (it runs until the test ends it), ahead of the
+        # INFER and of the INFO queued behind it
         r = c.call("PING", 52, {}, b"alive")
         self.assertEqual((r.type, r.request_id, r.blob), (T["PING"], 52, b"alive"))
-        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertTrue(self.engine_busy())
         c.send_raw(encode_frame(T["CANCEL"], 53, {"requestId": 51}))
         c.send_raw(encode_frame(T["CANCEL"], 54, {"requestId": 50}))
         got = {}
@@ -163,18 +188,21 @@ class ConcurrencyTest(unittest.TestCase):
         self.assertEqual(c.call("CANCEL", 55, {"requestId": 50}).body, {"requestId": 50, "cancelled": False})
 
     def test_timeout_then_a_good_inference(self):
+        # timeoutMs counts from arrival: it must outlast the worker picking the request up
+        # (else the answer is "ran out while queued"), and the engine cannot beat it.
         c = self.c
-        r = c.call("INFER", 60, {"inputs": self.spec, "timeoutMs": 300}, bytes(120))
-        self.assertEqual(r.body["code"], "TIMEOUT")
-        r = c.call("INFER", 61, {"inputs": self.spec, "timeoutMs": 300}, bytes(120))
+        r = c.call("INFER", 60, {"inputs": self.spec, "timeoutMs": 2000}, bytes(120))
+        self.assertEqual((r.body["code"], r.body["message"]), ("TIMEOUT", "the engine did not finish within timeoutMs"))
+        self.assertTrue(self.engine_busy())
+        r = c.call("INFER", 61, {"inputs": self.spec, "timeoutMs": 2000}, bytes(120))
         self.assertEqual((r.body["code"], r.body["message"]), ("TIMEOUT", "the engine is still busy with an earlier (cancelled) run"))
         self.hw.engine_delay_s = 0.05
         self.hw.finish_engine()
-        r = c.call("INFER", 62, {"inputs": self.spec, "timeoutMs": 5000}, bytes(120))
+        r = c.call("INFER", 62, {"inputs": self.spec, "timeoutMs": RECV_S * 1000}, bytes(120))
         self.assertEqual((r.type, r.body["cycles"]), (T["INFER"], 4242))
 
     def test_oversized_tcp_frame_closes_only_that_connection(self):
-        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=RECV_S)
         s.sendall(struct.pack("<I", 0xFFFFFFF0) + b"x" * 100)
         data = b""
         while True:
@@ -260,12 +288,13 @@ class ClientLimitTest(unittest.TestCase):
         clients = [TcpClient(srv.port) for _ in range(MAX_CLIENTS)]
         for i, c in enumerate(clients):
             self.assertEqual(c.call("PING", 1, {}, b"%d" % i).blob, b"%d" % i)
-        extra = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        extra = socket.create_connection(("127.0.0.1", srv.port), timeout=RECV_S)
         self.assertEqual(extra.recv(10), b"")  # closed at accept
         extra.close()
         clients[0].sock.close()
-        deadline = time.monotonic() + 10
-        while srv.clients >= MAX_CLIENTS and time.monotonic() < deadline:
+        deadline = time.monotonic() + RECV_S
+        while srv.clients >= MAX_CLIENTS:
+            self.assertLess(time.monotonic(), deadline, "the closed connection's slot was never freed")
             time.sleep(0.05)
         again = TcpClient(srv.port)
         self.assertEqual(again.call("PING", 1, {}, b"again").blob, b"again")
