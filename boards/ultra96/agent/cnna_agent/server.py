@@ -5,11 +5,14 @@ CANCEL at once; a worker runs every other request one at a time in arrival order
 (docs/protocol.md 3.4). Invariants: at most MAX_QUEUED requests wait (then BUSY) and at most
 MAX_CLIENTS TCP connections are served at once (more are closed at accept); the agent
 binds only to loopback or the USB-gadget address unless explicitly allowed; a failing
-connection never stops the listener.
+connection never stops the listener. Idle means: nothing valid received, nothing queued or
+running, for idleTimeoutMs (a long request never ends its own session). A TCP answer waits
+for a host that is slow to read for up to idleTimeoutMs, never less.
 """
 
 import collections
 import os
+import select
 import socket
 import threading
 import time
@@ -99,6 +102,7 @@ class Connection:
     def _finish_current(self):
         with self.cond:
             self.current = None
+            self.last_valid = time.monotonic()
 
     def _work(self):
         while True:
@@ -140,7 +144,11 @@ class Connection:
         return False
 
     def idle_for(self):
-        return time.monotonic() - self.last_valid
+        """Seconds since the last valid frame or the end of the last request; 0 while busy."""
+        with self.cond:
+            if self.current is not None or self.queue:
+                return 0.0
+            return time.monotonic() - self.last_valid
 
     def close(self):
         with self.cond:
@@ -201,16 +209,19 @@ class TcpServer:
 
     def _client(self, conn, addr):
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.settimeout(1.0)
+        # The socket timeout bounds sends only (sendall: the whole answer), and generously: a
+        # host may be too busy to read for a while. Reads poll once a second for the idle timeout.
+        conn.settimeout(max(self.limits.idle_timeout_ms / 1000.0, 1.0))
+        poller = select.poll()
+        poller.register(conn, select.POLLIN)
         c = Connection(self.agent, self.limits, "tcp", conn.sendall, self.nonce_source)
         try:
             while not c.closed:
-                try:
-                    data = conn.recv(262144)
-                except socket.timeout:
+                if not poller.poll(1000):
                     if c.idle_for() * 1000 > self.limits.idle_timeout_ms:
                         break
                     continue
+                data = conn.recv(262144)
                 if not data or not c.feed(data):
                     break
         except OSError:

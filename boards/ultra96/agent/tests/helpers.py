@@ -66,12 +66,12 @@ def header_record(count, ddr, config_hash="0123456789abcdef"):
     return bytes(rec)
 
 
-def make_bundle(weights=bytes(range(250)) * 24):
-    descriptors = header_record(1, DDR) + bytes([1, 4]) + bytes(62)  # one JOB with LAST
+def make_bundle(weights=bytes(range(250)) * 24, ddr=DDR):
+    descriptors = header_record(1, ddr) + bytes([1, 4]) + bytes(62)  # one JOB with LAST
     manifest = {
         "format": "cnna-bundle", "version": 1, "model": "agent-test", "configHash": "0123456789abcdef",
         "hwConfig": {"array": {"pi": PI, "po": PI}},
-        "memoryMap": {"ddrBytes": DDR, "regions": []},
+        "memoryMap": {"ddrBytes": ddr, "regions": []},
         "descriptors": {"file": "descriptors.bin", "offset": 0, "count": 1},
         "params": {"file": "weights.bin", "offset": 1024, "size": len(weights)},
         "inputs": [{"name": "image", "shape": [1, 3, 4, 5], "f": 14, "order": "nchw",

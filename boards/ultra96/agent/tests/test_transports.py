@@ -219,6 +219,57 @@ class ConcurrencyTest(unittest.TestCase):
         self.assertEqual(c2.call("PING", 1, {}, b"new").blob, b"new")
 
 
+class SlowReaderTest(unittest.TestCase):
+    def test_a_host_that_stops_reading_for_a_while_gets_every_answer(self):
+        # A host busy elsewhere (a loaded machine, a long computation) does not read its socket
+        # for seconds while the agent answers: the answers wait in the socket (more than the
+        # kernel buffers hold), the connection stays.
+        agent, d = make_agent(token="slow-token")
+        self.addCleanup(shutil.rmtree, d, True)
+        srv = TcpServer(agent, Limits(chunk_size=65536), "127.0.0.1", 0, nonce_source=lambda: b"\x09" * 16).start()
+        self.addCleanup(srv.stop)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(RECV_S)
+        s.connect(("127.0.0.1", srv.port))
+        self.addCleanup(s.close)
+        c = TcpClient.__new__(TcpClient)
+        c.sock, c.buf = s, b""
+        ddr = 1 << 20
+        login_and_deploy(self, c, b"slow-token", make_bundle(ddr=ddr))
+        n, length = 8, ddr - 4096  # 8 MB of answers, a frame each below maxFrame
+        for i in range(n):
+            c.send_raw(encode_frame(T["BUFFER_READ"], 100 + i, {"name": "bundle", "offset": 0, "length": length}))
+        time.sleep(3)
+        for i in range(n):
+            f = c.recv()
+            self.assertIsNotNone(f, "the agent closed the connection after %d of %d answers" % (i, n))
+            self.assertEqual((f.type, f.request_id, len(f.blob)), (T["BUFFER_READ"], 100 + i, length))
+        self.assertEqual(c.call("PING", 200, {}, b"still").blob, b"still")
+
+
+class IdleTimeoutTest(unittest.TestCase):
+    def test_a_long_request_keeps_its_session_then_idleness_ends_it(self):
+        hw = FakeHardware(engine_model=probe_engine, engine_delay_s=ENGINE_FOREVER_S)
+        self.addCleanup(hw.finish_engine)
+        agent, d = make_agent(token="idle-token", hw=hw)
+        self.addCleanup(shutil.rmtree, d, True)
+        srv = TcpServer(agent, Limits(chunk_size=65536, idle_timeout_ms=300), "127.0.0.1", 0, nonce_source=lambda: b"\x09" * 16).start()
+        self.addCleanup(srv.stop)
+        c = TcpClient(srv.port)
+        self.addCleanup(c.sock.close)
+        login_and_deploy(self, c, b"idle-token", make_bundle())
+        spec = [{"name": "image", "dtype": "int16", "shape": [1, 3, 4, 5], "length": 120}]
+        c.send_raw(encode_frame(T["INFER"], 50, {"inputs": spec}, bytes(120)))
+        time.sleep(2.0)  # far beyond idleTimeoutMs, the host quiet, the INFER running
+        self.assertEqual(c.call("PING", 51, {}, b"here").blob, b"here")
+        hw.engine_delay_s = 0.0
+        hw.finish_engine()
+        r = c.recv()
+        self.assertEqual((r.type, r.request_id, r.body["cycles"]), (T["INFER"], 50, 4242))
+        self.assertIsNone(c.recv())  # then, with nothing to do and nothing sent, the agent closes
+
+
 class CliProcessTest(unittest.TestCase):
     def test_agent_process_serves_tcp_and_restores_after_restart(self):
         import tempfile
