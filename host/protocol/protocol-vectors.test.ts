@@ -7,7 +7,7 @@ import { cobsDecode } from './cobs.ts';
 import { crc32, crc32Js } from './crc32.ts';
 import { decodeFrame, encodeFrame, encodeFrameTcpParts, type Frame } from './frame-codec.ts';
 import { MESSAGE_TYPES, type MessageType } from './message-types.ts';
-import { createStreamDecoder, encodeForTransport, type StreamEvent } from './stream-decoder.ts';
+import { createStreamDecoder, createTcpReader, encodeForTransport, type StreamEvent } from './stream-decoder.ts';
 
 const dir = new URL('../../test/vectors/protocol/', import.meta.url);
 const frames = JSON.parse(readFileSync(new URL('frames.json', dir), 'utf8'));
@@ -75,15 +75,31 @@ describe('invalid streams (invalid.json), as the agent receives them', () => {
         const d = decodeFrame(bytes, { direction: 'to-agent', maxFrame });
         outcomes.push(d.ok ? { frame: byRaw.get(toHex(bytes)) ?? toHex(bytes) } : { error: d.code, requestId: d.requestId });
       };
-      if (v.transport === 'frame') onFrame(hex(v.hex));
-      else {
-        for (const e of createStreamDecoder(v.transport, maxFrame).push(hex(v.hex))) {
+      const onEvents = (events: StreamEvent[]) => {
+        for (const e of events) {
           if (e.kind === 'frame') onFrame(e.bytes);
           else if (e.kind === 'error') outcomes.push({ error: e.code, requestId: 0 });
           else outcomes.push({ close: true });
         }
-      }
+      };
+      if (v.transport === 'frame') onFrame(hex(v.hex));
+      else onEvents(createStreamDecoder(v.transport, maxFrame).push(hex(v.hex)));
       expect(outcomes).toEqual(v.expect);
+      if (v.transport === 'tcp') {
+        // The zero-copy reader (the agent's TCP path), one byte per read and all at once.
+        for (const step of [1, v.hex.length]) {
+          outcomes.length = 0;
+          const reader = createTcpReader(maxFrame);
+          const bytes = hex(v.hex);
+          for (let at = 0; at < bytes.length; at += step) {
+            const into = reader.readBuffer();
+            const k = Math.min(step, bytes.length - at, into.length);
+            into.set(bytes.subarray(at, at + k));
+            onEvents(reader.commit(k));
+          }
+          expect(outcomes).toEqual(v.expect);
+        }
+      }
     });
   }
 });

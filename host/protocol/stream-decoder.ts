@@ -8,6 +8,10 @@
 // Lifetime: a frame's bytes stay valid until the next push() on the same decoder (the TCP
 // framer assembles frames that span reads in one reused buffer: fresh memory for every 64 KiB
 // frame costs more CPU than the rest of the protocol). Copy what must outlive that.
+// Zero-copy reads (TCP, createTcpReader): the socket reads straight into the framer's own
+// buffer (readBuffer() says where, commit(n) parses the n bytes that arrived there); frames are
+// views of that buffer, valid until the next readBuffer() or commit(). The buffer holds at
+// most one incomplete frame plus one read, so it never grows past 2 · (maxFrame + 4) + 64 KiB.
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
 import { DEFAULT_MAX_FRAME, MIN_FRAME_BYTES } from './message-types.ts';
 import type { ProtocolErrorCode } from './protocol-error.ts';
@@ -23,6 +27,14 @@ export interface StreamDecoder {
   buffered(): number;
 }
 
+/** A TCP framer that a socket reads into directly (net's `onread` buffer): no copy per read. */
+export interface TcpReader extends StreamDecoder {
+  /** Where the next read must land (the free tail of the framer's buffer; at least 64 KiB). */
+  readBuffer(): Uint8Array;
+  /** `n` bytes arrived at the start of the last readBuffer(): parse them. */
+  commit(n: number): StreamEvent[];
+}
+
 export type Framing = 'serial' | 'tcp';
 
 export function encodeForTransport(framing: Framing, frame: Uint8Array): Uint8Array {
@@ -36,6 +48,13 @@ export function encodeForTransport(framing: Framing, frame: Uint8Array): Uint8Ar
 export function createStreamDecoder(framing: Framing, maxFrame = DEFAULT_MAX_FRAME): StreamDecoder {
   return framing === 'serial' ? new CobsStreamDecoder(maxFrame) : new LengthStreamDecoder(maxFrame);
 }
+
+/** The TCP framer with zero-copy reads (readBuffer/commit); push() works on it too. */
+export function createTcpReader(maxFrame = DEFAULT_MAX_FRAME): TcpReader {
+  return new LengthStreamDecoder(maxFrame);
+}
+
+const MIN_READ = 65536;
 
 class CobsStreamDecoder implements StreamDecoder {
   private buf: Uint8Array;
@@ -91,22 +110,69 @@ class CobsStreamDecoder implements StreamDecoder {
   }
 }
 
-class LengthStreamDecoder implements StreamDecoder {
+class LengthStreamDecoder implements TcpReader {
   private chunks: Uint8Array[] = [];
   private scratch: Buffer | undefined;
   private total = 0;
   private need = -1;
   private skip = 0;
   private closed = false;
+  /** Zero-copy mode: the read buffer; bytes [start, end) of it are the one buffered chunk. */
+  private rbuf: Buffer | undefined;
+  private start = 0;
+  private end = 0;
   constructor(private readonly maxFrame: number) {}
 
   buffered(): number { return this.total; }
 
   push(chunk: Uint8Array): StreamEvent[] {
-    const events: StreamEvent[] = [];
-    if (this.closed) return events;
+    if (this.closed) return [];
+    if (this.rbuf) {
+      // A reader fed by push(): copy into the read buffer, one free tail at a time.
+      const events: StreamEvent[] = [];
+      for (let at = 0; at < chunk.length && !this.closed;) {
+        const into = this.readBuffer();
+        const k = Math.min(into.length, chunk.length - at);
+        into.set(chunk.subarray(at, at + k));
+        at += k;
+        for (const e of this.commit(k)) events.push(e.kind === 'frame' ? { kind: 'frame', bytes: e.bytes.slice() } : e);
+      }
+      return events;
+    }
     this.chunks.push(chunk);
     this.total += chunk.length;
+    return this.parse();
+  }
+
+  readBuffer(): Uint8Array {
+    const cap = 2 * (this.maxFrame + 4) + MIN_READ;
+    if (!this.rbuf) this.rbuf = Buffer.allocUnsafe(cap);
+    if (this.total === 0) {
+      this.start = 0;
+      this.end = 0;
+    } else if (cap - this.end < Math.max(MIN_READ, this.need - this.total)) {
+      // Move the incomplete frame to the front so the rest of it (and a full read) fits.
+      this.rbuf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+      this.chunks[0] = this.rbuf.subarray(0, this.end);
+    }
+    return this.rbuf.subarray(this.end);
+  }
+
+  commit(n: number): StreamEvent[] {
+    if (this.closed || n <= 0 || !this.rbuf) return [];
+    this.end += n;
+    if (this.total === 0) this.start = this.end - n;
+    this.chunks = [this.rbuf.subarray(this.start, this.end)];
+    this.total = this.end - this.start;
+    const events = this.parse();
+    this.start = this.end - this.total;
+    return events;
+  }
+
+  private parse(): StreamEvent[] {
+    const events: StreamEvent[] = [];
     for (;;) {
       if (this.skip > 0) {
         const s = Math.min(this.skip, this.total);

@@ -1,12 +1,19 @@
-// TCP transport (node:net), Nagle off so small frames leave at once.
+// TCP transport (node:net), Nagle off so small frames leave at once. A frame given in parts
+// (writev) is copied into a reused staging buffer and written once (staging-pool.ts says why);
+// small frames are joined into a fresh buffer, frames larger than a staging buffer go as parts.
 import { connect } from 'node:net';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { StagingPool } from './staging-pool.ts';
 import type { Transport } from './transport.ts';
+
+const SMALL = 16 * 1024;
+const STAGE_BYTES = 1024 * 1024 + 64 * 1024;
 
 export function openTcp(host: string, port: number, timeoutMs = 5000): Promise<Transport> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
     const description = `tcp ${host}:${port}`;
+    const pool = new StagingPool(STAGE_BYTES);
     let closing = false;
     let closeCb: ((reason: string) => void) | undefined;
     const timer = setTimeout(() => {
@@ -29,9 +36,20 @@ export function openTcp(host: string, port: number, timeoutMs = 5000): Promise<T
         write: (b) => { if (!sock.destroyed) sock.write(b); },
         writev: (parts) => {
           if (sock.destroyed) return;
-          sock.cork();
-          for (const p of parts) sock.write(p);
-          sock.uncork();
+          let total = 0;
+          for (const p of parts) total += p.length;
+          if (total <= SMALL) {
+            sock.write(Buffer.concat(parts, total));
+          } else if (total <= STAGE_BYTES) {
+            const stage = pool.take();
+            let at = 0;
+            for (const p of parts) { stage.set(p, at); at += p.length; }
+            sock.write(stage.subarray(0, total), () => pool.give(stage));
+          } else {
+            sock.cork();
+            for (const p of parts) sock.write(p);
+            sock.uncork();
+          }
         },
         onData: (cb) => sock.on('data', cb),
         onClose: (cb) => { closeCb = cb; },

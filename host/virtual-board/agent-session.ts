@@ -10,7 +10,7 @@ import { agentMac, hostMac, isMacHex, isNonceHex, macEquals } from '../protocol/
 import { decodeFrame, encodeFrame, type Body, type Frame } from '../protocol/frame-codec.ts';
 import { FLAG_RESPONSE, type MessageType } from '../protocol/message-types.ts';
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/protocol-error.ts';
-import { createStreamDecoder, encodeForTransport, type StreamDecoder } from '../protocol/stream-decoder.ts';
+import { createStreamDecoder, createTcpReader, encodeForTransport, type StreamDecoder, type StreamEvent, type TcpReader } from '../protocol/stream-decoder.ts';
 import type { AgentCore, AgentLimits } from './agent-core.ts';
 import { fieldInt, fieldOptionalInt, fieldString } from './body-fields.ts';
 import { handleBufferRead, handleBufferWrite } from './handlers/handle-buffer.ts';
@@ -54,6 +54,7 @@ interface Queued { frame: Frame }
 
 export class AgentSession {
   private readonly decoder?: StreamDecoder;
+  private readonly reader?: TcpReader;
   private readonly limits: AgentLimits;
   private nonce: string | undefined;
   private authed = false;
@@ -66,14 +67,32 @@ export class AgentSession {
 
   constructor(private readonly core: AgentCore, private readonly io: SessionIo, private readonly framing: SessionFraming) {
     this.limits = core.limits(framing);
-    if (framing !== 'direct') this.decoder = createStreamDecoder(framing, this.limits.maxFrame);
+    if (framing === 'tcp') this.decoder = this.reader = createTcpReader(this.limits.maxFrame);
+    else if (framing === 'serial') this.decoder = createStreamDecoder(framing, this.limits.maxFrame);
     this.touch();
   }
 
   /** Bytes from the transport. */
   receive(chunk: Uint8Array): void {
     if (this.closed || !this.decoder) return;
-    for (const e of this.decoder.push(chunk)) {
+    this.handleEvents(this.decoder.push(chunk));
+  }
+
+  /** TCP zero-copy reads: where the socket must put the next bytes (see TcpReader). */
+  readBuffer(): Uint8Array {
+    if (!this.reader) throw new Error('readBuffer() is for TCP sessions');
+    return this.reader.readBuffer();
+  }
+
+  /** TCP zero-copy reads: `n` bytes arrived in the last readBuffer(). */
+  received(n: number): void {
+    if (this.closed || !this.reader) return;
+    this.handleEvents(this.reader.commit(n));
+  }
+
+  private handleEvents(events: StreamEvent[]): void {
+    for (const e of events) {
+      if (this.closed) return;
       if (e.kind === 'frame') this.receiveFrame(e.bytes);
       else if (e.kind === 'error') this.sendError(0, e.code, e.message);
       else { this.end(); this.io.close(); return; }
