@@ -1,6 +1,8 @@
 // The host runtime against a virtual board over real TCP on loopback: handshake and token,
 // deploy with content-hash caching, inference checked bit for bit against an independent
 // computation, MMIO confined to the .hwh, buffers, cancellation and timeouts.
+// No assertion depends on the machine's speed: the slow engine runs until it is cancelled, and
+// waits are for events (a session ending) with limits far above any expected time.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BITSTREAM, synBundle, synExpected, synImage } from '../../test/e2e/support/synthetic-model.ts';
@@ -90,12 +92,11 @@ describe('board client over TCP', () => {
   });
 
   it('cancels a running inference and times out cleanly', async () => {
-    const slow = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: synBundle({ delayMs: 3000 }) });
+    // the engine would compute for 10 minutes: only the client's deadline and its CANCEL end it
+    const slow = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: synBundle({ delayMs: 600_000 }) });
     expect(slow.deployId).toMatch(/^[0-9a-f]{32}$/);
-    const t0 = Date.now();
     await expect(runInference(client, [{ name: 'input', shape: [1, 1, 28, 28], data: synImage(1) }], { timeoutMs: 300 }))
       .rejects.toThrow(/INFER: no answer from the board within 300 ms/);
-    expect(Date.now() - t0).toBeLessThan(2000);
     const r = await client.request('PING', {}, new Uint8Array([1, 2, 3]));
     expect(Array.from(r.blob)).toEqual([1, 2, 3]);
     await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: synBundle() });
@@ -107,12 +108,19 @@ describe('board client over TCP', () => {
 
 describe('keep-alive and the idle timeout', () => {
   it('keeps an idle session alive with PINGs; without them the agent ends it and the client reconnects', async () => {
-    const board = await startTestBoard({ limits: { idleTimeoutMs: 600, keepaliveMs: 250 } });
+    // PINGs every 250 ms against a 3 s idle timeout: the kept session survives event-loop stalls
+    // of up to 2.75 s (board and clients share this process); the quiet one ends when the board
+    // says so, however long that takes on a loaded machine.
+    const board = await startTestBoard({ limits: { idleTimeoutMs: 3000, keepaliveMs: 250 } });
     try {
       const transport = { kind: 'tcp' as const, host: '127.0.0.1', port: board.tcp.port };
       const alive = await BoardClient.connect({ transport, token: TEST_TOKEN, keepalive: true });
       const quiet = await BoardClient.connect({ transport, token: TEST_TOKEN, keepalive: false });
-      await new Promise((r) => setTimeout(r, 1500));
+      expect(board.tcp.sessions.size).toBe(2);
+      for (const until = Date.now() + 60_000; board.tcp.sessions.size > 1;) {
+        expect(Date.now(), 'the idle timeout never ended the quiet session').toBeLessThan(until);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect((await alive.request('INFO')).body.protocol).toBe(1);
       expect((await quiet.request('INFO')).body.protocol).toBe(1);
       expect(alive.stats.reconnects).toBe(0);
