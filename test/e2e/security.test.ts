@@ -24,8 +24,10 @@ function walk(dir: string): string[] {
   });
 }
 
-/** A raw TCP conversation: send frames, collect decoded answers and whether the agent closed. */
-async function raw(port: number, frames: Uint8Array[], waitMs = 200): Promise<{ answers: Frame[]; closed: boolean }> {
+/** A raw TCP conversation: send frames, collect decoded answers until the agent closes the
+ *  connection (every use expects it to), or until `limitMs` passes (then `closed` is false). The
+ *  limit is for a hang: under load the in-process board may take long to answer. */
+async function raw(port: number, frames: Uint8Array[], limitMs = 60_000): Promise<{ answers: Frame[]; closed: boolean }> {
   const sock = connect(port, '127.0.0.1');
   await new Promise<void>((r) => sock.once('connect', () => r()));
   const dec = createStreamDecoder('tcp');
@@ -34,10 +36,12 @@ async function raw(port: number, frames: Uint8Array[], waitMs = 200): Promise<{ 
   sock.on('data', (d) => {
     for (const e of dec.push(d)) if (e.kind === 'frame') { const f = decodeFrame(e.bytes, { direction: 'to-host' }); if (f.ok) answers.push(f.frame); }
   });
-  sock.on('close', () => { closed = true; });
+  const ended = new Promise<void>((r) => sock.on('close', () => { closed = true; r(); }));
   sock.on('error', () => {});
   for (const f of frames) sock.write(f);
-  await new Promise((r) => setTimeout(r, waitMs));
+  let limit: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise((r) => { limit = setTimeout(r, limitMs); })]);
+  clearTimeout(limit);
   sock.destroy();
   return { answers, closed };
 }
