@@ -161,14 +161,21 @@ describe('frame fuzz against the virtual board', () => {
     const sock = connect(board.tcp.port, '127.0.0.1');
     await new Promise<void>((r) => sock.once('connect', () => r()));
     let received = 0;
+    let closedByBoard = false;
+    // an unframed frame reads as a length above maxFrame: the board answers FRAME_TOO_LARGE and
+    // closes. That close ends the wait, not a fixed time (60 s is the limit for a hang).
+    const closed = new Promise<void>((r) => sock.on('close', () => { closedByBoard = true; r(); }));
     sock.on('data', (d) => { received += d.length; });
     sock.on('error', () => {});
     for (let i = 0; i < 500; i++) {
       const f = fuzzFrame(100 + i);
       sock.write(rnd() < 0.9 ? encodeForTransport('tcp', f) : f);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    let limit: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => { limit = setTimeout(r, 60_000); })]);
+    clearTimeout(limit);
     sock.destroy();
+    expect(closedByBoard).toBe(true);
     expect(received).toBeGreaterThan(0);
     const c = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: board.tcp.port }, token: TEST_TOKEN, keepalive: false });
     const x = synImage(77);
