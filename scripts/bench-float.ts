@@ -44,11 +44,12 @@ const x = o.inputs[0];
 const feeds = { [x.name]: { dims: x.shape, data: Float32Array.from({ length: numel(x.shape) }, (_, i) => Math.sin(i) * 0.5 + 0.5) } };
 const approx = macs(o);
 const threads = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 1);
-const pool = threads > 1 ? new FloatThreads(threads) : undefined;
+// Batches split over FloatThreads; one image runs its big convs on conv helper threads.
+const pool = threads > 1 && batch > 1 ? new FloatThreads(threads) : undefined;
 for (let r = 0; r < runs; r++) {
   t = performance.now();
   const c0 = process.cpuUsage();
-  if (pool) await pool.run(o, feeds); else runFloat(o, feeds);
+  if (pool) await pool.run(o, feeds); else runFloat(o, feeds, { threads });
   const ms = performance.now() - t;
   const c = process.cpuUsage(c0);
   console.log(`runFloat batch ${batch}, ${threads} thread(s): ${ms.toFixed(0)} ms wall (${((c.user + c.system) / 1e6).toFixed(2)} s CPU), ${(approx / 1e6).toFixed(1)} M MACs, ${(approx / ms / 1e6).toFixed(2)} GMAC/s`);

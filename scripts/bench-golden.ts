@@ -1,14 +1,21 @@
 // Benchmark of the quantizer and the fixed-point golden model on the generated VGG16
 // (torchvision layout, 224×224×3, 138M parameters; `cnna zoo vgg16`). Prints:
-//  - time and peak RSS to import + optimize + quantize it (target <= 10 s, <= 3 GB), for the
-//    paper's fixed Q2.14 (no calibration needed) and for auto formats calibrated on one synthetic
-//    input (dominated by one float inference);
+//  - time and peak RSS to import + optimize + quantize it (target <= 10 s, <= 3 GB), each in a
+//    fresh child process so that each peak is its own:
+//      auto: the default quantization (power-of-two formats calibrated on one synthetic input,
+//            i.e. one float VGG16 inference with every intermediate kept, on 2 threads);
+//      Q2.14: the paper's fixed format (no calibration);
+//    quantization here means the formats and the int16 weights (report: false): the per-layer
+//    report, which runs the fixed-point model on the calibration data, is not included;
 //  - wall time of one fixed-point golden inference on 2 threads (target <= 30 s).
-// Usage: npm run bench:golden [-- --onnx FILE] [--threads N] [--skip-auto]
+// Usage: npm run bench:golden [-- --onnx FILE] [--threads N] [--skip-auto] [--skip-golden] [--check-formats]
+// (--threads: calibration and golden threads, default 2; --check-formats: after the timed run,
+// calibrate again on the plain TypeScript conv loop, 1 thread, and check that every format and
+// float range is identical)
 // The model is written once to $TMPDIR/cnna-bench/vgg16-seed1.onnx by a child `cnna zoo`
-// process, so that its generation does not count toward this process's peak memory.
+// process, so that its generation does not count toward any peak memory.
 // Timings on a shared 2-core machine are pessimistic; the CPU seconds beside each wall time
-// show how much of it was this process's own work.
+// (every thread of the process) show how much of it was this process's own work.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,19 +52,41 @@ const sec = (t: number) => {
   return `${((performance.now() - t) / 1000).toFixed(2)} s wall (${((c.user + c.system) / 1e6).toFixed(2)} s CPU)`;
 };
 
+/** Child mode: import + optimize + quantize in one format, then print one line. */
+const mode = opt('--child');
+if (mode) {
+  const t0 = mark();
+  const g = optimize(importOnnx(file));
+  const tImport = sec(t0);
+  const t1 = mark();
+  const qm = mode === 'auto' ? quantize(g, { report: false, threads, onWarning: () => {} }) : quantize(g, { format: 14, report: false });
+  const tQuant = sec(t1);
+  const total = ((performance.now() - t0) / 1000).toFixed(2);
+  const what = mode === 'auto' ? `auto formats (the default; calibration: ${qm.options.calibration}, ${threads} threads)` : 'Q2.14 (no calibration)';
+  console.log(`import + quantize, ${what}: ${total} s wall, peak RSS ${gib().toFixed(2)} GiB (targets <= 10 s, <= 3 GB); import + optimize ${tImport}, quantize ${tQuant}`);
+  if (mode === 'auto' && args.includes('--check-formats')) {
+    // The reference path: the plain TypeScript conv loop on one thread.
+    process.env.CNNA_FLOAT_KERNEL = 'js';
+    const t2 = mark();
+    const ref = quantize(g, { report: false, threads: 1, onWarning: () => {} });
+    const key = (q: typeof qm) => JSON.stringify([[...q.formats], q.report.map((r) => [r.node, r.min, r.max])]);
+    const same = key(ref) === key(qm);
+    console.log(`  check: auto formats and float ranges from the plain loop on 1 thread (${sec(t2)}) ${same ? 'are identical' : 'DIFFER'} (${qm.formats.size} values)`);
+    process.exit(same ? 0 : 1);
+  }
+  process.exit(0);
+}
+
+for (const m of args.includes('--skip-auto') ? ['q14'] : ['auto', 'q14']) {
+  const check = args.includes('--check-formats') ? ['--check-formats'] : [];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', m, '--onnx', file, '--threads', String(threads), ...check], { stdio: 'inherit', cwd: repo });
+  if (r.status !== 0) throw new Error(`the ${m} child exited with code ${r.status}`);
+}
+if (args.includes('--skip-golden')) process.exit(0);
+
 let t = mark();
 const g = optimize(importOnnx(file));
-console.log(`import + optimize: ${sec(t)}, ${g.nodes.length} nodes, peak RSS ${gib().toFixed(2)} GiB`);
-
-t = mark();
 const q14 = quantize(g, { format: 14, report: false });
-console.log(`quantize Q2.14 (no calibration): ${sec(t)}, peak RSS ${gib().toFixed(2)} GiB (targets: import + quantize <= 10 s, <= 3 GB)`);
-
-if (!args.includes('--skip-auto')) {
-  t = mark();
-  const qa = quantize(g, { calibrationImages: 1, report: false, onWarning: () => {} });
-  console.log(`quantize auto (1 synthetic calibration input, one float inference): ${sec(t)}, peak RSS ${gib().toFixed(2)} GiB; ${qa.options.calibration}`);
-}
 
 const x = g.inputs[0];
 let s = 1;
@@ -65,4 +94,4 @@ const input: Tensor = { dims: [1, ...x.shape.slice(1)], data: Float32Array.from(
 t = mark();
 const r = await runFixedParallel(q14, { [x.name]: input }, { threads });
 const out = r.raw[g.outputs[0].name] ?? Object.values(r.raw)[0];
-console.log(`golden model, one VGG16 inference on ${threads} threads: ${sec(t)} (target <= 30 s); peak RSS ${gib().toFixed(2)} GiB; output ${g.outputs[0].name} [${out?.dims}]`);
+console.log(`golden model (Q2.14), one VGG16 inference on ${threads} threads: ${sec(t)} (target <= 30 s); peak RSS ${gib().toFixed(2)} GiB; output ${g.outputs[0].name} [${out?.dims}]`);

@@ -16,6 +16,7 @@
 // Calibration data: `calibration` if given (batches for the first graph input); otherwise the
 // first `calibrationImages` Fashion-MNIST training images (x = pixel/255) when the input is
 // N×1×28×28; otherwise seeded synthetic inputs, uniform in [-2, 2), with a warning.
+import { availableParallelism } from 'node:os';
 import type { Graph, Node, Tensor } from '../ir/graph.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { runFloat } from '../golden/float/run-float.ts';
@@ -42,6 +43,11 @@ export interface QuantizeOptions {
   seed?: number;
   /** Run the fixed-point model on the calibration data to fill saturation and SQNR (default true). */
   report?: boolean;
+  /**
+   * Threads for the calibration's float convs (default: 2, or 1 on a single-core machine); the
+   * formats do not depend on it (the float results are identical for any count).
+   */
+  threads?: number;
   onWarning?: (msg: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -77,8 +83,9 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const stats = new Map<string, { min: number; max: number; amax: number }>();
   const kept: Record<string, Tensor>[] = [];
   let keptBytes = 0;
+  const threads = opts.threads ?? Math.min(2, availableParallelism());
   for (const batch of calib.batches) {
-    const vals = runFloatBatch(cg, batch);
+    const vals = runFloatBatch(cg, batch, threads);
     let bytes = 0;
     for (const [name, t] of Object.entries(vals)) {
       let s = stats.get(name);
@@ -171,7 +178,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const acc = new Map<string, { sat: number; total: number; sig: number; noise: number }>();
   if (opts.report !== false) {
     calib.batches.forEach((batch, bi) => {
-      const fl = Object.keys(kept[bi]).length > 0 ? kept[bi] : runFloatBatch(cg, batch);
+      const fl = Object.keys(kept[bi]).length > 0 ? kept[bi] : runFloatBatch(cg, batch, threads);
       const fx = runFixed(qm, { [g.inputs[0].name]: batch, ...syntheticOthers(g, calib, bi) }, { keepAll: true });
       const owners: [string, string][] = [...g.inputs.map((i) => [i.name, i.name] as [string, string]), ...g.nodes.map((n) => [n.name, n.outputs[0]] as [string, string])];
       for (const [owner, value] of owners) {
@@ -304,13 +311,13 @@ function biasOf(g: Graph, n: Node & { op: 'conv' | 'gemm' }, w: QuantizedWeights
   return { q };
 }
 
-function runFloatBatch(g: Graph, batch: Tensor): Record<string, Tensor> {
+function runFloatBatch(g: Graph, batch: Tensor, threads: number): Record<string, Tensor> {
   const inName = g.inputs[0].name;
   const others = g.inputs.slice(1);
   const withBatch: Graph = { ...g, inputs: g.inputs.map((vi, i) => (i === 0 ? { ...vi, shape: batch.dims.slice() } : vi)) };
   const feeds: Record<string, Tensor> = { [inName]: batch };
   for (const vi of others) feeds[vi.name] = synthetic(vi.shape, 7);
-  return runFloat(withBatch, feeds, { keepAll: true });
+  return runFloat(withBatch, feeds, { keepAll: true, threads });
 }
 
 function syntheticOthers(g: Graph, _c: Calib, _bi: number): Record<string, Tensor> {

@@ -14,10 +14,16 @@ import { pool2d } from './ops/pool.ts';
 export interface RunFloatOptions {
   /** Return every value (graph inputs and every node output), not just the graph outputs. */
   keepAll?: boolean;
+  /**
+   * Threads for the big convs of one run (default 1): helper threads of the WebAssembly conv
+   * kernel take work items (image × 4 output channels) from the same job; results are identical
+   * for any count. For batches, FloatThreads (one image slice per thread) is the better split.
+   */
+  threads?: number;
 }
 
 /** Runs one node on its input values (undefined for an absent optional input). */
-export function runNode(node: Node, ins: (Tensor | undefined)[]): Tensor {
+export function runNode(node: Node, ins: (Tensor | undefined)[], threads = 1): Tensor {
   const outShape = inferNodeShapes(node, ins.map((t) => t?.dims))[0];
   const x = ins[0]!;
   const t = (data: Float32Array): Tensor => ({ dims: outShape, data });
@@ -29,7 +35,7 @@ export function runNode(node: Node, ins: (Tensor | undefined)[]): Tensor {
         convShape[2] = plain[2];
         convShape[3] = plain[3];
       }
-      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape);
+      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, threads);
       if (node.activation) y = activate(y, node.activation);
       if (node.pool) y = pool2d(y, convShape, node.pool, outShape);
       return t(y);
@@ -74,7 +80,7 @@ export function runFloat(graph: Graph, inputs: Record<string, Tensor>, opts: Run
     return v;
   };
   for (const node of graph.nodes) {
-    const y = runNode(node, node.inputs.map((n) => get(n, node)));
+    const y = runNode(node, node.inputs.map((n) => get(n, node)), opts.threads ?? 1);
     values.set(node.outputs[0], y);
   }
   const result: Record<string, Tensor> = {};

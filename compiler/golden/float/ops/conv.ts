@@ -10,9 +10,10 @@
 // loop with per-tap valid ranges runs instead.
 
 import type { ConvNode } from '../../../ir/graph.ts';
-import { convKernel, type ConvKernel } from './wasm-conv.ts';
+import { CTL, CTL_BYTES, convKernel, type ConvKernel } from './wasm-conv.ts';
 
-export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[]): Float32Array {
+/** `threads` > 1 lets the WebAssembly kernel share the work with helper threads (same results). */
+export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], threads = 1): Float32Array {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -31,7 +32,7 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
   const red = cg * kh * kw;
   const kernel = convKernel();
-  if (kernel) return conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp);
+  if (kernel) return conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads);
   const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
   for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = ic * plane + ky * dh * wp + kx * dw;
@@ -97,8 +98,13 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   return out;
 }
 
-/** conv2d's tiled loop in the WebAssembly kernel; hp × wp is the padded plane. */
-function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number): Float32Array {
+/** Bytes of padded inputs and outputs per kernel job (images are processed in chunks of this). */
+const CHUNK_BYTES = 64 * 2 ** 20;
+/** Smallest job, in multiply-adds, that is shared with helper threads. */
+const MIN_THREAD_MACS = 4_000_000;
+
+/** conv2d's tiled loop in the WebAssembly kernel on `threads` threads; hp × wp is the padded plane. */
+function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number): Float32Array {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -110,21 +116,26 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
   const plane = hp * wp;
   const red = cg * kh * kw;
   const blocks = Math.ceil(mg / 4);
+  const gb = groups * blocks;
   const nx4 = Math.ceil(ow / 4);
   const owr = nx4 * 4;
   const chPlane = oh * owr;
-  // Memory: padded input | tap offsets | weights [group][block][r][4] f64 | biases [group][block][4] f64 | output [group][block][4][oh][owr] f32
-  const al = (b: number) => (b + 15) & ~15;
-  const offAt = al(c * plane * 4);
+  // Memory: control block | tap offsets | weights [group][block][r][4] f64 | biases [group][block][4] f64
+  //   | padded inputs [image][c][hp][wp] f32 | outputs [image][group][block][4][oh][owr] f32
+  const al = (bytes: number) => (bytes + 15) & ~15;
+  const imgBytes = c * plane * 4;
+  const resBytes = gb * 4 * chPlane * 4;
+  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (imgBytes + resBytes))));
+  const offAt = CTL_BYTES;
   const wtAt = al(offAt + red * 4);
-  const biasAt = wtAt + groups * blocks * red * 32;
-  const outAt = biasAt + groups * blocks * 32;
-  const buf = kernel.buffer(outAt + groups * blocks * 4 * chPlane * 4);
-  const xp = new Float32Array(buf, 0, c * plane);
+  const biasAt = wtAt + gb * red * 32;
+  const xpAt = al(biasAt + gb * 32);
+  const outAt = al(xpAt + chunk * imgBytes);
+  const buf = kernel.buffer(outAt + chunk * resBytes);
   const off = new Int32Array(buf, offAt, red);
   for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = 4 * (ic * plane + ky * dh * wp + kx * dw);
-  const wt = new Float64Array(buf, wtAt, groups * blocks * red * 4);
-  const bt = new Float64Array(buf, biasAt, groups * blocks * 4);
+  const wt = new Float64Array(buf, wtAt, gb * red * 4);
+  const bt = new Float64Array(buf, biasAt, gb * 4);
   wt.fill(0);
   bt.fill(0);
   for (let g = 0; g < groups; g++) {
@@ -136,28 +147,41 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
       if (bias) bt[blk * 4 + (j & 3)] = bias[oc];
     }
   }
-  const res = new Float32Array(buf, outAt, groups * blocks * 4 * chPlane);
+  const ctl = new Int32Array(buf, 0, CTL_BYTES / 4);
+  const params: [number, number][] = [
+    [CTL.GB, gb], [CTL.BLOCKS, blocks], [CTL.IMG, imgBytes], [CTL.GRP, cg * plane * 4], [CTL.XP, xpAt], [CTL.OFF, offAt],
+    [CTL.RED, red], [CTL.WT, wtAt], [CTL.BIAS, biasAt], [CTL.OUT, outAt], [CTL.OH, oh], [CTL.NX4, nx4],
+    [CTL.ROWSTEP, 4 * sh * wp], [CTL.COLSTEP, 16 * sw], [CTL.SW, 4 * sw], [CTL.CHSTRIDE, 4 * chPlane],
+  ];
+  for (const [k, v] of params) ctl[k] = v;
+  // Helper threads only pay off on big jobs (a hand-off costs tens of microseconds).
+  const jobThreads = red * oh * ow * m * Math.min(n, chunk) >= MIN_THREAD_MACS ? threads : 1;
+  const xp = new Float32Array(buf, xpAt, chunk * c * plane);
+  const res = new Float32Array(buf, outAt, chunk * gb * 4 * chPlane);
   const out = new Float32Array(n * m * oh * ow);
   const ohw = oh * ow;
-  const fn = sw === 1 ? kernel.conv1 : kernel.convs;
-  for (let b = 0; b < n; b++) {
+  for (let b0 = 0; b0 < n; b0 += chunk) {
+    const nb0 = Math.min(chunk, n - b0);
     xp.fill(0);
-    for (let ch = 0; ch < c; ch++) {
-      for (let y = 0; y < h; y++) {
-        const src = ((b * c + ch) * h + y) * wd;
-        xp.set(x.subarray(src, src + wd), ch * plane + (y + pt) * wp + pl);
+    for (let i = 0; i < nb0; i++) {
+      for (let ch = 0; ch < c; ch++) {
+        for (let y = 0; y < h; y++) {
+          const src = (((b0 + i) * c + ch) * h + y) * wd;
+          xp.set(x.subarray(src, src + wd), (i * c + ch) * plane + (y + pt) * wp + pl);
+        }
       }
     }
-    for (let g = 0; g < groups; g++) {
-      for (let blk = 0; blk < blocks; blk++) {
-        const k = g * blocks + blk;
-        fn(4 * g * cg * plane, offAt, red, wtAt + k * red * 32, biasAt + k * 32, outAt + k * 4 * chPlane * 4, oh, nx4, 4 * sh * wp, 16 * sw, 4 * sw, 4 * chPlane);
-        const nb = Math.min(4, mg - blk * 4);
-        for (let j = 0; j < nb; j++) {
-          const src = (k * 4 + j) * chPlane;
-          const dst = (b * m + g * mg + blk * 4 + j) * ohw;
-          if (owr === ow) out.set(res.subarray(src, src + ohw), dst);
-          else for (let oy = 0; oy < oh; oy++) out.set(res.subarray(src + oy * owr, src + oy * owr + ow), dst + oy * ow);
+    kernel.runJob(nb0 * gb, jobThreads);
+    for (let i = 0; i < nb0; i++) {
+      for (let g = 0; g < groups; g++) {
+        for (let blk = 0; blk < blocks; blk++) {
+          const nb = Math.min(4, mg - blk * 4);
+          for (let j = 0; j < nb; j++) {
+            const src = ((i * gb + g * blocks + blk) * 4 + j) * chPlane;
+            const dst = ((b0 + i) * m + g * mg + blk * 4 + j) * ohw;
+            if (owr === ow) out.set(res.subarray(src, src + ohw), dst);
+            else for (let oy = 0; oy < oh; oy++) out.set(res.subarray(src + oy * owr, src + oy * owr + ow), dst + oy * ow);
+          }
         }
       }
     }

@@ -56,13 +56,42 @@ describe('float conv WebAssembly SIMD kernel', () => {
     expect(checked).toBeGreaterThan(250);
   });
 
-  it('is bit-identical on a VGG-sized layer (3×3, 64 → 64 channels, 56×56)', () => {
-    const r = prng(11);
-    const node: ConvNode = { op: 'conv', name: 'c', inputs: [], outputs: [], group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] };
-    const xs = [1, 64, 56, 56], ws = [64, 64, 3, 3], os = [1, 64, 56, 56];
-    const x = Float32Array.from({ length: 64 * 56 * 56 }, () => Math.max(0, r() * 2 - 0.5));
-    const w = Float32Array.from({ length: 64 * 64 * 9 }, () => (r() * 2 - 1) * 0.06);
-    const b = Float32Array.from({ length: 64 }, () => r() - 0.5);
-    sameBits(conv2d(x, xs, w, ws, b, node, os), plain(x, xs, w, ws, b, node, os), 'vgg layer');
+  // A VGG-sized layer (3×3, 64 → 64 channels, 56×56, 116 M MACs: big enough for helper threads)
+  // and a strided one with 2 images and 6 output channels (a partial block).
+  const layers = [
+    { xs: [1, 64, 56, 56], ws: [64, 64, 3, 3], strides: [1, 1], os: [1, 64, 56, 56] },
+    { xs: [2, 48, 57, 57], ws: [6, 48, 5, 5], strides: [2, 2], os: [2, 6, 28, 28] },
+  ];
+  const layer = (i: number) => {
+    const { xs, ws, strides, os } = layers[i];
+    const r = prng(11 + i);
+    const node: ConvNode = { op: 'conv', name: 'c', inputs: [], outputs: [], group: 1, kernel: [ws[2], ws[3]], strides: strides as [number, number], dilations: [1, 1], pads: [1, 1, 1, 1] };
+    const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, () => Math.max(0, r() * 2 - 0.5));
+    const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, () => (r() * 2 - 1) * 0.06);
+    const b = Float32Array.from({ length: ws[0] }, () => r() - 0.5);
+    return [x, xs, w, ws, b, node, os] as const;
+  };
+
+  it('is bit-identical on big layers, on 1 and on 2 threads', () => {
+    for (let i = 0; i < layers.length; i++) {
+      const want = plain(...layer(i));
+      sameBits(conv2d(...layer(i)), want, `layer ${i}, 1 thread`);
+      sameBits(conv2d(...layer(i), 2), want, `layer ${i}, 2 threads`);
+    }
+  });
+
+  it('helper threads compute a whole job bit-identically when this thread claims no item', () => {
+    const k = convKernel()!;
+    k.helpersOnly = true;
+    try {
+      for (let i = 0; i < layers.length; i++) {
+        const got = conv2d(...layer(i), 2);
+        const items = layers[i].xs[0] * Math.ceil(layers[i].ws[0] / 4);
+        expect(k.lastHelperItems, `layer ${i}`).toBe(items);
+        sameBits(got, plain(...layer(i)), `layer ${i}, helpers only`);
+      }
+    } finally {
+      k.helpersOnly = false;
+    }
   });
 });

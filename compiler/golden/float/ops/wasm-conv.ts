@@ -14,6 +14,16 @@
 //     f32 out[j·chStride + (oy·nx4·4 + 4t + i)·4] =
 //       f64 bias[j] + Σ_{r < red} f64 wt[4r + j] · f32 mem[p + off[r] + i·sw]
 // off holds red int32 byte offsets; wt holds float64 weights [red][4]; red, oh, nx4 ≥ 1.
+//
+// A third function, `run(ctl)`, is the work loop shared by every thread: the work items of a
+// job (one per image × group × block of 4 output channels) are numbered by a global counter
+// in the control block at `ctl` (layout: CTL below); each thread claims the next item with a
+// compare-and-swap that never moves the counter past the job's end, computes it with conv1 or
+// convs, and counts it done (notifying DONE). The memory is shared, so worker threads (ConvPool)
+// instantiate the same module on it and call `run` on the same job; an item is computed by the
+// same code whichever thread claims it, so results do not depend on the number of threads.
+
+import { Worker } from 'node:worker_threads';
 
 const I32 = 0x7f;
 const V128 = 0x7b;
@@ -55,8 +65,62 @@ const F64X2_EXTRACT = (lane: number) => simd(0x21, lane);
 const F64X2_REPLACE = (lane: number) => simd(0x22, lane);
 const F64X2_PROMOTE_LOW = simd(0x5f);
 const F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
-const LOOP = [0x03, 0x40], END = 0x0b;
+const LOOP = [0x03, 0x40], BLOCK = [0x02, 0x40], IF = [0x04, 0x40], ELSE = 0x05, END = 0x0b;
+const BR = (depth: number) => [0x0c, depth];
 const BR_IF = (depth: number) => [0x0d, depth];
+const SUB = 0x6b, DIV_U = 0x6e, REM_U = 0x70, GE_U = 0x4f, NE = 0x47, EQ = 0x46, DROP = 0x1a;
+const I32_LOAD_AT = (word: number) => [0x28, 2, ...uleb(4 * word)];
+const ATOMIC = (op: number, word: number) => [0xfe, op, 2, ...uleb(4 * word)];
+const ATOMIC_LOAD = (word: number) => ATOMIC(0x10, word);
+const ATOMIC_ADD = (word: number) => ATOMIC(0x1e, word);
+const ATOMIC_CMPXCHG = (word: number) => ATOMIC(0x48, word);
+const ATOMIC_NOTIFY = (word: number) => ATOMIC(0x00, word);
+
+/** Control block words (int32) at address 0 of the kernel memory. */
+export const CTL = {
+  SEQ: 0, NEXT: 1, DONE: 2, BASE: 3, END: 4, GB: 5, BLOCKS: 6, IMG: 7, GRP: 8, XP: 9, OFF: 10, RED: 11,
+  WT: 12, BIAS: 13, OUT: 14, OH: 15, NX4: 16, ROWSTEP: 17, COLSTEP: 18, SW: 19, CHSTRIDE: 20,
+} as const;
+/** Bytes reserved for the control block. */
+export const CTL_BYTES = 128;
+
+/**
+ * run(ctl) → items computed: claim items until the job's end; item i (li = i - BASE) is image li / GB, block
+ * k = li % GB of group k / BLOCKS: xp = XP + (li / GB)·IMG + (k / BLOCKS)·GRP, weights WT + k·RED·32,
+ * biases BIAS + k·32, output OUT + li·4·CHSTRIDE.
+ */
+function runBody(): number[] {
+  const CTLP = 0;
+  const [end, i, li, k, count] = [1, 2, 3, 4, 5];
+  const p = (word: number) => [...get(CTLP), ...I32_LOAD_AT(word)];
+  const args = [
+    ...p(CTL.XP), ...get(li), ...p(CTL.GB), DIV_U, ...p(CTL.IMG), MUL, ADD, ...get(k), ...p(CTL.BLOCKS), DIV_U, ...p(CTL.GRP), MUL, ADD,
+    ...p(CTL.OFF), ...p(CTL.RED),
+    ...p(CTL.WT), ...get(k), ...p(CTL.RED), MUL, ...i32c(32), MUL, ADD,
+    ...p(CTL.BIAS), ...get(k), ...i32c(32), MUL, ADD,
+    ...p(CTL.OUT), ...get(li), ...p(CTL.CHSTRIDE), MUL, ...i32c(4), MUL, ADD,
+    ...p(CTL.OH), ...p(CTL.NX4), ...p(CTL.ROWSTEP), ...p(CTL.COLSTEP), ...p(CTL.SW), ...p(CTL.CHSTRIDE),
+  ];
+  return [
+    1, 5, I32,
+    ...get(CTLP), ...ATOMIC_LOAD(CTL.END), ...set(end),
+    ...BLOCK, ...LOOP,
+    ...get(CTLP), ...ATOMIC_LOAD(CTL.NEXT), ...set(i),
+    ...get(i), ...get(end), GE_U, ...BR_IF(1),
+    ...get(CTLP), ...get(i), ...get(i), ...i32c(1), ADD, ...ATOMIC_CMPXCHG(CTL.NEXT), ...get(i), NE, ...BR_IF(0),
+    ...get(i), ...p(CTL.BASE), SUB, ...set(li),
+    ...get(li), ...p(CTL.GB), REM_U, ...set(k),
+    ...p(CTL.SW), ...i32c(4), EQ,
+    ...IF, ...args, 0x10, 0, ELSE, ...args, 0x10, 1, END,
+    ...get(CTLP), ...i32c(1), ...ATOMIC_ADD(CTL.DONE), DROP,
+    ...get(CTLP), ...i32c(0x7fffffff), ...ATOMIC_NOTIFY(CTL.DONE), DROP,
+    ...get(count), ...i32c(1), ADD, ...set(count),
+    ...BR(0),
+    END, END,
+    ...get(count),
+    END,
+  ];
+}
 
 function convBody(unitStride: boolean): number[] {
   // parameters
@@ -135,42 +199,120 @@ function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
+/** Largest memory, in 64 KiB pages (4 GiB, all of wasm32); a shared memory must declare one. */
+const MAX_PAGES = 65536;
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [...uleb(s.length), ...Buffer.from(s)];
-  const code = [convBody(true), convBody(false)].flatMap((b) => [...uleb(b.length), ...b]);
+  const code = [convBody(true), convBody(false), runBody()].flatMap((b) => [...uleb(b.length), ...b]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 12, ...new Array(12).fill(I32), 0]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name('conv1'), 0x00, 0, ...name('convs'), 0x00, 1]),
-    ...section(10, [2, ...code]),
+    ...section(1, [2, 0x60, 12, ...new Array(12).fill(I32), 0, 0x60, 1, I32, 1, I32]),
+    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x03, 1, ...uleb(MAX_PAGES)]),
+    ...section(3, [3, 0, 0, 1]),
+    ...section(7, [3, ...name('conv1'), 0x00, 0, ...name('convs'), 0x00, 1, ...name('run'), 0x00, 2]),
+    ...section(10, [3, ...code]),
   ]);
 }
 
-type ConvFn = (xp: number, off: number, red: number, wt: number, bias: number, out: number,
-  oh: number, nx4: number, rowStep: number, colStep: number, sw: number, chStride: number) => void;
+type RunFn = (ctl: number) => number;
 
-/** The kernel and its memory; one per thread, created on first use. */
+/** The compiled module and its shared memory; one per thread that runs convs, created on first use. */
 export class ConvKernel {
-  private constructor(private mem: WebAssembly.Memory, readonly conv1: ConvFn, readonly convs: ConvFn) {}
+  readonly run: RunFn;
+  private pool: ConvPool | null = null;
+  private poolDead = false;
+  /** Items of the last job that helper threads computed. */
+  lastHelperItems = 0;
+  /** Tests only: this thread claims no item, so the helpers must compute the whole job. */
+  helpersOnly = false;
 
-  /** A kernel, or null when WebAssembly SIMD is unavailable or disabled (CNNA_FLOAT_KERNEL=js). */
+  private constructor(readonly module: WebAssembly.Module, readonly mem: WebAssembly.Memory) {
+    const inst = new WebAssembly.Instance(module, { env: { mem } });
+    this.run = inst.exports.run as RunFn;
+  }
+
+  /** A kernel, or null when WebAssembly SIMD or threads are unavailable. */
   static create(): ConvKernel | null {
     try {
-      const mem = new WebAssembly.Memory({ initial: 1 });
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { mem } });
-      return new ConvKernel(mem, inst.exports.conv1 as ConvFn, inst.exports.convs as ConvFn);
+      const mem = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      return new ConvKernel(new WebAssembly.Module(moduleBytes()), mem);
     } catch {
       return null;
     }
   }
 
-  /** Grows the memory to at least `bytes`; returns its buffer (views made before may detach). */
-  buffer(bytes: number): ArrayBuffer {
+  /** Grows the memory to at least `bytes`; returns its buffer (views made before keep their length). */
+  buffer(bytes: number): SharedArrayBuffer {
     const have = this.mem.buffer.byteLength;
     if (bytes > have) this.mem.grow(Math.ceil((bytes - have) / 65536));
-    return this.mem.buffer;
+    return this.mem.buffer as unknown as SharedArrayBuffer;
+  }
+
+  /**
+   * Runs the job whose parameters are in the control block (all but SEQ, NEXT, DONE, BASE, END)
+   * on this thread and `threads - 1` helpers; returns when all `items` are done.
+   */
+  runJob(items: number, threads: number): void {
+    const ctl = new Int32Array(this.buffer(CTL_BYTES), 0, CTL_BYTES / 4);
+    const base = Atomics.load(ctl, CTL.NEXT);
+    ctl[CTL.BASE] = base;
+    Atomics.store(ctl, CTL.END, base + items);
+    const pool = threads > 1 && !this.poolDead ? (this.pool ??= new ConvPool(this, threads - 1)) : null;
+    if (pool) {
+      Atomics.add(ctl, CTL.SEQ, 1);
+      Atomics.notify(ctl, CTL.SEQ);
+    }
+    const mine = pool && this.helpersOnly ? 0 : this.run(0);
+    this.lastHelperItems = items - mine;
+    if (!pool) return;
+    // Helpers may still hold claimed items. Recompute the whole job here if they make no progress
+    // for STALL_MS (a helper that died): the same items give the same values, so this is safe even
+    // if a helper was only slow, and the pool is not used again.
+    let seen = Atomics.load(ctl, CTL.DONE);
+    let since = Date.now();
+    while (seen < base + items) {
+      Atomics.wait(ctl, CTL.DONE, seen, 1000);
+      const now = Atomics.load(ctl, CTL.DONE);
+      if (now !== seen) { seen = now; since = Date.now(); continue; }
+      if (Date.now() - since > STALL_MS) {
+        this.poolDead = true;
+        ctl[CTL.BASE] = base;
+        Atomics.store(ctl, CTL.NEXT, base);
+        Atomics.store(ctl, CTL.DONE, base);
+        this.run(0);
+        this.lastHelperItems = 0;
+        return;
+      }
+    }
+  }
+}
+
+/** A helper that made no progress for this long is taken for dead. */
+const STALL_MS = 120_000;
+
+/**
+ * Helper threads for ConvKernel.runJob: plain-JavaScript workers (no TypeScript loader, so they
+ * start in milliseconds) that instantiate the kernel's module on its shared memory and call `run`
+ * each time SEQ changes. Unreferenced: they never keep the process alive.
+ */
+class ConvPool {
+  constructor(kernel: ConvKernel, helpers: number) {
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const { module, mem } = workerData;
+      const run = new WebAssembly.Instance(module, { env: { mem } }).exports.run;
+      const ctl = new Int32Array(mem.buffer, 0, ${CTL_BYTES / 4});
+      for (let seen = Atomics.load(ctl, ${CTL.SEQ});;) {
+        run(0);
+        Atomics.wait(ctl, ${CTL.SEQ}, seen);
+        seen = Atomics.load(ctl, ${CTL.SEQ});
+      }`;
+    for (let h = 0; h < helpers; h++) {
+      const w = new Worker(code, { eval: true, workerData: { module: kernel.module, mem: kernel.mem } });
+      w.unref();
+      w.on('error', () => {});
+    }
   }
 }
 
