@@ -8,7 +8,7 @@
 // Invariants: every path is built from a validated 64-hex hash (or a fixed name) and checked
 // to lie inside the root; an object exists in objects/ only after its SHA-256 matched; a
 // chunk is recorded in the log only after its bytes were written.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import {
   closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync,
   rmSync, statSync, writeFileSync, writeSync,
@@ -17,7 +17,6 @@ import { join, resolve, sep } from 'node:path';
 import { addRange, rangesTotal, type Range } from '../protocol/ranges.ts';
 import { ProtocolError } from '../protocol/protocol-error.ts';
 import { isHash } from './body-fields.ts';
-import { sha256Stream, type Sha256Stream } from './sha256-offload.ts';
 
 export const OBJECT_KINDS = ['bitstream', 'hwh', 'bundle'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
@@ -26,12 +25,8 @@ export interface PartialUpload {
   kind: ObjectKind;
   size: number;
   ranges: Range[];
-  /**
-   * SHA-256 over bytes [0, hashedUpTo), kept while chunks arrive in order (on a helper thread for
-   * large objects); dropped when a write touches that prefix or the helper fails (then
-   * UPLOAD_END hashes the whole file).
-   */
-  hasher?: Sha256Stream;
+  /** SHA-256 over bytes [0, hashedUpTo), kept while chunks arrive in order; dropped when a write touches that prefix. */
+  hasher?: Hash;
   hashedUpTo: number;
 }
 
@@ -102,7 +97,7 @@ export class ContentCache {
         if (off + len <= size) ranges = addRange(ranges, off, off + len);
       }
     }
-    const p: PartialUpload = { kind, size, ranges, hashedUpTo: ranges.length === 0 ? 0 : -1, hasher: ranges.length === 0 ? sha256Stream(size) : undefined };
+    const p: PartialUpload = { kind, size, ranges, hashedUpTo: ranges.length === 0 ? 0 : -1, hasher: ranges.length === 0 ? createHash('sha256') : undefined };
     this.partials.set(hash, p);
     return p;
   }
@@ -141,7 +136,7 @@ export class ContentCache {
     writeFileSync(this.hashPath('partial', hash, '.json'), JSON.stringify({ kind, size }));
     writeFileSync(this.hashPath('partial', hash, '.part'), new Uint8Array(0));
     writeFileSync(this.hashPath('partial', hash, '.log'), new Uint8Array(0));
-    const p: PartialUpload = { kind, size, ranges: [], hasher: sha256Stream(size), hashedUpTo: 0 };
+    const p: PartialUpload = { kind, size, ranges: [], hasher: createHash('sha256'), hashedUpTo: 0 };
     this.partials.set(hash, p);
     return p;
   }
@@ -156,14 +151,10 @@ export class ContentCache {
     rec.writeUInt32LE(offset, 0);
     rec.writeUInt32LE(data.length, 4);
     writeSync(f.log, rec);
-    if (p.hasher && offset < p.hashedUpTo) this.dropHasher(p);
+    if (p.hasher && offset < p.hashedUpTo) p.hasher = undefined;
     if (p.hasher && offset === p.hashedUpTo) {
-      try {
-        p.hasher.update(data);
-        p.hashedUpTo += data.length;
-      } catch {
-        this.dropHasher(p);
-      }
+      p.hasher.update(data);
+      p.hashedUpTo += data.length;
     }
     p.ranges = addRange(p.ranges, offset, offset + data.length);
     return p;
@@ -178,24 +169,21 @@ export class ContentCache {
     }
     this.closeFds(hash);
     const part = this.hashPath('partial', hash, '.part');
-    let got: string | undefined;
-    if (p.hasher) {
-      // The hasher holds the in-order prefix; the rest (chunks that came out of order) is read back.
-      const hasher = p.hasher;
-      p.hasher = undefined;
-      try {
-        readFileRange(part, p.hashedUpTo, p.size, (b) => hasher.update(b));
-        got = hasher.digestHex();
-      } catch {
-        hasher.drop();
+    const incremental = p.hasher !== undefined && p.hashedUpTo >= 0;
+    const h = incremental ? p.hasher! : createHash('sha256');
+    const fd = openSync(part, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (let at = incremental ? p.hashedUpTo : 0; at < p.size;) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, p.size - at), at);
+        if (n <= 0) break;
+        h.update(buf.subarray(0, n));
+        at += n;
       }
+    } finally {
+      closeSync(fd);
     }
-    // A mismatch is confirmed from the file before the upload is thrown away.
-    if (got !== hash) {
-      const h = createHash('sha256');
-      readFileRange(part, 0, p.size, (b) => h.update(b));
-      got = h.digest('hex');
-    }
+    const got = h.digest('hex');
     if (got !== hash) {
       this.discard(hash);
       throw new ProtocolError('HASH_MISMATCH', `uploaded bytes hash to ${got}, not the declared ${hash}; the upload was discarded`);
@@ -206,15 +194,8 @@ export class ContentCache {
     return { kind: p.kind, size: p.size };
   }
 
-  private dropHasher(p: PartialUpload): void {
-    p.hasher?.drop();
-    p.hasher = undefined;
-  }
-
   discard(hash: string): void {
     this.closeFds(hash);
-    const p = this.partials.get(hash);
-    if (p) this.dropHasher(p);
     this.partials.delete(hash);
     for (const ext of ['.part', '.json', '.log']) rmSync(this.hashPath('partial', hash, ext), { force: true });
   }
@@ -238,22 +219,5 @@ export class ContentCache {
 
   bytes(): number {
     return this.list().reduce((t, o) => t + o.size, 0);
-  }
-}
-
-/** Calls `use` with bytes [from, to) of a file, in pieces of at most 1 MiB (valid during the call). */
-function readFileRange(path: string, from: number, to: number, use: (bytes: Uint8Array) => void): void {
-  if (from >= to) return;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(1 << 20, to - from));
-    for (let at = from; at < to;) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, to - at), at);
-      if (n <= 0) throw new Error(`${path} ends at ${at}, before ${to}`);
-      use(buf.subarray(0, n));
-      at += n;
-    }
-  } finally {
-    closeSync(fd);
   }
 }

@@ -5,7 +5,6 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { AgentCore } from './agent-core.ts';
 import { adoptWithUserBuffer } from '../transport/zero-copy-socket.ts';
 import { AgentSession } from './agent-session.ts';
-import { warmUpSha256Offload } from './sha256-offload.ts';
 
 export interface TcpAgent {
   port: number;
@@ -41,7 +40,6 @@ export async function serveTcp(core: AgentCore, opts: { port: number; host?: str
     server.listen(opts.port, host, () => resolveListen());
   });
   const port = (server.address() as AddressInfo).port;
-  warmUpSha256Offload();
   core.log(`virtual board listening on tcp ${host}:${port}`);
   return {
     port, host, sessions,
