@@ -82,13 +82,15 @@ export interface SerialFaultRelay {
 function openPort(path: string): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
     const p = new SerialPort({ path, baudRate: 3_000_000, autoOpen: false });
+    // a write racing close() ("Port is not open") must not become an uncaught exception
+    p.on('error', () => {});
     p.open((e) => (e ? reject(e) : resolve(p)));
   });
 }
 
 /** A paced writer: at most `bytesPerSecond` (0 = unlimited), in order. */
 function pacedWriter(port: SerialPort, bytesPerSecond: number): (b: Buffer) => void {
-  if (!bytesPerSecond) return (b) => { port.write(b); };
+  if (!bytesPerSecond) return (b) => { if (port.isOpen) port.write(b); };
   const queue: Buffer[] = [];
   let timer: NodeJS.Timeout | undefined;
   let credit = 0;
@@ -98,6 +100,7 @@ function pacedWriter(port: SerialPort, bytesPerSecond: number): (b: Buffer) => v
     const now = process.hrtime.bigint();
     credit = Math.min(credit + (Number(now - last) / 1e9) * bytesPerSecond, bytesPerSecond * 0.02);
     last = now;
+    if (!port.isOpen) queue.length = 0;
     while (queue.length && credit >= 1) {
       const head = queue[0];
       const n = Math.min(head.length, Math.floor(credit));

@@ -16,7 +16,7 @@ export async function openPtyPair(): Promise<PtyPair> {
   proc.stderr?.on('data', (d) => { stderr += String(d); });
   const t0 = Date.now();
   while (!(existsSync(a) && existsSync(b) && stderr.includes('starting data transfer loop'))) {
-    if (proc.exitCode !== null || Date.now() - t0 > 5000) {
+    if (proc.exitCode !== null || Date.now() - t0 > 60_000) { // a limit for a hang: socat starts in ms, later under load
       proc.kill();
       throw new Error(`socat did not create the pty pair: ${stderr.trim() || 'no output'}`);
     }
