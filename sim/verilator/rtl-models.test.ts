@@ -60,5 +60,5 @@ describe.skipIf(!fashionMnistAvailable())('Fashion-MNIST models on the RTL engin
     });
     console.log(`RTL models:\n  ${report.join('\n  ')}`);
     expect(report.filter((l) => !l.includes(`${N}/${N} bit-exact`))).toEqual([]);
-  }, 900_000);
+  }, 1_800_000);
 });

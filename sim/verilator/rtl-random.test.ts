@@ -38,7 +38,7 @@ describe('RTL engine on random single-layer programs', () => {
     expect(pooled).toBeGreaterThan(50);
     expect(twoLayer).toBeGreaterThan(10);
     expect(wrapped).toBeGreaterThan(2);
-  }, 900_000);
+  }, 1_800_000);
 });
 
 describe('RTL engine refusing programs', () => {
@@ -49,12 +49,12 @@ describe('RTL engine refusing programs', () => {
     d[16] ^= 0xff;
     await expect(runBundleRtl({ ...c.bundle, descriptors: d }, [{ raw: { x: c.input } }], { config }))
       .rejects.toThrow(`the RTL engine refused bundle 'random-7': status 3 CONFIG_MISMATCH (the bundle was compiled for another hardware config)`);
-  }, 900_000);
+  }, 1_800_000);
   it('stops with BAD_MAGIC when descriptor 0 is not a HEADER', async () => {
     const c = randomCase(config, 8);
     const d = new Uint8Array(c.bundle.descriptors);
     d[4] = 0;
     await expect(runBundleRtl({ ...c.bundle, descriptors: d }, [{ raw: { x: c.input } }], { config }))
       .rejects.toThrow(/status 1 BAD_MAGIC/);
-  }, 900_000);
+  }, 1_800_000);
 });

@@ -93,7 +93,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
       golden.push(g.q);
       inputs.push(Int16Array.from(x.data, (v) => quant(v, inIo.f)));
     }
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     for (const a of agents) await a.stop();
@@ -123,7 +123,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
     } finally {
       await client.close();
     }
-  }, 240_000);
+  }, 600_000);
 
   it('under link faults: bit-exact or a clear error; an upload cut by disconnects and an agent restart completes', async () => {
     const cache = join(dir, 'cache-faults');
@@ -195,5 +195,5 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
       await client.close();
       await proxy.close();
     }
-  }, 240_000);
+  }, 600_000);
 });

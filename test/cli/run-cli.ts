@@ -14,7 +14,7 @@ export function cnna(args: string[], opts: { cwd?: string; timeoutMs?: number } 
   const r = spawnSync(process.execPath, [resolve(repoRoot, 'bin/cnna.js'), ...args], {
     cwd: opts.cwd ?? repoRoot,
     encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 120_000,
+    timeout: opts.timeoutMs ?? 600_000,
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
