@@ -55,7 +55,7 @@ async function startAgent(cache: string, args: string[]): Promise<Agent> {
   let err = '';
   proc.stderr!.on('data', (d) => { err += String(d); });
   const ready = await new Promise<string>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`agent did not start: ${err}`)), 15_000);
+    const t = setTimeout(() => rej(new Error(`agent did not start: ${err}`)), 120_000);
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const m = /cnna_agent: (listening on 127\.0\.0\.1:(\d+)|serving serial .*)\n/.exec(out);
