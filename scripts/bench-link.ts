@@ -68,9 +68,8 @@ async function deploySynthetic(client: BoardClient): Promise<void> {
 
 interface UploadRun { mbps: number; wall: number; hashBegin: number; chunks: number; end: number; hostCpu: number; agentCpu: number; load: string }
 
-/** One timed upload of `data` (made unique per run so the board cannot deduplicate it). */
+/** One timed upload of `data` (random, so the board cannot have it already). */
 async function timedUpload(client: BoardClient, agentPid: number, data: Uint8Array, run: number): Promise<UploadRun> {
-  new DataView(data.buffer, data.byteOffset, 8).setFloat64(0, Date.now() + run);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -127,9 +126,10 @@ async function startBoardProcess(): Promise<VirtualBoard> {
 
 async function tcpBench(): Promise<void> {
   const size = Number(values.mb) * 2 ** 20;
-  const data = randomBytes(size);
   const runs: UploadRun[] = [];
   for (let i = 0; i < Number(values.repeat); i++) {
+    // Fresh bytes in fresh memory each run, as a file just read from disk would be.
+    const data = randomBytes(size);
     // A fresh board per run: earlier objects held in the page cache make this VM's kernel pay
     // for fresh guest memory on later writes (measured: +0.4..0.8 s of kernel time per 256 MiB).
     const board = await startBoardProcess();
