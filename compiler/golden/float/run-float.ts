@@ -36,7 +36,7 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], threads = 1): T
         convShape[3] = plain[3];
       }
       let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, threads);
-      if (node.activation) y = activate(y, node.activation);
+      if (node.activation) activate(y, node.activation, y); // y is conv2d's own new array
       if (node.pool) y = pool2d(y, convShape, node.pool, outShape);
       return t(y);
     }

@@ -32,7 +32,8 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
   const red = cg * kh * kw;
   const kernel = convKernel();
-  if (kernel) return conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads);
+  const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads) : null;
+  if (fast) return fast;
   const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
   for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = ic * plane + ky * dh * wp + kx * dw;
@@ -103,8 +104,11 @@ const CHUNK_BYTES = 64 * 2 ** 20;
 /** Smallest job, in multiply-adds, that is shared with helper threads. */
 const MIN_THREAD_MACS = 4_000_000;
 
-/** conv2d's tiled loop in the WebAssembly kernel on `threads` threads; hp × wp is the padded plane. */
-function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number): Float32Array {
+/**
+ * conv2d's tiled loop in the WebAssembly kernel on `threads` threads; hp × wp is the padded plane.
+ * Null if the kernel's helper threads stalled (then the plain loop runs).
+ */
+function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number): Float32Array | null {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -162,16 +166,17 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
   const ohw = oh * ow;
   for (let b0 = 0; b0 < n; b0 += chunk) {
     const nb0 = Math.min(chunk, n - b0);
-    xp.fill(0);
+    xp.fill(0, 0, nb0 * c * plane);
     for (let i = 0; i < nb0; i++) {
       for (let ch = 0; ch < c; ch++) {
         for (let y = 0; y < h; y++) {
           const src = (((b0 + i) * c + ch) * h + y) * wd;
-          xp.set(x.subarray(src, src + wd), (i * c + ch) * plane + (y + pt) * wp + pl);
+          const dst = (i * c + ch) * plane + (y + pt) * wp + pl;
+          for (let k = 0; k < wd; k++) xp[dst + k] = x[src + k];
         }
       }
     }
-    kernel.runJob(nb0 * gb, jobThreads);
+    if (!kernel.runJob(nb0 * gb, jobThreads)) return null;
     for (let i = 0; i < nb0; i++) {
       for (let g = 0; g < groups; g++) {
         for (let blk = 0; blk < blocks; blk++) {
@@ -179,8 +184,8 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
           for (let j = 0; j < nb; j++) {
             const src = ((i * gb + g * blocks + blk) * 4 + j) * chPlane;
             const dst = ((b0 + i) * m + g * mg + blk * 4 + j) * ohw;
-            if (owr === ow) out.set(res.subarray(src, src + ohw), dst);
-            else for (let oy = 0; oy < oh; oy++) out.set(res.subarray(src + oy * owr, src + oy * owr + ow), dst + oy * ow);
+            if (owr === ow) for (let k = 0; k < ohw; k++) out[dst + k] = res[src + k];
+            else for (let oy = 0; oy < oh; oy++) for (let k = 0; k < ow; k++) out[dst + oy * ow + k] = res[src + oy * owr + k];
           }
         }
       }

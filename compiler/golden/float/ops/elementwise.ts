@@ -1,10 +1,10 @@
-// Elementwise kernels: activations, broadcast add, batch normalization, constant pad.
+// Elementwise kernels: activations (into a new array, or in place with out = x), broadcast add,
+// batch normalization, constant pad.
 
 import type { Activation } from '../../../ir/graph.ts';
 import { broadcastShapes, numel } from '../../../ir/infer-shape.ts';
 
-export function activate(x: Float32Array, act: Activation): Float32Array {
-  const out = new Float32Array(x.length);
+export function activate(x: Float32Array, act: Activation, out: Float32Array = new Float32Array(x.length)): Float32Array {
   if (act.kind === 'relu') for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
   else if (act.kind === 'leaky') for (let i = 0; i < x.length; i++) out[i] = x[i] >= 0 ? x[i] : x[i] * act.alpha;
   else for (let i = 0; i < x.length; i++) out[i] = Math.min(act.max, Math.max(act.min, x[i]));

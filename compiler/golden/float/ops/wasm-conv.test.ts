@@ -94,4 +94,21 @@ describe('float conv WebAssembly SIMD kernel', () => {
       k.helpersOnly = false;
     }
   });
+
+  it('helpers that died: the job is given up, the conv falls back to the plain loop (same bits) and a new kernel takes over', async () => {
+    const k = convKernel()!;
+    conv2d(...layer(0), 2);
+    await k.killHelpers();
+    k.helpersOnly = true;
+    k.stallMs = 200;
+    try {
+      sameBits(conv2d(...layer(1), 2), plain(...layer(1)), 'after the stall');
+      expect(k.retired).toBe(true);
+    } finally {
+      k.helpersOnly = false;
+    }
+    const fresh = convKernel();
+    expect(fresh).not.toBe(k);
+    sameBits(conv2d(...layer(0), 2), plain(...layer(0)), 'on the new kernel');
+  });
 });

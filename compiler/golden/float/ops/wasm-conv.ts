@@ -221,11 +221,14 @@ type RunFn = (ctl: number) => number;
 export class ConvKernel {
   readonly run: RunFn;
   private pool: ConvPool | null = null;
-  private poolDead = false;
+  /** Set when helpers stalled: this kernel is not used again. */
+  retired = false;
   /** Items of the last job that helper threads computed. */
   lastHelperItems = 0;
   /** Tests only: this thread claims no item, so the helpers must compute the whole job. */
   helpersOnly = false;
+  /** Milliseconds without progress after which the helpers are taken for dead. */
+  stallMs = 120_000;
 
   private constructor(readonly module: WebAssembly.Module, readonly mem: WebAssembly.Memory) {
     const inst = new WebAssembly.Instance(module, { env: { mem } });
@@ -249,47 +252,48 @@ export class ConvKernel {
     return this.mem.buffer as unknown as SharedArrayBuffer;
   }
 
+  /** Tests only: terminates the helpers (as if they died); later jobs on threads > 1 stall. */
+  async killHelpers(): Promise<void> {
+    await this.pool?.close();
+  }
+
   /**
    * Runs the job whose parameters are in the control block (all but SEQ, NEXT, DONE, BASE, END)
-   * on this thread and `threads - 1` helpers; returns when all `items` are done.
+   * on this thread and `threads - 1` helpers; returns true when all `items` are done, false if
+   * the helpers stalled.
    */
-  runJob(items: number, threads: number): void {
+  runJob(items: number, threads: number): boolean {
     const ctl = new Int32Array(this.buffer(CTL_BYTES), 0, CTL_BYTES / 4);
     const base = Atomics.load(ctl, CTL.NEXT);
     ctl[CTL.BASE] = base;
     Atomics.store(ctl, CTL.END, base + items);
-    const pool = threads > 1 && !this.poolDead ? (this.pool ??= new ConvPool(this, threads - 1)) : null;
+    const pool = threads > 1 ? (this.pool ??= new ConvPool(this, threads - 1)) : null;
     if (pool) {
       Atomics.add(ctl, CTL.SEQ, 1);
       Atomics.notify(ctl, CTL.SEQ);
     }
     const mine = pool && this.helpersOnly ? 0 : this.run(0);
     this.lastHelperItems = items - mine;
-    if (!pool) return;
-    // Helpers may still hold claimed items. Recompute the whole job here if they make no progress
-    // for STALL_MS (a helper that died): the same items give the same values, so this is safe even
-    // if a helper was only slow, and the pool is not used again.
+    // A helper may hold claimed items, of this job even when it was started for an earlier one
+    // (one that booted late), so every job waits for all its items. If the helpers make no
+    // progress for STALL_MS (a helper that died), the job is given up (false: the caller computes
+    // the conv in plain TypeScript, same values), the kernel is retired (convKernel makes a new
+    // one on a new memory) and its helpers are terminated.
     let seen = Atomics.load(ctl, CTL.DONE);
     let since = Date.now();
     while (seen < base + items) {
-      Atomics.wait(ctl, CTL.DONE, seen, 1000);
+      Atomics.wait(ctl, CTL.DONE, seen, Math.min(1000, this.stallMs));
       const now = Atomics.load(ctl, CTL.DONE);
       if (now !== seen) { seen = now; since = Date.now(); continue; }
-      if (Date.now() - since > STALL_MS) {
-        this.poolDead = true;
-        ctl[CTL.BASE] = base;
-        Atomics.store(ctl, CTL.NEXT, base);
-        Atomics.store(ctl, CTL.DONE, base);
-        this.run(0);
-        this.lastHelperItems = 0;
-        return;
+      if (Date.now() - since > this.stallMs) {
+        this.retired = true;
+        void this.pool?.close();
+        return false;
       }
     }
+    return true;
   }
 }
-
-/** A helper that made no progress for this long is taken for dead. */
-const STALL_MS = 120_000;
 
 /**
  * Helper threads for ConvKernel.runJob: plain-JavaScript workers (no TypeScript loader, so they
@@ -297,6 +301,8 @@ const STALL_MS = 120_000;
  * each time SEQ changes. Unreferenced: they never keep the process alive.
  */
 class ConvPool {
+  private workers: Worker[] = [];
+
   constructor(kernel: ConvKernel, helpers: number) {
     const code = `
       const { workerData } = require('node:worker_threads');
@@ -312,7 +318,12 @@ class ConvPool {
       const w = new Worker(code, { eval: true, workerData: { module: kernel.module, mem: kernel.mem } });
       w.unref();
       w.on('error', () => {});
+      this.workers.push(w);
     }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
@@ -321,6 +332,6 @@ let kernel: ConvKernel | null | undefined;
 /** This thread's kernel (null when unavailable, or disabled by CNNA_FLOAT_KERNEL=js at the call). */
 export function convKernel(): ConvKernel | null {
   if (process.env.CNNA_FLOAT_KERNEL === 'js') return null;
-  if (kernel === undefined) kernel = ConvKernel.create();
+  if (kernel === undefined || kernel?.retired) kernel = ConvKernel.create();
   return kernel;
 }
