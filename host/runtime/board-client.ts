@@ -15,7 +15,7 @@ import { agentMac, hostMac, macEquals } from '../protocol/auth-mac.ts';
 import { decodeFrame, encodeFrame, encodeFrameTcpParts, type Body } from '../protocol/frame-codec.ts';
 import type { MessageType } from '../protocol/message-types.ts';
 import { boardError, FRAME_ERROR_CODES } from '../protocol/protocol-error.ts';
-import { createStreamDecoder, encodeForTransport, type StreamDecoder } from '../protocol/stream-decoder.ts';
+import { createStreamDecoder, createTcpReader, encodeForTransport, type StreamDecoder } from '../protocol/stream-decoder.ts';
 import { openTransport } from '../transport/open-transport.ts';
 import { describeTransport, type Transport, type TransportSpec } from '../transport/transport.ts';
 
@@ -241,7 +241,7 @@ export class BoardClient {
 
   private async attach(t: Transport): Promise<void> {
     this.transport = t;
-    this.decoder = createStreamDecoder(t.framing);
+    this.decoder = t.framing === 'tcp' ? createTcpReader() : createStreamDecoder(t.framing);
     t.onData((chunk) => { if (this.transport === t) this.onData(chunk); });
     t.onClose((reason) => { if (this.transport === t) this.onLinkDown(reason); });
   }

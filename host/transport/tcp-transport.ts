@@ -1,17 +1,22 @@
 // TCP transport (node:net), Nagle off so small frames leave at once. A frame given in parts
 // (writev) is copied into a reused staging buffer and written once (staging-pool.ts says why);
 // small frames are joined into a fresh buffer, frames larger than a staging buffer go as parts.
+// Reads land in one reused buffer (net's `onread`): a chunk given to onData is valid only during
+// the callback.
 import { connect } from 'node:net';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { StagingPool } from './staging-pool.ts';
 import type { Transport } from './transport.ts';
 
 const SMALL = 16 * 1024;
+const READ_BYTES = 256 * 1024;
 const STAGE_BYTES = 1024 * 1024 + 64 * 1024;
 
 export function openTcp(host: string, port: number, timeoutMs = 5000): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host, port });
+    let dataCb: ((chunk: Uint8Array) => void) | undefined;
+    const readBuf = Buffer.allocUnsafeSlow(READ_BYTES);
+    const sock = connect({ host, port, onread: { buffer: readBuf, callback: (n: number) => { dataCb?.(readBuf.subarray(0, n)); return true; } } });
     const description = `tcp ${host}:${port}`;
     const pool = new StagingPool(STAGE_BYTES);
     let closing = false;
@@ -51,7 +56,7 @@ export function openTcp(host: string, port: number, timeoutMs = 5000): Promise<T
             sock.uncork();
           }
         },
-        onData: (cb) => sock.on('data', cb),
+        onData: (cb) => { dataCb = cb; },
         onClose: (cb) => { closeCb = cb; },
         close: () => new Promise<void>((done) => {
           closing = true;

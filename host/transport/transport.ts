@@ -10,6 +10,7 @@ export interface Transport {
   write(bytes: Uint8Array): void;
   /** Writes several buffers as one contiguous piece of the stream (no copy where possible). */
   writev(parts: Uint8Array[]): void;
+  /** `chunk` may be a view of a reused buffer: valid only during the call (copy what must stay). */
   onData(cb: (chunk: Uint8Array) => void): void;
   /** Called once when the link goes down (not after close()). */
   onClose(cb: (reason: string) => void): void;
