@@ -51,7 +51,7 @@ export function createStreamDecoder(framing: Framing, maxFrame = DEFAULT_MAX_FRA
 
 /** The TCP framer with zero-copy reads (readBuffer/commit); push() works on it too. */
 export function createTcpReader(maxFrame = DEFAULT_MAX_FRAME): TcpReader {
-  return new LengthStreamDecoder(maxFrame);
+  return new LengthStreamDecoder(maxFrame, true);
 }
 
 const MIN_READ = 65536;
@@ -121,14 +121,16 @@ class LengthStreamDecoder implements TcpReader {
   private rbuf: Buffer | undefined;
   private start = 0;
   private end = 0;
-  constructor(private readonly maxFrame: number) {}
+  /** `reader`: frames live in the framer's own buffer, and push() copies chunks into it. */
+  constructor(private readonly maxFrame: number, private readonly reader = false) {}
 
   buffered(): number { return this.total; }
 
   push(chunk: Uint8Array): StreamEvent[] {
     if (this.closed) return [];
-    if (this.rbuf) {
-      // A reader fed by push(): copy into the read buffer, one free tail at a time.
+    if (this.reader) {
+      // A reader fed by push() (the chunk may be a reused buffer): copy it into the read
+      // buffer, one free tail at a time, and hand out copies of the frames.
       const events: StreamEvent[] = [];
       for (let at = 0; at < chunk.length && !this.closed;) {
         const into = this.readBuffer();
@@ -161,7 +163,7 @@ class LengthStreamDecoder implements TcpReader {
   }
 
   commit(n: number): StreamEvent[] {
-    if (this.closed || n <= 0 || !this.rbuf) return [];
+    if (this.closed || n <= 0 || !this.rbuf || !this.reader) return [];
     this.end += n;
     if (this.total === 0) this.start = this.end - n;
     this.chunks = [this.rbuf.subarray(this.start, this.end)];
