@@ -10,8 +10,8 @@
 //  - wall time of one fixed-point golden inference on 2 threads (target <= 30 s).
 // Usage: npm run bench:golden [-- --onnx FILE] [--threads N] [--skip-auto] [--skip-golden] [--check-formats]
 // (--threads: calibration and golden threads, default 2; --check-formats: after the timed run,
-// calibrate again on the plain TypeScript conv loop, 1 thread, and check that every format and
-// float range is identical)
+// calibrate again on the plain TypeScript conv loop, 1 thread, and check that every format,
+// float range and int16 weight is identical)
 // The model is written once to $TMPDIR/cnna-bench/vgg16-seed1.onnx by a child `cnna zoo`
 // process, so that its generation does not count toward any peak memory.
 // Timings on a shared 2-core machine are pessimistic; the CPU seconds beside each wall time
@@ -69,9 +69,10 @@ if (mode) {
     process.env.CNNA_FLOAT_KERNEL = 'js';
     const t2 = mark();
     const ref = quantize(g, { report: false, threads: 1, onWarning: () => {} });
-    const key = (q: typeof qm) => JSON.stringify([[...q.formats], q.report.map((r) => [r.node, r.min, r.max])]);
-    const same = key(ref) === key(qm);
-    console.log(`  check: auto formats and float ranges from the plain loop on 1 thread (${sec(t2)}) ${same ? 'are identical' : 'DIFFER'} (${qm.formats.size} values)`);
+    const key = (q: typeof qm) => JSON.stringify([[...q.formats], q.report.map((r) => [r.node, r.min, r.max]), [...q.weights].map(([k, w]) => [k, w.wf])]);
+    const sameQ = [...qm.weights].every(([k, w]) => Buffer.compare(Buffer.from(w.q.buffer, w.q.byteOffset, w.q.byteLength), Buffer.from(ref.weights.get(k)!.q.buffer, ref.weights.get(k)!.q.byteOffset, ref.weights.get(k)!.q.byteLength)) === 0);
+    const same = key(ref) === key(qm) && sameQ && ref.weights.size === qm.weights.size;
+    console.log(`  check: auto formats, float ranges and int16 weights from the plain loop on 1 thread (${sec(t2)}) ${same ? 'are identical' : 'DIFFER'} (${qm.formats.size} values, ${qm.weights.size} weight tensors)`);
     process.exit(same ? 0 : 1);
   }
   process.exit(0);

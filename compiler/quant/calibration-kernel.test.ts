@@ -1,8 +1,9 @@
 // The calibration does not depend on how the float executor computes: the default path (the
-// WebAssembly SIMD conv kernel on 2 threads) and the reference path (the plain TypeScript loop,
-// CNNA_FLOAT_KERNEL=js, 1 thread) give the same float ranges bit for bit, hence the same
-// activation formats, on the project's default model, the sample models and, where ../shared is
-// present, the real Fashion-MNIST models, each with its default calibration data.
+// WebAssembly SIMD conv kernel on 2 threads, weights quantized in the gaps) and the reference
+// path (the plain TypeScript loop, CNNA_FLOAT_KERNEL=js, 1 thread) give the same float ranges
+// bit for bit, hence the same activation formats, and the same int16 weights and weight formats,
+// on the project's default model, the sample models and, where ../shared is present, the real
+// Fashion-MNIST models, each with its default calibration data.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ function bothPaths(g: Graph): { ref: string[]; fast: string[] } {
     return [
       ...[...qm.formats].map(([k, f]) => `${k}: f=${f}`),
       ...qm.report.map((r) => `${r.node}: [${r.min}, ${r.max}] ${r.format}`),
+      ...[...qm.weights].map(([k, w]) => `${k}: weights f=${w.wf.join(',')} [${w.dims.join('x')}] ${Buffer.from(w.q.buffer, w.q.byteOffset, w.q.byteLength).toString('base64')}`),
     ];
   };
   process.env.CNNA_FLOAT_KERNEL = 'js';

@@ -79,13 +79,31 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const total = calib.batches.reduce((a, b) => a + b.dims[0], 0) * (opts.report === false ? 1 : 2);
   let done = 0;
 
+  // The weights do not depend on the calibration: they are quantized in the gaps of pass 1 (while
+  // a helper thread runs a float conv), and whatever is left in the node loop below.
+  const weightSteps = new Map<string, Generator<void, QuantizedWeights>>();
+  for (const n of g.nodes) if (n.op === 'conv' || n.op === 'gemm') weightSteps.set(n.name, quantizeWeightsSteps(g, n, perChannel, weightFormat));
+  const weightDone = new Map<string, QuantizedWeights>();
+  const pendingWeights = [...weightSteps.keys()];
+  const background = (): boolean => {
+    while (pendingWeights.length > 0) {
+      const name = pendingWeights[0];
+      const r = weightSteps.get(name)!.next();
+      if (!r.done) return true;
+      weightDone.set(name, r.value);
+      pendingWeights.shift();
+    }
+    return false;
+  };
+  const weightsOf = (n: Node): QuantizedWeights => weightDone.get(n.name) ?? finish(weightSteps.get(n.name)!);
+
   // Pass 1: float ranges of every value.
   const stats = new Map<string, { min: number; max: number; amax: number }>();
   const kept: Record<string, Tensor>[] = [];
   let keptBytes = 0;
   const threads = opts.threads ?? Math.min(2, availableParallelism());
   for (const batch of calib.batches) {
-    const vals = runFloatBatch(cg, batch, threads);
+    const vals = runFloatBatch(cg, batch, threads, background);
     let bytes = 0;
     for (const [name, t] of Object.entries(vals)) {
       let s = stats.get(name);
@@ -130,7 +148,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     switch (n.op) {
       case 'conv': case 'gemm': {
         const xf = fIn(n, n.inputs[0]);
-        const wq = quantizeWeights(g, n, perChannel, weightFormat);
+        const wq = weightsOf(n);
         weights.set(n.name, wq);
         const f = Math.min(actF(out), xf + Math.min(...wq.wf));
         formats.set(out, f);
@@ -246,8 +264,16 @@ function checkGraph(g: Graph): void {
   }
 }
 
-/** Weights as int16, alpha folded in; one format per layer or per output channel. */
-function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number): QuantizedWeights {
+/** Weight elements per step of quantizeWeightsSteps (a few milliseconds of work). */
+const WEIGHT_STEP = 1 << 20;
+
+/**
+ * Weights as int16, alpha folded in; one format per layer or per output channel. A generator
+ * that yields every WEIGHT_STEP elements, so that the work can fill the gaps of the calibration
+ * (runFloat's `background`); every element is computed on its own and the maximum is exact in
+ * any order, so the steps give what one pass would.
+ */
+function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number): Generator<void, QuantizedWeights> {
   const w = g.initializers.get(n.inputs[1])!;
   const d = w.data;
   const alpha = n.op === 'gemm' ? n.alpha : 1;
@@ -257,36 +283,57 @@ function quantizeWeights(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel
   const rowMajor = !(n.op === 'gemm' && !n.transB);
   const per = d.length / M;
   const amax = new Float64Array(perChannel ? M : 1);
+  const len = d.length;
   if (!perChannel) {
     let a = 0;
-    if (alpha === 1) for (let i = 0; i < d.length; i++) { const v = Math.abs(d[i]); if (v > a) a = v; }
-    else for (let i = 0; i < d.length; i++) { const v = Math.abs(d[i] * alpha); if (v > a) a = v; }
+    for (let s = 0; s < len; s += WEIGHT_STEP) {
+      const e = Math.min(len, s + WEIGHT_STEP);
+      if (alpha === 1) for (let i = s; i < e; i++) { const v = Math.abs(d[i]); if (v > a) a = v; }
+      else for (let i = s; i < e; i++) { const v = Math.abs(d[i] * alpha); if (v > a) a = v; }
+      yield;
+    }
     amax[0] = a;
   } else {
-    for (let i = 0; i < d.length; i++) {
-      const c = rowMajor ? Math.floor(i / per) : i % M;
-      const v = Math.abs(d[i] * alpha);
-      if (v > amax[c]) amax[c] = v;
+    for (let s = 0; s < len; s += WEIGHT_STEP) {
+      const e = Math.min(len, s + WEIGHT_STEP);
+      for (let i = s; i < e; i++) {
+        const c = rowMajor ? Math.floor(i / per) : i % M;
+        const v = Math.abs(d[i] * alpha);
+        if (v > amax[c]) amax[c] = v;
+      }
+      yield;
     }
   }
   const wf = Array.from(amax, (a) => (weightFormat === 'auto' ? chooseF(a) : weightFormat));
   const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
-  const q = new Int16Array(d.length);
+  const q = new Int16Array(len);
   // quant(w·alpha, f) = sat16(floor(w·alpha·2^f + 0.5)); NaN stores as 0 in an Int16Array.
   // (w·alpha)·2^f and w·(alpha·2^f) are the same single rounding, 2^f being exact.
-  if (!perChannel) {
-    const sc = scale[0];
-    for (let i = 0; i < d.length; i++) {
-      const v = Math.floor(d[i] * sc + 0.5);
-      q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  for (let s = 0; s < len; s += WEIGHT_STEP) {
+    const e = Math.min(len, s + WEIGHT_STEP);
+    if (!perChannel) {
+      const sc = scale[0];
+      for (let i = s; i < e; i++) {
+        const v = Math.floor(d[i] * sc + 0.5);
+        q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+    } else {
+      for (let i = s; i < e; i++) {
+        const v = Math.floor(d[i] * scale[rowMajor ? Math.floor(i / per) : i % M] + 0.5);
+        q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
     }
-  } else {
-    for (let i = 0; i < d.length; i++) {
-      const v = Math.floor(d[i] * scale[rowMajor ? Math.floor(i / per) : i % M] + 0.5);
-      q[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-    }
+    yield;
   }
   return { q, dims: w.dims.slice(), wf };
+}
+
+/** Runs a generator to its end. */
+function finish<T>(it: Generator<void, T>): T {
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** Bias at f_in + f_w[m]: per output channel, or a full [R, N] matrix for a Gemm C that varies by row. */
@@ -311,13 +358,13 @@ function biasOf(g: Graph, n: Node & { op: 'conv' | 'gemm' }, w: QuantizedWeights
   return { q };
 }
 
-function runFloatBatch(g: Graph, batch: Tensor, threads: number): Record<string, Tensor> {
+function runFloatBatch(g: Graph, batch: Tensor, threads: number, background?: () => boolean): Record<string, Tensor> {
   const inName = g.inputs[0].name;
   const others = g.inputs.slice(1);
   const withBatch: Graph = { ...g, inputs: g.inputs.map((vi, i) => (i === 0 ? { ...vi, shape: batch.dims.slice() } : vi)) };
   const feeds: Record<string, Tensor> = { [inName]: batch };
   for (const vi of others) feeds[vi.name] = synthetic(vi.shape, 7);
-  return runFloat(withBatch, feeds, { keepAll: true, threads });
+  return runFloat(withBatch, feeds, { keepAll: true, threads, background });
 }
 
 function syntheticOthers(g: Graph, _c: Calib, _bi: number): Record<string, Tensor> {

@@ -20,10 +20,15 @@ export interface RunFloatOptions {
    * for any count. For batches, FloatThreads (one image slice per thread) is the better split.
    */
   threads?: number;
+  /**
+   * Other work for this thread while a helper thread runs a conv job: called until it returns
+   * false (nothing left) or the job is done, in small units; then this thread joins the job.
+   */
+  background?: () => boolean;
 }
 
 /** Runs one node on its input values (undefined for an absent optional input). */
-export function runNode(node: Node, ins: (Tensor | undefined)[], threads = 1): Tensor {
+export function runNode(node: Node, ins: (Tensor | undefined)[], opts: Pick<RunFloatOptions, 'threads' | 'background'> = {}): Tensor {
   const outShape = inferNodeShapes(node, ins.map((t) => t?.dims))[0];
   const x = ins[0]!;
   const t = (data: Float32Array): Tensor => ({ dims: outShape, data });
@@ -35,7 +40,7 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], threads = 1): T
         convShape[2] = plain[2];
         convShape[3] = plain[3];
       }
-      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, threads);
+      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, opts.threads ?? 1, opts.background);
       if (node.activation) activate(y, node.activation, y); // y is conv2d's own new array
       if (node.pool) y = pool2d(y, convShape, node.pool, outShape);
       return t(y);
@@ -80,7 +85,7 @@ export function runFloat(graph: Graph, inputs: Record<string, Tensor>, opts: Run
     return v;
   };
   for (const node of graph.nodes) {
-    const y = runNode(node, node.inputs.map((n) => get(n, node)), opts.threads ?? 1);
+    const y = runNode(node, node.inputs.map((n) => get(n, node)), opts);
     values.set(node.outputs[0], y);
   }
   const result: Record<string, Tensor> = {};

@@ -12,8 +12,11 @@
 import type { ConvNode } from '../../../ir/graph.ts';
 import { CTL, CTL_BYTES, convKernel, type ConvKernel } from './wasm-conv.ts';
 
-/** `threads` > 1 lets the WebAssembly kernel share the work with helper threads (same results). */
-export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], threads = 1): Float32Array {
+/**
+ * `threads` > 1 lets the WebAssembly kernel share the work with helper threads (same results);
+ * `background` is other work this thread does meanwhile (RunFloatOptions.background).
+ */
+export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], threads = 1, background?: () => boolean): Float32Array {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -32,7 +35,7 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
   const red = cg * kh * kw;
   const kernel = convKernel();
-  const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads) : null;
+  const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads, background) : null;
   if (fast) return fast;
   const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
@@ -108,7 +111,7 @@ const MIN_THREAD_MACS = 4_000_000;
  * conv2d's tiled loop in the WebAssembly kernel on `threads` threads; hp × wp is the padded plane.
  * Null if the kernel's helper threads stalled (then the plain loop runs).
  */
-function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number): Float32Array | null {
+function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number, background?: () => boolean): Float32Array | null {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -176,7 +179,7 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
         }
       }
     }
-    if (!kernel.runJob(nb0 * gb, jobThreads)) return null;
+    if (!kernel.runJob(nb0 * gb, jobThreads, background)) return null;
     for (let i = 0; i < nb0; i++) {
       for (let g = 0; g < groups; g++) {
         for (let blk = 0; blk < blocks; blk++) {

@@ -260,9 +260,10 @@ export class ConvKernel {
   /**
    * Runs the job whose parameters are in the control block (all but SEQ, NEXT, DONE, BASE, END)
    * on this thread and `threads - 1` helpers; returns true when all `items` are done, false if
-   * the helpers stalled.
+   * the helpers stalled. With helpers, this thread first calls `background` until it returns
+   * false or the helpers have finished the job.
    */
-  runJob(items: number, threads: number): boolean {
+  runJob(items: number, threads: number, background?: () => boolean): boolean {
     const ctl = new Int32Array(this.buffer(CTL_BYTES), 0, CTL_BYTES / 4);
     const base = Atomics.load(ctl, CTL.NEXT);
     ctl[CTL.BASE] = base;
@@ -272,6 +273,8 @@ export class ConvKernel {
       Atomics.add(ctl, CTL.SEQ, 1);
       Atomics.notify(ctl, CTL.SEQ);
     }
+    // Background work first, while the helpers compute; then this thread joins the job.
+    if (pool && background) while (Atomics.load(ctl, CTL.DONE) < base + items && background());
     const mine = pool && this.helpersOnly ? 0 : this.run(0);
     this.lastHelperItems = items - mine;
     // A helper may hold claimed items, of this job even when it was started for an earlier one
