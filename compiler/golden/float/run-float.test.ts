@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../onnx/build-model.ts';
 import { importOnnx } from '../../onnx/import-onnx.ts';
-import { runFloat } from './run-float.ts';
+import { prng } from '../../onnx/sample-models.ts';
+import { runFloat, spareBytesHeld } from './run-float.ts';
 
 const g = importOnnx(buildModel({
   inputs: [{ name: 'x', dims: [1, 1, 4, 4] }], outputs: [{ name: 'y' }],
@@ -25,6 +26,41 @@ describe('runFloat', () => {
     expect(all.y.dims).toEqual([1, 1, 2, 2]);
     expect(Object.keys(all).sort()).toEqual(['c', 'r', 'x', 'y']);
     expect(Object.keys(runFloat(g, { x }))).toEqual(['y']);
+  });
+
+  it('reuses the arrays of finished runs for later conv outputs without touching earlier results or aliased outputs', () => {
+    // 'f' (Flatten) shares its buffer with the intermediate 'r'; 'c' and 'q' are conv outputs of one size.
+    const r = prng(5);
+    const h = importOnnx(buildModel({
+      inputs: [{ name: 'x', dims: [64, 1, 16, 16] }], outputs: [{ name: 'f' }, { name: 'q' }],
+      initializers: [
+        { name: 'w', dims: [8, 1, 3, 3], data: Float32Array.from({ length: 72 }, () => r() - 0.5) },
+        { name: 'w2', dims: [8, 8, 3, 3], data: Float32Array.from({ length: 576 }, () => r() - 0.5) },
+      ],
+      nodes: [
+        { op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Relu', name: 'relu', inputs: ['c'], outputs: ['r'] },
+        { op: 'Flatten', name: 'flat', inputs: ['r'], outputs: ['f'] },
+        { op: 'Conv', name: 'conv2', inputs: ['r', 'w2'], outputs: ['q'], attrs: { pads: [1, 1, 1, 1] } },
+      ],
+    }));
+    const input = () => ({ dims: [64, 1, 16, 16], data: Float32Array.from({ length: 64 * 256 }, () => r() * 2 - 1) });
+    const x1 = input(), x2 = input();
+    const x1Copy = Array.from(x1.data);
+    const want1 = runFloat(h, { x: x1 }, { keepAll: true });
+    const want2 = runFloat(h, { x: x2 }, { keepAll: true });
+    const copy = (o: Record<string, { data: Float32Array }>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.from(v.data)]));
+    const first = runFloat(h, { x: x1 });
+    const firstCopy = copy(first);
+    expect(firstCopy.f).toEqual(Array.from(want1.f.data));
+    expect(firstCopy.q).toEqual(Array.from(want1.q.data));
+    expect(spareBytesHeld()).toBe(64 * 8 * 256 * 4); // 'c' only: 'r' is the buffer of output 'f'
+    const second = runFloat(h, { x: x2 });
+    expect(spareBytesHeld()).toBe(64 * 8 * 256 * 4);
+    expect(copy(first)).toEqual(firstCopy);
+    expect(Array.from(second.f.data)).toEqual(Array.from(want2.f.data));
+    expect(Array.from(second.q.data)).toEqual(Array.from(want2.q.data));
+    expect(Array.from(x1.data)).toEqual(x1Copy);
   });
 
   it('rejects a missing input and a wrong shape with E_USAGE', () => {

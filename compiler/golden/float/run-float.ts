@@ -40,10 +40,12 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], opts: Pick<RunF
         convShape[2] = plain[2];
         convShape[3] = plain[3];
       }
-      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, opts.threads ?? 1, opts.background);
-      if (node.activation) activate(y, node.activation, y); // y is conv2d's own new array
-      if (node.pool) y = pool2d(y, convShape, node.pool, outShape);
-      return t(y);
+      let y = conv2d(x.data, x.dims, ins[1]!.data, ins[1]!.dims, ins[2]?.data, node, convShape, { threads: opts.threads, background: opts.background, alloc: takeSpare });
+      if (node.activation) activate(y, node.activation, y); // y is conv2d's own array
+      if (!node.pool) return t(y);
+      const p = pool2d(y, convShape, node.pool, outShape);
+      giveSpare(y);
+      return t(p);
     }
     case 'gemm': {
       const as = node.inputLayout ? [x.dims[0], x.data.length / x.dims[0]] : x.dims;
@@ -97,5 +99,45 @@ export function runFloat(graph: Graph, inputs: Record<string, Tensor>, opts: Run
     if (!v) throw new CnnaError('E_GRAPH', `graph output '${o.name}' was not computed`);
     result[o.name] = v;
   }
+  if (!opts.keepAll) {
+    // Intermediate arrays are unreachable after this run: keep them for the next run's conv
+    // outputs, except any that shares its buffer with an input, an initializer or an output.
+    const held = new Set<ArrayBufferLike>();
+    for (const t of [...Object.values(inputs), ...graph.initializers.values(), ...Object.values(result)]) held.add(t.data.buffer);
+    for (const node of graph.nodes) {
+      const d = values.get(node.outputs[0])?.data;
+      if (d && !held.has(d.buffer)) { held.add(d.buffer); giveSpare(d); }
+    }
+  }
   return result;
+}
+
+/**
+ * Float32Arrays no longer in use, by length, handed to the next conv of the same output size:
+ * reusing them spares the page faults of fresh memory (a large part of a small conv's cost).
+ * conv2d writes every element of the array it takes. At most SPARE_BYTES are held.
+ */
+const spare = new Map<number, Float32Array[]>();
+let spareBytes = 0;
+const SPARE_BYTES = 256 * 2 ** 20;
+
+function giveSpare(d: Float32Array): void {
+  if (d.byteOffset !== 0 || d.byteLength !== d.buffer.byteLength || !(d.buffer instanceof ArrayBuffer)) return;
+  if (d.byteLength < 65536 || spareBytes + d.byteLength > SPARE_BYTES) return;
+  const list = spare.get(d.length) ?? [];
+  list.push(d);
+  spare.set(d.length, list);
+  spareBytes += d.byteLength;
+}
+
+/** Bytes of spare arrays held (for tests). */
+export function spareBytesHeld(): number {
+  return spareBytes;
+}
+
+function takeSpare(n: number): Float32Array {
+  const d = spare.get(n)?.pop();
+  if (!d) return new Float32Array(n);
+  spareBytes -= d.byteLength;
+  return d;
 }

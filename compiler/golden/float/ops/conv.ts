@@ -12,11 +12,16 @@
 import type { ConvNode } from '../../../ir/graph.ts';
 import { CTL, CTL_BYTES, convKernel, type ConvKernel } from './wasm-conv.ts';
 
-/**
- * `threads` > 1 lets the WebAssembly kernel share the work with helper threads (same results);
- * `background` is other work this thread does meanwhile (RunFloatOptions.background).
- */
-export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], threads = 1, background?: () => boolean): Float32Array {
+export interface ConvOptions {
+  /** > 1: the WebAssembly kernel shares the work with helper threads (same results). */
+  threads?: number;
+  /** Other work this thread does meanwhile (RunFloatOptions.background). */
+  background?: () => boolean;
+  /** The output array of `n` elements, every one of which conv2d writes (default: a new one). */
+  alloc?: (n: number) => Float32Array;
+}
+
+export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], opts: ConvOptions = {}): Float32Array {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -35,7 +40,7 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   if (c * plane > 4 * (c * h * wd + m * oh * ow) + (1 << 20)) return conv2dDirect(x, xs, w, ws, bias, node, outShape);
   const red = cg * kh * kw;
   const kernel = convKernel();
-  const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, threads, background) : null;
+  const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, opts) : null;
   if (fast) return fast;
   const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
@@ -111,7 +116,7 @@ const MIN_THREAD_MACS = 4_000_000;
  * conv2d's tiled loop in the WebAssembly kernel on `threads` threads; hp × wp is the padded plane.
  * Null if the kernel's helper threads stalled (then the plain loop runs).
  */
-function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, threads: number, background?: () => boolean): Float32Array | null {
+function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, opts: ConvOptions): Float32Array | null {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -162,10 +167,10 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
   ];
   for (const [k, v] of params) ctl[k] = v;
   // Helper threads only pay off on big jobs (a hand-off costs tens of microseconds).
-  const jobThreads = red * oh * ow * m * Math.min(n, chunk) >= MIN_THREAD_MACS ? threads : 1;
+  const jobThreads = red * oh * ow * m * Math.min(n, chunk) >= MIN_THREAD_MACS ? opts.threads ?? 1 : 1;
   const xp = new Float32Array(buf, xpAt, chunk * c * plane);
   const res = new Float32Array(buf, outAt, chunk * gb * 4 * chPlane);
-  const out = new Float32Array(n * m * oh * ow);
+  const out = opts.alloc?.(n * m * oh * ow) ?? new Float32Array(n * m * oh * ow);
   const ohw = oh * ow;
   for (let b0 = 0; b0 < n; b0 += chunk) {
     const nb0 = Math.min(chunk, n - b0);
@@ -179,7 +184,7 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
         }
       }
     }
-    if (!kernel.runJob(nb0 * gb, jobThreads, background)) return null;
+    if (!kernel.runJob(nb0 * gb, jobThreads, opts.background)) return null;
     for (let i = 0; i < nb0; i++) {
       for (let g = 0; g < groups; g++) {
         for (let blk = 0; blk < blocks; blk++) {

@@ -76,7 +76,7 @@ describe('float conv WebAssembly SIMD kernel', () => {
     for (let i = 0; i < layers.length; i++) {
       const want = plain(...layer(i));
       sameBits(conv2d(...layer(i)), want, `layer ${i}, 1 thread`);
-      sameBits(conv2d(...layer(i), 2), want, `layer ${i}, 2 threads`);
+      sameBits(conv2d(...layer(i), { threads: 2 }), want, `layer ${i}, 2 threads`);
     }
   });
 
@@ -85,7 +85,7 @@ describe('float conv WebAssembly SIMD kernel', () => {
     k.helpersOnly = true;
     try {
       for (let i = 0; i < layers.length; i++) {
-        const got = conv2d(...layer(i), 2);
+        const got = conv2d(...layer(i), { threads: 2 });
         const items = layers[i].xs[0] * Math.ceil(layers[i].ws[0] / 4);
         expect(k.lastHelperItems, `layer ${i}`).toBe(items);
         sameBits(got, plain(...layer(i)), `layer ${i}, helpers only`);
@@ -97,18 +97,18 @@ describe('float conv WebAssembly SIMD kernel', () => {
 
   it('helpers that died: the job is given up, the conv falls back to the plain loop (same bits) and a new kernel takes over', async () => {
     const k = convKernel()!;
-    conv2d(...layer(0), 2);
+    conv2d(...layer(0), { threads: 2 });
     await k.killHelpers();
     k.helpersOnly = true;
     k.stallMs = 200;
     try {
-      sameBits(conv2d(...layer(1), 2), plain(...layer(1)), 'after the stall');
+      sameBits(conv2d(...layer(1), { threads: 2 }), plain(...layer(1)), 'after the stall');
       expect(k.retired).toBe(true);
     } finally {
       k.helpersOnly = false;
     }
     const fresh = convKernel();
     expect(fresh).not.toBe(k);
-    sameBits(conv2d(...layer(0), 2), plain(...layer(0)), 'on the new kernel');
+    sameBits(conv2d(...layer(0), { threads: 2 }), plain(...layer(0)), 'on the new kernel');
   });
 });
