@@ -3,7 +3,8 @@
 //  - retransmission with a fresh request id (never a replayed id) when a response is
 //    overdue, when a later queued request was answered first (the agent answers queued
 //    requests in arrival order, so the earlier one was lost), or soon after either side
-//    saw a corrupted frame;
+//    saw a corrupted frame (but not sooner than two smoothed round trips after its last send,
+//    so a slow or loaded link does not use up maxAttempts while answers are on their way);
 //  - re-handshake when the agent lost the session (AUTH_REQUIRED: agent restart, serial);
 //  - reconnect when a TCP connection drops, then resend what was pending;
 //  - per-request deadlines that end in CANCEL and a clear E_TIMEOUT.
@@ -98,6 +99,8 @@ export class BoardClient {
   private closed = false;
   private dead: CnnaError | undefined;
   private lastSend = Date.now();
+  /** Smoothed round trip of answered ordinary requests (ms; 0 = none yet): how soon an answer can come back. */
+  private srttMs = 0;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   readonly stats = { retransmits: 0, corruptFrames: 0, agentFrameErrors: 0, reconnects: 0, rehandshakes: 0 };
 
@@ -304,15 +307,24 @@ export class BoardClient {
   /**
    * A frame was lost somewhere: resend what is unanswered soon, unless it is answered first. A
    * long request (INFER...) sent more than a second ago is left alone: it is most likely
-   * computing, and the lost frame was another one.
+   * computing, and the lost frame was another one. No request is resent sooner than two round
+   * trips (SRTT) after its last send: its answer cannot be overdue before that, and on a slow or
+   * loaded link corrupted frames seen every ~100 ms would otherwise use up maxAttempts in a
+   * second with answers still on their way.
    */
   private hurry(): void {
     const now = Date.now();
-    const soon = now + this.opts.fastRetransmitMs;
     for (const p of this.pending) {
       if (LONG.has(p.type) && now - p.lastSend > 1000) continue;
-      if (p.retransmitTimer && p.retransmitAt > soon) this.arm(p, this.opts.fastRetransmitMs);
+      const at = Math.max(now + this.opts.fastRetransmitMs, p.lastSend + Math.ceil(2 * this.srttMs));
+      if (p.retransmitTimer && p.retransmitAt > at) this.arm(p, at - now);
     }
+  }
+
+  private sampleRtt(p: Pending, rttNs: number): void {
+    if (LONG.has(p.type)) return; // includes compute time, not the link's
+    const ms = rttNs / 1e6;
+    this.srttMs = this.srttMs > 0 ? 0.875 * this.srttMs + 0.125 * ms : ms;
   }
 
   private onData(chunk: Uint8Array): void {
@@ -369,6 +381,7 @@ export class BoardClient {
     }
     if (p.queued) this.resendEarlier(p.seqOf.get(requestId) ?? p.seq, p);
     const rttNs = Number(process.hrtime.bigint() - (p.sentAt.get(requestId) ?? 0n));
+    this.sampleRtt(p, rttNs);
     this.settle(p, { body, blob: blob.slice(), rttNs, requestId });
   }
 
