@@ -30,8 +30,7 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   const [pt, pl] = node.pads;
   const groups = node.group;
   const mg = m / groups;
-  const out = new Float32Array(n * m * oh * ow);
-  if (oh <= 0 || ow <= 0) return out;
+  if (oh <= 0 || ow <= 0) return new Float32Array(0);
   // Padded plane big enough for the last tap of the last (rounded-up to 4) output column.
   const hp = Math.max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1);
   const owr = Math.ceil(ow / 4) * 4;
@@ -42,6 +41,7 @@ export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
   const kernel = convKernel();
   const fast = kernel ? conv2dWasm(kernel, x, xs, w, ws, bias, node, outShape, hp, wp, opts) : null;
   if (fast) return fast;
+  const out = new Float32Array(n * m * oh * ow);
   const xp = new Float32Array(c * plane);
   const off = new Int32Array(red);
   for (let ic = 0, r = 0; ic < cg; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) off[r++] = ic * plane + ky * dh * wp + kx * dw;

@@ -279,7 +279,7 @@ export class ConvKernel {
     this.lastHelperItems = items - mine;
     // A helper may hold claimed items, of this job even when it was started for an earlier one
     // (one that booted late), so every job waits for all its items. If the helpers make no
-    // progress for STALL_MS (a helper that died), the job is given up (false: the caller computes
+    // progress for stallMs (a helper that died), the job is given up (false: the caller computes
     // the conv in plain TypeScript, same values), the kernel is retired (convKernel makes a new
     // one on a new memory) and its helpers are terminated.
     let seen = Atomics.load(ctl, CTL.DONE);
