@@ -1,6 +1,7 @@
 // One session of the agent side of the protocol (docs/protocol.md section 3): frame checks,
 // handshake and pairing-token auth, replay protection, a sequential request queue with
-// per-request timeouts and cancellation, keep-alive and idle timeout. Transport-agnostic:
+// per-request timeouts and cancellation, keep-alive and idle timeout (idle = nothing valid
+// received and no request queued or running, for idleTimeoutMs). Transport-agnostic:
 // it gets bytes (or whole frames) and hands encoded bytes to `io.send`.
 // Invariants: a request runs only after it passed the frame, replay and auth checks; at most
 // one queued request runs at a time; the queue holds at most MAX_QUEUED requests; every
@@ -256,6 +257,7 @@ export class AgentSession {
         this.running = undefined;
       }
     }
+    if (!this.closed) this.touch();
   }
 
   private sendFailure(requestId: number, type: string, e: unknown): void {
@@ -289,9 +291,11 @@ export class AgentSession {
     this.queue = [];
   }
 
+  /** (Re)starts the idle countdown; a session with a request running or queued is not idle. */
   private touch(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
+      if (this.running || this.queue.length > 0) return; // pump() restarts the countdown when it drains
       if (this.framing === 'tcp') { this.end(); this.io.close(); } else this.resetSession();
     }, this.limits.idleTimeoutMs);
     this.idleTimer.unref();
