@@ -11,24 +11,7 @@
 //   dot(w, c, out, M, P, rowBytes, cStride): for m < M, p < P:
 //     f64 out[m·P + p] = Σ_{b < rowBytes/16} dot8(w + m·rowBytes + 16b, c + p·cStride + 16b)
 // (all pointers and strides in bytes; rowBytes a multiple of 16).
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
+import { I32, V128, section, uleb } from '../../util/wasm-asm.ts';
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const get = (i: number) => [0x20, i];

@@ -24,30 +24,7 @@
 // same code whichever thread claims it, so results do not depend on the number of threads.
 
 import { Worker } from 'node:worker_threads';
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-}
+import { I32, V128, section, sleb, uleb } from '../../../util/wasm-asm.ts';
 
 const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
@@ -193,10 +170,6 @@ function convBody(unitStride: boolean): number[] {
     END,
     END,
   ];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
 }
 
 /** Largest memory, in 64 KiB pages (4 GiB, all of wasm32); a shared memory must declare one. */
