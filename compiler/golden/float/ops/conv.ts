@@ -21,15 +21,19 @@ export interface ConvOptions {
   alloc?: (n: number) => Float32Array;
 }
 
-export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], opts: ConvOptions = {}): Float32Array {
+/** The conv's sizes (NCHW input, [M, C/group, KH, KW] weights), strides, dilations and top/left pads. */
+function geometry(xs: number[], ws: number[], outShape: number[], node: ConvNode) {
   const [n, c, h, wd] = xs;
   const [m, cg, kh, kw] = ws;
-  const [oh, ow] = [outShape[2], outShape[3]];
   const [sh, sw] = node.strides;
   const [dh, dw] = node.dilations;
   const [pt, pl] = node.pads;
   const groups = node.group;
-  const mg = m / groups;
+  return { n, c, h, wd, m, cg, kh, kw, oh: outShape[2], ow: outShape[3], sh, sw, dh, dw, pt, pl, groups, mg: m / groups };
+}
+
+export function conv2d(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], opts: ConvOptions = {}): Float32Array {
+  const { n, c, h, wd, m, cg, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, groups, mg } = geometry(xs, ws, outShape, node);
   if (oh <= 0 || ow <= 0) return new Float32Array(0);
   // Padded plane big enough for the last tap of the last (rounded-up to 4) output column.
   const hp = Math.max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1);
@@ -117,14 +121,7 @@ const MIN_THREAD_MACS = 4_000_000;
  * Null if the kernel's helper threads stalled (then the plain loop runs).
  */
 function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[], hp: number, wp: number, opts: ConvOptions): Float32Array | null {
-  const [n, c, h, wd] = xs;
-  const [m, cg, kh, kw] = ws;
-  const [oh, ow] = [outShape[2], outShape[3]];
-  const [sh, sw] = node.strides;
-  const [dh, dw] = node.dilations;
-  const [pt, pl] = node.pads;
-  const groups = node.group;
-  const mg = m / groups;
+  const { n, c, h, wd, m, cg, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, groups, mg } = geometry(xs, ws, outShape, node);
   const plane = hp * wp;
   const red = cg * kh * kw;
   const blocks = Math.ceil(mg / 4);
@@ -204,13 +201,7 @@ function conv2dWasm(kernel: ConvKernel, x: Float32Array, xs: number[], w: Float3
 
 /** Direct convolution with per-tap valid output ranges; four output channels per pass. */
 function conv2dDirect(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, node: ConvNode, outShape: number[]): Float32Array {
-  const [n, c, h, wd] = xs;
-  const [m, cg, kh, kw] = ws;
-  const [oh, ow] = [outShape[2], outShape[3]];
-  const [sh, sw] = node.strides;
-  const [dh, dw] = node.dilations;
-  const [pt, pl] = node.pads;
-  const mg = m / node.group;
+  const { n, c, h, wd, m, cg, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, mg } = geometry(xs, ws, outShape, node);
   const plane = oh * ow;
   const out = new Float32Array(n * m * plane);
   const acc0 = new Float64Array(plane), acc1 = new Float64Array(plane), acc2 = new Float64Array(plane), acc3 = new Float64Array(plane);
