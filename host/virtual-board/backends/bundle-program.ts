@@ -1,0 +1,30 @@
+// What the bundle-executing backends ('ref', 'rtl') share: read and check the bundle archive,
+// describe its inputs and outputs from the manifest, take the clock from its hardware config,
+// and turn wire tensors into the executor's raw int16 inputs and its raw outputs back into wire
+// tensors in manifest order. The executor itself is the only part a backend supplies.
+import { readBundle } from '../../../compiler/backend/bundle-io.ts';
+import type { Bundle } from '../../../compiler/contracts/bundle-format.ts';
+import { validateConfig, type HwConfig } from '../../../compiler/contracts/hw-config.ts';
+import type { LoadedProgram, TensorSpec } from '../engine-backend.ts';
+
+/** One inference on raw int16 inputs (by input name): the engine's outputs (by name) and cycles. */
+export type RawExecutor = (raw: Record<string, Int16Array>) => Promise<{ raw: Record<string, { q: Int16Array }>; cycles: number }>;
+
+/** Loads the bundle archive at `path`; `executor` is made once per loaded bundle. */
+export function loadBundleProgram(path: string, executor: (bundle: Bundle, config: HwConfig) => RawExecutor): LoadedProgram {
+  const bundle = readBundle(path);
+  const m = bundle.manifest;
+  const config = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
+  const spec = (io: { name: string; shape: number[]; f: number }): TensorSpec => ({ name: io.name, dtype: 'int16', shape: [...io.shape], f: io.f });
+  const exec = executor(bundle, config);
+  return {
+    inputs: m.inputs.map(spec),
+    outputs: m.outputs.map(spec),
+    clockHz: config.clockMhz * 1e6,
+    async run(inputs, signal) {
+      if (signal.aborted) throw signal.reason;
+      const r = await exec(Object.fromEntries(inputs.map((t) => [t.name, t.data])));
+      return { outputs: m.outputs.map((io) => ({ name: io.name, shape: [...io.shape], data: r.raw[io.name].q })), cycles: r.cycles };
+    },
+  };
+}
