@@ -120,6 +120,16 @@ class Deployer:
         deploy_id = hashlib.sha256(("%s:%s:%s" % (bit, hwh, bundle_hash)).encode("ascii")).hexdigest()[:32]
         return Staged(deploy_id, bit, hwh, bundle_hash, info, engine, bundle, info.clock_hz_of(engine))
 
+    def _restore(self, previous):
+        """After a failed activation: bring the previous deployment back up (or none if it fails too)."""
+        if previous is None:
+            return
+        try:
+            self.active = self._bring_up(previous.staged)
+            self._free(previous)
+        except Exception:
+            self.active = None
+
     def activate(self, deploy_id, rid):
         with self.lock:
             st = self.staged.get(deploy_id)
@@ -129,21 +139,10 @@ class Deployer:
             previous = self.active
             try:
                 new = self._bring_up(st)
-            except ConfigMismatch as e:
-                if previous is not None:
-                    try:
-                        self.active = self._bring_up(previous.staged)
-                        self._free(previous)
-                    except Exception:
-                        self.active = None
-                raise ProtocolError("BAD_ARTIFACT", "%s (previous deployment kept)" % e, rid) from None
             except Exception as e:
-                if previous is not None:
-                    try:
-                        self.active = self._bring_up(previous.staged)
-                        self._free(previous)
-                    except Exception:
-                        self.active = None
+                self._restore(previous)
+                if isinstance(e, ConfigMismatch):
+                    raise ProtocolError("BAD_ARTIFACT", "%s (previous deployment kept)" % e, rid) from None
                 raise ProtocolError("BACKEND", "activating %s failed: %s: %s (previous deployment kept)"
                                     % (deploy_id[:12], type(e).__name__, str(e)[:160]), rid) from None
             self.active = new
