@@ -1,13 +1,15 @@
 // `cnna synth --board ultra96 [--config FILE] [--no-cache] --json`: synthesizes the engine RTL for a
 // hardware config with Yosys (synth_xilinx -family xcup) and prints DSP48E2, RAMB36/RAMB18, LUT and FF
-// counts with the fit against the board. Results are cached by config + RTL hash (sim/synth/yosys.ts).
+// counts with the fit against the board, and the static timing estimate (timing.fmaxMhz and the five
+// worst register-to-register paths, sim/synth/timing.ts). Results are cached by config + RTL hash
+// (sim/synth/yosys.ts).
 import { getBoard, loadConfig } from '../../boards/ultra96/board.ts';
 import { runSynth } from '../../sim/synth/yosys.ts';
 import type { Command } from '../command.ts';
 
 export const synthCommand: Command = {
   name: 'synth',
-  summary: 'synthesize the engine RTL with Yosys for a board and config; print DSP/BRAM/LUT/FF use and fit',
+  summary: 'synthesize the engine RTL with Yosys for a board and config; print DSP/BRAM/LUT/FF use, fit and estimated fmax',
   usage: 'synth [--board ultra96] [--config FILE] [--no-cache]',
   options: {
     board: { type: 'string', default: 'ultra96' },
@@ -27,11 +29,17 @@ export const synthCommand: Command = {
     ctx.log(`  LUT      ${String(x.lut).padStart(7)} / ${board.lut} (${pct(x.lut, board.lut)}; budget ${r.fit.lut.limit})${r.fit.lut.ok ? '' : '  OVER'}  [logic ${x.lutAsLogic}, memory ${x.lutAsMemory}]`);
     ctx.log(`  FF       ${String(x.ff).padStart(7)} / ${board.ff} (${pct(x.ff, board.ff)})`);
     ctx.log(r.fit.ok ? 'fits the board' : 'does NOT fit the board');
+    const t = r.timing;
+    const meets = t.fmaxMhz === null || t.fmaxMhz >= config.clockMhz;
+    ctx.log(`timing estimate (${t.model}): worst path ${t.worstNs} ns, fmax ${t.fmaxMhz ?? '-'} MHz${meets ? '' : `  BELOW the config's ${config.clockMhz} MHz`}`);
+    for (const p of t.paths) ctx.log(`  ${p.ns.toFixed(3).padStart(7)} ns  ${String(p.levels).padStart(2)} levels  ${p.from} (${p.fromCell}) -> ${p.to} (${p.toCell})`);
     return {
       board: r.board, part: r.part, configHash: r.configHash,
       dsp48e2: x.dsp48e2, ramb36: x.ramb36, ramb18: x.ramb18, bram36Equivalent: x.bram36Equivalent,
       lut: x.lut, lutAsLogic: x.lutAsLogic, lutAsMemory: x.lutAsMemory, ff: x.ff,
-      fit: r.fit, cached: r.cached, seconds: Number(r.seconds.toFixed(1)), yosys: r.yosys,
+      fit: r.fit,
+      timing: { fmaxMhz: t.fmaxMhz, worstNs: t.worstNs, clockMhz: config.clockMhz, meetsClock: meets, model: t.model, paths: t.paths, endpoints: t.endpoints, unknownCellTypes: t.unknownCellTypes, loopNodes: t.loopNodes },
+      cached: r.cached, seconds: Number(r.seconds.toFixed(1)), yosys: r.yosys,
     };
   },
 };

@@ -1,9 +1,12 @@
 // Yosys flow for the engine: reads the generated package and rtl/*.sv, runs
-// `synth_xilinx -family xcup -flatten`, and reports DSP48E2 / RAMB36E2 / RAMB18E2 / LUT / FF counts and the
-// fit against the board. Results are cached under .cache/synth/<key>.json, key = hash of the config, every
-// RTL source, the Yosys version and the script, because a full synthesis takes minutes.
+// `synth_xilinx -family xcup -flatten`, and reports DSP48E2 / RAMB36E2 / RAMB18E2 / LUT / FF counts, the
+// fit against the board and a static timing estimate of the netlist (timing.ts). Results are cached under
+// .cache/synth/<key>.json (+ the gzipped netlist, so a changed delay model re-times without re-synthesizing),
+// key = hash of the config, every RTL source, the Yosys version and the script, because a full synthesis
+// takes minutes.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,6 +16,7 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardLimits } from '../../boards/ultra96/board.ts';
 import { repoRoot, rtlSources } from '../verilator/rtl-sources.ts';
 import { parseYosysStat, type ResourceCounts } from './yosys-stat.ts';
+import { estimateTiming, type TimingReport, type YosysNetlist } from './timing.ts';
 
 export interface FitCheck {
   dsp: { used: number; limit: number; ok: boolean };
@@ -29,6 +33,7 @@ export interface SynthReport {
   configHash: string;
   resources: ResourceCounts;
   fit: FitCheck;
+  timing: TimingReport;
   cached: boolean;
   seconds: number;
   key: string;
@@ -42,6 +47,7 @@ export function synthScript(files: string[]): string {
     `read_verilog -sv ${files.join(' ')}`,
     'synth_xilinx -family xcup -top cnna_top -flatten -noiopad',
     'tee -o stat.txt stat',
+    'write_json netlist.json',
     '',
   ].join('\n');
 }
@@ -72,11 +78,14 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
   for (const f of rtlSources()) h.update(readFileSync(f));
   const key = h.digest('hex').slice(0, 16);
   const cacheFile = join(cache, `${key}.json`);
+  const netFile = join(cache, `${key}.netlist.json.gz`);
   const t0 = Date.now();
   let stat: string;
+  let netlist: Buffer;
   let cached = false;
-  if (!opts.noCache && existsSync(cacheFile)) {
+  if (!opts.noCache && existsSync(cacheFile) && existsSync(netFile)) {
     stat = (JSON.parse(readFileSync(cacheFile, 'utf8')) as { stat: string }).stat;
+    netlist = gunzipSync(readFileSync(netFile));
     cached = true;
   } else {
     const work = mkdtempSync(join(tmpdir(), 'cnna-synth-'));
@@ -86,28 +95,32 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
       writeFileSync(join(work, 'synth.ys'), synthScript([pkg, ...rtlSources()]));
       opts.onLog?.(`yosys: synth_xilinx -family xcup for config ${configHash(config)} (takes minutes)`);
       const r = await execa('yosys', ['-q', '-l', 'yosys.log', 'synth.ys'], { cwd: work, reject: false, all: true });
-      if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt'))) {
+      if (r.exitCode !== 0 || !existsSync(join(work, 'stat.txt')) || !existsSync(join(work, 'netlist.json'))) {
         const log = existsSync(join(work, 'yosys.log')) ? readFileSync(join(work, 'yosys.log'), 'utf8') : r.all ?? '';
         throw new CnnaError('E_SIM', `yosys synthesis failed (exit ${r.exitCode}):\n${log.split('\n').filter((l) => /ERROR/.test(l)).slice(0, 10).join('\n')}`);
       }
       stat = readFileSync(join(work, 'stat.txt'), 'utf8');
+      netlist = readFileSync(join(work, 'netlist.json'));
+      writeFileSync(netFile, gzipSync(netlist));
       writeFileSync(cacheFile, JSON.stringify({ key, configHash: configHash(config), yosys, stat }));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   }
   const resources = parseYosysStat(stat);
+  const timing = estimateTiming(JSON.parse(netlist.toString('utf8')) as YosysNetlist, { top: 'cnna_top' });
   return {
-    board: board.name, part: board.part, configHash: configHash(config), resources, fit: checkFit(resources, board),
+    board: board.name, part: board.part, configHash: configHash(config), resources, fit: checkFit(resources, board), timing,
     cached, seconds: (Date.now() - t0) / 1000, key, yosys,
   };
 }
 
 /**
  * Synthesizes self-contained engine modules (rtl/<top>.sv, no submodules) with parameter overrides, all in
- * one Yosys process (the design is saved once and reloaded per module), and returns each one's counts.
+ * one Yosys process (the design is saved once and reloaded per module), and returns each one's counts and
+ * timing estimate.
  */
-export async function synthModules(config: HwConfig, jobs: { top: string; params?: Record<string, number> }[]): Promise<ResourceCounts[]> {
+export async function synthModules(config: HwConfig, jobs: { top: string; params?: Record<string, number> }[]): Promise<(ResourceCounts & { timing: TimingReport })[]> {
   const work = mkdtempSync(join(tmpdir(), 'cnna-synth-mod-'));
   try {
     const pkg = join(work, 'cnna_pkg.sv');
@@ -117,14 +130,17 @@ export async function synthModules(config: HwConfig, jobs: { top: string; params
     jobs.forEach((j, i) => {
       lines.push('design -load base');
       for (const [k, v] of Object.entries(j.params ?? {})) lines.push(`chparam -set ${k} ${v} ${j.top}`);
-      lines.push(`synth_xilinx -family xcup -top ${j.top} -flatten -noiopad`, `tee -o stat-${i}.txt stat`);
+      lines.push(`synth_xilinx -family xcup -top ${j.top} -flatten -noiopad`, `tee -o stat-${i}.txt stat`, `write_json netlist-${i}.json`);
     });
     writeFileSync(join(work, 'synth.ys'), `${lines.join('\n')}\n`);
     const r = await execa('yosys', ['-q', '-l', 'yosys.log', 'synth.ys'], { cwd: work, reject: false, all: true });
     if (r.exitCode !== 0 || !jobs.every((_, i) => existsSync(join(work, `stat-${i}.txt`)))) {
       throw new CnnaError('E_SIM', `yosys failed on modules ${jobs.map((j) => j.top).join(', ')} (exit ${r.exitCode}): ${(r.all ?? '').slice(-1000)}`);
     }
-    return jobs.map((_, i) => parseYosysStat(readFileSync(join(work, `stat-${i}.txt`), 'utf8')));
+    return jobs.map((j, i) => ({
+      ...parseYosysStat(readFileSync(join(work, `stat-${i}.txt`), 'utf8')),
+      timing: estimateTiming(JSON.parse(readFileSync(join(work, `netlist-${i}.json`), 'utf8')) as YosysNetlist, { top: j.top }),
+    }));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
