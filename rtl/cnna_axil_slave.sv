@@ -1,16 +1,8 @@
-// AXI4-Lite control/status slave of the engine. 32-bit registers at byte offsets:
-//   0x00 CTRL      W: bit0 start (write 1; ignored while busy). R: bit0 busy, bit1 done (sticky until the
-//                  next start), bit2 idle
-//   0x04 IRQ_EN    R/W: bit0 raise irq_o on done
-//   0x08 ISR       R: bit0 done interrupt pending; W1C
-//   0x10 BASE_LO   R/W: bundle base address (descriptors at BASE, every descriptor address is an offset)
-//   0x14 BASE_HI   R/W: kept for 64-bit hosts; the engine's AXI address space is 32-bit
-//   0x18 CONFIG_ID R: config hash bits 31:0        0x1C CONFIG_ID_HI R: config hash bits 63:32
-//   0x20 CYCLES_LO R: cycles from start to done    0x24 CYCLES_HI    R
-//   0x28 STATUS    R: error code of the last run (0 ok; 1..4 cnna_pkg::ERR_*, 5.. cnna_rtl_pkg::Err*)
-//   0x2C STALLS    R: cycles the MAC array waited (data, weights or output space)
-//   0x30 MAC_BUSY  R: cycles the MAC array issued work   0x34 JOBS R: JOB descriptors completed
-//   0x38 RD_BEATS  R: AXI read beats                     0x3C WR_BEATS R: AXI write beats
+// AXI4-Lite control/status slave of the engine: 32-bit registers at the byte offsets cnna_pkg::REG_*
+// (the register map of compiler/contracts/register-map.ts; table in docs/engine.md). CTRL write bit
+// CTRL_START_BIT starts a run (ignored while busy); CTRL reads busy, done (sticky until the next start)
+// and idle; ISR is write-1-to-clear; STATUS holds the cnna_pkg::ERR_* code of the last run.
+// Offsets outside the map read 0 and ignore writes.
 // A write needs AW and W together; one transaction per channel in flight.
 module cnna_axil_slave (
   input  logic        clk_i,
@@ -45,9 +37,34 @@ module cnna_axil_slave (
   input  logic [31:0] wr_beats_i,
   output logic        irq_o
 );
+  // Word addresses (byte offset / 4) of the registers.
+  localparam logic [5:0] WCtrl = 6'(cnna_pkg::REG_CTRL / 4);
+  localparam logic [5:0] WIrqEn = 6'(cnna_pkg::REG_IRQ_EN / 4);
+  localparam logic [5:0] WIsr = 6'(cnna_pkg::REG_ISR / 4);
+  localparam logic [5:0] WBaseLo = 6'(cnna_pkg::REG_BASE_LO / 4);
+  localparam logic [5:0] WBaseHi = 6'(cnna_pkg::REG_BASE_HI / 4);
+  localparam logic [5:0] WConfigId = 6'(cnna_pkg::REG_CONFIG_ID / 4);
+  localparam logic [5:0] WConfigIdHi = 6'(cnna_pkg::REG_CONFIG_ID_HI / 4);
+  localparam logic [5:0] WCyclesLo = 6'(cnna_pkg::REG_CYCLES_LO / 4);
+  localparam logic [5:0] WCyclesHi = 6'(cnna_pkg::REG_CYCLES_HI / 4);
+  localparam logic [5:0] WStatus = 6'(cnna_pkg::REG_STATUS / 4);
+  localparam logic [5:0] WStalls = 6'(cnna_pkg::REG_STALLS / 4);
+  localparam logic [5:0] WMacBusy = 6'(cnna_pkg::REG_MAC_BUSY / 4);
+  localparam logic [5:0] WJobs = 6'(cnna_pkg::REG_JOBS / 4);
+  localparam logic [5:0] WRdBeats = 6'(cnna_pkg::REG_RD_BEATS / 4);
+  localparam logic [5:0] WWrBeats = 6'(cnna_pkg::REG_WR_BEATS / 4);
+
   logic        start_q, irq_en_q, done_q, isr_q, bvalid_q, rvalid_q;
   logic [31:0] base_q, base_hi_q, rdata_q;
   logic        wr_fire, rd_fire, start_req;
+  logic [31:0] ctrl_rd;
+
+  always_comb begin
+    ctrl_rd = '0;
+    ctrl_rd[cnna_pkg::CTRL_BUSY_BIT] = busy_i;
+    ctrl_rd[cnna_pkg::CTRL_DONE_BIT] = done_q;
+    ctrl_rd[cnna_pkg::CTRL_IDLE_BIT] = !busy_i;
+  end
 
   assign wr_fire     = s_awvalid_i && s_wvalid_i && !bvalid_q;
   assign s_awready_o = wr_fire;
@@ -59,7 +76,7 @@ module cnna_axil_slave (
   assign s_rvalid_o  = rvalid_q;
   assign s_rdata_o   = rdata_q;
   assign s_rresp_o   = 2'b00;
-  assign start_req   = wr_fire && (s_awaddr_i[7:2] == 6'h00) && s_wstrb_i[0] && s_wdata_i[0] && !busy_i && !start_q;
+  assign start_req   = wr_fire && (s_awaddr_i[7:2] == WCtrl) && s_wstrb_i[0] && s_wdata_i[cnna_pkg::CTRL_START_BIT] && !busy_i && !start_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -82,11 +99,11 @@ module cnna_axil_slave (
       if (wr_fire) begin
         bvalid_q <= 1'b1;
         unique case (s_awaddr_i[7:2])
-          6'h01:   irq_en_q <= s_wdata_i[0];
-          6'h02:   if (s_wdata_i[0]) isr_q <= 1'b0;
-          6'h04:   base_q <= s_wdata_i;
-          6'h05:   base_hi_q <= s_wdata_i;
-          default: ;
+          WIrqEn:      irq_en_q <= s_wdata_i[cnna_pkg::IRQ_DONE_BIT];
+          WIsr:        if (s_wdata_i[cnna_pkg::IRQ_DONE_BIT]) isr_q <= 1'b0;
+          WBaseLo:     base_q <= s_wdata_i;
+          WBaseHi:     base_hi_q <= s_wdata_i;
+          default:     ;
         endcase
       end else if (bvalid_q && s_bready_i) begin
         bvalid_q <= 1'b0;
@@ -94,22 +111,22 @@ module cnna_axil_slave (
       if (rd_fire) begin
         rvalid_q <= 1'b1;
         unique case (s_araddr_i[7:2])
-          6'h00:   rdata_q <= {29'd0, !busy_i, done_q, busy_i};
-          6'h01:   rdata_q <= {31'd0, irq_en_q};
-          6'h02:   rdata_q <= {31'd0, isr_q};
-          6'h04:   rdata_q <= base_q;
-          6'h05:   rdata_q <= base_hi_q;
-          6'h06:   rdata_q <= cnna_pkg::CONFIG_HASH[31:0];
-          6'h07:   rdata_q <= cnna_pkg::CONFIG_HASH[63:32];
-          6'h08:   rdata_q <= cycles_i[31:0];
-          6'h09:   rdata_q <= cycles_i[63:32];
-          6'h0A:   rdata_q <= {24'd0, error_i};
-          6'h0B:   rdata_q <= stalls_i;
-          6'h0C:   rdata_q <= mac_busy_i;
-          6'h0D:   rdata_q <= jobs_i;
-          6'h0E:   rdata_q <= rd_beats_i;
-          6'h0F:   rdata_q <= wr_beats_i;
-          default: rdata_q <= 32'd0;
+          WCtrl:       rdata_q <= ctrl_rd;
+          WIrqEn:      rdata_q <= 32'(irq_en_q) << cnna_pkg::IRQ_DONE_BIT;
+          WIsr:        rdata_q <= 32'(isr_q) << cnna_pkg::IRQ_DONE_BIT;
+          WBaseLo:     rdata_q <= base_q;
+          WBaseHi:     rdata_q <= base_hi_q;
+          WConfigId:   rdata_q <= cnna_pkg::CONFIG_HASH[31:0];
+          WConfigIdHi: rdata_q <= cnna_pkg::CONFIG_HASH[63:32];
+          WCyclesLo:   rdata_q <= cycles_i[31:0];
+          WCyclesHi:   rdata_q <= cycles_i[63:32];
+          WStatus:     rdata_q <= {24'd0, error_i};
+          WStalls:     rdata_q <= stalls_i;
+          WMacBusy:    rdata_q <= mac_busy_i;
+          WJobs:       rdata_q <= jobs_i;
+          WRdBeats:    rdata_q <= rd_beats_i;
+          WWrBeats:    rdata_q <= wr_beats_i;
+          default:     rdata_q <= 32'd0;
         endcase
       end else if (rvalid_q && s_rready_i) begin
         rvalid_q <= 1'b0;

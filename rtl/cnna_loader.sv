@@ -17,7 +17,7 @@ module cnna_loader #(
   parameter int unsigned WBankDepth  = 512,
   localparam int unsigned Bpe        = Pi * 16 / DataWidth,       // beats per input entry
   localparam int unsigned Bpw        = Po * Pi * 16 / DataWidth,  // beats per weight word
-  localparam int unsigned ParamBytes = ((Po * 9 + 31) / 32) * 32,
+  localparam int unsigned ParamBytes = cnna_pkg::W_HEADER_BYTES,  // bias + shift header (Po = cnna_pkg::PO)
   localparam int unsigned ParamBeats = ParamBytes * 8 / DataWidth,
   localparam int unsigned DescBeats  = 512 / DataWidth,
   localparam int unsigned WAddrW     = $clog2(2 * WBankDepth),
@@ -110,10 +110,12 @@ module cnna_loader #(
   logic [15:0] h_version;
   logic [31:0] h_magic;
   logic [63:0] h_hash;
-  assign h_opcode  = desc_q[7:0];
-  assign h_version = desc_q[31:16];
-  assign h_magic   = desc_q[63:32];
-  assign h_hash    = desc_q[191:128];
+`define CNNA_HFIELD(NAME) desc_q[cnna_pkg::H_``NAME``_LSB +: cnna_pkg::H_``NAME``_W]
+  assign h_opcode  = `CNNA_HFIELD(OPCODE);
+  assign h_version = `CNNA_HFIELD(VERSION);
+  assign h_magic   = `CNNA_HFIELD(MAGIC);
+  assign h_hash    = {`CNNA_HFIELD(HASH_HI), `CNNA_HFIELD(HASH_LO)};
+`undef CNNA_HFIELD
   logic [7:0] hdr_err;
   always_comb begin
     hdr_err = 8'(cnna_pkg::ERR_NONE);
@@ -135,11 +137,11 @@ module cnna_loader #(
         `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
         `CNNA_FIELD(POOL_KW) == 0 || `CNNA_FIELD(POOL_STRIDE_H) == 0 || `CNNA_FIELD(POOL_STRIDE_W) == 0 ||
         d_hin == 0 || d_win == 0 || d_cg == 0 || d_hc == 0 || d_wc == 0 || d_hp == 0 || d_wp == 0) begin
-      dec_err = cnna_rtl_pkg::ErrZeroDim;
+      dec_err = 8'(cnna_pkg::ERR_ZERO_DIM);
     end else if (dec_n_in > 32'(InBankDepth)) begin
-      dec_err = cnna_rtl_pkg::ErrInputBank;
+      dec_err = 8'(cnna_pkg::ERR_INPUT_BANK);
     end else if (!d_stream && dec_nw > 32'(WBankDepth)) begin
-      dec_err = cnna_rtl_pkg::ErrWeightBank;
+      dec_err = 8'(cnna_pkg::ERR_WEIGHT_BANK);
     end
   end
 
@@ -357,7 +359,7 @@ module cnna_loader #(
           if (state_d == LFetchCmd) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
         end
         LFin: begin
-          if (axi_err_i && err_q == 8'(cnna_pkg::ERR_NONE)) err_q <= cnna_rtl_pkg::ErrAxi;
+          if (axi_err_i && err_q == 8'(cnna_pkg::ERR_NONE)) err_q <= 8'(cnna_pkg::ERR_AXI);
           if (state_d == LIdle) done_q <= 1'b1;
         end
         default: ;

@@ -1,14 +1,8 @@
-// RTL-internal types that do not depend on the hardware config: the decoded job (job_t) and the engine
-// error codes beyond those of the bundle format. The config and the descriptor field positions live in the
-// generated package cnna_pkg (compiler/contracts/gen-sv-package.ts); never copy them here.
+// RTL-internal types that do not depend on the hardware config: the decoded job (job_t). The config, the
+// descriptor and HEADER field positions, the register map and the status codes live in the generated
+// package cnna_pkg (compiler/contracts/gen-sv-package.ts); never copy them here.
 // Referenced as cnna_rtl_pkg::name everywhere (Yosys 0.23 rejects `import pkg::*`).
 package cnna_rtl_pkg;
-  // Status codes 1..4 are cnna_pkg::ERR_* (header and opcode checks); these follow them.
-  localparam logic [7:0] ErrInputBank  = 8'd5;  // hin*win*cg entries exceed an input bank
-  localparam logic [7:0] ErrWeightBank = 8'd6;  // kh*kw*cg words exceed a weight bank (non-streamed job)
-  localparam logic [7:0] ErrZeroDim    = 8'd7;  // a dimension, kernel, stride or dilation is zero
-  localparam logic [7:0] ErrAxi        = 8'd8;  // an AXI read or write response was not OKAY
-
   // One decoded JOB descriptor (addresses already relocated by BASE) plus the engine's bookkeeping.
   // stream = the job computes a single conv pixel (hc = wc = hp = wp = 1): its weight words are used once,
   // so they are consumed while they arrive (FC layers) instead of after the whole block is in.

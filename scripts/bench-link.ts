@@ -1,4 +1,4 @@
-// Link benchmark of the board protocol (issue 4): bulk upload throughput over TCP loopback
+// Link benchmark of the board protocol: bulk upload throughput over TCP loopback
 // (target >= 200 MB/s) and over a socat pty pair paced to 3 Mbaud (target >= 85% of the line
 // rate, 255 KB/s at 10 bits per byte), and the round-trip overhead of an inference with the
 // compute excluded (round trip − the agent's compute time). The virtual board runs in its

@@ -1,9 +1,10 @@
 // The single-file bundle (`bundle.cnnab`): "CNNAB1\0\0" (8 B) | u32 LE file count | per file:
 // u16 LE name length, name (UTF-8), u64 LE offset, u64 LE size | the file bytes at their offsets.
 // manifest.json is the first file. Same bytes as the bundle directory.
+import { ARCHIVE_MAGIC } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 
-export const ARCHIVE_MAGIC = 'CNNAB1\0\0';
+export { ARCHIVE_MAGIC };
 
 export function packArchive(files: [string, Uint8Array][]): Uint8Array {
   const enc = new TextEncoder();

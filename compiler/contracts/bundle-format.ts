@@ -12,6 +12,8 @@
 //    A + (c / PI)·cgStride + y·rowStride + x·2·PI + 2·(c % PI); padded channels hold 0;
 //  - addresses of planes, weight blocks and descriptors are multiples of 32 (one entry).
 export const FORMAT_NAME = 'cnna-bundle';
+/** First 8 bytes of the single-file bundle archive (`bundle.cnnab`, compiler/backend/bundle-archive.ts). */
+export const ARCHIVE_MAGIC = 'CNNAB1\0\0';
 export const FORMAT_VERSION = 1;
 export const DESC_BYTES = 64;
 /** 'CNNA' read as a little-endian u32. */
@@ -33,18 +35,8 @@ export const Flag = {
   REUSE_WEIGHTS: 1 << 3,
 } as const;
 
-/** Status codes the engine reports when it refuses a program. */
-export const EngineError = {
-  NONE: 0, BAD_MAGIC: 1, BAD_VERSION: 2, CONFIG_MISMATCH: 3, BAD_OPCODE: 4,
-  /** hin·win·cg > inputBankEntries. */
-  INPUT_BANK: 5,
-  /** kh·kw·cg > weightBankWords on a job that is not streamed (streamed: hc = wc = hp = wp = 1). */
-  WEIGHT_BANK: 6,
-  /** A dim, kernel, stride, dilation or pool field is 0. */
-  ZERO_DIM: 7,
-  /** A non-OKAY AXI response. */
-  AXI: 8,
-} as const;
+/** Status codes the engine reports (the STATUS register): defined with the register map. */
+export { EngineStatus as EngineError } from './register-map.ts';
 
 export type DescField =
   | 'opcode' | 'flags' | 'layer' | 'inAddr' | 'wAddr' | 'outAddr' | 'inCgStride' | 'outCgStride'
@@ -113,7 +105,7 @@ export type Descriptor = Record<DescField, number>;
 
 export interface Header { version: number; count: number; ddrBytes: number; configHash: string }
 
-/** HEADER record (descriptor 0), for the generated packages and the docs. */
+/** HEADER record (descriptor 0): byte offset and width of each field; encodeHeader, the generated packages and the docs read it. */
 export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: string }[] = [
   { name: 'opcode', offset: 0, bits: 8, doc: '15' },
   { name: 'version', offset: 2, bits: 16, doc: 'FORMAT_VERSION' },
@@ -166,27 +158,29 @@ export function decodeDescriptor(v: DataView, at: number): Descriptor {
   return d;
 }
 
+const hdr = (name: string): number => HEADER_FIELDS.find((h) => h.name === name)!.offset;
+
 export function encodeHeader(h: Header, out: DataView, at = 0): void {
   for (let i = 0; i < DESC_BYTES; i++) out.setUint8(at + i, 0);
-  out.setUint8(at, Opcode.HEADER);
-  out.setUint16(at + 2, h.version, true);
-  out.setUint32(at + 4, HEADER_MAGIC, true);
-  out.setUint32(at + 8, h.count, true);
-  out.setUint32(at + 12, h.ddrBytes, true);
+  out.setUint8(at + hdr('opcode'), Opcode.HEADER);
+  out.setUint16(at + hdr('version'), h.version, true);
+  out.setUint32(at + hdr('magic'), HEADER_MAGIC, true);
+  out.setUint32(at + hdr('count'), h.count, true);
+  out.setUint32(at + hdr('ddrBytes'), h.ddrBytes, true);
   const big = BigInt(`0x${h.configHash}`);
-  out.setUint32(at + 16, Number(big & 0xffffffffn), true);
-  out.setUint32(at + 20, Number(big >> 32n), true);
+  out.setUint32(at + hdr('hashLo'), Number(big & 0xffffffffn), true);
+  out.setUint32(at + hdr('hashHi'), Number(big >> 32n), true);
 }
 
 export function decodeHeader(v: DataView, at = 0): Header & { magic: number; opcode: number } {
-  const lo = BigInt(v.getUint32(at + 16, true));
-  const hi = BigInt(v.getUint32(at + 20, true));
+  const lo = BigInt(v.getUint32(at + hdr('hashLo'), true));
+  const hi = BigInt(v.getUint32(at + hdr('hashHi'), true));
   return {
-    opcode: v.getUint8(at),
-    version: v.getUint16(at + 2, true),
-    magic: v.getUint32(at + 4, true),
-    count: v.getUint32(at + 8, true),
-    ddrBytes: v.getUint32(at + 12, true),
+    opcode: v.getUint8(at + hdr('opcode')),
+    version: v.getUint16(at + hdr('version'), true),
+    magic: v.getUint32(at + hdr('magic'), true),
+    count: v.getUint32(at + hdr('count'), true),
+    ddrBytes: v.getUint32(at + hdr('ddrBytes'), true),
     configHash: ((hi << 32n) | lo).toString(16).padStart(16, '0'),
   };
 }

@@ -1,9 +1,11 @@
-// Generates the HLS C++ header (cnna_config.h) from a hardware config and the descriptor table
-// of bundle-format.ts: constexpr sizes and explicit field extractors (no pointer casts).
-import { DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_MAGIC, Opcode, Act, PoolKind, Flag, EngineError, weightHeaderBytes } from './bundle-format.ts';
+// Generates the C++ header (cnna_config.h) from a hardware config, the bundle format (bundle-format.ts)
+// and the register map (register-map.ts): constexpr sizes, the register offsets and status codes, and
+// explicit descriptor field extractors (no pointer casts). The HLS engine and the Verilator harness
+// (sim/verilator/harness.cpp) include it.
+import { DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, Opcode, Act, PoolKind, Flag, weightHeaderBytes } from './bundle-format.ts';
 import { configHash, type HwConfig } from './hw-config.ts';
-
-const upper = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+import { CtrlBit, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, type RegName } from './register-map.ts';
+import { upperSnake as upper } from './gen-sv-package.ts';
 
 export function genHlsHeader(c: HwConfig): string {
   const hash = configHash(c);
@@ -32,7 +34,13 @@ export function genHlsHeader(c: HwConfig): string {
   for (const [n, v] of Object.entries(Act)) k(`ACT_${n}`, 'int', String(v));
   for (const [n, v] of Object.entries(PoolKind)) k(`POOL_${n}`, 'int', String(v));
   for (const [n, v] of Object.entries(Flag)) k(`FLAG_${n}`, 'int', String(v));
-  for (const [n, v] of Object.entries(EngineError)) k(`ERR_${n}`, 'int', String(v));
+  for (const [n, v] of Object.entries(EngineStatus)) k(`ERR_${n}`, 'int', String(v));
+  for (const h of HEADER_FIELDS) k(`H_${upper(h.name)}_OFFSET`, 'int', String(h.offset));
+  L.push('// AXI4-Lite registers: byte offsets from the engine base.');
+  k('REG_SPAN', 'uint32_t', `0x${REG_SPAN.toString(16)}u`);
+  for (const n of Object.keys(Reg) as RegName[]) L.push(`constexpr uint32_t REG_${n} = 0x${Reg[n].toString(16).padStart(2, '0')}u;  // ${REG_DOCS[n].access}: ${REG_DOCS[n].doc}`);
+  for (const [n, v] of Object.entries(CtrlBit)) k(`CTRL_${n}`, 'uint32_t', `1u << ${v}`);
+  for (const [n, v] of Object.entries(IrqBit)) k(`IRQ_${n}`, 'uint32_t', `1u << ${v}`);
   L.push('// Field extractors over a 64-byte descriptor (little-endian).');
   L.push('inline uint32_t desc_bits(const uint8_t* d, int off, int lsb, int bits) {');
   L.push('  uint32_t v = 0;');

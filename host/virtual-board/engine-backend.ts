@@ -1,6 +1,6 @@
 // The executor interface the virtual board runs bundles on. A backend turns bundle bytes
 // into a loaded program; the program runs one inference on int16 tensors and reports the
-// engine cycles it took. 'ref' (H4a's bundle executor) and 'rtl' (Verilator) plug in here;
+// engine cycles it took. 'ref' (the TypeScript engine model, sim/ref) and 'rtl' (Verilator) plug in here;
 // 'synthetic' is a protocol-test engine, not the accelerator.
 export interface TensorSpec {
   name: string;

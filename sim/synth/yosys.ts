@@ -10,11 +10,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { genSvPackage } from '../../compiler/contracts/gen-sv-package.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardLimits } from '../../boards/ultra96/board.ts';
-import { repoRoot, rtlSources } from '../verilator/rtl-sources.ts';
+import { repoRoot, rtlPackage, rtlSources } from '../verilator/rtl-sources.ts';
 import { parseYosysStat, type ResourceCounts } from './yosys-stat.ts';
 import { estimateTiming, type TimingReport, type YosysNetlist } from './timing.ts';
 
@@ -70,7 +69,7 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
   }
   const cache = opts.cacheDir ?? join(repoRoot, '.cache', 'synth');
   mkdirSync(cache, { recursive: true });
-  const pkgText = genSvPackage(config);
+  const pkgText = rtlPackage(config);
   const h = createHash('sha256');
   h.update(pkgText);
   h.update(yosys);
@@ -124,7 +123,7 @@ export async function synthModules(config: HwConfig, jobs: { top: string; params
   const work = mkdtempSync(join(tmpdir(), 'cnna-synth-mod-'));
   try {
     const pkg = join(work, 'cnna_pkg.sv');
-    writeFileSync(pkg, genSvPackage(config));
+    writeFileSync(pkg, rtlPackage(config));
     const files = [pkg, join(repoRoot, 'rtl', 'cnna_rtl_pkg.sv'), ...[...new Set(jobs.map((j) => j.top))].map((t) => join(repoRoot, 'rtl', `${t}.sv`))];
     const lines = [`read_verilog -sv ${files.join(' ')}`, 'design -save base'];
     jobs.forEach((j, i) => {

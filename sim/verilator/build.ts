@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { genSvPackage } from '../../compiler/contracts/gen-sv-package.ts';
+import { genHlsHeader } from '../../compiler/contracts/gen-hls-header.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { repoRoot, rtlSources, waiverFile } from './rtl-sources.ts';
+import { repoRoot, rtlPackage, rtlSources, waiverFile } from './rtl-sources.ts';
 
 export interface RtlModel {
   exe: string;
@@ -45,7 +45,7 @@ function flags(config: HwConfig, trace: boolean): string[] {
   const f = [
     '--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast',
     '--top-module', 'cnna_top', '-Wno-fatal',
-    '-CFLAGS', `-O2 -DCNNA_AXI_BYTES=${config.axi.dataBits / 8}${trace ? ' -DCNNA_TRACE' : ''}`,
+    '-CFLAGS', `-O2${trace ? ' -DCNNA_TRACE' : ''}`,
   ];
   if (trace) f.push('--trace');
   return f;
@@ -56,6 +56,8 @@ export async function buildKey(config: HwConfig, trace = false): Promise<string>
   h.update(configHash(config));
   h.update(await getVerilatorVersion());
   h.update(flags(config, trace).join(' '));
+  h.update(rtlPackage(config));
+  h.update(genHlsHeader(config));
   for (const f of [...rtlSources(), waiverFile, harness]) h.update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
 }
@@ -90,9 +92,10 @@ export async function ensureRtlModel(config: HwConfig, opts: BuildOptions = {}):
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     const pkg = join(tmp, 'cnna_pkg.sv');
-    writeFileSync(pkg, genSvPackage(config));
+    writeFileSync(pkg, rtlPackage(config));
+    writeFileSync(join(tmp, 'cnna_config.h'), genHlsHeader(config));
     opts.onLog?.(`verilator: building engine model ${key} (config ${configHash(config)})`);
-    const args = [...flags(config, trace), '--Mdir', join(tmp, 'obj'), waiverFile, pkg, ...rtlSources(), harness, '-o', 'Vcnna'];
+    const args = [...flags(config, trace), '-CFLAGS', `-I${tmp}`, '--Mdir', join(tmp, 'obj'), waiverFile, pkg, ...rtlSources(), harness, '-o', 'Vcnna'];
     const r = await execa('verilator', args, { cwd: tmp, reject: false, all: true });
     writeFileSync(join(tmp, 'build.log'), r.all ?? '');
     if (r.exitCode !== 0) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "Vcnna_top.h"
+#include "cnna_config.h"  // generated from compiler/contracts/ (register map, status codes)
 #include "verilated.h"
 #ifdef CNNA_TRACE
 #include "verilated_vcd_c.h"
@@ -31,7 +32,7 @@
 
 namespace {
 
-constexpr int kBeatBytes = CNNA_AXI_BYTES;
+constexpr int kBeatBytes = cnna::AxiDataBits / 8;
 
 struct Burst {
   uint64_t addr;
@@ -234,9 +235,9 @@ class Bench {
 };
 
 bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
-  liteWrite(0x10, base);
-  liteWrite(0x04, 1);
-  liteWrite(0x00, 1);
+  liteWrite(cnna::REG_BASE_LO, base);
+  liteWrite(cnna::REG_IRQ_EN, cnna::IRQ_DONE);
+  liteWrite(cnna::REG_CTRL, cnna::CTRL_START);
   const uint64_t start = cycle_;
   std::map<uint32_t, LayerStat> layers;
   uint64_t lastDone = start;
@@ -266,13 +267,14 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
       macSince = stallSince = 0;
     }
   }
-  const uint64_t cycles = uint64_t(liteRead(0x20)) | (uint64_t(liteRead(0x24)) << 32);
-  const uint32_t status = liteRead(0x28);
+  const uint64_t cycles = uint64_t(liteRead(cnna::REG_CYCLES_LO)) | (uint64_t(liteRead(cnna::REG_CYCLES_HI)) << 32);
+  const uint32_t status = liteRead(cnna::REG_STATUS);
   std::ostringstream o;
   o << "{\"timeout\":" << (timeout ? "true" : "false") << ",\"status\":" << status << ",\"cycles\":" << cycles
-    << ",\"stalls\":" << liteRead(0x2C) << ",\"macBusy\":" << liteRead(0x30) << ",\"jobs\":" << liteRead(0x34)
-    << ",\"rdBeats\":" << liteRead(0x38) << ",\"wrBeats\":" << liteRead(0x3C) << ",\"configIdLo\":" << liteRead(0x18)
-    << ",\"configIdHi\":" << liteRead(0x1C) << ",\"tailCycles\":" << (cycle_ - lastDone);
+    << ",\"stalls\":" << liteRead(cnna::REG_STALLS) << ",\"macBusy\":" << liteRead(cnna::REG_MAC_BUSY)
+    << ",\"jobs\":" << liteRead(cnna::REG_JOBS) << ",\"rdBeats\":" << liteRead(cnna::REG_RD_BEATS)
+    << ",\"wrBeats\":" << liteRead(cnna::REG_WR_BEATS) << ",\"configIdLo\":" << liteRead(cnna::REG_CONFIG_ID)
+    << ",\"configIdHi\":" << liteRead(cnna::REG_CONFIG_ID_HI) << ",\"tailCycles\":" << (cycle_ - lastDone);
   if (oob_) o << ",\"ddrError\":\"" << oobMsg_ << "\"";
   o << ",\"layers\":[";
   bool first = true;
@@ -284,7 +286,7 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
   }
   o << "]}";
   json = o.str();
-  liteWrite(0x08, 1);
+  liteWrite(cnna::REG_ISR, cnna::IRQ_DONE);
   return !timeout;
 }
 

@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { genSvPackage } from '../../compiler/contracts/gen-sv-package.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { rtlSources, waiverFile } from './rtl-sources.ts';
+import { rtlPackage, rtlSources, waiverFile } from './rtl-sources.ts';
 
 export interface LintResult {
   verilator: string[];
@@ -18,7 +17,7 @@ export async function lintRtl(config: HwConfig): Promise<LintResult> {
   const work = mkdtempSync(join(tmpdir(), 'cnna-lint-'));
   try {
     const pkg = join(work, 'cnna_pkg.sv');
-    writeFileSync(pkg, genSvPackage(config));
+    writeFileSync(pkg, rtlPackage(config));
     const files = [pkg, ...rtlSources()];
     const v = await execa('verilator', ['--lint-only', '-Wall', '--top-module', 'cnna_top', waiverFile, ...files], { reject: false, all: true });
     const verilator = (v.all ?? '').split('\n').filter((l) => /^%(Warning|Error)/.test(l));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { quant } from '../../compiler/quant/fixed-point.ts';
@@ -64,16 +65,6 @@ export interface RtlOptions {
 /** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
 export const RTL_BASE = 0x10000;
 
-const STATUS_TEXT: Record<number, string> = {
-  1: 'BAD_MAGIC (descriptor 0 is not a HEADER record)',
-  2: 'BAD_VERSION (bundle format version differs from the engine)',
-  3: 'CONFIG_MISMATCH (the bundle was compiled for another hardware config)',
-  4: 'BAD_OPCODE (a descriptor is not a JOB)',
-  5: 'INPUT_BANK (a job\'s input tile exceeds buffers.inputBankEntries)',
-  6: 'WEIGHT_BANK (a job\'s weight block exceeds buffers.weightBankWords)',
-  7: 'ZERO_DIM (a job has a zero dimension, kernel, stride or dilation)',
-  8: 'AXI (a DDR access got an error response)',
-};
 
 interface HarnessRun {
   timeout: boolean;
@@ -192,7 +183,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       if (h.timeout) throw new CnnaError('E_SIM', `RTL engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
       if (h.status !== 0) {
-        throw new CnnaError('E_BUNDLE', `the RTL engine refused bundle '${m.model}': status ${h.status} ${STATUS_TEXT[h.status] ?? ''} (engine config ${hash})`);
+        throw new CnnaError('E_BUNDLE', `the RTL engine refused bundle '${m.model}': status ${describeStatus(h.status)} (engine config ${hash})`);
       }
       const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
       if (idHex !== hash) throw new CnnaError('E_SIM', `RTL model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);

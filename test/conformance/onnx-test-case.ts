@@ -1,7 +1,7 @@
 // Loader for ONNX backend test cases (Debian libonnx-testdata layout): a directory holding
 // model.onnx and test_data_set_N/{input_K.pb, output_K.pb}. Shared by the float and the
-// fixed-point conformance tests and the engine/RTL conformance tests, with the case list issue 2
-// names and the batch-of-one helpers the engine tests need.
+// fixed-point conformance tests and the engine/RTL conformance tests, with the listed conformance
+// cases and the batch-of-one helpers the engine tests need.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ export function compareTensors(actual: Tensor, expected: Tensor, rtol = 1e-3, at
   return undefined;
 }
 
-/** The conformance cases issue 2 names: these patterns under node/ and pytorch-converted/. */
+/** The listed conformance cases: these patterns under node/ and pytorch-converted/. */
 export const NODE_PATTERNS = [/^test_conv_/, /^test_basic_conv_/, /^test_maxpool_2d_/, /^test_averagepool_2d_/, /^test_globalaveragepool/,
   /^test_globalmaxpool/, /^test_gemm_/, /^test_matmul_2d$/, /^test_relu$/, /^test_leakyrelu/, /^test_batchnorm_/, /^test_flatten_/,
   /^test_softmax_/, /^test_add$/, /^test_concat_/];

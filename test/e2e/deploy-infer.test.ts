@@ -1,5 +1,5 @@
 // Deploy and infer the default Fashion-MNIST model on the virtual board ('ref' engine) with
-// outputs bit-exact against the golden model (runFixed) — must show of issue 4 — over TCP on
+// outputs bit-exact against the golden model (runFixed) over TCP on
 // loopback and over a real socat pty pair driven by serialport at 3,000,000 baud, through the
 // runtime API and through the CLI (`cnna board serve`, `cnna deploy`, `cnna infer`).
 import { execFile, spawn, spawnSync } from 'node:child_process';

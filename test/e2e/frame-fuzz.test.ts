@@ -1,4 +1,4 @@
-// Fuzz of the virtual board's frame parser and session (must show of issue 4): 12,000 random
+// Fuzz of the virtual board's frame parser and session: 12,000 random
 // and mutated frames (bit flips, truncation, splices, length-field edits, CRC-correct
 // mutations that reach the JSON and handler layers, random bodies of every message type)
 // through an authenticated agent session, plus random byte streams through both transport

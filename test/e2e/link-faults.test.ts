@@ -1,5 +1,5 @@
-// Fault injection on the link between the host runtime and the virtual board (must show of
-// issue 4): byte corruption at 1e-4, dropped upload chunks, line blackouts and disconnects in
+// Fault injection on the link between the host runtime and the virtual board: byte
+// corruption at 1e-4, dropped upload chunks, line blackouts and disconnects in
 // the middle of uploads, agent restarts. Every inference must return the bit-exact answer or a
 // clear error; interrupted uploads resume; a half-uploaded bundle is never activated. The
 // suite counts the faults it injected: at least 100 on the serial link alone, 15 more on TCP.

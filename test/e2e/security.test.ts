@@ -1,4 +1,4 @@
-// Security of the virtual board (issue 4, "Security and robustness"): the pairing token is
+// Security of the virtual board: the pairing token is
 // required, frame and upload sizes are limited, the agent never writes outside its cache
 // directory (path-traversal attempts are rejected), MMIO is confined to the register ranges
 // of the deployed .hwh (and, when ../shared has it, of the real Ultra96 .hwh), and the agent

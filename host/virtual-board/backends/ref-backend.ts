@@ -1,4 +1,4 @@
-// The 'ref' engine of the virtual board: H4a's TypeScript engine model (sim/ref/run-bundle.ts)
+// The 'ref' engine of the virtual board: the TypeScript engine model (sim/ref/run-bundle.ts)
 // executing a bundle archive (.cnnab) descriptor by descriptor on a simulated DDR image. Cycles
 // come from its performance model; the clock from the bundle's hardware config.
 import { runBundle } from '../../../sim/ref/run-bundle.ts';

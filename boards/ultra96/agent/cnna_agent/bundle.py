@@ -11,8 +11,8 @@ import json
 import struct
 from array import array
 
-ARCHIVE_MAGIC = b"CNNAB1\x00\x00"
-HEADER_MAGIC = 0x414E4E43
+from .contract import ARCHIVE_MAGIC, FORMAT_NAME, FORMAT_VERSION, HDR_OFF_MAGIC, HDR_OFF_OPCODE, HEADER_MAGIC, OPCODE_HEADER
+
 MAX_FILES = 64
 
 
@@ -133,8 +133,8 @@ def load_bundle(data):
         m = json.loads(files["manifest.json"].decode("utf-8"))
     except ValueError as e:
         raise ValueError("manifest.json is not JSON: %s" % e) from None
-    if not isinstance(m, dict) or m.get("format") != "cnna-bundle" or m.get("version") != 1:
-        raise ValueError("manifest.json is not a cnna-bundle version 1 manifest")
+    if not isinstance(m, dict) or m.get("format") != FORMAT_NAME or m.get("version") != FORMAT_VERSION:
+        raise ValueError("manifest.json is not a %s version %d manifest" % (FORMAT_NAME, FORMAT_VERSION))
     try:
         for name, digest in m["files"].items():
             if name not in files:
@@ -155,9 +155,9 @@ def load_bundle(data):
             if off < 0 or off + len(blob) > ddr:
                 raise ValueError("%s [%d, +%d) is outside ddrBytes %d" % (key, off, len(blob), ddr))
             image[off:off + len(blob)] = blob
-        opcode = image[0]
-        magic = struct.unpack_from("<I", image, 4)[0]
-        if opcode != 15 or magic != HEADER_MAGIC:
+        opcode = image[HDR_OFF_OPCODE]
+        magic = struct.unpack_from("<I", image, HDR_OFF_MAGIC)[0]
+        if opcode != OPCODE_HEADER or magic != HEADER_MAGIC:
             raise ValueError("descriptor 0 is not a HEADER record (opcode %d, magic 0x%08x)" % (opcode, magic))
         inputs = [TensorSpec(t, pi, ddr) for t in m["inputs"]]
         outputs = [TensorSpec(t, pi, ddr) for t in m["outputs"]]

@@ -12,7 +12,7 @@ import hashlib
 import threading
 import time
 
-from . import engine_regs as R
+from . import contract as R
 from .bundle import load_bundle
 from .hwh_ranges import parse_hwh
 from .protocol import ProtocolError

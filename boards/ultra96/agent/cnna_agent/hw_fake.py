@@ -3,7 +3,7 @@ space. It is the only stand-in in the agent, and only at the hardware layer.
 
 load_overlay() behaves like PYNQ's Overlay: it needs the .hwh beside the .bit (same basename)
 and reads it to find the engine. A write of CTRL.start to the engine's registers runs
-`engine_model(hw, base_phys) -> (cycles, status)` (status 0 = ok, else engine_regs.STATUS_NAMES);
+`engine_model(hw, base_phys) -> (cycles, status)` (status 0 = ok, else contract.STATUS_NAMES);
 the default model checks the bundle HEADER (opcode 15, magic 'CNNA', version 1) and reports 1000
 cycles per descriptor, moving no data. Tests pass
 their own model to check what the agent placed in DDR.
@@ -13,22 +13,21 @@ import os
 import struct
 import threading
 
-from . import engine_regs as R
+from . import contract as R
 from .hwh_ranges import parse_hwh
-
-HEADER_MAGIC = 0x414E4E43
 
 
 def header_engine(hw, base):
     head = hw.mem_read(base, 64)
-    opcode = head[0]
-    version = struct.unpack_from("<H", head, 2)[0]
-    magic, count = struct.unpack_from("<II", head, 4)
-    if opcode != 15 or magic != HEADER_MAGIC:
-        return 0, 1
-    if version != 1:
-        return 0, 2
-    return 1000 * count, 0
+    opcode = head[R.HDR_OFF_OPCODE]
+    version = struct.unpack_from("<H", head, R.HDR_OFF_VERSION)[0]
+    magic = struct.unpack_from("<I", head, R.HDR_OFF_MAGIC)[0]
+    count = struct.unpack_from("<I", head, R.HDR_OFF_COUNT)[0]
+    if opcode != R.OPCODE_HEADER or magic != R.HEADER_MAGIC:
+        return 0, R.STATUS_BAD_MAGIC
+    if version != R.FORMAT_VERSION:
+        return 0, R.STATUS_BAD_VERSION
+    return 1000 * count, R.STATUS_NONE
 
 
 def external_engine(cmd, scratch_dir):

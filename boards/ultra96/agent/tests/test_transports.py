@@ -22,7 +22,7 @@ import unittest
 from helpers import AGENT_DIR, MINI_HWH, load_vectors, make_agent, make_bundle, nonces_from, probe_engine, sha
 from test_vectors import check_step, session_limits
 
-from cnna_agent import engine_regs as R
+from cnna_agent import contract as R
 from cnna_agent.framing import SerialDeframer, cobs_decode, serial_encode, tcp_encode
 from cnna_agent.hw_fake import FakeHardware
 from cnna_agent.protocol import TYPES, decode_frame, encode_frame
