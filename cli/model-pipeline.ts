@@ -9,9 +9,9 @@ import type { Graph, Tensor } from '../compiler/ir/graph.ts';
 import { runFloat } from '../compiler/golden/float/run-float.ts';
 import { importOnnx } from '../compiler/onnx/import-onnx.ts';
 import { optimize } from '../compiler/passes/index.ts';
-import { parseFormat } from '../compiler/quant/fixed-point.ts';
+import { parseFormat } from '../compiler/golden/fixed/fixed-point.ts';
 import { quantize } from '../compiler/quant/quantize.ts';
-import type { QuantizedModel } from '../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../compiler/golden/fixed/quantized-model.ts';
 import type { CommandContext } from './command.ts';
 import { progress } from './progress.ts';
 

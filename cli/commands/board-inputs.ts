@@ -7,7 +7,7 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
 import { readNpy } from '../../compiler/data/npy.ts';
 import { toBatch } from '../../compiler/data/preprocess.ts';
-import { quant } from '../../compiler/quant/fixed-point.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { TensorSpec, WireTensor } from '../../host/virtual-board/engine-backend.ts';
 
 export interface LoadedInput { source: string; tensor: WireTensor; label?: number; labelName?: string }

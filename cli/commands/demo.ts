@@ -14,7 +14,7 @@ import { toBatch, type ImageSet } from '../../compiler/data/preprocess.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { formatReport } from '../../compiler/quant/format-report.ts';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, type LoadedModel } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';

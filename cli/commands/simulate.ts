@@ -14,7 +14,7 @@ import { DEFAULT_PREPROCESS, toBatch, type Preprocess } from '../../compiler/dat
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
 import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';

@@ -7,7 +7,7 @@
 // engine cannot do is refused (E_UNSUPPORTED / E_FIT) naming the node.
 import { createHash } from 'node:crypto';
 import type { Graph, Node } from '../ir/graph.ts';
-import type { QuantizedModel } from '../quant/quantized-model.ts';
+import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { configHash, type HwConfig } from '../contracts/hw-config.ts';
 import {
   DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, weightBlockBytes,

@@ -4,7 +4,7 @@
 // group with an identity weight block. Addresses here are region-relative: inAddr/outAddr to
 // the activation arena, wAddr to the params region (compile-bundle.ts relocates them).
 import { Flag, PoolKind, type ActLayout, type Descriptor } from '../contracts/bundle-format.ts';
-import { avgPoolMultiplier } from '../quant/fixed-point.ts';
+import { avgPoolMultiplier } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext } from './context.ts';
 import { chunkAxis, checkCandidates, makeRange, segments, type AxisGeom, type AxisRange } from './tile-spatial.ts';

@@ -1,9 +1,9 @@
 // Conv (+ fused activation, + fused pool) -> JOB descriptors: one unit per block of PO output
 // channels, grouped / depthwise weights expanded to dense ones (zeros outside the group).
 import type { ConvNode, PoolSpec } from '../ir/graph.ts';
-import type { QuantizedModel } from '../quant/quantized-model.ts';
+import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { Act, PoolKind } from '../contracts/bundle-format.ts';
-import { clipBounds, leakyAq } from '../quant/fixed-point.ts';
+import { clipBounds, leakyAq } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
 import { buildWeightBlock } from './weight-block.ts';

@@ -2,7 +2,7 @@
 // groups are the whole input tensor read as a flat NCHW16c vector (inCgStride = one entry).
 // The weights are permuted into that order (zero for padded channels); they stream (hc = wc = 1).
 import type { GemmNode } from '../ir/graph.ts';
-import type { QuantizedModel } from '../quant/quantized-model.ts';
+import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { PoolKind } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';

@@ -90,25 +90,3 @@ export function configDiff(a: unknown, b: unknown, prefix = ''): string[] {
   }
   return canonical(a) === canonical(b) ? [] : [`${prefix} (${canonical(a)} vs ${canonical(b)})`];
 }
-
-/** Quantities every consumer derives the same way. */
-export interface DerivedConfig {
-  macsPerCycle: number;
-  /** Bytes of one channel group (pi int16). */
-  groupBytes: number;
-  /** Bytes of one weight word (po x pi int16). */
-  wordBytes: number;
-  axiBeatBytes: number;
-  /** Peak bytes/cycle of the AXI ports together at the engine clock. */
-  axiBytesPerCycle: number;
-}
-
-export function derive(c: HwConfig): DerivedConfig {
-  return {
-    macsPerCycle: c.array.pi * c.array.po,
-    groupBytes: c.array.pi * 2,
-    wordBytes: c.array.pi * c.array.po * 2,
-    axiBeatBytes: c.axi.dataBits / 8,
-    axiBytesPerCycle: (c.axi.dataBits / 8) * c.axi.ports,
-  };
-}

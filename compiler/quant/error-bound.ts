@@ -5,8 +5,8 @@
 // moves a value toward its float counterpart and keeps the bound).
 import type { Node } from '../ir/graph.ts';
 import type { FixedValue } from '../golden/fixed/interpret.ts';
-import type { QuantizedModel } from './quantized-model.ts';
-import { LEAKY_F, leakyAq } from './fixed-point.ts';
+import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
+import { LEAKY_F, leakyAq } from '../golden/fixed/fixed-point.ts';
 
 const half = (f: number) => 2 ** -(f + 1);
 

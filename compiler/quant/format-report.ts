@@ -1,5 +1,5 @@
 // Plain-text table of a quantization report (one row per graph input and node).
-import type { LayerReport } from './quantized-model.ts';
+import type { LayerReport } from '../golden/fixed/quantized-model.ts';
 
 export function formatReport(report: LayerReport[]): string {
   const head = ['node', 'op', 'format', 'weight f', 'min', 'max', 'saturated', 'SQNR dB'];

@@ -23,10 +23,10 @@ import { runFloat } from '../golden/float/run-float.ts';
 import { runFixed } from '../golden/fixed/run-fixed.ts';
 import { fashionMnistAvailable, loadFashionMnist } from '../data/fashion-mnist.ts';
 import { toBatch } from '../data/preprocess.ts';
-import { chooseF, formatName, quant, quantBias, F_MAX, F_MIN } from './fixed-point.ts';
+import { chooseF, formatName, quant, quantBias, F_MAX, F_MIN } from '../golden/fixed/fixed-point.ts';
 import { calibrationGraph } from './calibration-graph.ts';
 import { lowerForFixedPoint } from './lower.ts';
-import type { LayerReport, QuantizedBias, QuantizedModel, QuantizedWeights } from './quantized-model.ts';
+import type { LayerReport, QuantizedBias, QuantizedModel, QuantizedWeights } from '../golden/fixed/quantized-model.ts';
 import { mulberry32 } from '../util/prng.ts';
 
 export interface QuantizeOptions {

@@ -4,7 +4,7 @@
 import { decodeDescriptor, decodeHeader, DESC_BYTES, FORMAT_VERSION, HEADER_MAGIC, Opcode, Flag, type Bundle, type Descriptor, type TensorIo } from '../../compiler/contracts/bundle-format.ts';
 import { configDiff, configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { quant } from '../../compiler/quant/fixed-point.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { LayerAccumulator, type LayerPerf } from '../perf/model-bundle.ts';

@@ -1,9 +1,9 @@
 // Executes one JOB descriptor on a DDR byte image exactly as docs/bundle-format.md
 // ("Semantics") says; this is the executable specification the RTL matches. Numerics come
-// from compiler/quant/fixed-point.ts. Conv outputs of the job region are computed once and
+// from compiler/golden/fixed/fixed-point.ts. Conv outputs of the job region are computed once and
 // then pooled; the hardware recomputes overlapping windows, with identical results.
 import { Act, PoolKind, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
-import { rshr, sat16 } from '../../compiler/quant/fixed-point.ts';
+import { rshr, sat16 } from '../../compiler/golden/fixed/fixed-point.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 
 export interface Ddr {

@@ -8,7 +8,7 @@ import {
   weightHeaderBytes, type Bundle, type Descriptor, type Manifest, type TensorIo,
 } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { avgPoolMultiplier, quant } from '../../compiler/quant/fixed-point.ts';
+import { avgPoolMultiplier, quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import { mulberry32 } from '../../compiler/util/prng.ts';
 
 export { mulberry32 } from '../../compiler/util/prng.ts';

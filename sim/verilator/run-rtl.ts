@@ -11,7 +11,7 @@ import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { quant } from '../../compiler/quant/fixed-point.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';

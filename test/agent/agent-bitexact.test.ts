@@ -20,7 +20,7 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
-import { quant } from '../../compiler/quant/fixed-point.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { BoardClient, type ClientOptions } from '../../host/runtime/board-client.ts';

@@ -2,7 +2,7 @@
 // against the golden model, including rounding down and scaling up to the output format; a
 // concat whose first input does not fill whole planes is refused.
 import { describe, expect, it } from 'vitest';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compareRefGolden, toTensors } from './ref-vs-golden.ts';

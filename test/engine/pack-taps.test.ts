@@ -3,7 +3,7 @@
 // on the engine model, and (when Verilator is installed) on the RTL.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';

@@ -4,7 +4,7 @@
 // counts are deliberately not multiples of the array. Weights and inputs are int16 drawn so
 // that outputs are mostly in range (some saturate on purpose).
 import type { Activation, Graph, Node, PoolSpec } from '../../compiler/ir/graph.ts';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { mulberry32 as rng } from '../../compiler/util/prng.ts';
 
 export { mulberry32 as rng } from '../../compiler/util/prng.ts';

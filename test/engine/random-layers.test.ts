@@ -8,7 +8,7 @@ import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 
 const SEED = 1;
 const base = defaultConfig();

@@ -1,7 +1,7 @@
 // Shared helper: compile a QuantizedModel for a config, run the bundle on the engine model
 // and the QuantizedModel on the golden model, and compare the int16 outputs.
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import type { QuantizedModel } from '../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';

@@ -3,9 +3,9 @@
 // synchronous driver (run-fixed.ts) and a worker-thread driver (run-fixed-parallel.ts) share
 // every line of the semantics; the work itself is done by ops/conv.ts and ops/gemm.ts.
 import type { Graph, Node, Tensor } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { CnnaError } from '../../errors/cnna-error.ts';
-import { quant } from '../../quant/fixed-point.ts';
+import { quant } from './fixed-point.ts';
 import { applyActivation, compileActivation } from './ops/activation.ts';
 import { compileConv, type ConvPlan } from './ops/conv.ts';
 import { compileGemm, gemmInput, type GemmPlan } from './ops/gemm.ts';

@@ -2,7 +2,7 @@
 // big enough to be split between threads (grouped conv with pooling, and an FC layer).
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { runFixed } from './run-fixed.ts';
 import { runFixedParallel } from './run-fixed-parallel.ts';
 

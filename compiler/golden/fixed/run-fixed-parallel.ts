@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Tensor } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { CnnaError } from '../../errors/cnna-error.ts';
 import { colsLength, convChannels, im2col, type ConvPlan } from './ops/conv.ts';
 import { gemmColumns, type GemmPlan } from './ops/gemm.ts';

@@ -2,7 +2,7 @@
 // hand from docs/numerics.md (the working is in the comments), not taken from the code.
 import { describe, expect, it } from 'vitest';
 import type { Activation, Graph, Node, PoolSpec, Tensor } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { runFixed } from './run-fixed.ts';
 
 interface Spec {

@@ -2,7 +2,7 @@
 // (engine model, HLS, RTL, board) must match bit for bit. Semantics: docs/numerics.md,
 // implemented in interpret.ts and ops/.
 import type { Tensor } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { COLS_BLOCK, colsLength, convChannels, im2col } from './ops/conv.ts';
 import { gemmColumns } from './ops/gemm.ts';
 import { interpret, type RunFixedOptions, type RunFixedResult, type Work } from './interpret.ts';

@@ -1,7 +1,7 @@
 // Worker side of top1.ts: runs the golden model on a slice of labelled images and returns the
 // arg-max class of each.
 import { parentPort } from 'node:worker_threads';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import type { ImageSet, Preprocess } from '../../data/preprocess.ts';
 import { predictRange } from './top1.ts';
 

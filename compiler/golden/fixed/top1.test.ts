@@ -1,7 +1,7 @@
 // fixedTop1 over worker threads counts exactly what a hand-checkable model predicts.
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../ir/graph.ts';
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { argmaxRows, fixedTop1 } from './top1.ts';
 
 // A 1×1×1×2 "image" (pixels a, b) and an FC with weights [[1, 0], [0, 1], [-1, -1]] (f_w = 0,

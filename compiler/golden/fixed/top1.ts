@@ -1,7 +1,7 @@
 // Top-1 accuracy of the fixed-point golden model on labelled images, on several threads: the
 // images are split into contiguous slices, one per thread (this one included), each running
 // runFixed on batches. Used by `cnna accuracy` and the real-model accuracy test.
-import type { QuantizedModel } from '../../quant/quantized-model.ts';
+import type { QuantizedModel } from './quantized-model.ts';
 import { CnnaError } from '../../errors/cnna-error.ts';
 import { DEFAULT_PREPROCESS, toBatch, type ImageSet, type Preprocess } from '../../data/preprocess.ts';
 import { runFixed } from './run-fixed.ts';

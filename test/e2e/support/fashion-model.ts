@@ -9,9 +9,9 @@ import { toBatch } from '../../../compiler/data/preprocess.ts';
 import { runFixed } from '../../../compiler/golden/fixed/run-fixed.ts';
 import { importOnnx } from '../../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../../compiler/passes/index.ts';
-import { quant } from '../../../compiler/quant/fixed-point.ts';
+import { quant } from '../../../compiler/golden/fixed/fixed-point.ts';
 import { quantize } from '../../../compiler/quant/quantize.ts';
-import type { QuantizedModel } from '../../../compiler/quant/quantized-model.ts';
+import type { QuantizedModel } from '../../../compiler/golden/fixed/quantized-model.ts';
 import { defaultConfig } from '../../../boards/ultra96/board.ts';
 import { repoRoot } from './shared-paths.ts';
 

@@ -1,7 +1,7 @@
 // Activations on int16 values at one format (docs/numerics.md step 3): ReLU, LeakyReLU with a
 // Q0.15 slope and a rounding shift, Clip with bounds quantized at the tensor's format.
 import type { Activation } from '../../../ir/graph.ts';
-import { clipBounds, leakyAq, rshr } from '../../../quant/fixed-point.ts';
+import { clipBounds, leakyAq, rshr } from '../fixed-point.ts';
 
 export const enum ActKind { None = 0, Relu = 1, Leaky = 2, Clip = 3 }
 

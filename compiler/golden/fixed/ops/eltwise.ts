@@ -1,6 +1,6 @@
 // Residual Add with NumPy broadcasting (docs/numerics.md "Add"), and Concat (each input
 // rescaled to the output format, then copied).
-import { addFixed, rescale } from '../../../quant/fixed-point.ts';
+import { addFixed, rescale } from '../fixed-point.ts';
 import { applyActivation, type FixedAct } from './activation.ts';
 
 export function broadcastStrides(dims: number[], outDims: number[]): number[] {

@@ -1,7 +1,7 @@
 // Layout ops that move int16 values unchanged (docs/numerics.md "Other operators"):
 // Transpose and spatial Pad (the pad value is quantized at the tensor's format; zero in all
 // models cnna maps). Flatten, Reshape, Identity and Dropout reuse the data as is.
-import { quant } from '../../../quant/fixed-point.ts';
+import { quant } from '../fixed-point.ts';
 
 export function transpose(x: Int16Array, dims: number[], perm: number[]): Int16Array {
   const r = dims.length;

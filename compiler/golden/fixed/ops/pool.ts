@@ -3,7 +3,7 @@
 // S, divisor n per ONNX (count_include_pad counts positions inside the padded extent
 // [-pad_begin, size + pad_end), else only real positions), y = sat16(rshr(S·M_n, 16 + c_n)).
 import type { PoolSpec } from '../../../ir/graph.ts';
-import { INT16_MIN, avgPoolMultiplier, type AvgMultiplier } from '../../../quant/fixed-point.ts';
+import { INT16_MIN, avgPoolMultiplier, type AvgMultiplier } from '../fixed-point.ts';
 import { CnnaError } from '../../../errors/cnna-error.ts';
 
 export interface FixedPool {

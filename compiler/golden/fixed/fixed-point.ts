@@ -6,7 +6,7 @@
 //  - sat16 / sat48 clamp to [-2^15, 2^15-1] / [-2^47, 2^47-1];
 //  - rshr rounds half toward +infinity (floor((a + 2^(s-1)) / 2^s)), an arithmetic shift;
 //  - quant rounds half up (floor(x·2^f + 0.5)) and saturates; NaN quantizes to 0.
-import { CnnaError } from '../errors/cnna-error.ts';
+import { CnnaError } from '../../errors/cnna-error.ts';
 
 export const INT16_MIN = -32768;
 export const INT16_MAX = 32767;

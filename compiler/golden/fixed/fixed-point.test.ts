@@ -5,7 +5,7 @@ import {
   addFixed, avgPool, avgPoolMultiplier, chooseF, clip, clipBounds, dequant, formatName, leaky,
   leakyAq, parseFormat, quant, quantBias, relu, requantize, rescale, rshr, sat16, sat48,
 } from './fixed-point.ts';
-import { CnnaError } from '../errors/cnna-error.ts';
+import { CnnaError } from '../../errors/cnna-error.ts';
 
 describe('docs/numerics.md worked examples', () => {
   it('1: quant', () => {

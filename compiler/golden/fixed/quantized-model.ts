@@ -10,7 +10,7 @@
 //    alpha already folded in) and `biases` holds int48 biases at f_in + f_w[m], stored
 //    exactly in a Float64Array (|b| < 2^47 < 2^53);
 //  - `wf` has one entry per output channel when per-channel scaling is on, else one entry.
-import type { Graph } from '../ir/graph.ts';
+import type { Graph } from '../../ir/graph.ts';
 
 export interface QuantizedWeights {
   /** int16 weights, same element order as the float initializer. */
