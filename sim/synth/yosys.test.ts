@@ -1,6 +1,6 @@
 // Real Yosys runs on the engine's building blocks (the full engine takes many minutes; `cnna synth`
-// and scripts/synth-default.ts run it): the MAC array must map one DSP48E2 per 16x16 multiply, the
-// buffer RAM must map onto block RAM, and the stat parser must read Yosys's report.
+// runs it): the MAC array must map one DSP48E2 per 16x16 multiply, the buffer RAM must map onto block
+// RAM, the stat parser must read Yosys's report, and the timing estimate must time the real netlist.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, ultra96 } from '../../boards/ultra96/board.ts';
 import { checkFit, synthModules } from './yosys.ts';
@@ -16,6 +16,12 @@ describe('Yosys synth_xilinx -family xcup on engine modules', () => {
     expect(mac.ramb36 + mac.ramb18).toBe(0);
     expect(ram.bram36Equivalent).toBe(4);
     expect(ram.lutAsMemory).toBe(0);
+    // Timing of the real netlist: Yosys leaves the DSP48E2 registers in fabric (AREG = BREG = MREG = PREG = 0),
+    // so the multiply is a combinational DSP stage; the worst path is the 4-input group adder (three carry
+    // chains in series). The RAM alone has only port-to-port paths, which are not timed.
+    expect(mac.timing.paths[0]).toMatchObject({ from: 'p_q[1][0]', to: 'g_q[0][32]', levels: 6, ns: 3.97 });
+    expect(mac.timing.paths.find((p) => p.through.includes('DSP48E2'))).toMatchObject({ from: 'w_q[0][15]', to: 'p_q[0][0]', ns: 3.509 });
+    expect(ram.timing).toMatchObject({ fmaxMhz: null, paths: [], endpoints: 0 });
   }, 900_000);
 });
 
