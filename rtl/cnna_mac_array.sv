@@ -2,7 +2,8 @@
 // Each valid cycle adds, per output lane m, sum_ci w[m][ci] * x[ci] to that lane's 48-bit accumulator;
 // first_i starts a new sum at bias[m], last_i hands the finished sum to the post-op pipeline.
 // Pipeline: input registers -> products (DSP48E2 A/B/M registers) -> groups of 4 -> lane sum -> accumulator.
-// Invariant: the accumulation is exact (|sum| < 2^47 by docs/numerics.md), so 48 bits never wrap.
+// Invariant: the accumulation is exact in 48 bits (wrapping like any 48-bit adder); the quantizer's accumulator
+// bound (docs/numerics.md) keeps bias + sum in range.
 module cnna_mac_array #(
   parameter int unsigned Pi   = 16,
   parameter int unsigned Po   = 16,

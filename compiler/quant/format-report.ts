@@ -5,7 +5,7 @@ export function formatReport(report: LayerReport[]): string {
   const head = ['node', 'op', 'format', 'weight f', 'min', 'max', 'saturated', 'SQNR dB'];
   const rows = report.map((r) => [
     r.node, r.op, r.format,
-    r.weightF ? (r.weightF.length === 1 ? String(r.weightF[0]) : `${Math.min(...r.weightF)}..${Math.max(...r.weightF)}`) : '',
+    r.weightF ? `${r.weightF.length === 1 ? String(r.weightF[0]) : `${Math.min(...r.weightF)}..${Math.max(...r.weightF)}`}${r.accCapped ? ' (acc cap)' : ''}` : '',
     num(r.min), num(r.max),
     r.total > 0 ? `${r.saturated}/${r.total}` : String(r.saturated),
     Number.isNaN(r.sqnrDb) ? '' : r.sqnrDb === Infinity ? 'exact' : r.sqnrDb.toFixed(1),

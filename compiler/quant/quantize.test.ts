@@ -134,3 +134,34 @@ describe('quantize', () => {
     expect(() => quantize(g, { calibration: calib })).toThrow("conv node 'c': weight 'W' is not a constant; the fixed-point engine multiplies activations by constant weights only");
   });
 });
+
+describe('accumulator bound', () => {
+  // 1×1 conv, one channel: y = w·x + b with x = w = 2^-10 and b = 1.0, calibrated on that input.
+  // Without the bound f_in = f_w = 24 (amax 2^-10 -> e = -9 -> f = 24) and f_acc = 48: the bias
+  // 2^48 does not fit 48 bits. K = 1 product, so f_acc <= floor(log2((2^47 - 3/2 - 2^30) / 1)) = 46
+  // and f_w = 22: x_q = 2^14, w_q = 2^12, bias_q = 2^46, acc = 2^46 + 2^26 < 2^47.
+  const g = graph(
+    [{ op: 'conv', name: 'c', inputs: ['x', 'W', 'B'], outputs: ['y'], group: 1, ...win }],
+    { W: t([1, 1, 1, 1], [2 ** -10]), B: t([1], [1]) },
+    { y: [1, 1, 1, 1] }, ['x', [1, 1, 1, 1]], ['y'],
+  );
+  const x = t([1, 1, 1, 1], [2 ** -10]);
+
+  it('caps f_acc at 46, warns, marks the layer in the report, and the result matches float', () => {
+    const warnings: string[] = [];
+    const qm = quantize(g, { calibration: [x], onWarning: (w) => warnings.push(w) });
+    expect(qm.formats.get('x')).toBe(24);
+    expect(qm.weights.get('c')!.wf).toEqual([22]);
+    expect(Array.from(qm.weights.get('c')!.q)).toEqual([4096]);
+    expect(Array.from(qm.biases.get('c')!.q)).toEqual([2 ** 46]);
+    expect(warnings).toEqual([`layer 'c' (conv): f_acc capped at 46 (f_in 24 + f_w 22) so that bias and product sum fit the 48-bit accumulator (docs/numerics.md "Accumulator bound"); the layer's weights lose precision`]);
+    expect(qm.report.find((r) => r.node === 'c')!.accCapped).toBe(true);
+    expect(formatReport(qm.report)).toContain('22 (acc cap)');
+    // Float y = 1 + 2^-20; output amax in [1, 2) -> e = 1 -> f = 14, so y_q = rshr(2^46 + 2^26, 32) = 2^14.
+    expect(qm.formats.get('y')).toBe(14);
+    const got = runFixed(qm, { x }).outputs.y.data[0];
+    // Within half an output step of float (one requantize rounding), not the wrapped 0.5 / -0.5.
+    expect(Math.abs(got - (1 + 2 ** -20))).toBeLessThanOrEqual(2 ** -15);
+    expect(got).toBe(1);
+  });
+});

@@ -139,6 +139,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     return f;
   };
   const floatValues = new Set<string>();
+  const capped = new Set<string>();
 
   for (const n of g.nodes) {
     const out = n.outputs[0];
@@ -148,7 +149,14 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     switch (n.op) {
       case 'conv': case 'gemm': {
         const xf = fIn(n, n.inputs[0]);
-        const wq = weightsOf(n);
+        let wq = weightsOf(n);
+        const cap = accFracCap(g, n);
+        if (cap !== undefined && xf + Math.max(...wq.wf) > cap) {
+          // The bias plus the largest product sum would not fit the 48-bit accumulator: lower f_w.
+          wq = finish(quantizeWeightsSteps(g, n, perChannel, weightFormat, cap - xf));
+          opts.onWarning?.(`layer '${n.name}' (${n.op}): f_acc capped at ${cap} (f_in ${xf} + f_w ${Math.max(...wq.wf)}) so that bias and product sum fit the 48-bit accumulator (docs/numerics.md "Accumulator bound"); the layer's weights lose precision`);
+          capped.add(n.name);
+        }
         weights.set(n.name, wq);
         const f = Math.min(actF(out), xf + Math.min(...wq.wf));
         formats.set(out, f);
@@ -225,6 +233,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     return {
       node: owner, op, format: f === undefined ? 'float' : formatName(f), f: f ?? NaN,
       ...(w ? { weightF: w.wf } : {}),
+      ...(n && capped.has(n.name) ? { accCapped: true } : {}),
       min: s.min, max: s.max, saturated: a?.sat ?? 0, total: a?.total ?? 0,
       sqnrDb: a ? (a.noise === 0 ? Infinity : 10 * Math.log10(a.sig / a.noise)) : NaN,
     };
@@ -273,7 +282,7 @@ const WEIGHT_STEP = 1 << 20;
  * (runFloat's `background`); every element is computed on its own and the maximum is exact in
  * any order, so the steps give what one pass would.
  */
-function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number): Generator<void, QuantizedWeights> {
+function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number, fwMax = Infinity): Generator<void, QuantizedWeights> {
   const w = g.initializers.get(n.inputs[1])!;
   const d = w.data;
   const alpha = n.op === 'gemm' ? n.alpha : 1;
@@ -304,7 +313,7 @@ function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perC
       yield;
     }
   }
-  const wf = Array.from(amax, (a) => (weightFormat === 'auto' ? chooseF(a) : weightFormat));
+  const wf = Array.from(amax, (a) => Math.min(fwMax, weightFormat === 'auto' ? chooseF(a) : weightFormat));
   const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
   const q = new Int16Array(len);
   // quant(w·alpha, f) = sat16(floor(w·alpha·2^f + 0.5)); NaN stores as 0 in an Int16Array.
@@ -334,6 +343,30 @@ function finish<T>(it: Generator<void, T>): T {
     const r = it.next();
     if (r.done) return r.value;
   }
+}
+
+/**
+ * Largest f_acc at which the layer's bias and product sum provably fit the 48-bit accumulator, or
+ * undefined when the layer has no bias (no cap needed). With K products of int16 × int16 per output,
+ * |Σ| ≤ K·2^30, and |bias_q| ≤ bmax·2^f_acc + 1/2; both fit when K·2^30 + bmax·2^f_acc + 1/2 ≤ 2^47 − 1,
+ * i.e. f_acc ≤ floor(log2((2^47 − 3/2 − K·2^30) / bmax)) (docs/numerics.md "Accumulator bound").
+ */
+export function accFracCap(g: Graph, n: Node & { op: 'conv' | 'gemm' }): number | undefined {
+  const name = n.inputs[2];
+  if (!name) return undefined;
+  const b = g.initializers.get(name)!;
+  const w = g.initializers.get(n.inputs[1])!;
+  const M = n.op === 'conv' || n.transB ? w.dims[0] : w.dims[1];
+  const K = w.data.length / M;
+  let bmax = 0;
+  for (const v of b.data) bmax = Math.max(bmax, Math.abs(v));
+  if (n.op === 'gemm') bmax *= Math.abs(n.beta);
+  const room = 2 ** 47 - 1.5 - K * 2 ** 30;
+  if (!(bmax > 0) || room <= 0) return undefined;
+  let f = Math.floor(Math.log2(room / bmax));
+  while (bmax * 2 ** (f + 1) <= room) f++;
+  while (f > -64 && bmax * 2 ** f > room) f--;
+  return f;
 }
 
 /** Bias at f_in + f_w[m]: per output channel, or a full [R, N] matrix for a Gemm C that varies by row. */

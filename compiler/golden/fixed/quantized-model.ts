@@ -36,6 +36,8 @@ export interface LayerReport {
   format: string;
   f: number;
   weightF?: number[];
+  /** f_w was lowered so that bias and product sum fit the 48-bit accumulator (docs/numerics.md "Accumulator bound"). */
+  accCapped?: boolean;
   /** Float value range seen in calibration. */
   min: number;
   max: number;
