@@ -3,7 +3,7 @@
 // from compiler/golden/fixed/fixed-point.ts. Conv outputs of the job region are computed once and
 // then pooled; the hardware recomputes overlapping windows, with identical results.
 import { Act, PoolKind, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
-import { rshr, sat16 } from '../../compiler/golden/fixed/fixed-point.ts';
+import { rshr, sat16, wrap48 } from '../../compiler/golden/fixed/fixed-point.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 
 export interface Ddr {
@@ -50,12 +50,18 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
   const bias = new Float64Array(po);
   const shift = new Int32Array(po);
   for (let m = 0; m < po; m++) {
-    bias[m] = Number(view.getBigInt64(wAddr + m * 8, true));
+    // The engine keeps bits 47:0 of the int64 bias (a 48-bit accumulator register).
+    bias[m] = Number(BigInt.asIntN(48, view.getBigInt64(wAddr + m * 8, true)));
     shift[m] = view.getUint8(wAddr + po * 8 + m);
   }
   const w0 = (wAddr + wh) >> 1;
   const word = pi * po;
   const K = nTap * pi;
+  // Exact 48-bit accumulation: every partial sum is an integer of magnitude <= K·2^30 <= 2^52 and the
+  // bias is below 2^47, so float64 holds each sum exactly; wrap48 then wraps it as the RTL's adder does.
+  if (K > 2 ** 22) {
+    throw new CnnaError('E_BUNDLE', `job ${job}: reduction length ${K} (kh·kw·cg·PI) exceeds 2^22, beyond the engine model's exact accumulation`, { hint: 'the compiler never emits K > 65536; check the descriptor' });
+  }
   // Weights per lane, contiguous over (ky, kx, g, ci): the same numbers, reordered for speed.
   const wt = new Int16Array(po * K);
   for (let t = 0; t < nTap; t++) {
@@ -104,7 +110,7 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
           const wb = m * Ka;
           let s0 = 0;
           for (let j = 0; j < Ka; j++) s0 += wc2[wb + j] * pc[j];
-          y[o + m] = actOf(sat16(rshr(bias[m] + s0, shift[m])));
+          y[o + m] = actOf(sat16(rshr(wrap48(bias[m] + s0), shift[m])));
         }
         continue;
       }
@@ -116,7 +122,7 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
           s0 += wt[wb + k] * patch[k];
           s1 += wt[wb + k + 1] * patch[k + 1];
         }
-        y[o + m] = actOf(sat16(rshr(bias[m] + s0 + s1, shift[m])));
+        y[o + m] = actOf(sat16(rshr(wrap48(bias[m] + s0 + s1), shift[m])));
       }
     }
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addFixed, avgPool, avgPoolMultiplier, chooseF, clip, clipBounds, dequant, formatName, leaky,
-  leakyAq, parseFormat, quant, quantBias, relu, requantize, rescale, rshr, sat16, sat48,
+  leakyAq, parseFormat, quant, quantBias, relu, requantize, rescale, rshr, sat16, sat48, wrap48,
 } from './fixed-point.ts';
 import { CnnaError } from '../../errors/cnna-error.ts';
 
@@ -166,5 +166,15 @@ describe('primitive rules', () => {
     expect(parseFormat('q4.12')).toBe(12);
     expect(parseFormat('11')).toBe(11);
     expect(() => parseFormat('Q3.14')).toThrow("format 'Q3.14' is not a 16-bit Qm.n format");
+  });
+  it('wraps to 48 bits like the RTL adder (two\'s complement, exact below 2^53)', () => {
+    expect(wrap48(0)).toBe(0);
+    expect(wrap48(2 ** 47 - 1)).toBe(2 ** 47 - 1);
+    expect(wrap48(2 ** 47)).toBe(-(2 ** 47));
+    expect(wrap48(-(2 ** 47))).toBe(-(2 ** 47));
+    expect(wrap48(-(2 ** 47) - 1)).toBe(2 ** 47 - 1);
+    // The unbounded accumulator case: bias 2^47 - 1 plus 2^46 + 2^26 wraps to a negative value.
+    expect(wrap48(2 ** 47 - 1 + 2 ** 46 + 2 ** 26)).toBe(2 ** 47 - 1 + 2 ** 46 + 2 ** 26 - 2 ** 48);
+    expect(wrap48(2 ** 52 + 5)).toBe(5);
   });
 });

@@ -25,6 +25,15 @@ export function sat16(v: number): number {
   return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v;
 }
 
+/**
+ * Two's-complement wrap of an integer to 48 bits, as the RTL's 48-bit adder does: the result is in
+ * [-2^47, 2^47 - 1] and congruent to v mod 2^48. Exact for |v| < 2^53 (every step is a power-of-two
+ * division, a floor or an integer product / difference below 2^53).
+ */
+export function wrap48(v: number): number {
+  return v - Math.floor((v + 2 ** 47) / 2 ** 48) * 2 ** 48;
+}
+
 export function sat48(v: number): number {
   return v > INT48_MAX ? INT48_MAX : v < INT48_MIN ? INT48_MIN : v;
 }
