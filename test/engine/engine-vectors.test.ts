@@ -7,18 +7,21 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { readBundle } from '../../compiler/backend/bundle-io.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';
-import { VECTOR_COUNT, caseDir, vectorFiles } from './engine-vectors.ts';
+import { NAMED_CASES, VECTOR_COUNT, caseDir, vectorFiles } from './engine-vectors.ts';
+
+const ALL: (number | string)[] = [...Array.from({ length: VECTOR_COUNT }, (_, i) => i), ...Object.keys(NAMED_CASES)];
+const dirOf = (i: number | string): string => (typeof i === 'number' ? caseDir(i) : i);
 
 const root = fileURLToPath(new URL('../vectors/engine/', import.meta.url));
 const config = defaultConfig();
 
 describe('engine golden vectors (test/vectors/engine)', () => {
-  it(`${VECTOR_COUNT} committed cases equal a fresh compile + golden run`, () => {
+  it(`${VECTOR_COUNT} random and the named committed cases equal a fresh compile + golden run`, () => {
     const stale: string[] = [];
-    for (let i = 0; i < VECTOR_COUNT; i++) {
+    for (const i of ALL) {
       for (const [n, b] of vectorFiles(config, i)) {
-        const onDisk = new Uint8Array(readFileSync(join(root, caseDir(i), n)));
-        if (Buffer.compare(Buffer.from(onDisk), Buffer.from(b)) !== 0) stale.push(`${caseDir(i)}/${n}`);
+        const onDisk = new Uint8Array(readFileSync(join(root, dirOf(i), n)));
+        if (Buffer.compare(Buffer.from(onDisk), Buffer.from(b)) !== 0) stale.push(`${dirOf(i)}/${n}`);
       }
     }
     expect(stale).toEqual([]);
@@ -27,8 +30,8 @@ describe('engine golden vectors (test/vectors/engine)', () => {
   it('the engine model run from the files reproduces every expected output', () => {
     let exact = 0;
     let elements = 0;
-    for (let i = 0; i < VECTOR_COUNT; i++) {
-      const dir = join(root, caseDir(i));
+    for (const i of ALL) {
+      const dir = join(root, dirOf(i));
       const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { inputs: { name: string; file: string }[]; outputs: { name: string; file: string }[] };
       const raw: Record<string, Int16Array> = {};
       for (const io of meta.inputs) { const b = readFileSync(join(dir, io.file)); raw[io.name] = new Int16Array(b.buffer, b.byteOffset, b.length / 2); }
@@ -42,7 +45,7 @@ describe('engine golden vectors (test/vectors/engine)', () => {
       }
       if (same) exact++;
     }
-    expect(exact).toBe(VECTOR_COUNT);
+    expect(exact).toBe(ALL.length);
     expect(elements).toBeGreaterThan(50_000);
   });
 });
