@@ -24,7 +24,7 @@ export const synthCommand: Command = {
     const x = r.resources;
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
     ctx.log(`engine for config ${r.configHash} on ${r.board} (${r.part}), Yosys ${r.cached ? 'cached result' : `${r.seconds.toFixed(0)} s`}`);
-    ctx.log(`  DSP48E2  ${String(x.dsp48e2).padStart(7)} / ${board.dsp48e2} (${pct(x.dsp48e2, board.dsp48e2)})${r.fit.dsp.ok ? '' : '  OVER'}`);
+    ctx.log(`  DSP48E2  ${String(x.dsp48e2).padStart(7)} / ${board.dsp} (${pct(x.dsp48e2, board.dsp)})${r.fit.dsp.ok ? '' : '  OVER'}`);
     ctx.log(`  RAMB36E2 ${String(x.ramb36).padStart(7)}, RAMB18E2 ${x.ramb18}: ${x.bram36Equivalent} BRAM36 / ${board.bram36} (${pct(x.bram36Equivalent, board.bram36)})${r.fit.bram36.ok ? '' : '  OVER'}`);
     ctx.log(`  LUT      ${String(x.lut).padStart(7)} / ${board.lut} (${pct(x.lut, board.lut)}; budget ${r.fit.lut.limit})${r.fit.lut.ok ? '' : '  OVER'}  [logic ${x.lutAsLogic}, memory ${x.lutAsMemory}]`);
     ctx.log(`  FF       ${String(x.ff).padStart(7)} / ${board.ff} (${pct(x.ff, board.ff)})`);

@@ -53,7 +53,7 @@ export function synthScript(files: string[]): string {
 
 export function checkFit(r: ResourceCounts, b: BoardLimits): FitCheck {
   const lutLimit = Math.floor(b.lut * LUT_BUDGET);
-  const dsp = { used: r.dsp48e2, limit: b.dsp48e2, ok: r.dsp48e2 <= b.dsp48e2 };
+  const dsp = { used: r.dsp48e2, limit: b.dsp, ok: r.dsp48e2 <= b.dsp };
   const bram36 = { used: r.bram36Equivalent, limit: b.bram36, ok: r.bram36Equivalent <= b.bram36 };
   const lut = { used: r.lut, limit: lutLimit, ok: r.lut <= lutLimit, fraction: r.lut / b.lut };
   const ff = { used: r.ff, limit: b.ff, ok: r.ff <= b.ff };
