@@ -18,7 +18,7 @@ import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
 import { BackendContext, type DdrValue } from './context.ts';
 import { mapConv, convOut } from './map-conv.ts';
 import { mapGemm } from './map-gemm.ts';
-import { mapAdd, mapConcat, mapPoolOrAct } from './map-identity.ts';
+import { isFlatConcat, mapAdd, mapConcat, mapFlatConcat, mapPoolOrAct } from './map-identity.ts';
 
 export type { Bundle } from '../contracts/bundle-format.ts';
 
@@ -142,6 +142,12 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
       case 'concat': {
         const parts = node.inputs.map(get);
         const o = s();
+        if (isFlatConcat(ctx, node, parts, o.length)) {
+          const r = mapFlatConcat(ctx, node, parts, fmt(outName, where), o, layerIndex);
+          ctx.values.set(outName, r.value);
+          first = r.first;
+          break;
+        }
         const c = parts.reduce((a, p) => a + p.t.c, 0);
         first = mapConcat(ctx, node, parts, newValue(outName, where, c, parts[0].t.h, parts[0].t.w, parts[0].order === 'vector' && o.length === 2 ? 'vector' : 'nchw'), layerIndex);
         break;
@@ -194,6 +200,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
     const src = tail ? producers.get(o.name)!.inputs[0] : o.name;
     const v = ctx.values.get(src);
     if (!v) throw new CnnaError('E_UNSUPPORTED', `graph output '${o.name}' is not an activation the engine writes`);
+    if (v.parts) throw new CnnaError('E_UNSUPPORTED', `graph output '${o.name}' is a concat of flattened tensors, which the engine only feeds to an FC layer`);
     return { name: o.name, shape: shapeOf(g, o.name), f: v.f, layout: v.t, order: v.order, ...(tail ? { hostTail: [tail] } : {}) };
   });
 

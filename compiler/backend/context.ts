@@ -11,6 +11,12 @@ export interface DdrValue {
   f: number;
   shape: number[];
   order: 'nchw' | 'vector' | 'chw-flat';
+  /**
+   * A concat of flattened tensors (SPP heads): the parts sit one after another as dense
+   * NCHW16c tensors, part i starting at channel group `group` of t (t is a vector of cg
+   * groups). Only an FC layer reads such a value; its weights follow the parts.
+   */
+  parts?: { c: number; h: number; w: number; group: number }[];
 }
 
 export class Params {

@@ -1,6 +1,7 @@
 // Gemm (FC) -> one JOB per block of PO outputs: a 1x1 "conv" on a 1x1 input whose channel
 // groups are the whole input tensor read as a flat NCHW16c vector (inCgStride = one entry).
 // The weights are permuted into that order (zero for padded channels); they stream (hc = wc = 1).
+// A concat of flattened tensors (DdrValue.parts) is read the same way, part after part.
 import type { GemmNode } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { PoolKind } from '../contracts/bundle-format.ts';
@@ -18,8 +19,8 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
   const bias = qm.biases.get(node.name)?.q ?? null;
   const { pi, po } = ctx;
   const t = x.t;
-  const hw = t.h * t.w;
-  const K = t.c * hw;
+  const parts = x.parts ?? [{ c: t.c, h: t.h, w: t.w, group: 0 }];
+  const K = parts.reduce((a, p) => a + p.c * p.h * p.w, 0);
   const N = out.t.c;
   const [wr, wc] = w.dims;
   const [wn, wk] = node.transB ? [wr, wc] : [wc, wr];
@@ -28,7 +29,7 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
   const shiftOf = (m: number): number => x.f + (w.wf.length === 1 ? w.wf[0] : w.wf[m]) - out.f;
   for (let m = 0; m < N; m++) if (shiftOf(m) < 0) throw new CnnaError('E_GRAPH', `${where}: output format f=${out.f} exceeds f_in + f_w (column ${m})`);
   if (bias && bias.length !== N) throw new CnnaError('E_UNSUPPORTED', `${where}: a bias of ${bias.length} values (not ${N}) is not supported`);
-  const groups = t.cg * hw;
+  const groups = x.parts ? t.cg : t.cg * t.h * t.w;
   const bank = ctx.config.buffers.inputBankEntries;
   if (groups > bank) throw ctx.fit(node.name, `an FC input of ${K} values (${groups} channel groups)`, groups, 'entries', 'input bank', 'inputBankEntries', bank);
   const nCb = Math.ceil(N / po);
@@ -45,16 +46,21 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
         for (let m = 0; m < po; m++) {
           const mo = cb * po + m;
           if (mo >= N) break;
-          for (let c = 0; c < t.c; c++) {
-            const plane = Math.floor(c / pi);
-            let o = (plane * hw * po + m) * pi + (c % pi);
-            const k0 = c * hw;
-            if (node.transB) {
-              const src = mo * K + k0;
-              for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[src + yx];
-            } else {
-              for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[(k0 + yx) * N + mo];
+          let kBase = 0;
+          for (const part of parts) {
+            const hw = part.h * part.w;
+            for (let c = 0; c < part.c; c++) {
+              const plane = Math.floor(c / pi);
+              let o = ((part.group + plane * hw) * po + m) * pi + (c % pi);
+              const k0 = kBase + c * hw;
+              if (node.transB) {
+                const src = mo * K + k0;
+                for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[src + yx];
+              } else {
+                for (let yx = 0; yx < hw; yx++, o += step) words[o] = q[(k0 + yx) * N + mo];
+              }
             }
+            kBase += part.c * hw;
           }
         }
       },

@@ -3,14 +3,18 @@
 //    act + pool (exactly docs/numerics.md: x -> act(x) -> pool, format unchanged);
 //  - residual Add: two groups (a, then b at inCgStride = b - a), diagonal weights 2^(F-f_a+L)
 //    and 2^(F-f_b+L), shift max(0, F - f_out), L = max(0, f_out - F), optional activation;
-//  - channel concat: per input channel group, a rescaling copy into the output's planes.
+//  - channel concat: per input channel group, a rescaling copy into the output's planes;
+//  - concat of flattened tensors (axis 1 of [N, C·H·W] parts): each part is copied, rescaled,
+//    as a dense tensor right after the previous one; the FC that reads it follows the parts.
 import type { ActivationNode, AddNode, ConcatNode, PoolNode } from '../ir/graph.ts';
 import { PoolKind } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
+import type { ActLayout } from '../contracts/bundle-format.ts';
 import { buildWeightBlock } from './weight-block.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import { actFields, poolAxes } from './map-conv.ts';
+import { layoutBytes, planeLayout } from './act-alloc.ts';
 import type { AxisGeom } from './tile-spatial.ts';
 
 function diagBlock(ctx: BackendContext, gains: number[], shift: number): number {
@@ -75,6 +79,25 @@ export function mapAdd(ctx: BackendContext, node: AddNode, a: DdrValue, b: DdrVa
   });
 }
 
+/** One rescaling copy job set: tensor p (format p.f) into the dense tensor `dst` (format fOut), plane by plane. */
+function copyRescaled(ctx: BackendContext, node: ConcatNode, i: number, p: DdrValue, dst: ActLayout, dstPlane: number, fOut: number, layerIndex: number): number {
+  const where = `concat node '${node.name}'`;
+  const up = Math.max(0, fOut - p.f);
+  if (2 ** up > 16384) throw new CnnaError('E_FIT', `layer '${node.name}': rescaling input ${i} from f=${p.f} to f=${fOut} needs a gain of 2^${up}, the identity weights hold at most 2^14`);
+  const wAddr = diagBlock(ctx, [2 ** up], Math.max(0, p.f - fOut));
+  const t = p.t;
+  const units: Unit[] = [];
+  for (let g = 0; g < t.cg; g++) {
+    units.push({ inBase: t.offset + g * t.cgStride, wAddr, outBase: dst.offset + (dstPlane + g) * dst.cgStride, outGroups: 1 });
+  }
+  const pa = poolAxes(undefined, t.h, t.w, t.h, t.w, where);
+  return emitSpatial(ctx, {
+    name: node.name, layerIndex, input: t, output: dst, cg: 1, inCgStride: t.cgStride, kh: 1, kw: 1,
+    rows: { size: t.h, k: 1, s: 1, d: 1, p: 0, out: t.h, ...pa.r }, cols: { size: t.w, k: 1, s: 1, d: 1, p: 0, out: t.w, ...pa.c },
+    poolKind: PoolKind.NONE, countPad: false, act: 0, actA: 0, actB: 0, units, sharedInput: false, weightWords: 1,
+  });
+}
+
 /**
  * Channel concat (axis 1) of NCHW tensors: each input's channel groups are copied (rescaled to
  * the output format: weight 1 and shift f_in - f_out, or weight 2^(f_out - f_in) and shift 0)
@@ -94,22 +117,44 @@ export function mapConcat(ctx: BackendContext, node: ConcatNode, parts: DdrValue
       throw new CnnaError('E_UNSUPPORTED', `${where}: input ${i} has ${p.t.c} channels, not a multiple of ${pi} (array.pi), so its channels do not start whole output planes`);
     }
     if (p.t.h !== out.t.h || p.t.w !== out.t.w) throw new CnnaError('E_GRAPH', `${where}: input ${i} is ${p.t.h}x${p.t.w}, the output ${out.t.h}x${out.t.w}`);
-    const up = Math.max(0, out.f - p.f);
-    if (2 ** up > 16384) throw new CnnaError('E_FIT', `layer '${node.name}': rescaling input ${i} from f=${p.f} to f=${out.f} needs a gain of 2^${up}, the identity weights hold at most 2^14`);
-    const wAddr = diagBlock(ctx, [2 ** up], Math.max(0, p.f - out.f));
-    const t = p.t;
-    const units: Unit[] = [];
-    for (let g = 0; g < t.cg; g++) {
-      units.push({ inBase: t.offset + g * t.cgStride, wAddr, outBase: out.t.offset + (plane + g) * out.t.cgStride, outGroups: 1 });
-    }
-    const pa = poolAxes(undefined, t.h, t.w, t.h, t.w, where);
-    const f0 = emitSpatial(ctx, {
-      name: node.name, layerIndex, input: t, output: out.t, cg: 1, inCgStride: t.cgStride, kh: 1, kw: 1,
-      rows: { size: t.h, k: 1, s: 1, d: 1, p: 0, out: t.h, ...pa.r }, cols: { size: t.w, k: 1, s: 1, d: 1, p: 0, out: t.w, ...pa.c },
-      poolKind: PoolKind.NONE, countPad: false, act: 0, actA: 0, actB: 0, units, sharedInput: false, weightWords: 1,
-    });
+    const f0 = copyRescaled(ctx, node, i, p, out.t, plane, out.f, layerIndex);
     if (first < 0) first = f0;
-    plane += t.cg;
+    plane += p.t.cg;
   });
   return first;
+}
+
+/** True when a concat is one of flattened tensors ([N, K_i] parts, one of them flattened from C×H×W or not plane-aligned). */
+export function isFlatConcat(ctx: BackendContext, node: ConcatNode, parts: DdrValue[], outRank: number): boolean {
+  const axis = node.axis < 0 ? node.axis + outRank : node.axis;
+  return outRank === 2 && axis === 1 && parts.every((p) => p.order !== 'nchw')
+    && parts.some((p, i) => p.order === 'chw-flat' || (i < parts.length - 1 && p.t.c % ctx.pi !== 0));
+}
+
+/**
+ * Concat of flattened tensors: part i is copied (rescaled to fOut) as a dense C_i×H_i×W_i
+ * NCHW16c tensor starting at channel group G_i = sum of cg_j·H_j·W_j over j < i of one flat
+ * buffer. The value carries the parts; mapGemm lays the FC weights out in the same order.
+ */
+export function mapFlatConcat(ctx: BackendContext, node: ConcatNode, parts: DdrValue[], fOut: number, shape: number[], layerIndex: number): { first: number; value: DdrValue } {
+  const where = `concat node '${node.name}'`;
+  const { pi } = ctx;
+  if (parts.some((p) => p.parts)) throw new CnnaError('E_UNSUPPORTED', `${where}: a concat of concatenated flattened tensors is not supported by the engine`, { hint: 'concatenate all parts in one Concat' });
+  let group = 0;
+  const layout = parts.map((p) => {
+    const e = { c: p.t.c, h: p.t.h, w: p.t.w, group };
+    group += p.t.cg * p.t.h * p.t.w;
+    return e;
+  });
+  const t = planeLayout(pi, group * pi, 1, 1);
+  t.offset = ctx.arena.alloc(layoutBytes(t));
+  const value: DdrValue = { t, f: fOut, shape, order: 'chw-flat', parts: layout };
+  let first = -1;
+  parts.forEach((p, i) => {
+    const dst = planeLayout(pi, p.t.c, p.t.h, p.t.w);
+    dst.offset = t.offset + layout[i].group * pi * 2;
+    const f0 = copyRescaled(ctx, node, i, p, dst, 0, fOut, layerIndex);
+    if (first < 0) first = f0;
+  });
+  return { first, value };
 }

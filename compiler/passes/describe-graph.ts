@@ -11,7 +11,8 @@ function act(a?: Activation): string {
 function pool(p?: PoolSpec): string {
   if (!p) return '';
   if (p.kind === 'globalavg' || p.kind === 'globalmax') return `+${p.kind}`;
-  return `+${p.kind}${p.kernel[0]}x${p.kernel[1]}/${p.strides[0]}`;
+  const pads = p.pads.some((v) => v !== 0) ? ` p${p.pads.join(',')}${p.kind === 'avg' && p.countIncludePad ? ' cip' : ''}` : '';
+  return `+${p.kind}${p.kernel[0]}x${p.kernel[1]}/${p.strides[0]}${pads}${p.ceilMode ? ' ceil' : ''}`;
 }
 
 export function describeNode(n: Node): string {

@@ -32,7 +32,7 @@ describe('optimize', () => {
     const t = importOnnx(SAMPLE_MODELS.tf2onnx());
     expect(describeGraph(optimize(t))).toEqual([
       'to_nchw: transpose(input_1) -> x',
-      'conv: conv[k3x3 s2,2 p0,0,1,1+clip(0,6)+avg2x2/1](x, k, kb) -> p',
+      'conv: conv[k3x3 s2,2 p0,0,1,1+clip(0,6)+avg2x2/1 p0,0,1,1](x, k, kb) -> p',
       'dense_mm: gemm[tB chw6x4x4](p, dw_t, db_v) -> dense',
     ]);
     expectSameResults(t, optimize(t));

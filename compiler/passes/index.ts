@@ -8,6 +8,7 @@ import { flattenToLayout } from './flatten-to-layout.ts';
 import { foldBatchNorm } from './fold-batchnorm.ts';
 import { foldConstants } from './fold-constants.ts';
 import { foldPadIntoConv } from './fold-pad-into-conv.ts';
+import { foldPadIntoPool } from './fold-pad-into-pool.ts';
 import { fuseConvActPool } from './fuse-conv-act-pool.ts';
 import { matmulAddToGemm } from './matmul-add-to-gemm.ts';
 import { pruneUnused } from './prune-unused.ts';
@@ -16,7 +17,7 @@ import { removeIdentityDropout } from './remove-identity-dropout.ts';
 export { checkGraph, checkIsAcyclic, inferShapes } from './check-graph.ts';
 export { freezeInputs } from './freeze-inputs.ts';
 export {
-  canonicalGemm, flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, fuseConvActPool, matmulAddToGemm, pruneUnused, removeIdentityDropout,
+  canonicalGemm, flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, foldPadIntoPool, fuseConvActPool, matmulAddToGemm, pruneUnused, removeIdentityDropout,
 };
 
 export const PASSES: readonly { name: string; run: (g: Graph) => Graph }[] = [
@@ -26,6 +27,7 @@ export const PASSES: readonly { name: string; run: (g: Graph) => Graph }[] = [
   { name: 'canonical-gemm', run: canonicalGemm },
   { name: 'fold-batchnorm', run: foldBatchNorm },
   { name: 'fold-pad-into-conv', run: foldPadIntoConv },
+  { name: 'fold-pad-into-pool', run: foldPadIntoPool },
   { name: 'flatten-to-layout', run: flattenToLayout },
   { name: 'fuse-conv-act-pool', run: fuseConvActPool },
   { name: 'prune-unused', run: pruneUnused },

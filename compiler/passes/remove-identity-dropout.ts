@@ -1,4 +1,5 @@
-// Removes Identity and Dropout nodes (inference-time identities): readers of the output read the
+// Removes Identity and Dropout nodes and Pads whose pads are all zero (inference-time
+// identities; PyTorch exports a Pad before every AvgPool2d, with zero pads when padding=0): readers of the output read the
 // input instead. When the output is a graph output, the producer's value is renamed to it; only
 // when the input is itself a graph input or initializer does the node stay.
 
@@ -8,7 +9,7 @@ import { cloneGraph, isGraphOutput, replaceUses } from './graph-utils.ts';
 export function removeIdentityDropout(graph: Graph): Graph {
   const g = cloneGraph(graph);
   for (const n of [...g.nodes]) {
-    if (n.op !== 'identity' && n.op !== 'dropout') continue;
+    if (n.op !== 'identity' && n.op !== 'dropout' && !(n.op === 'pad' && n.pads.every((p) => p === 0))) continue;
     const src = n.inputs[0];
     const dst = n.outputs[0];
     if (isGraphOutput(g, dst)) {
