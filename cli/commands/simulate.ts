@@ -3,7 +3,8 @@
 // bundle on an engine simulator image by image, checks its int16 outputs against the golden
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
-// Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator).
+// Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
+// clocked SystemC system model).
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
@@ -17,6 +18,7 @@ import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import { hlsBackend } from '../../sim/hls/hls-backend.ts';
 import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
@@ -46,6 +48,7 @@ export const BACKENDS: Record<string, SimBackend> = {
     },
   },
   rtl: rtlBackend,
+  hls: hlsBackend,
 };
 
 function singleImage(t: Tensor, i: number): Tensor {
@@ -56,7 +59,7 @@ function singleImage(t: Tensor, i: number): Tensor {
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
-  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref [--input FILE ... | --images IDX --labels IDX --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls [--input FILE ... | --images IDX --labels IDX --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
   options: {
     backend: { type: 'string', default: 'ref' },
     board: { type: 'string', default: 'ultra96' },

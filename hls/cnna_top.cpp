@@ -1,0 +1,119 @@
+// The HLS engine's top: one m_axi read master and one m_axi write master onto DDR, s_axilite control
+// whose argument registers sit at the offsets of the contract's register map (compiler/contracts/
+// register-map.ts, via the generated cnna_config.h), and per job a dataflow region of one kernel per
+// file: loader -> MAC array -> post-op -> pooling -> writer (finn-hlslib style: streams between
+// processes, the input bank a ping-pong buffer between loader and MAC array).
+#include "cnna_top.h"
+
+#include "cnna_regs.h"  // generated: CNNA_REG_* offsets of the register map, as macros for the pragmas
+
+#include "kernels/fetch.h"
+#include "kernels/loader.h"
+#include "kernels/mac_array.h"
+#include "kernels/pool.h"
+#include "kernels/post_op.h"
+#include "kernels/writer.h"
+
+// Pragma arguments must be literals after preprocessing; these macros carry the generated offsets into them.
+#define CNNA_PRAGMA_(x) _Pragma(#x)
+#define CNNA_PRAGMA(x) CNNA_PRAGMA_(x)
+
+namespace cnna {
+
+uint64_t csim_ddr_bytes = 0;
+
+bool job_in_ddr(uint64_t base, const Desc& d) {
+  if (csim_ddr_bytes == 0) return true;
+  const uint64_t wEnd = base + d.wAddr + WHeaderBytes + uint64_t(d.kh) * d.kw * d.cg * Pi * Po * 2;
+  if (wEnd > csim_ddr_bytes) return false;
+  if (d.hin && d.win && d.cg) {
+    const uint64_t inEnd = base + d.inAddr + uint64_t(d.cg - 1) * d.inCgStride + uint64_t(d.hin - 1) * d.inRowStride + uint64_t(d.win) * Pi * 2;
+    if (inEnd > csim_ddr_bytes) return false;
+  }
+  const uint32_t groups = d.outGroups < uint32_t(Po / Pi) ? d.outGroups : uint32_t(Po / Pi);
+  if (d.hp && d.wp && groups) {
+    const uint64_t outEnd = base + d.outAddr + uint64_t(groups - 1) * d.outCgStride + uint64_t(d.hp - 1) * d.outRowStride + uint64_t(d.wp) * Pi * 2;
+    if (outEnd > csim_ddr_bytes) return false;
+  }
+  return true;
+}
+
+void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d) {
+#pragma HLS DATAFLOW
+  // The input bank: written by the loader, read by the MAC array. As a dataflow channel it becomes a
+  // ping-pong buffer, so the next job's tile loads while this one computes (the RTL's two banks).
+#ifdef __SYNTHESIS__
+  Entry<Pi> bank[InBankEntries];
+#else
+  static Entry<Pi> bank[InBankEntries];  // C-simulation: kept off the stack (large configs)
+#endif
+#pragma HLS AGGREGATE variable = bank
+  stream<WWord<Pi, Po>> w_s("w_s");
+#pragma HLS STREAM variable = w_s depth = 32
+  // Deep enough for one AXI burst of weight words ahead of the array (streamed jobs).
+  stream<BiasVec<Po>> bias_s("bias_s");
+  stream<ShiftVec<Po>> shift_s("shift_s");
+  stream<AccVec<Po>> acc_s("acc_s");
+  stream<YVec<Po>> y_s("y_s");
+  stream<YVec<Po>> p_s("p_s");
+#pragma HLS STREAM variable = acc_s depth = 16
+  // 16: the post-op latency plus a pool window in flight, so the array never waits on the pipeline.
+  const int nCand = count_candidates(d);
+  loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, d, bank, bias_s, shift_s, w_s);
+  mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);
+  post_op<Po>(d, nCand, shift_s, acc_s, y_s);
+  pool<Po>(d, y_s, p_s);
+  writer<Pi, Po>(ddr_wr, base, d, p_s);
+}
+
+}  // namespace cnna
+
+void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t base_lo, uint32_t base_hi,
+              uint32_t* status, uint32_t* jobs) {
+  // Two AXI4 masters (reads: descriptors, tiles, weights; writes: outputs) onto the same DDR, addressed
+  // absolutely (offset=off): the program's addresses are BASE + offset, as in the RTL. 16-bit accesses
+  // in pipelined loops are widened to the configured AXI width.
+#pragma HLS INTERFACE mode = m_axi port = ddr_rd bundle = gmem_rd offset = off max_widen_bitwidth = 128 max_read_burst_length = 16 num_read_outstanding = 8
+#pragma HLS INTERFACE mode = m_axi port = ddr_wr bundle = gmem_wr offset = off max_widen_bitwidth = 128 max_write_burst_length = 16 num_write_outstanding = 8
+  // Control: ap_ctrl_hs start/done/idle at 0x00 (CTRL bits 0..2 of the contract); arguments at the
+  // contract's offsets (BASE_LO, BASE_HI, STATUS, JOBS).
+  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base_lo offset = CNNA_REG_BASE_LO bundle = control)
+  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base_hi offset = CNNA_REG_BASE_HI bundle = control)
+  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = status offset = CNNA_REG_STATUS bundle = control)
+  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = jobs offset = CNNA_REG_JOBS bundle = control)
+#pragma HLS INTERFACE mode = s_axilite port = return bundle = control
+  using namespace cnna;
+  (void)base_hi;  // the engine's AXI address space is 32 bit (contract: BASE_HI kept for 64-bit hosts)
+  const uint64_t base = base_lo;
+  uint32_t done = 0;
+  uint8_t rec[DescBytes];
+  if (csim_ddr_bytes && base + DescBytes > csim_ddr_bytes) {
+    *status = ERR_AXI;
+    *jobs = 0;
+    return;
+  }
+  fetch_record(ddr_rd, base, rec);
+  uint32_t count = 0;
+  int err = check_header(rec, count);
+JOBS:
+  for (uint32_t j = 1; err == ERR_NONE && j <= count; j++) {
+    const uint64_t at = base + uint64_t(j) * DescBytes;
+    if (csim_ddr_bytes && at + DescBytes > csim_ddr_bytes) {
+      err = ERR_AXI;
+      break;
+    }
+    fetch_record(ddr_rd, at, rec);
+    const Desc d = decode_desc(rec);
+    err = check_job<InBankEntries, WBankWords>(d);
+    if (err != ERR_NONE) break;
+    if (!job_in_ddr(base, d)) {
+      err = ERR_AXI;
+      break;
+    }
+    run_job(ddr_rd, ddr_wr, base, d);
+    done++;
+    if (d.flags & FLAG_LAST) break;
+  }
+  *status = uint32_t(err);
+  *jobs = done;
+}

@@ -1,0 +1,230 @@
+// The `--backend hls` executor: runs a program bundle on the HLS engine's C++ (hls/) inside its SystemC
+// system model (hls/sim/system_model.cpp). It lays the bundle and each input set out in a simulated DDR
+// exactly as sim/ref and the RTL driver do (NCHW16c, zero padding), lets the model's AXI4-Lite host start
+// the engine and wait for its interrupt, and reads the outputs back from the DDR the HLS kernels wrote.
+// Nothing here computes a layer.
+//
+// Modes: 'untimed' (the fast C-simulation: the HLS top called once per start; cycles and per-layer figures
+// come from the performance model, sim/perf) and 'clocked' (the engine as a clocked SystemC module whose
+// DDR transfers pay the board's latency and bandwidth; cycles, MAC-busy, stalls and beats are its counters).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { describeStatus } from '../../compiler/contracts/register-map.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
+import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { modelBundle } from '../perf/model-bundle.ts';
+import { PerfModel } from '../perf/perf-model.ts';
+import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
+import { ensureHlsModel, type HlsModel } from './build.ts';
+
+export type HlsMode = 'untimed' | 'clocked';
+
+export interface HlsInputSet {
+  raw?: Record<string, Int16Array>;
+  tensors?: Record<string, Tensor>;
+}
+
+export interface HlsRunResult {
+  raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  outputs: Record<string, Tensor>;
+  cycles: number;
+  /** Where `cycles` comes from: the clocked model's counter, or the performance model (untimed). */
+  cyclesSource: 'clocked' | 'perf-model';
+  latencySeconds: number;
+  perLayer: LayerStats[];
+  stallCycles: number;
+  macBusyCycles: number;
+  ddrReadBytes: number;
+  ddrWriteBytes: number;
+  jobs: number;
+}
+
+export interface HlsOptions {
+  config?: HwConfig;
+  board?: BoardLimits;
+  mode?: HlsMode;
+  workDir?: string;
+  maxCycles?: number;
+  onLog?: (line: string) => void;
+  onRun?: (done: number, total: number) => void;
+}
+
+/** DDR address where the model places the first bundle (non-zero, so relocation by BASE is exercised). */
+export const HLS_BASE = 0x10000;
+
+interface ModelRun {
+  timeout: boolean;
+  status: number;
+  cycles: number;
+  stalls: number;
+  macBusy: number;
+  jobs: number;
+  rdBeats: number;
+  wrBeats: number;
+  configIdLo: number;
+  configIdHi: number;
+  layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
+}
+
+const regionBytes = (io: { layout: { cg: number; cgStride: number } }) => io.layout.cg * io.layout.cgStride;
+
+export async function runBundleHls(bundle: Bundle, inputSets: HlsInputSet[], opts: HlsOptions = {}): Promise<{ runs: HlsRunResult[]; model: HlsModel; simSeconds: number }> {
+  const r = await runBundlesHls([{ bundle, inputSets }], opts);
+  return { runs: r.results[0], model: r.model, simSeconds: r.simSeconds };
+}
+
+/** Several bundles (same config) in one system-model process, each at its own BASE in one DDR. */
+export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInputSet[] }[], opts: HlsOptions = {}): Promise<{ results: HlsRunResult[][]; model: HlsModel; simSeconds: number }> {
+  if (items.length === 0) throw new CnnaError('E_USAGE', 'runBundlesHls: no bundles');
+  const m0 = items[0].bundle.manifest;
+  const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
+  for (const it of items) checkBundleConfig(it.bundle, config);
+  const mode = opts.mode ?? 'untimed';
+  const { pi, po } = config.array;
+  const board = opts.board ?? getBoard(config.board.name);
+  const model = await ensureHlsModel(config, { onLog: opts.onLog });
+  const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'cnna-hls-'));
+  mkdirSync(work, { recursive: true });
+  const beat = config.axi.dataBits / 8;
+  try {
+    const S: string[] = [];
+    const bases: number[] = [];
+    let top = HLS_BASE;
+    for (const it of items) {
+      bases.push(top);
+      top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
+    }
+    S.push(`ddr ${top}`);
+    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)}`);
+    S.push(`mode ${mode}`);
+    const maxCycles = opts.maxCycles ?? 2e9;
+    const total = items.reduce((a, it) => a + it.inputSets.length, 0);
+    items.forEach(({ bundle, inputSets }, b) => {
+      const m = bundle.manifest;
+      const BASE = bases[b];
+      writeFileSync(join(work, `b${b}-descriptors.bin`), bundle.descriptors);
+      writeFileSync(join(work, `b${b}-weights.bin`), bundle.weights);
+      S.push(`load ${BASE + m.descriptors.offset} ${join(work, `b${b}-descriptors.bin`)}`);
+      S.push(`load ${BASE + m.params.offset} ${join(work, `b${b}-weights.bin`)}`);
+      const acts = m.memoryMap.regions.find((r) => r.name === 'activations');
+      inputSets.forEach((set, i) => {
+        if (acts) S.push(`zero ${BASE + acts.offset} ${acts.size}`);
+        for (const io of m.inputs) {
+          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
+          const raw = set.raw?.[io.name];
+          const t = set.tensors?.[io.name];
+          if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
+          const src = raw ?? t!.data;
+          if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
+          const img = new Int16Array(regionBytes(io) / 2);
+          const idx = elementIndex(io, pi);
+          for (let k = 0; k < n; k++) img[idx(k)] = raw ? raw[k] : quant(src[k], io.f);
+          const file = join(work, `b${b}-in-${i}-${io.name.replace(/[^\w.-]/g, '_')}.bin`);
+          writeFileSync(file, new Uint8Array(img.buffer));
+          S.push(`load ${BASE + io.layout.offset} ${file}`);
+        }
+        S.push(`run ${BASE} ${maxCycles}`);
+        m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
+      });
+    });
+    const script = join(work, 'script.txt');
+    writeFileSync(script, `${S.join('\n')}\n`);
+    const t0 = Date.now();
+    const lines: ModelRun[] = [];
+    const proc = execa(model.exe, ['--script', script, '--mhz', String(config.clockMhz)], { cwd: work, reject: false, buffer: { stdout: false }, stderr: 'pipe' });
+    let pending = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (line.startsWith('{')) {
+          lines.push(JSON.parse(line) as ModelRun);
+          opts.onRun?.(lines.length, total);
+        }
+      }
+    });
+    const r = await proc;
+    const simSeconds = (Date.now() - t0) / 1000;
+    if (r.exitCode !== 0 || lines.length !== total) {
+      throw new CnnaError('E_SIM', `HLS C-simulation failed (exit ${r.exitCode}, ${lines.length}/${total} runs): ${String(r.stderr ?? '').slice(-2000)}`);
+    }
+    const hash = configHash(config);
+    const perf = new PerfModel(config, board);
+    const results: HlsRunResult[][] = items.map(() => []);
+    let lineNo = 0;
+    items.forEach(({ bundle, inputSets }, b) => {
+      const m = bundle.manifest;
+      const modeled = mode === 'untimed' ? modelBundle(bundle, config) : undefined;
+      results[b] = inputSets.map((_, i) => {
+        const h = lines[lineNo++];
+        if (h.timeout) throw new CnnaError('E_SIM', `HLS engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
+        if (h.status !== 0) {
+          throw new CnnaError('E_BUNDLE', `the HLS engine refused bundle '${m.model}': status ${describeStatus(h.status)} (engine config ${hash})`);
+        }
+        const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
+        if (idHex !== hash) throw new CnnaError('E_SIM', `HLS model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
+        const raw: HlsRunResult['raw'] = {};
+        const outputs: Record<string, Tensor> = {};
+        m.outputs.forEach((io, k) => {
+          const buf = readFileSync(join(work, `b${b}-out-${i}-${k}.bin`));
+          const img = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
+          const idx = elementIndex(io, pi);
+          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
+          const q = new Int16Array(n);
+          for (let e = 0; e < n; e++) q[e] = img[idx(e)];
+          raw[io.name] = { q, f: io.f, dims: io.shape };
+          const deq = new Float64Array(n);
+          for (let e = 0; e < n; e++) deq[e] = q[e] * 2 ** -io.f;
+          const tail = io.hostTail?.[0];
+          outputs[io.name] = tail ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) } : { dims: io.shape, data: Float32Array.from(deq) };
+        });
+        let perLayer: LayerStats[];
+        let cycles: number;
+        if (modeled) {
+          perLayer = modeled.perLayer;
+          cycles = modeled.cycles;
+        } else {
+          perLayer = m.layers.map((l) => ({
+            name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
+            rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
+          }));
+          for (const l of h.layers) {
+            const s = perLayer[l.layer];
+            if (!s) continue;
+            s.jobs += l.jobs;
+            s.cycles += l.cycles;
+            s.stallCycles += l.stalls;
+            s.ddrBytes += (l.rdBeats + l.wrBeats) * beat;
+          }
+          for (const s of perLayer) {
+            s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
+            s.rooflineRatio = s.cycles ? (s.rooflineCycles ?? 0) / s.cycles : 0;
+          }
+          cycles = h.cycles;
+        }
+        return {
+          raw, outputs, cycles, cyclesSource: modeled ? 'perf-model' : 'clocked',
+          latencySeconds: cycles / (config.clockMhz * 1e6),
+          perLayer,
+          stallCycles: modeled ? perLayer.reduce((a, l) => a + l.stallCycles, 0) : h.stalls,
+          macBusyCycles: h.macBusy,
+          ddrReadBytes: h.rdBeats * beat,
+          ddrWriteBytes: h.wrBeats * beat,
+          jobs: h.jobs,
+        } satisfies HlsRunResult;
+      });
+    });
+    return { results, model, simSeconds };
+  } finally {
+    if (!opts.workDir) rmSync(work, { recursive: true, force: true });
+  }
+}
