@@ -15,6 +15,7 @@ import { zooCommand } from './zoo.ts';
 import { compileCommand } from './compile.ts';
 import { simulateCommand } from './simulate.ts';
 import { synthCommand } from './synth.ts';
+import { overlayCommand } from './overlay.ts';
 
 export const commands: Command[] = [
   synthCommand,
@@ -32,4 +33,5 @@ export const commands: Command[] = [
   demoCommand,
   compileCommand,
   simulateCommand,
+  overlayCommand,
 ];

@@ -26,6 +26,8 @@ def parse_args(argv):
     p.add_argument("--serial", help="serial device (e.g. /dev/ttyGS0) or pty path")
     p.add_argument("--baud", type=int, default=3000000)
     p.add_argument("--hw", choices=("pynq", "fake"), default="pynq")
+    p.add_argument("--driver", default=os.environ.get("CNNA_OVERLAY_DRIVER"),
+                   help="the pynq/ folder cnna overlay wrote: load overlays with its CnnaOverlay (PYNQ binds its engine driver)")
     p.add_argument("--fake-engine", help="with --hw fake: a command that runs the descriptors on a DDR image file "
                    "(tests: the TypeScript engine model)")
     p.add_argument("--max-frame", type=int, default=1048576)
@@ -52,9 +54,18 @@ def main(argv=None):
         print("cnna_agent: a pairing token of at least 8 characters is required (--token-file, CNNA_BOARD_TOKEN)",
               file=sys.stderr)
         return 2
+    driver = None
+    if a.driver:
+        from .overlay_driver import describe, load_driver
+        try:
+            driver = load_driver(a.driver)
+        except ValueError as e:
+            print("cnna_agent: --driver: %s" % e, file=sys.stderr)
+            return 2
+        print("cnna_agent: overlay driver " + describe(driver), file=sys.stderr, flush=True)
     if a.hw == "pynq":
         from .hw_pynq import PynqHardware
-        hw = PynqHardware()
+        hw = PynqHardware(driver=driver)
     else:
         import shlex
 

@@ -2,7 +2,8 @@
 this thin interface, which hw_fake.py implements for tests:
 
   hw.name, hw.board, hw.part
-  hw.load_overlay(bit_path)   -> None   (the .hwh must sit beside the .bit, same basename)
+  hw.load_overlay(bit_path)   -> None   (the .hwh must sit beside the .bit, same basename; with the
+                                         driver cnna overlay generates, through its CnnaOverlay class)
   hw.allocate(nbytes)         -> Buffer (physical_address, size, write, read, flush, invalidate, free)
   hw.mmio(base, length)       -> Mmio   (read(offset) -> int, write(offset, value))
 
@@ -47,15 +48,17 @@ class PynqMmio:
 class PynqHardware:
     name = "pynq"
 
-    def __init__(self, board="ultra96v2", part="xczu3eg-sbva484-1-e"):
+    def __init__(self, board="ultra96v2", part="xczu3eg-sbva484-1-e", driver=None):
         import pynq  # noqa: F401  (fails here, clearly, when not on a PYNQ image)
         self.pynq = pynq
         self.board = board
         self.part = part
         self.overlay = None
+        self.driver = driver  # the module overlay_driver.load_driver returned, or None
 
     def load_overlay(self, bit_path):
-        self.overlay = self.pynq.Overlay(bit_path)
+        overlay_class = getattr(self.driver, "CnnaOverlay", None) if self.driver is not None else None
+        self.overlay = (overlay_class or self.pynq.Overlay)(bit_path)
 
     def allocate(self, nbytes):
         return PynqBuffer(self.pynq.allocate(shape=(nbytes,), dtype="u1"))

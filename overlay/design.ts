@@ -1,0 +1,126 @@
+// The overlay's design, computed once from the board, the hardware config and the engine's ports:
+// the IP's VLNV and interfaces, the block-design cells, which engine master drives which HP port at
+// which width, the address map (engine registers in the PS control aperture, DDR windows of the
+// masters), the PL clock and the interrupt line. The Tcl, overlay.json, the PYNQ driver and the tests
+// all read this one object, so they cannot disagree.
+//
+// Invariants: every engine master is on exactly one HP port, port k % usedPorts; the register window
+// holds REG_SPAN and lies inside the control aperture; the AXI width is at most the HP port width.
+import { configHash, type HwConfig } from '../compiler/contracts/hw-config.ts';
+import { REG_SPAN } from '../compiler/contracts/register-map.ts';
+import { CnnaError } from '../compiler/errors/cnna-error.ts';
+import type { EnginePorts } from './engine-ports.ts';
+import type { OverlayBoard } from './overlay-boards.ts';
+
+export type EngineKind = 'rtl' | 'hls';
+
+export interface AddressEntry {
+  /** Master cell and its address space / interface. */
+  master: string;
+  masterSpace: string;
+  masterIntf: string;
+  /** Slave cell, its interface and the segment name (get_bd_addr_segs) / block name (.hwh ADDRESSBLOCK). */
+  slave: string;
+  slaveIntf: string;
+  segment: string;
+  block: string;
+  base: number;
+  range: number;
+  memType: 'REGISTER' | 'MEMORY';
+}
+
+export interface HpAssignment {
+  hp: string;
+  clockPin: string;
+  smartconnect: string;
+  masters: string[];
+  dataBits: number;
+}
+
+export interface OverlayDesign {
+  board: string;
+  part: string;
+  ps: OverlayBoard['ps'];
+  psCell: string;
+  engine: EngineKind;
+  configHash: string;
+  clockMhz: number;
+  ip: { vendor: string; library: string; name: string; version: string; vlnv: string; top: string };
+  engineCell: string;
+  control: { intf: string; smartconnect: string; slaveIntf: string };
+  masters: Array<{ name: string; mode: 'read' | 'write'; hp: string }>;
+  hp: HpAssignment[];
+  resetCell: string;
+  addressMap: AddressEntry[];
+  clock: { psPin: string; param: string; requestedMhz: number };
+  interrupt: { from: string; pin: string; to: string; psPin: string; index: number; sensitivity: 'LEVEL_HIGH' };
+  axi: { dataBits: number; addrBits: number; burstBeats: number };
+  /** Byte size of the control slave's address block (the packaged IP's reg0). */
+  regBlockBytes: number;
+}
+
+export const ENGINE_CELL = 'cnna_0';
+export const CONTROL_INTF = 's_axi_control';
+export const REG_BLOCK = 'reg0';
+export const REG_BLOCK_BYTES = 4096;
+
+export function buildDesign(board: OverlayBoard, config: HwConfig, ports: EnginePorts, engine: EngineKind = 'rtl'): OverlayDesign {
+  if (!board.part.startsWith(config.board.part)) {
+    throw new CnnaError('E_CONFIG', `the config is for part ${config.board.part} (board ${config.board.name}), but board ${board.name} is ${board.part}`, {
+      hint: `pass a config whose board.part is ${board.part.replace(/-[a-z]$/, '')} (cnna overlay --board ${board.name} --config FILE)`,
+    });
+  }
+  if (config.axi.dataBits > board.hpMaxBits) {
+    throw new CnnaError('E_CONFIG', `axi.dataBits is ${config.axi.dataBits}, but the HP ports of ${board.name} (${board.ps}) are at most ${board.hpMaxBits} bits wide`, {
+      hint: `use axi.dataBits ${board.hpMaxBits} or less for ${board.name}`,
+    });
+  }
+  if (ports.masters.length === 0) throw new CnnaError('E_FORMAT', `rtl: ${ports.module} has no AXI master port`);
+  const used = Math.max(1, Math.min(config.axi.ports, board.hpPorts.length, ports.masters.length));
+  const hp: HpAssignment[] = board.hpPorts.slice(0, used).map((p, k) => ({
+    hp: p.intf, clockPin: p.clockPin, smartconnect: `axi_smc_hp${k}`, masters: [], dataBits: config.axi.dataBits,
+  }));
+  const masters = ports.masters.map((m, k) => {
+    const a = hp[k % used];
+    a.masters.push(m.name);
+    return { name: m.name, mode: m.mode, hp: a.hp };
+  });
+  const ip = { vendor: 'cnna.dev', library: engine, name: 'cnna', version: '1.0', top: 'cnna' };
+  const range = board.engineRange;
+  if (range < REG_SPAN || board.engineBase < board.control.apertureBase || board.engineBase + range > board.control.apertureBase + board.control.apertureSize) {
+    throw new CnnaError('E_CONFIG', `board ${board.name}: the engine window 0x${board.engineBase.toString(16)}+0x${range.toString(16)} is outside the ${board.control.intf} aperture`);
+  }
+  const addressMap: AddressEntry[] = [{
+    master: board.psCell, masterSpace: board.control.addressSpace, masterIntf: board.control.intf,
+    slave: ENGINE_CELL, slaveIntf: CONTROL_INTF, segment: `${CONTROL_INTF}/${REG_BLOCK}`, block: REG_BLOCK,
+    base: board.engineBase, range, memType: 'REGISTER',
+  }];
+  for (const m of masters) {
+    const p = board.hpPorts.find((h) => h.intf === m.hp)!;
+    addressMap.push({
+      master: ENGINE_CELL, masterSpace: m.name, masterIntf: m.name,
+      slave: board.psCell, slaveIntf: p.intf, segment: p.ddrSegment, block: p.ddrBlock,
+      base: p.ddrBase, range: p.ddrSize, memType: 'MEMORY',
+    });
+  }
+  return {
+    board: board.name,
+    part: board.part,
+    ps: board.ps,
+    psCell: board.psCell,
+    engine,
+    configHash: configHash(config),
+    clockMhz: config.clockMhz,
+    ip: { ...ip, vlnv: `${ip.vendor}:${ip.library}:${ip.name}:${ip.version}` },
+    engineCell: ENGINE_CELL,
+    control: { intf: board.control.intf, smartconnect: 'axi_smc_ctrl', slaveIntf: CONTROL_INTF },
+    masters,
+    hp,
+    resetCell: 'proc_sys_reset_0',
+    addressMap,
+    clock: { psPin: board.clock.pin, param: board.clock.freqParam, requestedMhz: config.clockMhz },
+    interrupt: { from: ENGINE_CELL, pin: 'interrupt', to: board.psCell, psPin: board.irq.pin, index: 0, sensitivity: 'LEVEL_HIGH' },
+    axi: { dataBits: config.axi.dataBits, addrBits: 32, burstBeats: config.axi.burstBeats },
+    regBlockBytes: REG_BLOCK_BYTES,
+  };
+}
