@@ -1,14 +1,18 @@
-// `cnna inspect <model>`: the layers after optimize(), their shapes, MACs and parameters, and
-// where each runs. Mapping rules (what the back end can place on the engine):
-//  - accelerator: conv and FC (Gemm, or MatMul with a constant right operand) with constant
-//    weights, with their fused post-ops (activation, pool); standalone pools; residual Add of
-//    two same-shape activations; Concat on channels; a standalone BatchNormalization (lowered
-//    to a depthwise 1×1 conv);
-//  - host: softmax (the host tail), and layout ops left after optimize (flatten, reshape,
-//    transpose), a standalone activation;
-//  - not mapped: everything else, with the reason.
+// `cnna inspect <model> [--board B] [--config FILE]`: the layers after optimize(), their shapes,
+// MACs and parameters, and where each runs, as the back end answers it (planEngine: the same
+// walk as compile, so inspect and compile agree):
+//  - accelerator: the layer compiles to engine jobs, or is layout only (a Flatten/Reshape the
+//    engine reads in place);
+//  - host: the softmax tail;
+//  - not mapped: the back end refuses it, with its message.
 // MACs count one multiply-accumulate per weight use at the model's batch size.
+import { defaultConfig, loadConfig } from '../../boards/ultra96/board.ts';
+import { planEngine, type Placement } from '../../compiler/backend/compile-bundle.ts';
+import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { DEFAULT_F } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { Activation, Graph, Node, PoolSpec } from '../../compiler/ir/graph.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
 import { windowOutSize } from '../../compiler/ir/window.ts';
 import type { Command } from '../command.ts';
 import { loadModel, shapeText } from '../model-pipeline.ts';
@@ -27,6 +31,10 @@ export interface LayerInfo {
   params: number;
   target: Target;
   reason?: string;
+  /** Engine jobs the back end emits for the layer. */
+  jobs: number;
+  /** The pool (standalone or fused) with its pads, ceil mode and count_include_pad. */
+  pool?: PoolSpec;
 }
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -38,7 +46,9 @@ function actName(a: Activation): string {
 function poolName(p: PoolSpec): string {
   if (p.kind === 'globalavg' || p.kind === 'globalmax') return p.kind === 'globalavg' ? 'global avgpool' : 'global maxpool';
   const s = p.strides[0] !== p.kernel[0] || p.strides[1] !== p.kernel[1] ? `/${p.strides.join('×')}` : '';
-  return `${p.kind}pool ${p.kernel.join('×')}${s}`;
+  const pads = p.pads.some((v) => v !== 0) ? ` pad ${p.pads.every((v) => v === p.pads[0]) ? p.pads[0] : p.pads.join(',')}` : '';
+  const cip = p.kind === 'avg' && p.countIncludePad && p.pads.some((v) => v !== 0) ? ' count_include_pad' : '';
+  return `${p.kind}pool ${p.kernel.join('×')}${s}${pads}${p.ceilMode ? ' ceil_mode' : ''}${cip}`;
 }
 
 function params(g: Graph, n: Node): number {
@@ -91,41 +101,29 @@ function describe(g: Graph, n: Node): { kind: string; fused: string[] } {
   }
 }
 
-export function mapping(g: Graph, n: Node): { target: Target; reason?: string } {
-  const isConst = (name: string | undefined) => name !== undefined && g.initializers.has(name);
-  switch (n.op) {
-    case 'conv':
-      return isConst(n.inputs[1]) ? { target: 'accelerator' } : { target: 'not mapped', reason: 'the conv weights are not a constant' };
-    case 'gemm':
-      if (!isConst(n.inputs[1])) return { target: 'not mapped', reason: 'the FC weights (Gemm B) are not a constant' };
-      if (n.inputs[2] && !isConst(n.inputs[2])) return { target: 'not mapped', reason: 'the FC bias (Gemm C) is not a constant' };
-      if (n.transA) return { target: 'not mapped', reason: 'Gemm with transA = 1' };
-      return { target: 'accelerator' };
-    case 'matmul':
-      return isConst(n.inputs[1]) && g.initializers.get(n.inputs[1])!.dims.length === 2
-        ? { target: 'accelerator', reason: 'runs as an FC layer' }
-        : { target: 'not mapped', reason: 'MatMul of two activations (no constant weight)' };
-    case 'pool': return { target: 'accelerator' };
-    case 'batchnorm': return { target: 'accelerator', reason: 'not folded; runs as a depthwise 1×1 conv' };
-    case 'add': {
-      const [a, b] = n.inputs.map((i) => g.shapes.get(i));
-      if (n.inputs.some(isConst)) return { target: 'not mapped', reason: 'Add with a constant operand' };
-      return a && b && a.join() === b.join()
-        ? { target: 'accelerator', reason: 'residual add' }
-        : { target: 'not mapped', reason: `Add with broadcasting (${shapeText(a)} + ${shapeText(b)})` };
-    }
-    case 'concat':
-      return n.axis === 1 ? { target: 'accelerator', reason: 'channel concat: outputs placed side by side' } : { target: 'not mapped', reason: `Concat on axis ${n.axis} (only channels, axis 1, map)` };
-    case 'softmax': return { target: 'host', reason: 'softmax runs on the host' };
-    case 'activation': return { target: 'host', reason: 'standalone activation (not fused into a conv or FC)' };
-    case 'flatten': case 'reshape': return { target: 'host', reason: `${n.op} not folded into an FC input layout` };
-    case 'transpose': return { target: 'host', reason: 'transpose' };
-    case 'pad': return { target: 'not mapped', reason: 'Pad not folded into a conv (non-zero value or no conv follows)' };
-    default: return { target: 'not mapped', reason: `${n.op} is not an accelerator op` };
+/**
+ * Where each node runs, as the back end answers it (planEngine walks the nodes exactly as
+ * compileBundle does), with Q2.14 activations (no calibration needed). A model the quantizer
+ * refuses has every layer not mapped, with the quantizer's reason.
+ */
+export function mapping(g: Graph, config: HwConfig): Map<string, Placement> {
+  let qm;
+  try {
+    qm = quantize(g, { format: DEFAULT_F, report: false });
+  } catch (e) {
+    if (!(e instanceof CnnaError)) throw e;
+    return new Map(g.nodes.map((n) => [n.name, { target: 'not mapped', reason: `the model cannot be quantized: ${e.message}`, jobs: 0 }]));
+  }
+  try {
+    return planEngine(qm, config);
+  } catch (e) {
+    if (!(e instanceof CnnaError)) throw e;
+    return new Map(g.nodes.map((n) => [n.name, { target: 'not mapped', reason: e.message, jobs: 0 }]));
   }
 }
 
-export function inspectGraph(g: Graph): LayerInfo[] {
+export function inspectGraph(g: Graph, config: HwConfig = defaultConfig()): LayerInfo[] {
+  const plan = mapping(g, config);
   return g.nodes.map((n) => ({
     name: n.name,
     op: n.op,
@@ -134,8 +132,19 @@ export function inspectGraph(g: Graph): LayerInfo[] {
     output: g.shapes.get(n.outputs[0]) ?? null,
     macs: macs(g, n),
     params: params(g, n),
-    ...mapping(g, n),
+    ...poolInfo(n),
+    ...placement(plan.get(n.name)),
   }));
+}
+
+function placement(p: Placement | undefined): { target: Target; reason?: string; jobs: number } {
+  if (!p) return { target: 'not mapped', reason: 'the back end did not reach this node', jobs: 0 };
+  return { target: p.target, ...(p.reason ? { reason: p.reason } : {}), jobs: p.jobs };
+}
+
+function poolInfo(n: Node): { pool?: PoolSpec } {
+  const p = n.op === 'pool' ? n.pool : n.op === 'conv' ? n.pool : undefined;
+  return p ? { pool: p } : {};
 }
 
 const int = (v: number) => v.toLocaleString('en-US');
@@ -143,12 +152,16 @@ const int = (v: number) => v.toLocaleString('en-US');
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'show the layers of a model after optimization: shapes, MACs, parameters, and what runs on the accelerator',
-  usage: 'inspect <model.onnx>',
-  options: {},
-  async run({ positionals }, ctx) {
+  usage: 'inspect <model.onnx> [--board ultra96] [--config FILE]',
+  options: {
+    board: { type: 'string', default: 'ultra96' },
+    config: { type: 'string' },
+  },
+  async run({ values, positionals }, ctx) {
+    const config = loadConfig(values.config as string | undefined, String(values.board));
     const m = loadModel(positionals[0], 'inspect');
     const g = m.graph;
-    const layers = inspectGraph(g);
+    const layers = inspectGraph(g, config);
     const totalMacs = layers.reduce((s, l) => s + l.macs, 0);
     const accMacs = layers.filter((l) => l.target === 'accelerator').reduce((s, l) => s + l.macs, 0);
     const totals = {

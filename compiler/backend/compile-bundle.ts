@@ -51,7 +51,32 @@ export interface CompileOptions {
   name?: string;
 }
 
+/** Where the back end places one graph node (what `cnna inspect` shows). */
+export interface Placement {
+  /** accelerator: engine jobs, or layout only (no job); host: the softmax tail; not mapped: the back end refuses it. */
+  target: 'accelerator' | 'host' | 'not mapped';
+  /** Why: the back end's refusal, or what the node becomes. */
+  reason?: string;
+  /** Engine jobs the node compiles to. */
+  jobs: number;
+}
+
+/**
+ * The back end's answer for every node, without stopping at the first refusal: the same walk as
+ * compileBundle, so a node is `accelerator` exactly when compileBundle maps it. A node that
+ * reads a value of a refused node is refused too (naming that value).
+ */
+export function planEngine(qm: QuantizedModel, config: HwConfig): Map<string, Placement> {
+  const plan = new Map<string, Placement>();
+  compileWith(qm, config, {}, plan);
+  return plan;
+}
+
 export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: CompileOptions = {}): Bundle {
+  return compileWith(qm, config, opts, undefined)!;
+}
+
+function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions, plan: Map<string, Placement> | undefined): Bundle | undefined {
   const g = qm.graph;
   const ctx = new BackendContext(config);
   const { pi } = ctx;
@@ -104,75 +129,94 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
     const where = `${node.op} node '${node.name}'`;
     const get = (name: string): DdrValue => {
       const v = ctx.values.get(name);
-      if (!v) throw new CnnaError('E_UNSUPPORTED', `${where} reads '${name}', which is not an activation the engine holds (a constant operand?)`);
-      return v;
+      if (v) return v;
+      if (g.initializers.has(name) || qm.constants.has(name)) {
+        throw new CnnaError('E_UNSUPPORTED', `${where} reads the constant '${name}'; the engine takes constants only as conv and FC weights`);
+      }
+      const p = producers.get(name);
+      if (p) throw new CnnaError('E_UNSUPPORTED', `${where} reads '${name}', the output of ${p.op} node '${p.name}', which the engine does not run`);
+      throw new CnnaError('E_UNSUPPORTED', `${where} reads '${name}', which is not an activation the engine holds`);
     };
     const outName = node.outputs[0];
     const s = () => shapeOf(g, outName);
     const layerIndex = ctx.layers.length;
     let first = -1;
-    switch (node.op) {
-      case 'conv': {
-        const x = get(node.inputs[0]);
-        if (x.order !== 'nchw') throw new CnnaError('E_UNSUPPORTED', `${where}: its input is not a 4-D activation`);
-        const o = s();
-        first = mapConv(ctx, qm, node, x, newValue(outName, where, o[1], o[2], o[3], 'nchw'), layerIndex);
-        break;
-      }
-      case 'gemm': {
-        const x = get(node.inputs[0]);
-        const o = s();
-        if (o.length !== 2) throw new CnnaError('E_UNSUPPORTED', `${where}: output shape [${o}] is not [1, N]`);
-        first = mapGemm(ctx, qm, node, x, newValue(outName, where, o[1], 1, 1, 'vector'), layerIndex);
-        break;
-      }
-      case 'pool': case 'activation': {
-        const x = get(node.inputs[0]);
-        const o = s();
-        const out = o.length === 4 && node.op === 'pool' ? newValue(outName, where, o[1], o[2], o[3], 'nchw') : newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
-        first = mapPoolOrAct(ctx, node, x, out, layerIndex);
-        break;
-      }
-      case 'add': {
-        const a = get(node.inputs[0]);
-        const b = get(node.inputs[1]);
-        first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex);
-        break;
-      }
-      case 'concat': {
-        const parts = node.inputs.map(get);
-        const o = s();
-        if (isFlatConcat(ctx, node, parts, o.length)) {
-          const r = mapFlatConcat(ctx, node, parts, fmt(outName, where), o, layerIndex);
-          ctx.values.set(outName, r.value);
-          first = r.first;
+    const jobsBefore = ctx.jobs.length;
+    try {
+      switch (node.op) {
+        case 'conv': {
+          const x = get(node.inputs[0]);
+          if (x.order !== 'nchw') throw new CnnaError('E_UNSUPPORTED', `${where}: its input is not a 4-D activation`);
+          const o = s();
+          first = mapConv(ctx, qm, node, x, newValue(outName, where, o[1], o[2], o[3], 'nchw'), layerIndex);
           break;
         }
-        const c = parts.reduce((a, p) => a + p.t.c, 0);
-        first = mapConcat(ctx, node, parts, newValue(outName, where, c, parts[0].t.h, parts[0].t.w, parts[0].order === 'vector' && o.length === 2 ? 'vector' : 'nchw'), layerIndex);
-        break;
-      }
-      case 'flatten': case 'reshape': case 'identity': case 'dropout': {
-        const x = get(node.inputs[0]);
-        const o = s();
-        let order: DdrValue['order'];
-        if (o.length === 4 && o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w) order = 'nchw';
-        else if (x.order === 'vector' || (x.t.h === 1 && x.t.w === 1)) order = o.length === 4 ? 'nchw' : 'vector';
-        else if (o.length === 2) order = 'chw-flat';
-        else throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
-        if (order === 'nchw' && o.length === 4 && !(o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w)) {
-          throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
+        case 'gemm': {
+          const x = get(node.inputs[0]);
+          const o = s();
+          if (o.length !== 2) throw new CnnaError('E_UNSUPPORTED', `${where}: output shape [${o}] is not [1, N]`);
+          first = mapGemm(ctx, qm, node, x, newValue(outName, where, o[1], 1, 1, 'vector'), layerIndex);
+          break;
         }
-        ctx.values.set(outName, { t: x.t, f: x.f, shape: o, order });
-        break;
+        case 'pool': case 'activation': {
+          const x = get(node.inputs[0]);
+          const o = s();
+          const out = o.length === 4 && node.op === 'pool' ? newValue(outName, where, o[1], o[2], o[3], 'nchw') : newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
+          first = mapPoolOrAct(ctx, node, x, out, layerIndex);
+          break;
+        }
+        case 'add': {
+          const a = get(node.inputs[0]);
+          const b = get(node.inputs[1]);
+          first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex);
+          break;
+        }
+        case 'concat': {
+          const parts = node.inputs.map(get);
+          const o = s();
+          if (isFlatConcat(ctx, node, parts, o.length)) {
+            const r = mapFlatConcat(ctx, node, parts, fmt(outName, where), o, layerIndex);
+            ctx.values.set(outName, r.value);
+            first = r.first;
+            break;
+          }
+          const c = parts.reduce((a, p) => a + p.t.c, 0);
+          first = mapConcat(ctx, node, parts, newValue(outName, where, c, parts[0].t.h, parts[0].t.w, parts[0].order === 'vector' && o.length === 2 ? 'vector' : 'nchw'), layerIndex);
+          break;
+        }
+        case 'flatten': case 'reshape': case 'identity': case 'dropout': {
+          const x = get(node.inputs[0]);
+          const o = s();
+          let order: DdrValue['order'];
+          if (o.length === 4 && o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w) order = 'nchw';
+          else if (x.order === 'vector' || (x.t.h === 1 && x.t.w === 1)) order = o.length === 4 ? 'nchw' : 'vector';
+          else if (o.length === 2) order = 'chw-flat';
+          else throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
+          if (order === 'nchw' && o.length === 4 && !(o[1] === x.t.c && o[2] === x.t.h && o[3] === x.t.w)) {
+            throw new CnnaError('E_UNSUPPORTED', `${where}: reshaping [${x.shape}] to [${o}] needs a data relayout the engine does not do`);
+          }
+          ctx.values.set(outName, { t: x.t, f: x.f, shape: o, order });
+          break;
+        }
+        case 'softmax': {
+          if (!outputs.has(outName)) throw new CnnaError('E_UNSUPPORTED', `${where}: softmax is only supported as the last step before a graph output (it runs on the host)`);
+        get(node.inputs[0]);
+          hostTails.set(outName, { op: 'softmax', axis: node.axis, coerce2d: node.coerce2d, output: outName });
+          break;
+        }
+        default:
+          throw new CnnaError('E_UNSUPPORTED', `${where}: the engine has no mapping for '${node.op}'`, { hint: 'run the optimize passes first (they fold BatchNorm, pads and constants), or run this model in the golden model' });
       }
-      case 'softmax': {
-        if (!outputs.has(outName)) throw new CnnaError('E_UNSUPPORTED', `${where}: softmax is only supported as the last step before a graph output (it runs on the host)`);
-        hostTails.set(outName, { op: 'softmax', axis: node.axis, coerce2d: node.coerce2d, output: outName });
-        break;
-      }
-      default:
-        throw new CnnaError('E_UNSUPPORTED', `${where}: the engine has no mapping for '${node.op}'`, { hint: 'run the optimize passes first (they fold BatchNorm, pads and constants), or run this model in the golden model' });
+    } catch (e) {
+      if (!plan || !(e instanceof CnnaError)) throw e;
+      ctx.values.delete(outName);
+      plan.set(node.name, { target: 'not mapped', reason: e.message, jobs: 0 });
+      return;
+    }
+    if (plan) {
+      const jobs = ctx.jobs.length - jobsBefore;
+      plan.set(node.name, node.op === 'softmax' ? { target: 'host', reason: 'softmax tail, runs on the host', jobs: 0 }
+        : jobs === 0 ? { target: 'accelerator', reason: 'layout only (no job)', jobs: 0 } : { target: 'accelerator', jobs });
     }
     if (first >= 0) {
       const blocks = new Map<number, number>();
@@ -193,6 +237,23 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
       }
     }
   });
+  if (plan) {
+    for (const o of g.outputs) {
+      const tail = hostTails.get(o.name);
+      const src = tail ? producers.get(o.name)!.inputs[0] : o.name;
+      const p = producers.get(src);
+      if (p && ctx.values.get(src)?.parts) plan.set(p.name, { target: 'not mapped', reason: `graph output '${o.name}' is a concat of flattened tensors, which the engine only feeds to an FC layer`, jobs: 0 });
+    }
+    for (const d of ctx.jobs) {
+      const layer = ctx.layers[d.layer];
+      try {
+        encodeDescriptor(d, new DataView(new ArrayBuffer(DESC_BYTES)), 0);
+      } catch (e) {
+        if (layer) plan.set(layer.name, { target: 'not mapped', reason: `layer '${layer.name}': ${(e as Error).message}`, jobs: 0 });
+      }
+    }
+    return undefined;
+  }
   if (ctx.jobs.length === 0) throw new CnnaError('E_UNSUPPORTED', 'the model has no layer the engine runs');
 
   const outs: TensorIo[] = g.outputs.map((o) => {

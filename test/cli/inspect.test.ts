@@ -52,11 +52,45 @@ describe('cnna inspect mapping of host and unmapped layers', () => {
       const out = JSON.parse(r.stdout);
       expect(out.layers.map((l: { name: string; target: string; reason?: string }) => [l.name, l.target, l.reason])).toEqual([
         ['conv', 'accelerator', undefined],
-        ['add_const', 'not mapped', 'Add with a constant operand'],
-        ['flatten', 'host', 'flatten not folded into an FC input layout'],
-        ['softmax', 'host', 'softmax runs on the host'],
+        ['add_const', 'not mapped', "add node 'add_const' reads the constant 'c'; the engine takes constants only as conv and FC weights"],
+        ['flatten', 'not mapped', "flatten node 'flatten' reads 'z', the output of add node 'add_const', which the engine does not run"],
+        ['softmax', 'not mapped', "softmax node 'softmax' reads 'f', the output of flatten node 'flatten', which the engine does not run"],
       ]);
-      expect(out.totals).toMatchObject({ layers: 4, host: 2, notMapped: 1, accelerator: { layers: 1, macs: 16 * 2 * 2 } });
+      expect(out.totals).toMatchObject({ layers: 4, host: 0, notMapped: 3, accelerator: { layers: 1, macs: 16 * 2 * 2 } });
+      // compile gives the same answer: it stops at the first node inspect marks not mapped.
+      const c = cnna(['compile', file, '--format', 'Q2.14', '-o', join(dir, 'b')]);
+      expect(c.code).toBe(1);
+      expect(c.stderr).toContain("cnna: error [E_UNSUPPORTED]: add node 'add_const' reads the constant 'c'; the engine takes constants only as conv and FC weights");
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('asks the back end: an SPP head and a trailing Flatten run on the accelerator, pool pads and modes are shown', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { sppModel } = await import('../engine/export-patterns.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'cnna-inspect-'));
+    try {
+      const file = join(dir, 'spp.onnx');
+      writeFileSync(file, sppModel());
+      const r = cnna(['inspect', file, '--json']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.layers.map((l: { name: string; kind: string; target: string; reason?: string; jobs: number }) => [l.name, l.kind, l.target, l.reason ?? '', l.jobs > 0])).toEqual([
+        ['conv', 'conv 3×3 pad 1 +relu', 'accelerator', '', true],
+        ['gmax', 'global maxpool', 'accelerator', '', true],
+        ['avg', 'avgpool 3×3/2×2 pad 1,1,0,0 count_include_pad', 'accelerator', '', true],
+        ['max', 'maxpool 3×3/2×2 pad 1,1,0,0', 'accelerator', '', true],
+        ['fg', 'flatten', 'accelerator', 'layout only (no job)', false],
+        ['fa', 'flatten', 'accelerator', 'layout only (no job)', false],
+        ['fm', 'flatten', 'accelerator', 'layout only (no job)', false],
+        ['cat', 'concat axis 1', 'accelerator', '', true],
+        ['fc', 'fc', 'accelerator', '', true],
+      ]);
+      expect(out.layers[2].pool).toEqual({ kind: 'avg', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], dilations: [1, 1], ceilMode: false, countIncludePad: true });
+      expect(out.totals).toMatchObject({ layers: 9, host: 0, notMapped: 0 });
     } finally {
       rmSync(dir, { recursive: true });
     }
