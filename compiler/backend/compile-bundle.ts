@@ -49,6 +49,12 @@ function macsOf(node: Node, g: Graph, qm: QuantizedModel): number {
 export interface CompileOptions {
   /** Model name for the manifest (default: graph name). */
   name?: string;
+  /**
+   * Descriptors, memory map and manifest only: weight blocks are sized but not built, so `weights` is
+   * empty (params.size is still the real size) and the weights hash is ''. For the performance model
+   * and design-space sweeps; the descriptors are identical to a full compile's.
+   */
+  layoutOnly?: boolean;
 }
 
 /** Where the back end places one graph node (what `cnna inspect` shows). */
@@ -78,7 +84,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
 
 function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions, plan: Map<string, Placement> | undefined): Bundle | undefined {
   const g = qm.graph;
-  const ctx = new BackendContext(config);
+  const ctx = new BackendContext(config, opts.layoutOnly ?? false);
   const { pi } = ctx;
   const arena = ctx.arena;
   const fmt = (name: string, where: string): number => {
@@ -268,8 +274,8 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   // Memory map and relocation.
   const descBytes = (ctx.jobs.length + 1) * DESC_BYTES;
   const paramsOffset = align(descBytes);
-  const weights = ctx.params.concat();
-  const actOffset = align(paramsOffset + weights.length);
+  const weights = opts.layoutOnly ? new Uint8Array(0) : ctx.params.concat();
+  const actOffset = align(paramsOffset + ctx.params.size);
   const ddrBytes = align(actOffset + arena.top);
   if (ddrBytes > 2 ** 32 - 1) throw new CnnaError('E_FIT', `the bundle needs ${ddrBytes} bytes of DDR, beyond the engine's 32-bit addresses`);
   const reloc = (t: ActLayout): ActLayout => ({ ...t, offset: t.offset + actOffset });
@@ -298,16 +304,16 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       ddrBytes,
       regions: [
         { name: 'descriptors', offset: 0, size: descBytes, file: 'descriptors.bin' },
-        { name: 'params', offset: paramsOffset, size: weights.length, file: 'weights.bin' },
+        { name: 'params', offset: paramsOffset, size: ctx.params.size, file: 'weights.bin' },
         { name: 'activations', offset: actOffset, size: ddrBytes - actOffset },
       ],
     },
     descriptors: { file: 'descriptors.bin', offset: 0, count: ctx.jobs.length },
-    params: { file: 'weights.bin', offset: paramsOffset, size: weights.length },
+    params: { file: 'weights.bin', offset: paramsOffset, size: ctx.params.size },
     inputs: inputs.map((t) => ({ ...t, layout: reloc(t.layout) })),
     outputs: outs.map((t) => ({ ...t, layout: reloc(t.layout) })),
     layers: ctx.layers,
-    files: { 'descriptors.bin': sha(descriptors), 'weights.bin': sha(weights) },
+    files: { 'descriptors.bin': sha(descriptors), 'weights.bin': opts.layoutOnly ? '' : sha(weights) },
   };
   return { manifest, descriptors, weights };
 }

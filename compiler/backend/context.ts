@@ -4,6 +4,8 @@ import type { HwConfig } from '../contracts/hw-config.ts';
 import { emptyDescriptor, type ActLayout, type Descriptor, type ManifestLayer } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align } from './act-alloc.ts';
+import { weightBlockBytes } from '../contracts/bundle-format.ts';
+import { buildWeightBlock, type BlockSpec } from './weight-block.ts';
 
 /** An activation value in DDR: its tensor, format and how the ONNX shape maps onto it. */
 export interface DdrValue {
@@ -24,14 +26,18 @@ export class Params {
   size = 0;
   private cache = new Map<string, number>();
 
-  /** Append a block (32-aligned, actually 64); returns its offset inside the params region. */
-  add(bytes: Uint8Array, key?: string): number {
+  /**
+   * Append a block (32-aligned, actually 64); returns its offset inside the params region. A number is
+   * a block of that many bytes whose contents are not kept (layout-only compiles).
+   */
+  add(bytes: Uint8Array | number, key?: string): number {
     if (key && this.cache.has(key)) return this.cache.get(key)!;
     const off = this.size;
-    this.parts.push(bytes);
-    this.size = align(off + bytes.length);
-    const pad = this.size - off - bytes.length;
-    if (pad) this.parts.push(new Uint8Array(pad));
+    const n = typeof bytes === 'number' ? bytes : bytes.length;
+    if (typeof bytes !== 'number') this.parts.push(bytes);
+    this.size = align(off + n);
+    const pad = this.size - off - n;
+    if (pad && typeof bytes !== 'number') this.parts.push(new Uint8Array(pad));
     if (key) this.cache.set(key, off);
     return off;
   }
@@ -59,9 +65,15 @@ export class BackendContext {
   /** The activation arena (offsets relative to its start). */
   readonly arena = new Arena();
 
-  constructor(readonly config: HwConfig) {
+  /** layoutOnly: weight blocks are sized, not built (descriptors and memory map only). */
+  constructor(readonly config: HwConfig, readonly layoutOnly = false) {
     this.pi = config.array.pi;
     this.po = config.array.po;
+  }
+
+  /** A weight block for `params.add`: its bytes, or only its size in a layout-only compile. */
+  weightBlock(s: BlockSpec): Uint8Array | number {
+    return this.layoutOnly ? weightBlockBytes(s.pi, s.po, s.kh, s.kw, s.cg) : buildWeightBlock(s);
   }
 
   newJob(): Descriptor {

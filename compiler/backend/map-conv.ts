@@ -6,7 +6,6 @@ import { Act, PoolKind } from '../contracts/bundle-format.ts';
 import { clipBounds, leakyAq } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
-import { buildWeightBlock } from './weight-block.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import type { AxisGeom } from './tile-spatial.ts';
 import { layoutBytes, planeLayout } from './act-alloc.ts';
@@ -76,7 +75,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   const lanesPerGroup = po / pi;
   const units: Unit[] = [];
   for (let cb = 0; cb < nCb; cb++) {
-    const block = buildWeightBlock({
+    const block = ctx.weightBlock({
       pi, po, kh: KH, kw: KW, cg,
       bias: (m) => { const mo = cb * po + m; return mo < M && bias ? bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < M ? shiftOf(mo) : 0; },
@@ -168,7 +167,7 @@ function packTaps(ctx: BackendContext, node: ConvNode, x: DdrValue, out: DdrValu
   const P = planeLayout(pi, C * KW, H, Wp);
   const size = layoutBytes(P);
   P.offset = ctx.arena.alloc(size);
-  const repackW = ctx.params.add(buildWeightBlock({
+  const repackW = ctx.params.add(ctx.weightBlock({
     pi, po, kh: 1, kw: KW, cg: 1,
     bias: () => 0,
     shift: () => 0,
@@ -184,7 +183,7 @@ function packTaps(ctx: BackendContext, node: ConvNode, x: DdrValue, out: DdrValu
   const lanesPerGroup = po / pi;
   const units: Unit[] = [];
   for (let cb = 0; cb < nCb; cb++) {
-    const block = buildWeightBlock({
+    const block = ctx.weightBlock({
       pi, po, kh: KH, kw: 1, cg: 1,
       bias: (m) => { const mo = cb * po + m; return mo < M && a.bias ? a.bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < M ? a.shiftOf(mo) : 0; },

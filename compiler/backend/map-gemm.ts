@@ -7,7 +7,6 @@ import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { PoolKind } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
-import { buildWeightBlock } from './weight-block.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import { actFields } from './map-conv.ts';
 
@@ -36,7 +35,7 @@ export function mapGemm(ctx: BackendContext, qm: QuantizedModel, node: GemmNode,
   const lanesPerGroup = po / pi;
   const units: Unit[] = [];
   for (let cb = 0; cb < nCb; cb++) {
-    const block = buildWeightBlock({
+    const block = ctx.weightBlock({
       pi, po, kh: 1, kw: 1, cg: groups,
       bias: (m) => { const mo = cb * po + m; return mo < N && bias ? bias[mo] : 0; },
       shift: (m) => { const mo = cb * po + m; return mo < N ? shiftOf(mo) : 0; },

@@ -11,7 +11,6 @@ import { PoolKind } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
 import type { ActLayout } from '../contracts/bundle-format.ts';
-import { buildWeightBlock } from './weight-block.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import { actFields, poolAxes } from './map-conv.ts';
 import { layoutBytes, planeLayout } from './act-alloc.ts';
@@ -19,7 +18,7 @@ import type { AxisGeom } from './tile-spatial.ts';
 
 function diagBlock(ctx: BackendContext, gains: number[], shift: number): number {
   const { pi, po } = ctx;
-  const block = buildWeightBlock({
+  const block = ctx.weightBlock({
     pi, po, kh: 1, kw: 1, cg: gains.length,
     bias: () => 0,
     shift: (m) => (m < pi ? shift : 0),

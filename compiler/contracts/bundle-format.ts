@@ -116,46 +116,52 @@ export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: s
   { name: 'hashHi', offset: 20, bits: 32, doc: 'config hash, high 32 bits' },
 ];
 
-export function emptyDescriptor(): Descriptor {
-  const d = {} as Descriptor;
-  for (const fd of DESC_FIELDS) d[fd.name] = 0;
-  d.opcode = Opcode.JOB;
-  return d;
-}
-
 function containerBytes(fd: FieldDef): number {
   return fd.lsb + fd.bits <= 8 ? 1 : fd.lsb + fd.bits <= 16 ? 2 : 4;
 }
 
-export function encodeDescriptor(d: Descriptor, out: DataView, at: number): void {
-  for (let i = 0; i < DESC_BYTES; i++) out.setUint8(at + i, 0);
-  for (const fd of DESC_FIELDS) {
-    const v = d[fd.name];
+// The descriptor codec is generated from DESC_FIELDS once at load (straight-line code with one fixed
+// object shape instead of a loop over field names): compiling VGG16 writes and reads thousands of
+// descriptors per config, and a design-space sweep does that for every config.
+const fieldList = DESC_FIELDS.map((fd) => fd.name).join(', ');
+const getter = (n: number, o: string): string => (n === 1 ? `v.getUint8(${o})` : n === 2 ? `v.getUint16(${o}, true)` : `v.getUint32(${o}, true)`);
+
+const emptyDescriptorImpl = new Function(`return { ${DESC_FIELDS.map((fd) => `${fd.name}: ${fd.name === 'opcode' ? Opcode.JOB : 0}`).join(', ')} };`) as () => Descriptor;
+
+const encodeDescriptorImpl = new Function('d', 'out', 'at', [
+  'new Uint8Array(out.buffer, out.byteOffset + at, ' + DESC_BYTES + ').fill(0);',
+  'let v = 0;',
+  ...DESC_FIELDS.map((fd) => {
     const lo = fd.signed ? -(2 ** (fd.bits - 1)) : 0;
     const hi = fd.signed ? 2 ** (fd.bits - 1) - 1 : 2 ** fd.bits - 1;
-    if (!Number.isInteger(v) || v < lo || v > hi) {
-      throw new RangeError(`descriptor field ${fd.name} = ${v} does not fit ${fd.signed ? 'signed' : 'unsigned'} ${fd.bits} bits`);
-    }
-    const o = at + fd.offset;
     const n = containerBytes(fd);
-    const raw = (fd.signed && v < 0 ? v + 2 ** fd.bits : v) * 2 ** fd.lsb;
-    if (n === 1) out.setUint8(o, out.getUint8(o) | raw);
-    else if (n === 2) out.setUint16(o, out.getUint16(o, true) | raw, true);
-    else out.setUint32(o, (out.getUint32(o, true) + raw) >>> 0, true);
-  }
+    const o = `at + ${fd.offset}`;
+    const raw = `(${fd.signed ? `(v < 0 ? v + ${2 ** fd.bits} : v)` : 'v'} * ${2 ** fd.lsb})`;
+    const put = n === 1 ? `out.setUint8(${o}, out.getUint8(${o}) | ${raw});`
+      : n === 2 ? `out.setUint16(${o}, out.getUint16(${o}, true) | ${raw}, true);`
+        : `out.setUint32(${o}, (out.getUint32(${o}, true) + ${raw}) >>> 0, true);`;
+    return `v = d.${fd.name}; if (!Number.isInteger(v) || v < ${lo} || v > ${hi}) throw new RangeError('descriptor field ${fd.name} = ' + v + ' does not fit ${fd.signed ? 'signed' : 'unsigned'} ${fd.bits} bits'); ${put}`;
+  }),
+].join('\n')) as (d: Descriptor, out: DataView, at: number) => void;
+
+const decodeDescriptorImpl = new Function('v', 'at', [
+  ...DESC_FIELDS.map((fd) => {
+    const x = `Math.floor(${getter(containerBytes(fd), `at + ${fd.offset}`)} / ${2 ** fd.lsb}) % ${2 ** fd.bits}`;
+    return `const ${fd.name} = ${fd.signed ? `((t) => (t >= ${2 ** (fd.bits - 1)} ? t - ${2 ** fd.bits} : t))(${x})` : x};`;
+  }),
+  `return { ${fieldList} };`,
+].join('\n')) as (v: DataView, at: number) => Descriptor;
+
+export function emptyDescriptor(): Descriptor {
+  return emptyDescriptorImpl();
+}
+
+export function encodeDescriptor(d: Descriptor, out: DataView, at: number): void {
+  encodeDescriptorImpl(d, out, at);
 }
 
 export function decodeDescriptor(v: DataView, at: number): Descriptor {
-  const d = {} as Descriptor;
-  for (const fd of DESC_FIELDS) {
-    const o = at + fd.offset;
-    const n = containerBytes(fd);
-    const raw = n === 1 ? v.getUint8(o) : n === 2 ? v.getUint16(o, true) : v.getUint32(o, true);
-    let x = Math.floor(raw / 2 ** fd.lsb) % 2 ** fd.bits;
-    if (fd.signed && x >= 2 ** (fd.bits - 1)) x -= 2 ** fd.bits;
-    d[fd.name] = x;
-  }
-  return d;
+  return decodeDescriptorImpl(v, at);
 }
 
 const hdr = (name: string): number => HEADER_FIELDS.find((h) => h.name === name)!.offset;
