@@ -1,0 +1,55 @@
+// The engine top's ports grouped into IP interfaces: the real rtl/cnna_top.sv, and a top with a
+// second AXI read master (m_axi1_*) as the RTL may grow one: it becomes a third IP master, spread
+// over the HP ports, without a change to the generator.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boardDefaultConfig } from '../boards/index.ts';
+import { rtlDir } from '../sim/verilator/rtl-sources.ts';
+import { buildDesign } from './design.ts';
+import { groupPorts, parsePorts, readEnginePorts } from './engine-ports.ts';
+import { genBlockDesignTcl } from './gen-tcl.ts';
+import { genIpWrapper } from './ip-wrapper.ts';
+import { getOverlayBoard } from './overlay-boards.ts';
+
+const rd = (p: string) => ['araddr', 'arlen', 'arsize', 'arburst', 'arvalid'].map((s) => `output logic [7:0] ${p}_${s}_o`)
+  .concat(['arready', 'rvalid', 'rlast'].map((s) => `input logic ${p}_${s}_i`), [`input logic [DataWidth-1:0] ${p}_rdata_i`, `input logic [1:0] ${p}_rresp_i`, `output logic ${p}_rready_o`]);
+const wr = (p: string) => ['awaddr', 'awvalid', 'wdata', 'wvalid', 'wlast', 'bready'].map((s) => `output logic [7:0] ${p}_${s}_o`)
+  .concat(['awready', 'wready', 'bvalid'].map((s) => `input logic ${p}_${s}_i`));
+const top = (extra: string[]) => `module cnna_top #(parameter int unsigned DataWidth = 128) (
+  input logic clk_i, // clock
+  input logic rst_ni,
+  input logic [7:0] s_axil_awaddr_i,
+  output logic s_axil_awready_o,
+  ${[...rd('m_axi'), ...rd('m_axi1'), ...wr('m_axi'), ...extra].join(',\n  ')},
+  output logic irq_o,
+  output logic stall_o
+);
+endmodule`;
+
+describe('engine ports', () => {
+  it('reads the real top: one AXI4-Lite slave, a read and a write master, the interrupt and four debug outputs', () => {
+    const p = readEnginePorts(join(rtlDir, 'cnna_top.sv'));
+    expect(p.masters.map((m) => [m.name, m.mode, m.signals.length])).toEqual([['m_axi_rd', 'read', 11], ['m_axi_wr', 'write', 14]]);
+    expect(p.control.length).toBe(17);
+    expect(p.debug.map((d) => d.name)).toEqual(['job_done_o', 'job_layer_o', 'mac_busy_o', 'stall_o']);
+  });
+
+  it('a second read master becomes m_axi1_rd on S_AXI_HP1_FPD; the write master shares HP0', () => {
+    const ports = groupPorts(parsePorts(top([])));
+    expect(ports.masters.map((m) => m.name)).toEqual(['m_axi_rd', 'm_axi1_rd', 'm_axi_wr']);
+    const config = boardDefaultConfig('ultra96');
+    const d = buildDesign(getOverlayBoard('ultra96'), config, ports);
+    expect(d.hp.map((h) => [h.hp, h.masters])).toEqual([['S_AXI_HP0_FPD', ['m_axi_rd', 'm_axi_wr']], ['S_AXI_HP1_FPD', ['m_axi1_rd']]]);
+    const bd = genBlockDesignTcl(d, getOverlayBoard('ultra96'));
+    expect(bd).toContain('connect_bd_intf_net [get_bd_intf_pins cnna_0/m_axi_wr] [get_bd_intf_pins axi_smc_hp0/S01_AXI]');
+    expect(bd).toContain('assign_bd_address -offset 0x00000000 -range 0x80000000 -target_address_space [get_bd_addr_spaces cnna_0/m_axi1_rd] [get_bd_addr_segs zynq_ultra_ps_e_0/SAXIGP3/HP1_DDR_LOW] -force');
+    const v = genIpWrapper(d, ports, config);
+    expect(v).toContain('input  wire [127:0] m_axi1_rd_rdata');
+    expect(v).toContain('    .m_axi1_rdata_i(m_axi1_rd_rdata)');
+    expect(v).toContain("  assign m_axi1_rd_arcache = 4'b0011;");
+  });
+
+  it('refuses an input port it cannot place, naming it', () => {
+    expect(() => groupPorts(parsePorts(top(['input logic dbg_halt_i'])))).toThrow('rtl: cnna_top input dbg_halt_i belongs to no interface the IP wrapper knows');
+  });
+});
