@@ -85,6 +85,13 @@ export function loadBoardConfig(file: string | undefined, board: string): HwConf
 /** Effective DDR bytes per engine cycle: the lesser of the AXI ports and the reachable DDR bandwidth. */
 export function ddrBytesPerCycle(c: HwConfig, b: BoardSpec): number {
   const axi = (c.axi.dataBits / 8) * c.axi.ports;
-  const ddr = (b.ddrPeakBytesPerSec * b.ddrPlEfficiency) / (c.clockMhz * 1e6);
-  return Math.min(axi, ddr);
+  return Math.min(axi, ddrControllerBytesPerCycle(c, b));
+}
+
+/**
+ * Bytes per engine cycle the board's one DDR controller delivers to the PL, shared by all AXI ports
+ * (the Verilator harness's DDR model and the perf model share it between the engine's ports).
+ */
+export function ddrControllerBytesPerCycle(c: HwConfig, b: BoardSpec): number {
+  return (b.ddrPeakBytesPerSec * b.ddrPlEfficiency) / (c.clockMhz * 1e6);
 }

@@ -6,6 +6,15 @@
 // (bias, shifts) into the one-entry job slot, hand the job over, then stream the weight words into the
 // weight ring. The weight ring gives double buffering for conv jobs (a job starts when all its words are
 // in) and streaming for FC jobs (each word is consumed as soon as it arrives).
+// Read ports (Ports = cnna_pkg::AXI_PORTS): with 2, read port 0 carries descriptors, input tiles and
+// parameter blocks and read port 1 only weights, so a job's weights stream on port 1 while port 0 already
+// fetches the next descriptor, its input tile and parameters (a weight command waits only until port 1
+// has issued the previous one; the ring's write side counts words as they arrive, whatever job they
+// belong to). With 1, everything goes over port 0 in turn: the next descriptor is fetched once the last
+// weight word of the job has arrived; port 1 is tied off.
+// AXI errors (axi_err_i, sticky for the run): the loader stops at the next point where no read is owed
+// (before a hand-over or a new descriptor), hands nothing more over, waits for the jobs already handed
+// over and the writes, and reports ERR_AXI.
 // Invariants: input bank b is overwritten only after every job of the tile before the previous one is
 // done (jobs_done_i >= cur_tile_first_q); a weight word is written only when w_wr_q - w_rel_i < WRing.
 module cnna_loader #(
@@ -15,6 +24,7 @@ module cnna_loader #(
   parameter int unsigned AddrWidth   = 32,
   parameter int unsigned InBankDepth = 4096,
   parameter int unsigned WBankDepth  = 512,
+  parameter int unsigned Ports       = 1,
   localparam int unsigned Bpe        = Pi * 16 / DataWidth,       // beats per input entry
   localparam int unsigned Bpw        = Po * Pi * 16 / DataWidth,  // beats per weight word
   localparam int unsigned ParamBytes = cnna_pkg::W_HEADER_BYTES,  // bias + shift header (Po = cnna_pkg::PO)
@@ -32,7 +42,7 @@ module cnna_loader #(
   output logic                 done_o,
   output logic [7:0]           error_o,
   input  logic                 axi_err_i,
-  // read master
+  // read port 0 (descriptors, input tiles, parameters; with Ports = 1 also weights)
   output logic                 rd_cmd_valid_o,
   input  logic                 rd_cmd_ready_i,
   output logic [AddrWidth-1:0] rd_cmd_addr_o,
@@ -44,14 +54,23 @@ module cnna_loader #(
   input  logic                 rd_valid_i,
   output logic                 rd_ready_o,
   input  logic [DataWidth-1:0] rd_data_i,
+  // read port 1 (weights; unused with Ports = 1): one contiguous region per command
+  output logic                 rd1_cmd_valid_o,
+  input  logic                 rd1_cmd_ready_i,
+  output logic [AddrWidth-1:0] rd1_cmd_addr_o,
+  output logic [23:0]          rd1_cmd_row_beats_o,
+  input  logic                 rd1_valid_i,
+  output logic                 rd1_ready_o,
+  input  logic [DataWidth-1:0] rd1_data_i,
   // buffer write ports (sub-word = one bus beat)
   output logic                 in_we_o,
   output logic [InAddrW-1:0]   in_waddr_o,
   output logic [7:0]           in_wsub_o,
+  output logic [DataWidth-1:0] in_wdata_o,
   output logic                 w_we_o,
   output logic [WAddrW-1:0]    w_waddr_o,
   output logic [7:0]           w_wsub_o,
-  output logic [DataWidth-1:0] wdata_o,
+  output logic [DataWidth-1:0] w_wdata_o,
   // job hand-over
   output logic                 slot_valid_o,
   input  logic                 slot_take_i,
@@ -66,7 +85,7 @@ module cnna_loader #(
 );
   typedef enum logic [4:0] {
     LIdle, LHdrCmd, LHdrData, LHdrCheck, LFetchCmd, LFetchData, LDecode, LSync, LInWait, LInCmd, LInData,
-    LParamWait, LParamCmd, LParamData, LWCmd, LWData, LFin
+    LParamWait, LParamCmd, LParamData, LWCmd, LWWait, LFin
   } lstate_e;
   lstate_e state_q, state_d;
 
@@ -74,7 +93,11 @@ module cnna_loader #(
   logic [ParamBytes*8-1:0]  param_q;
   logic [31:0]              base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q, n_in_q;
   logic [31:0]              cnt_q;       // beats or entries received in the current phase
-  logic [7:0]               sub_q;
+  logic [7:0]               sub_q, w_sub_q;
+  logic [31:0]              w_alloc_q;   // ring words handed over to jobs (w_wr_q: words arrived)
+  logic                     wcmd_valid_q;
+  logic [AddrWidth-1:0]     wcmd_addr_q;
+  logic [23:0]              wcmd_beats_q;
   logic [7:0]               err_q;
   logic                     bank_q, slot_valid_q, done_q;
   cnna_rtl_pkg::job_t           job_q;
@@ -155,7 +178,7 @@ module cnna_loader #(
     rd_ready_o = 1'b0;
     unique case (state_q)
       LHdrData, LFetchData, LInData, LParamData: rd_ready_o = 1'b1;
-      LWData:                          rd_ready_o = w_space;
+      LWWait:                          rd_ready_o = w_space;
       default:                         rd_ready_o = 1'b0;
     endcase
   end
@@ -163,16 +186,40 @@ module cnna_loader #(
   logic rd_fire;
   assign rd_fire = rd_valid_i && rd_ready_o;
 
+  // Weight beats into the ring: from port 1 whenever they arrive (Ports = 2), or from port 0 in LWWait.
+  logic w_valid, w_fire, w_word_done, w_last_word, w_cmd_free, handover;
+  logic [AddrWidth-1:0] w_cmd_addr;
+  logic [23:0]          w_cmd_beats;
+  logic [DataWidth-1:0] w_data;
+  if (Ports == 2) begin : g_w_port1
+    assign w_valid     = rd1_valid_i;
+    assign w_data      = rd1_data_i;
+    assign rd1_ready_o = w_space;
+    assign w_cmd_free  = !wcmd_valid_q;
+  end else begin : g_w_port0
+    assign w_valid     = rd_valid_i && (state_q == LWWait);
+    assign w_data      = rd_data_i;
+    assign rd1_ready_o = 1'b0;
+    assign w_cmd_free  = rd_cmd_ready_i;
+    logic unused_port1;
+    assign unused_port1 = rd1_valid_i ^ (^rd1_data_i) ^ rd1_cmd_ready_i ^ wcmd_valid_q ^ (^wcmd_addr_q) ^ (^wcmd_beats_q);
+  end
+  assign w_fire      = w_valid && w_space;
+  assign w_word_done = w_fire && (w_sub_q == 8'(Bpw - 1));
+  assign w_last_word = w_word_done && (w_wr_q + 32'd1 == w_alloc_q);
+  // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it.
+  assign handover    = (state_q == LWCmd) && !axi_err_i && w_cmd_free;
+
   always_comb begin
     state_d = state_q;
     unique case (state_q)
       LIdle:      if (start_i) state_d = LHdrCmd;
       LHdrCmd:    if (rd_cmd_ready_i) state_d = LHdrData;
       LHdrData:   if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LHdrCheck;
-      LHdrCheck:  state_d = (hdr_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
+      LHdrCheck:  state_d = (axi_err_i || hdr_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
       LFetchCmd:  if (rd_cmd_ready_i) state_d = LFetchData;
       LFetchData: if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LDecode;
-      LDecode:    state_d = (dec_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : (d_sync ? LSync : LInWait);
+      LDecode:    state_d = (axi_err_i || dec_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : (d_sync ? LSync : LInWait);
       LSync:      if (drained) state_d = LInWait;
       LInWait:    if (d_reuse) state_d = LParamWait; else if (in_bank_free) state_d = LInCmd;
       LInCmd:     if (rd_cmd_ready_i) state_d = LInData;
@@ -180,12 +227,16 @@ module cnna_loader #(
       LParamWait: if (!slot_valid_q) state_d = LParamCmd;
       LParamCmd:  if (rd_cmd_ready_i) state_d = LParamData;
       LParamData: if (rd_fire && cnt_q == 32'(ParamBeats - 1)) state_d = LWCmd;
-      LWCmd:      if (rd_cmd_ready_i) state_d = LWData;
-      LWData:     if (rd_fire && sub_q == 8'(Bpw - 1) && cnt_q == nw_q - 32'd1) state_d = d_last ? LFin : LFetchCmd;
+      LWCmd: begin
+        if (axi_err_i) state_d = LFin;
+        else if (handover) state_d = (Ports == 2) ? (d_last ? LFin : LFetchCmd) : LWWait;
+      end
+      LWWait:     if (w_last_word) state_d = (d_last || axi_err_i) ? LFin : LFetchCmd;
       LFin:       if (drained) state_d = LIdle;
       default:    state_d = LIdle;
     endcase
-    if (axi_err_i && state_q != LIdle && state_q != LFin) state_d = LFin;
+    // Waiting states owe no read data: an AXI error ends the run there at once.
+    if (axi_err_i && (state_q == LSync || state_q == LInWait || state_q == LParamWait)) state_d = LFin;
   end
 
   always_comb begin
@@ -213,13 +264,18 @@ module cnna_loader #(
         rd_cmd_row_beats_o = 24'(ParamBeats);
       end
       LWCmd: begin
-        rd_cmd_valid_o     = 1'b1;
-        rd_cmd_addr_o      = AddrWidth'(base_q + 32'(`CNNA_FIELD(W_ADDR)) + 32'(ParamBytes));
-        rd_cmd_row_beats_o = 24'(nw_q) * 24'(Bpw);
+        rd_cmd_valid_o     = (Ports == 1) && !axi_err_i;
+        rd_cmd_addr_o      = w_cmd_addr;
+        rd_cmd_row_beats_o = w_cmd_beats;
       end
       default: ;
     endcase
   end
+  assign w_cmd_addr          = AddrWidth'(base_q + 32'(`CNNA_FIELD(W_ADDR)) + 32'(ParamBytes));
+  assign w_cmd_beats         = 24'(nw_q) * 24'(Bpw);
+  assign rd1_cmd_valid_o     = (Ports == 2) && wcmd_valid_q;
+  assign rd1_cmd_addr_o      = wcmd_addr_q;
+  assign rd1_cmd_row_beats_o = wcmd_beats_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -236,6 +292,11 @@ module cnna_loader #(
       n_in_q           <= '0;
       cnt_q            <= '0;
       sub_q            <= '0;
+      w_sub_q          <= '0;
+      w_alloc_q        <= '0;
+      wcmd_valid_q     <= 1'b0;
+      wcmd_addr_q      <= '0;
+      wcmd_beats_q     <= '0;
       err_q            <= '0;
       bank_q           <= 1'b1;
       slot_valid_q     <= 1'b0;
@@ -258,7 +319,7 @@ module cnna_loader #(
             desc_ptr_q       <= desc_base_i;
             jobs_pushed_q    <= '0;
             cur_tile_first_q <= '0;
-            w_wr_q           <= '0;
+            w_alloc_q        <= '0;
             err_q            <= 8'(cnna_pkg::ERR_NONE);
             bank_q           <= 1'b1;
           end
@@ -270,7 +331,7 @@ module cnna_loader #(
           end
         end
         LHdrCheck: begin
-          err_q      <= hdr_err;
+          err_q      <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : hdr_err;
           desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
         end
         LFetchData: begin
@@ -283,7 +344,7 @@ module cnna_loader #(
           plane_q <= dec_plane;
           n_in_q  <= dec_n_in;
           nw_q    <= dec_nw;
-          err_q   <= dec_err;
+          err_q   <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : dec_err;
         end
         LInWait: begin
           if (!d_reuse && in_bank_free) begin
@@ -304,9 +365,16 @@ module cnna_loader #(
           end
         end
         LWCmd: begin
-          if (rd_cmd_ready_i) begin
-            // Hand the job over: the slot is free (checked in LParamWait) and its words start at w_wr_q.
+          if (handover) begin
+            // Hand the job over: the slot is free (checked in LParamWait) and its words start at w_alloc_q.
             slot_valid_q  <= 1'b1;
+            w_alloc_q     <= w_alloc_q + nw_q;
+            if (Ports == 2) begin
+              wcmd_valid_q <= 1'b1;
+              wcmd_addr_q  <= w_cmd_addr;
+              wcmd_beats_q <= w_cmd_beats;
+              if (!d_last) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+            end
             jobs_pushed_q <= jobs_pushed_q + 32'd1;
             job_q.stream         <= d_stream;
             job_q.act            <= 2'(`CNNA_FIELD(ACT));
@@ -339,7 +407,7 @@ module cnna_loader #(
             job_q.out_addr       <= base_q + 32'(`CNNA_FIELD(OUT_ADDR));
             job_q.out_row_stride <= 16'(`CNNA_FIELD(OUT_ROW_STRIDE));
             job_q.in_bank        <= bank_q;
-            job_q.w_base         <= w_wr_q;
+            job_q.w_base         <= w_alloc_q;
             job_q.nw             <= nw_q;
             job_q.plane          <= plane_q;
             for (int m = 0; m < Po; m++) begin
@@ -348,14 +416,7 @@ module cnna_loader #(
             end
           end
         end
-        LWData: begin
-          if (rd_fire) begin
-            sub_q <= (sub_q == 8'(Bpw - 1)) ? 8'd0 : sub_q + 8'd1;
-            if (sub_q == 8'(Bpw - 1)) begin
-              w_wr_q <= w_wr_q + 32'd1;
-              if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
-            end
-          end
+        LWWait: begin
           if (state_d == LFetchCmd) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
         end
         LFin: begin
@@ -364,6 +425,14 @@ module cnna_loader #(
         end
         default: ;
       endcase
+      if (Ports == 2 && wcmd_valid_q && rd1_cmd_ready_i) wcmd_valid_q <= 1'b0;
+      if (state_q == LIdle && start_i) begin
+        w_wr_q  <= '0;
+        w_sub_q <= '0;
+      end else if (w_fire) begin
+        w_sub_q <= (w_sub_q == 8'(Bpw - 1)) ? 8'd0 : w_sub_q + 8'd1;
+        if (w_word_done) w_wr_q <= w_wr_q + 32'd1;
+      end
     end
   end
 
@@ -373,10 +442,11 @@ module cnna_loader #(
   assign in_we_o       = (state_q == LInData) && rd_fire;
   assign in_waddr_o    = InAddrW'({bank_q, cnt_q[InAddrW-2:0]});
   assign in_wsub_o     = sub_q;
-  assign w_we_o        = (state_q == LWData) && rd_fire;
+  assign in_wdata_o    = rd_data_i;
+  assign w_we_o        = w_fire;
   assign w_waddr_o     = w_wr_q[WAddrW-1:0];
-  assign w_wsub_o      = sub_q;
-  assign wdata_o       = rd_data_i;
+  assign w_wsub_o      = w_sub_q;
+  assign w_wdata_o     = w_data;
   assign slot_valid_o  = slot_valid_q;
   assign slot_job_o    = job_q;
   assign slot_bias_o   = bias_q;

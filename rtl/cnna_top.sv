@@ -1,6 +1,7 @@
-// cnna engine top: AXI4-Lite control slave, one AXI4 read master (descriptors, input tiles, parameters,
-// weights) and one AXI4 write master (outputs), the loader, the compute unit (MAC array + post-op) and
-// the on-chip buffers:
+// cnna engine top: AXI4-Lite control slave, AXI4 master port 0 (m_axi_*: reads descriptors, input
+// tiles and parameters, writes outputs), AXI4 read-only master port 1 (m_axi1_*: weights) when
+// cnna_pkg::AXI_PORTS = 2 (with 1, port 0 also reads the weights and port 1 is tied off: ARVALID 0),
+// the loader, the compute unit (MAC array + post-op) and the on-chip buffers:
 //   input banks : 2 x InBankDepth entries of Pi int16, stored as Bpe sub-RAMs of one bus beat each;
 //   weight ring : 2 x WBankDepth words (rounded up to a power of two) of Po x Pi int16, stored as Bpw
 //                 sub-RAMs of one bus beat each.
@@ -16,6 +17,7 @@ module cnna_top #(
   parameter int unsigned MaxBurst     = cnna_pkg::AXI_BURST,
   parameter int unsigned RdFifoDepth  = 4 * cnna_pkg::AXI_BURST,
   parameter int unsigned OutFifoDepth = cnna_pkg::OUT_FIFO_ENTRIES,
+  parameter int unsigned Ports        = cnna_pkg::AXI_PORTS,
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,
   localparam int unsigned Bpw         = Po * Pi * 16 / DataWidth,
   localparam int unsigned Bpp         = Po * 16 / DataWidth,
@@ -43,7 +45,7 @@ module cnna_top #(
   output logic [1:0]           s_axil_rresp_o,
   output logic                 s_axil_rvalid_o,
   input  logic                 s_axil_rready_i,
-  // AXI4 read master
+  // AXI4 master port 0: read channels
   output logic [AddrWidth-1:0] m_axi_araddr_o,
   output logic [7:0]           m_axi_arlen_o,
   output logic [2:0]           m_axi_arsize_o,
@@ -55,7 +57,7 @@ module cnna_top #(
   input  logic                 m_axi_rlast_i,
   input  logic                 m_axi_rvalid_i,
   output logic                 m_axi_rready_o,
-  // AXI4 write master
+  // AXI4 master port 0: write channels
   output logic [AddrWidth-1:0] m_axi_awaddr_o,
   output logic [7:0]           m_axi_awlen_o,
   output logic [2:0]           m_axi_awsize_o,
@@ -70,6 +72,18 @@ module cnna_top #(
   input  logic [1:0]           m_axi_bresp_i,
   input  logic                 m_axi_bvalid_i,
   output logic                 m_axi_bready_o,
+  // AXI4 master port 1 (weights, read only)
+  output logic [AddrWidth-1:0] m_axi1_araddr_o,
+  output logic [7:0]           m_axi1_arlen_o,
+  output logic [2:0]           m_axi1_arsize_o,
+  output logic [1:0]           m_axi1_arburst_o,
+  output logic                 m_axi1_arvalid_o,
+  input  logic                 m_axi1_arready_i,
+  input  logic [DataWidth-1:0] m_axi1_rdata_i,
+  input  logic [1:0]           m_axi1_rresp_i,
+  input  logic                 m_axi1_rlast_i,
+  input  logic                 m_axi1_rvalid_i,
+  output logic                 m_axi1_rready_o,
   output logic                 irq_o,
   // debug / profiling
   output logic                 job_done_o,
@@ -77,7 +91,11 @@ module cnna_top #(
   output logic                 mac_busy_o,
   output logic                 stall_o
 );
-  logic        start, busy, done, rd_err, wr_err;
+  if (Ports < 1 || Ports > 2) begin : g_bad_ports
+    $error("cnna_top: axi.ports must be 1 or 2");
+  end
+
+  logic        start, busy, done, rd_err, wr_err, axi_err_q;
   logic [31:0] desc_base;
   logic [7:0]  error;
   logic [63:0] cycles_q;
@@ -90,13 +108,18 @@ module cnna_top #(
   logic [15:0]          rd_cmd_rows, rd_cmd_planes;
   logic [31:0]          rd_cmd_row_stride, rd_cmd_plane_stride;
   logic [DataWidth-1:0] rd_data;
+  // Read port 1 <-> loader (weights).
+  logic                 rd1_cmd_valid, rd1_cmd_ready, rd1_valid, rd1_ready;
+  logic [AddrWidth-1:0] rd1_cmd_addr;
+  logic [23:0]          rd1_cmd_row_beats;
+  logic [DataWidth-1:0] rd1_data;
 
   // Buffers.
   logic                 in_we, w_we;
   logic [InAddrW-1:0]   in_waddr, in_raddr;
   logic [WAddrW-1:0]    w_waddr, w_raddr;
   logic [7:0]           in_wsub, w_wsub;
-  logic [DataWidth-1:0] buf_wdata;
+  logic [DataWidth-1:0] in_wdata, w_wdata;
   logic [Pi*16-1:0]     in_rdata;
   logic [Po*Pi*16-1:0]  w_rdata;
 
@@ -166,7 +189,7 @@ module cnna_top #(
     .data_valid_o      (rd_valid),
     .data_ready_i      (rd_ready),
     .data_o            (rd_data),
-    .err_o             (rd_err),
+    .err_o             (rd_err),  // the error is taken from the R channel below, cleared on start
     .m_araddr_o        (m_axi_araddr_o),
     .m_arlen_o         (m_axi_arlen_o),
     .m_arsize_o        (m_axi_arsize_o),
@@ -180,9 +203,67 @@ module cnna_top #(
     .m_rready_o        (m_axi_rready_o)
   );
 
+  if (Ports == 2) begin : g_rd1
+    logic rd1_err;
+    cnna_axi_rd_master #(
+      .AddrWidth(AddrWidth), .DataWidth(DataWidth), .MaxBurst(MaxBurst), .FifoDepth(RdFifoDepth)
+    ) u_rd1 (
+      .clk_i, .rst_ni,
+      .cmd_valid_i       (rd1_cmd_valid),
+      .cmd_ready_o       (rd1_cmd_ready),
+      .cmd_addr_i        (rd1_cmd_addr),
+      .cmd_row_beats_i   (rd1_cmd_row_beats),
+      .cmd_rows_i        (16'd1),
+      .cmd_row_stride_i  (32'd0),
+      .cmd_planes_i      (16'd1),
+      .cmd_plane_stride_i(32'd0),
+      .data_valid_o      (rd1_valid),
+      .data_ready_i      (rd1_ready),
+      .data_o            (rd1_data),
+      .err_o             (rd1_err),
+      .m_araddr_o        (m_axi1_araddr_o),
+      .m_arlen_o         (m_axi1_arlen_o),
+      .m_arsize_o        (m_axi1_arsize_o),
+      .m_arburst_o       (m_axi1_arburst_o),
+      .m_arvalid_o       (m_axi1_arvalid_o),
+      .m_arready_i       (m_axi1_arready_i),
+      .m_rdata_i         (m_axi1_rdata_i),
+      .m_rresp_i         (m_axi1_rresp_i),
+      .m_rlast_i         (m_axi1_rlast_i),
+      .m_rvalid_i        (m_axi1_rvalid_i),
+      .m_rready_o        (m_axi1_rready_o)
+    );
+    logic unused_rd1_err;
+    assign unused_rd1_err = rd1_err;
+  end else begin : g_no_rd1
+    assign rd1_cmd_ready    = 1'b0;
+    assign rd1_valid        = 1'b0;
+    assign rd1_data         = '0;
+    assign m_axi1_araddr_o  = '0;
+    assign m_axi1_arlen_o   = '0;
+    assign m_axi1_arsize_o  = '0;
+    assign m_axi1_arburst_o = '0;
+    assign m_axi1_arvalid_o = 1'b0;
+    assign m_axi1_rready_o  = 1'b1;
+    logic unused_port1;
+    assign unused_port1 = m_axi1_arready_i ^ (^m_axi1_rdata_i) ^ (^m_axi1_rresp_i) ^ m_axi1_rlast_i ^
+                          m_axi1_rvalid_i ^ rd1_cmd_valid ^ (^rd1_cmd_addr) ^ (^rd1_cmd_row_beats) ^ rd1_ready;
+  end
+
+  // AXI error: any R beat (either port) or B response other than OKAY; sticky until the next start.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) axi_err_q <= 1'b0;
+    else if (start) axi_err_q <= 1'b0;
+    else if ((m_axi_rvalid_i && m_axi_rready_o && m_axi_rresp_i != 2'b00) ||
+             (m_axi1_rvalid_i && m_axi1_rready_o && m_axi1_rresp_i != 2'b00 && Ports == 2) ||
+             (m_axi_bvalid_i && m_axi_bready_o && m_axi_bresp_i != 2'b00)) axi_err_q <= 1'b1;
+  end
+  logic unused_master_err;
+  assign unused_master_err = rd_err ^ wr_err;
+
   cnna_loader #(
     .Pi(Pi), .Po(Po), .DataWidth(DataWidth), .AddrWidth(AddrWidth),
-    .InBankDepth(InBankDepth), .WBankDepth(WBankDepth)
+    .InBankDepth(InBankDepth), .WBankDepth(WBankDepth), .Ports(Ports)
   ) u_loader (
     .clk_i, .rst_ni,
     .start_i              (start),
@@ -190,7 +271,7 @@ module cnna_top #(
     .busy_o               (busy),
     .done_o               (done),
     .error_o              (error),
-    .axi_err_i            (rd_err || wr_err),
+    .axi_err_i            (axi_err_q),
     .rd_cmd_valid_o       (rd_cmd_valid),
     .rd_cmd_ready_i       (rd_cmd_ready),
     .rd_cmd_addr_o        (rd_cmd_addr),
@@ -202,13 +283,21 @@ module cnna_top #(
     .rd_valid_i           (rd_valid),
     .rd_ready_o           (rd_ready),
     .rd_data_i            (rd_data),
+    .rd1_cmd_valid_o      (rd1_cmd_valid),
+    .rd1_cmd_ready_i      (rd1_cmd_ready),
+    .rd1_cmd_addr_o       (rd1_cmd_addr),
+    .rd1_cmd_row_beats_o  (rd1_cmd_row_beats),
+    .rd1_valid_i          (rd1_valid),
+    .rd1_ready_o          (rd1_ready),
+    .rd1_data_i           (rd1_data),
     .in_we_o              (in_we),
     .in_waddr_o           (in_waddr),
     .in_wsub_o            (in_wsub),
+    .in_wdata_o           (in_wdata),
     .w_we_o               (w_we),
     .w_waddr_o            (w_waddr),
     .w_wsub_o             (w_wsub),
-    .wdata_o              (buf_wdata),
+    .w_wdata_o            (w_wdata),
     .slot_valid_o         (slot_valid),
     .slot_take_i          (slot_take),
     .slot_job_o           (slot_job),
@@ -226,7 +315,7 @@ module cnna_top #(
       .clk_i,
       .we_i   (in_we && in_wsub == 8'(s)),
       .waddr_i(in_waddr),
-      .wdata_i(buf_wdata),
+      .wdata_i(in_wdata),
       .raddr_i(in_raddr),
       .rdata_o(in_rdata[s*DataWidth +: DataWidth])
     );
@@ -237,7 +326,7 @@ module cnna_top #(
       .clk_i,
       .we_i   (w_we && w_wsub == 8'(s)),
       .waddr_i(w_waddr),
-      .wdata_i(buf_wdata),
+      .wdata_i(w_wdata),
       .raddr_i(w_raddr),
       .rdata_o(w_rdata[s*DataWidth +: DataWidth])
     );
@@ -344,7 +433,8 @@ module cnna_top #(
       cycles_q   <= cycles_q + 64'd1;
       stalls_q   <= stalls_q + 32'(stall_o);
       mac_busy_q <= mac_busy_q + 32'(mac_busy_o);
-      rd_beats_q <= rd_beats_q + 32'(m_axi_rvalid_i && m_axi_rready_o);
+      rd_beats_q <= rd_beats_q + 32'(m_axi_rvalid_i && m_axi_rready_o) +
+                    32'(Ports == 2 && m_axi1_rvalid_i && m_axi1_rready_o);
       wr_beats_q <= wr_beats_q + 32'(m_axi_wvalid_o && m_axi_wready_i);
     end
   end

@@ -2,7 +2,7 @@
 // `ultra96` (its BoardSpec), `defaultConfig()`, `loadConfig(file, board)`, `getBoard`, `ddrBytesPerCycle`.
 // The figures and their sources are in boards/ultra96/board.json.
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { boardByName, boardDefaultConfig, boardRegistry, ddrBytesPerCycle as ddrRate, loadBoardConfig, type BoardSpec } from '../index.ts';
+import { boardByName, boardDefaultConfig, boardRegistry, ddrBytesPerCycle as ddrRate, ddrControllerBytesPerCycle as ddrController, loadBoardConfig, type BoardSpec } from '../index.ts';
 
 /** A board's limits: the database entry. */
 export type BoardLimits = BoardSpec;
@@ -27,4 +27,9 @@ export function loadConfig(file: string | undefined, board = 'ultra96'): HwConfi
 /** Effective DDR bytes per engine cycle: the lesser of the AXI ports and the reachable DDR bandwidth. */
 export function ddrBytesPerCycle(c: HwConfig, b: BoardLimits = ultra96): number {
   return ddrRate(c, b);
+}
+
+/** Bytes per engine cycle of the one DDR controller, shared by all the engine's AXI ports. */
+export function ddrControllerBytesPerCycle(c: HwConfig, b: BoardLimits = ultra96): number {
+  return ddrController(c, b);
 }

@@ -41,7 +41,7 @@ export const hwConfigSchema = z.object({
   }).strict(),
   axi: z.object({
     dataBits: z.union([z.literal(64), z.literal(128), z.literal(256)]),
-    /** AXI4 master ports used by the engine (port 0: descriptors, weights, params; port 1: activations). */
+    /** AXI4 master ports the engine drives (2: port 1 reads the weights, port 0 everything else; 1: port 0 carries all). */
     ports: z.number().int().min(1).max(4),
     /** Maximum burst length in beats. */
     burstBeats: z.number().int().refine(pow2, 'must be a power of two').refine((v) => v <= 256, 'must be <= 256'),

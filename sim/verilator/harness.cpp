@@ -2,9 +2,22 @@
 // and model, VCD tracing switched on by the +trace plusarg (builds with CNNA_TRACE), logs in one folder.
 //
 // It plays the Zynq PS: an AXI4 DDR model (latency and bandwidth from the board definition, passed in
-// by the TypeScript driver) and an AXI4-Lite host. It reads a command script:
+// by the TypeScript driver) and an AXI4-Lite host. The DDR model has two AXI4 slave ports, like two HP
+// ports of the PS: port 0 (read + write, the engine's m_axi_*) and port 1 (read, m_axi1_*). Both share
+// ONE controller's bandwidth (bytesPerCycle, a token bucket of at most 4 beats; each port moves at most
+// one beat per cycle; R0, R1 and W take turns at first claim on the tokens), and every read burst
+// waits latencyCycles after its address before its first beat.
+// It reads a command script:
 //   ddr <bytes>                        allocate simulated DDR (zeroed)
 //   timing <latencyCycles> <bytesPerCycle>
+//   stress <seed> <arPct> <rGapPct> <awPct> <wPct> <bMax> <latMax>
+//                                      random backpressure from now on: ARREADY (both ports), AWREADY and
+//                                      WREADY low with the given percent chance per cycle, a gap in RVALID
+//                                      with rGapPct chance per beat, B responses 0..bMax cycles late and
+//                                      read bursts 0..latMax cycles later than the latency (seeded PRNG)
+//   inject read <port> <burst> <resp>  the next run answers its <burst>-th read burst (0-based, counted per
+//   inject write <burst> <resp>        port) with RRESP <resp> on every beat, or the <burst>-th write burst
+//                                      with BRESP <resp> (2 SLVERR, 3 DECERR); cleared after the run
 //   load <addr> <file>                 copy a file into DDR
 //   zero <addr> <bytes>
 //   run <base> <maxCycles>             BASE=base, start, wait for the interrupt, print one JSON line
@@ -37,7 +50,33 @@ constexpr int kBeatBytes = cnna::AxiDataBits / 8;
 struct Burst {
   uint64_t addr;
   uint32_t beats;
-  uint64_t ready;  // cycle at which the first beat may go
+  uint64_t ready;  // cycle at which the first beat (or the B response) may go
+  uint8_t resp;    // RRESP / BRESP for this burst
+};
+
+// One read slave port of the DDR model.
+struct ReadPort {
+  std::deque<Burst> q;
+  uint32_t beat = 0;
+  bool holding = false;  // RVALID was high without a handshake: keep it (AXI: VALID stays until READY)
+  uint64_t bursts = 0, beats = 0;  // this run
+  int64_t injectBurst = -1;
+  uint8_t injectResp = 0;
+};
+
+// Small seeded PRNG (xorshift64*), so a stress run is reproducible from its seed.
+struct Prng {
+  uint64_t s = 0x9E3779B97F4A7C15ull;
+  void seed(uint64_t v) { s = v * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull; if (!s) s = 1; }
+  uint64_t next() { s ^= s >> 12; s ^= s << 25; s ^= s >> 27; return s * 0x2545F4914F6CDD1Dull; }
+  bool pct(uint32_t p) { return p && (next() % 100) < p; }
+  uint64_t upto(uint64_t n) { return n ? next() % (n + 1) : 0; }
+};
+
+struct Stress {
+  bool on = false;
+  uint32_t ar = 0, rGap = 0, aw = 0, w = 0;
+  uint64_t bMax = 0, latMax = 0;
 };
 
 struct LayerStat {
@@ -74,6 +113,15 @@ class Bench {
   std::vector<uint8_t> ddr;
   uint64_t latency = 40;
   double bytesPerCycle = 16.0;
+  Stress stress;
+  Prng prng;
+  int64_t injectWriteBurst = -1;
+  uint8_t injectWriteResp = 0;
+
+  void injectRead(int port, int64_t burst, uint8_t resp) {
+    rd_[port].injectBurst = burst;
+    rd_[port].injectResp = resp;
+  }
 
   bool run(uint32_t base, uint64_t maxCycles, std::string& json);
 
@@ -85,9 +133,11 @@ class Bench {
 #endif
   uint64_t cycle_ = 0;
   double tokens_ = 0;
-  std::deque<Burst> rq_, wq_;
-  std::deque<uint64_t> bq_;
-  uint32_t rBeat_ = 0, wBeat_ = 0;
+  ReadPort rd_[2];
+  std::deque<Burst> wq_, bq_;
+  uint32_t wBeat_ = 0;
+  bool bHolding_ = false;
+  uint64_t wBursts_ = 0, errorsSent_ = 0;
   uint64_t rdTotal_ = 0, wrTotal_ = 0;
   bool oob_ = false;
   std::string oobMsg_;
@@ -100,6 +150,8 @@ class Bench {
     top_->s_axil_rready_i = 1;
     top_->m_axi_arready_i = 0;
     top_->m_axi_rvalid_i = 0;
+    top_->m_axi1_arready_i = 0;
+    top_->m_axi1_rvalid_i = 0;
     top_->m_axi_awready_i = 0;
     top_->m_axi_wready_i = 0;
     top_->m_axi_bvalid_i = 0;
@@ -116,32 +168,53 @@ class Bench {
     return false;
   }
 
+// Port p's pins: m_axi_* (p = 0) or m_axi1_* (p = 1).
+#define RPIN(p, n) (*((p) ? &top_->m_axi1_##n : &top_->m_axi_##n))
+
   // One clock cycle: drive the DDR model's outputs, settle, sample handshakes, clock edge, update state.
   void tick() {
+    const double beat = kBeatBytes;
     tokens_ += bytesPerCycle;
-    if (tokens_ > 4.0 * kBeatBytes) tokens_ = 4.0 * kBeatBytes;
-    // Read data channel.
-    bool rValid = !rq_.empty() && rq_.front().ready <= cycle_ && tokens_ >= kBeatBytes;
-    top_->m_axi_rvalid_i = rValid;
-    if (rValid) {
-      const Burst& b = rq_.front();
-      uint64_t a = b.addr + uint64_t(rBeat_) * kBeatBytes;
-      uint32_t* words = reinterpret_cast<uint32_t*>(&top_->m_axi_rdata_i);
-      for (int i = 0; i < kBeatBytes / 4; ++i) {
-        uint32_t v = 0;
-        if (inDdr(a + 4 * i, 4)) std::memcpy(&v, &ddr[a + 4 * i], 4);
-        words[i] = v;
+    if (tokens_ > 4.0 * beat) tokens_ = 4.0 * beat;
+    // Who may claim the controller's tokens first this cycle: R0, R1, W in turn.
+    double avail = tokens_;
+    bool rValid[2] = {false, false};
+    bool wReadyNow = false;
+    for (int k = 0; k < 3; ++k) {
+      const int ch = int((cycle_ + k) % 3);
+      if (ch < 2) {
+        ReadPort& P = rd_[ch];
+        bool v = P.holding;
+        if (!v && !P.q.empty() && P.q.front().ready <= cycle_ && avail >= beat && !(stress.on && prng.pct(stress.rGap))) v = true;
+        if (v && !P.holding) avail -= beat;
+        rValid[ch] = v;
+      } else {
+        wReadyNow = !wq_.empty() && avail >= beat && !(stress.on && prng.pct(stress.w));
+        if (wReadyNow) avail -= beat;
       }
-      top_->m_axi_rlast_i = (rBeat_ + 1 == b.beats);
-      top_->m_axi_rresp_i = 0;
     }
-    top_->m_axi_arready_i = rq_.size() < 16;
-    top_->m_axi_awready_i = wq_.size() < 16;
-    bool wReadyNow = !wq_.empty() && tokens_ >= kBeatBytes * (rValid ? 2 : 1);
+    for (int p = 0; p < 2; ++p) {
+      ReadPort& P = rd_[p];
+      RPIN(p, rvalid_i) = rValid[p];
+      if (rValid[p]) {
+        const Burst& b = P.q.front();
+        uint64_t a = b.addr + uint64_t(P.beat) * kBeatBytes;
+        uint32_t* words = reinterpret_cast<uint32_t*>(&RPIN(p, rdata_i));
+        for (int i = 0; i < kBeatBytes / 4; ++i) {
+          uint32_t v = 0;
+          if (inDdr(a + 4 * i, 4)) std::memcpy(&v, &ddr[a + 4 * i], 4);
+          words[i] = v;
+        }
+        RPIN(p, rlast_i) = (P.beat + 1 == b.beats);
+        RPIN(p, rresp_i) = b.resp;
+      }
+      RPIN(p, arready_i) = P.q.size() < 16 && !(stress.on && prng.pct(stress.ar));
+    }
+    top_->m_axi_awready_i = wq_.size() < 16 && !(stress.on && prng.pct(stress.aw));
     top_->m_axi_wready_i = wReadyNow;
-    bool bValid = !bq_.empty() && bq_.front() <= cycle_;
+    const bool bValid = bHolding_ || (!bq_.empty() && bq_.front().ready <= cycle_);
     top_->m_axi_bvalid_i = bValid;
-    top_->m_axi_bresp_i = 0;
+    top_->m_axi_bresp_i = bValid ? bq_.front().resp : 0;
 
     top_->clk_i = 0;
     top_->eval();
@@ -149,13 +222,18 @@ class Bench {
     if (tfp_) tfp_->dump(ctx_->time());
 #endif
     ctx_->timeInc(1);
-    const bool arFire = top_->m_axi_arvalid_o && top_->m_axi_arready_i;
-    const bool rFire = rValid && top_->m_axi_rready_o;
+    bool arFire[2], rFire[2];
+    Burst ar[2];
+    for (int p = 0; p < 2; ++p) {
+      arFire[p] = RPIN(p, arvalid_o) && RPIN(p, arready_i);
+      rFire[p] = rValid[p] && RPIN(p, rready_o);
+      uint64_t extra = stress.on ? prng.upto(stress.latMax) : 0;
+      ar[p] = Burst{RPIN(p, araddr_o), uint32_t(RPIN(p, arlen_o)) + 1, cycle_ + latency + extra, 0};
+    }
     const bool awFire = top_->m_axi_awvalid_o && top_->m_axi_awready_i;
     const bool wFire = top_->m_axi_wvalid_o && wReadyNow;
     const bool bFire = bValid && top_->m_axi_bready_o;
-    Burst ar{top_->m_axi_araddr_o, uint32_t(top_->m_axi_arlen_o) + 1, cycle_ + latency};
-    Burst aw{top_->m_axi_awaddr_o, uint32_t(top_->m_axi_awlen_o) + 1, 0};
+    Burst aw{top_->m_axi_awaddr_o, uint32_t(top_->m_axi_awlen_o) + 1, 0, 0};
     if (wFire) {
       const Burst& b = wq_.front();
       uint64_t a = b.addr + uint64_t(wBeat_) * kBeatBytes;
@@ -169,27 +247,50 @@ class Bench {
 #endif
     ctx_->timeInc(1);
     ++cycle_;
-    if (arFire) rq_.push_back(ar);
-    if (rFire) {
-      ++rdTotal_;
-      tokens_ -= kBeatBytes;
-      if (++rBeat_ == rq_.front().beats) {
-        rBeat_ = 0;
-        rq_.pop_front();
+    for (int p = 0; p < 2; ++p) {
+      ReadPort& P = rd_[p];
+      if (arFire[p]) {
+        if (int64_t(P.bursts) == P.injectBurst) {
+          ar[p].resp = P.injectResp;
+          ++errorsSent_;
+        }
+        ++P.bursts;
+        P.q.push_back(ar[p]);
+      }
+      P.holding = rValid[p] && !rFire[p];
+      if (rFire[p]) {
+        ++rdTotal_;
+        ++P.beats;
+        tokens_ -= beat;
+        if (++P.beat == P.q.front().beats) {
+          P.beat = 0;
+          P.q.pop_front();
+        }
       }
     }
-    if (awFire) wq_.push_back(aw);
+    if (awFire) {
+      if (int64_t(wBursts_) == injectWriteBurst) {
+        aw.resp = injectWriteResp;
+        ++errorsSent_;
+      }
+      ++wBursts_;
+      wq_.push_back(aw);
+    }
     if (wFire) {
       ++wrTotal_;
-      tokens_ -= kBeatBytes;
+      tokens_ -= beat;
       if (++wBeat_ == wq_.front().beats) {
         wBeat_ = 0;
+        Burst b = wq_.front();
         wq_.pop_front();
-        bq_.push_back(cycle_ + latency / 2);
+        b.ready = cycle_ + latency / 2 + (stress.on ? prng.upto(stress.bMax) : 0);
+        bq_.push_back(b);
       }
     }
+    bHolding_ = bValid && !bFire;
     if (bFire) bq_.pop_front();
   }
+#undef RPIN
 
   void liteWrite(uint8_t addr, uint32_t data) {
     top_->s_axil_awaddr_i = addr;
@@ -239,6 +340,8 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
   liteWrite(cnna::REG_IRQ_EN, cnna::IRQ_DONE);
   liteWrite(cnna::REG_CTRL, cnna::CTRL_START);
   const uint64_t start = cycle_;
+  for (ReadPort& P : rd_) P.bursts = P.beats = 0;
+  wBursts_ = errorsSent_ = 0;
   std::map<uint32_t, LayerStat> layers;
   uint64_t lastDone = start;
   uint64_t macSince = 0, stallSince = 0, rdMark = rdTotal_, wrMark = wrTotal_;
@@ -275,6 +378,8 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
     << ",\"jobs\":" << liteRead(cnna::REG_JOBS) << ",\"rdBeats\":" << liteRead(cnna::REG_RD_BEATS)
     << ",\"wrBeats\":" << liteRead(cnna::REG_WR_BEATS) << ",\"configIdLo\":" << liteRead(cnna::REG_CONFIG_ID)
     << ",\"configIdHi\":" << liteRead(cnna::REG_CONFIG_ID_HI) << ",\"tailCycles\":" << (cycle_ - lastDone);
+  o << ",\"rdBursts\":[" << rd_[0].bursts << "," << rd_[1].bursts << "],\"rdPortBeats\":[" << rd_[0].beats << ","
+    << rd_[1].beats << "],\"wrBursts\":" << wBursts_ << ",\"errorsInjected\":" << errorsSent_;
   if (oob_) o << ",\"ddrError\":\"" << oobMsg_ << "\"";
   o << ",\"layers\":[";
   bool first = true;
@@ -287,6 +392,8 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
   o << "]}";
   json = o.str();
   liteWrite(cnna::REG_ISR, cnna::IRQ_DONE);
+  for (ReadPort& P : rd_) P.injectBurst = -1;
+  injectWriteBurst = -1;
   return !timeout;
 }
 
@@ -322,6 +429,29 @@ int main(int argc, char** argv) {
       bench.ddr.assign(n, 0);
     } else if (cmd == "timing") {
       ls >> bench.latency >> bench.bytesPerCycle;
+    } else if (cmd == "stress") {
+      uint64_t seed;
+      Stress& st = bench.stress;
+      ls >> seed >> st.ar >> st.rGap >> st.aw >> st.w >> st.bMax >> st.latMax;
+      st.on = true;
+      bench.prng.seed(seed);
+    } else if (cmd == "inject") {
+      std::string kind;
+      int port = 0;
+      int64_t burst;
+      int resp;
+      ls >> kind;
+      if (kind == "read") ls >> port;
+      ls >> burst >> resp;
+      if ((kind != "read" && kind != "write") || port < 0 || port > 1 || resp < 0 || resp > 3) {
+        std::fprintf(stderr, "bad inject command '%s'\n", line.c_str());
+        return 2;
+      }
+      if (kind == "read") bench.injectRead(port, burst, uint8_t(resp));
+      else {
+        bench.injectWriteBurst = burst;
+        bench.injectWriteResp = uint8_t(resp);
+      }
     } else if (cmd == "load" || cmd == "dump") {
       uint64_t addr, n = 0;
       std::string file;

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
-import { describeStatus } from '../../compiler/contracts/register-map.ts';
+import { EngineStatus, describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
-import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { ddrControllerBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
@@ -39,6 +39,46 @@ export interface RtlRunResult {
   ddrReadBytes: number;
   ddrWriteBytes: number;
   jobs: number;
+  /** What the harness's DDR model saw on the AXI ports in this run. */
+  axi: {
+    /** Read bursts (AR handshakes) on port 0 and port 1. */
+    rdBursts: [number, number];
+    /** Read beats on port 0 (descriptors, input tiles, parameters; with axi.ports 1 also weights) and port 1 (weights). */
+    rdPortBeats: [number, number];
+    /** Write bursts (all on port 0). */
+    wrBursts: number;
+    /** Error responses the harness sent (AxiStress.inject). */
+    errorsInjected: number;
+  };
+}
+
+/** Random AXI backpressure in the harness's DDR model (percent chances per cycle or beat, seeded). */
+export interface AxiStress {
+  seed: number;
+  /** ARREADY low (both read ports). */
+  arPct?: number;
+  /** A gap (RVALID low) before a read beat. */
+  rGapPct?: number;
+  /** AWREADY low. */
+  awPct?: number;
+  /** WREADY low. */
+  wPct?: number;
+  /** B response up to this many cycles late (uniform). */
+  bMaxDelay?: number;
+  /** Read burst up to this many cycles later than the DDR latency (uniform). */
+  rMaxExtraLatency?: number;
+}
+
+/** Answer one AXI burst with an error response. */
+export interface AxiInject {
+  /** Which run of the batch (0-based, over all bundles and input sets in order); default 0. */
+  run?: number;
+  kind: 'read' | 'write';
+  /** Read port (0: descriptors, tiles, params; 1: weights). */
+  port?: 0 | 1;
+  /** 0-based burst index within the run, on that port (reads) or among writes. */
+  burst: number;
+  resp: 'SLVERR' | 'DECERR';
 }
 
 export interface RtlBatchResult {
@@ -60,6 +100,10 @@ export interface RtlOptions {
   maxCycles?: number;
   onLog?: (line: string) => void;
   onRun?: (done: number, total: number) => void;
+  /** Random backpressure on every AXI channel of the DDR model (results must not change, only cycles). */
+  stress?: AxiStress;
+  /** Error responses on chosen bursts (the engine must stop with STATUS 8 AXI). */
+  inject?: AxiInject[];
 }
 
 /** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
@@ -78,6 +122,10 @@ interface HarnessRun {
   configIdLo: number;
   configIdHi: number;
   ddrError?: string;
+  rdBursts: [number, number];
+  rdPortBeats: [number, number];
+  wrBursts: number;
+  errorsInjected: number;
   layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
 }
 
@@ -117,7 +165,28 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
     }
     S.push(`ddr ${top}`);
-    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)}`);
+    S.push(`timing ${board.ddrLatencyCycles} ${ddrControllerBytesPerCycle(config, board).toFixed(4)}`);
+    const st = opts.stress;
+    if (st) {
+      const pct = (v: number | undefined, name: string) => {
+        const x = v ?? 0;
+        if (!Number.isInteger(x) || x < 0 || x > 90) throw new CnnaError('E_USAGE', `stress.${name} must be an integer percent in 0..90 (got ${v})`);
+        return x;
+      };
+      const cyc = (v: number | undefined, name: string) => {
+        const x = v ?? 0;
+        if (!Number.isInteger(x) || x < 0 || x > 10_000) throw new CnnaError('E_USAGE', `stress.${name} must be an integer number of cycles in 0..10000 (got ${v})`);
+        return x;
+      };
+      if (!Number.isInteger(st.seed) || st.seed < 0) throw new CnnaError('E_USAGE', `stress.seed must be a non-negative integer (got ${st.seed})`);
+      S.push(`stress ${st.seed} ${pct(st.arPct, 'arPct')} ${pct(st.rGapPct, 'rGapPct')} ${pct(st.awPct, 'awPct')} ${pct(st.wPct, 'wPct')} ${cyc(st.bMaxDelay, 'bMaxDelay')} ${cyc(st.rMaxExtraLatency, 'rMaxExtraLatency')}`);
+    }
+    const injects = opts.inject ?? [];
+    for (const inj of injects) {
+      if (!Number.isInteger(inj.burst) || inj.burst < 0) throw new CnnaError('E_USAGE', `inject.burst must be a non-negative integer (got ${inj.burst})`);
+      if (inj.kind === 'read' && inj.port === 1 && config.axi.ports < 2) throw new CnnaError('E_USAGE', 'inject: read port 1 exists only with axi.ports 2');
+    }
+    let runIndex = 0;
     const maxCycles = opts.maxCycles ?? 2e9;
     const total = items.reduce((a, it) => a + it.inputSets.length, 0);
     items.forEach(({ bundle, inputSets }, b) => {
@@ -144,6 +213,12 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
           writeFileSync(file, new Uint8Array(img.buffer));
           S.push(`load ${BASE + io.layout.offset} ${file}`);
         }
+        for (const inj of injects) {
+          if ((inj.run ?? 0) !== runIndex) continue;
+          const resp = inj.resp === 'DECERR' ? 3 : 2;
+          S.push(inj.kind === 'read' ? `inject read ${inj.port ?? 0} ${inj.burst} ${resp}` : `inject write ${inj.burst} ${resp}`);
+        }
+        runIndex++;
         S.push(`run ${BASE} ${maxCycles}`);
         m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
       });
@@ -182,6 +257,11 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
       if (h.timeout) throw new CnnaError('E_SIM', `RTL engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
+      if (h.status === EngineStatus.AXI) {
+        throw new CnnaError('E_SIM', `the RTL engine stopped running bundle '${m.model}' (run ${i}): status ${describeStatus(h.status)}`, {
+          hint: 'the DDR model answered a read or write with SLVERR/DECERR; outputs of this run are not valid',
+        });
+      }
       if (h.status !== 0) {
         throw new CnnaError('E_BUNDLE', `the RTL engine refused bundle '${m.model}': status ${describeStatus(h.status)} (engine config ${hash})`);
       }
@@ -232,6 +312,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
         ddrReadBytes: beatsToBytes(h.rdBeats),
         ddrWriteBytes: beatsToBytes(h.wrBeats),
         jobs: h.jobs,
+        axi: { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected },
       };
     };
     items.forEach(({ bundle, inputSets }, b) => {
