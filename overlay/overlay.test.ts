@@ -69,14 +69,16 @@ describe.each(CONFIGS)('overlay for ultra96, config %s', (label, config) => {
     const oneIp = config.axi.ports === 1;
     expect(addr).toEqual([
       { base: 0xa000_0000, range: 0x1_0000, space: 'zynq_ultra_ps_e_0/Data', seg: 'cnna_0/s_axi_control/reg0' },
+      // Engine port 0 (reads and writes) on HP0; port 1 (the weights) on HP1 when the config has two.
       { base: 0, range: 0x8000_0000, space: 'cnna_0/m_axi_rd', seg: 'zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW' },
-      { base: 0, range: 0x8000_0000, space: 'cnna_0/m_axi_wr', seg: oneIp ? 'zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW' : 'zynq_ultra_ps_e_0/SAXIGP3/HP1_DDR_LOW' },
+      { base: 0, range: 0x8000_0000, space: 'cnna_0/m_axi1_rd', seg: oneIp ? 'zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW' : 'zynq_ultra_ps_e_0/SAXIGP3/HP1_DDR_LOW' },
+      { base: 0, range: 0x8000_0000, space: 'cnna_0/m_axi_wr', seg: 'zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW' },
     ]);
     expect(addr[0].range).toBeGreaterThanOrEqual(REG_SPAN);
     expect(bd).toContain(`CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ {${config.clockMhz}}`);
     expect(bd).toContain(`CONFIG.PSU__SAXIGP2__DATA_WIDTH {${config.axi.dataBits}}`);
     expect(bd).toContain(oneIp ? 'CONFIG.PSU__USE__S_AXI_GP3 {0}' : `CONFIG.PSU__SAXIGP3__DATA_WIDTH {${config.axi.dataBits}}`);
-    expect(bd).toContain(oneIp ? 'set_property -dict [list CONFIG.NUM_SI {2} CONFIG.NUM_MI {1}] [get_bd_cells axi_smc_hp0]' : 'set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] [get_bd_cells axi_smc_hp1]');
+    expect(bd).toContain(oneIp ? 'set_property -dict [list CONFIG.NUM_SI {3} CONFIG.NUM_MI {1}] [get_bd_cells axi_smc_hp0]' : 'set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] [get_bd_cells axi_smc_hp1]');
     expect(bd).toContain('connect_bd_intf_net [get_bd_intf_pins zynq_ultra_ps_e_0/M_AXI_HPM0_FPD] [get_bd_intf_pins axi_smc_ctrl/S00_AXI]');
     expect(bd).toContain('connect_bd_net [get_bd_pins cnna_0/interrupt] [get_bd_pins zynq_ultra_ps_e_0/pl_ps_irq0]');
     expect(bd).toMatch(/connect_bd_net \[get_bd_pins zynq_ultra_ps_e_0\/pl_clk0\] \[get_bd_pins cnna_0\/aclk\]/);
