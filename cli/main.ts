@@ -1,7 +1,10 @@
 // CLI entry: resolves the command (longest match of space-separated words), parses its
 // options, runs it, prints JSON or text, and maps CnnaError to a clean message and exit code.
+// A file-system error that a command did not convert still becomes E_IO (never "internal
+// error"); a closed stdout (`cnna inspect … | head`) ends the command quietly with exit code 0.
 import { parseArgs } from 'node:util';
 import { CnnaError, isCnnaError } from '../compiler/errors/cnna-error.ts';
+import { ioErrorFromErrno, isErrno } from '../compiler/errors/io-error.ts';
 import type { Command, CommandContext } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -29,7 +32,18 @@ function resolve(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   return best;
 }
 
+/** A reader that closed our stdout (EPIPE) wants no more output: stop at once, quietly. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const ctx: CommandContext = {
@@ -59,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
     const result = await cmd.run(parsed, ctx);
     if (json && result !== undefined) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return 0;
-  } catch (e) {
+  } catch (caught) {
+    const e = isErrno(caught) && caught.syscall && caught.code !== 'EPIPE' ? ioErrorFromErrno(caught) : caught;
     if (isCnnaError(e)) {
       if (json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
       process.stderr.write(`cnna: error [${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);

@@ -6,10 +6,12 @@
 //
 // Invariants: initializers are little-endian raw_data (float32 or int64); every protobuf
 // length prefix is computed from the exact sizes of the pieces that follow it.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
+import { ioError } from '../compiler/errors/io-error.ts';
+import { createAtomicFile } from '../compiler/util/atomic-write.ts';
 
 const { onnx } = onnxProto;
 
@@ -177,16 +179,12 @@ export class OnnxBuilder {
     return out;
   }
 
-  /** Streams the model to `path`; `onProgress(bytesWritten, totalBytes)` after each piece. Returns the size. */
+  /** Streams the model to `path`, whole or not at all (temporary file, fsync, rename); `onProgress(bytesWritten, totalBytes)` after each piece. Returns the size. */
   writeFile(path: string, onProgress?: (done: number, total: number) => void): number {
     const parts = this.chunks();
     const total = parts.reduce((s, p) => s + p.length, 0);
-    let fd: number;
-    try {
-      fd = openSync(path, 'w');
-    } catch (e) {
-      throw new CnnaError('E_IO', `cannot write '${path}': ${(e as Error).message}`, { hint: 'check that the directory exists and is writable' });
-    }
+    const file = createAtomicFile(path);
+    const fd = file.fd;
     let done = 0;
     try {
       for (const p of parts) {
@@ -199,9 +197,11 @@ export class OnnxBuilder {
           onProgress?.(done, total);
         }
       }
-    } finally {
-      closeSync(fd);
+    } catch (e) {
+      file.abort();
+      throw ioError(e, path, 'write');
     }
+    file.commit();
     return total;
   }
 }

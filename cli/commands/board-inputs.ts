@@ -4,6 +4,7 @@
 // [0, 1] as in training), checked against the deployed bundle's input spec.
 import { readFileSync } from 'node:fs';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { ioError } from '../../compiler/errors/io-error.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
 import { readNpy } from '../../compiler/data/npy.ts';
 import { toBatch } from '../../compiler/data/preprocess.ts';
@@ -12,13 +13,22 @@ import type { TensorSpec, WireTensor } from '../../host/virtual-board/engine-bac
 
 export interface LoadedInput { source: string; tensor: WireTensor; label?: number; labelName?: string }
 
+/** Checks the form of an input argument before connecting: a fashion-mnist:N index must be a whole number. */
+export function checkInputArg(arg: string): void {
+  const fm = /^fashion-mnist:(.*)$/.exec(arg);
+  if (fm && !/^\d+$/.test(fm[1])) {
+    throw new CnnaError('E_USAGE', `${arg}: the image index '${fm[1]}' is not a whole number from 0`, { hint: 'e.g. fashion-mnist:0 (the first test image)' });
+  }
+}
+
 export function loadInput(arg: string, spec: TensorSpec): LoadedInput {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   let values: ArrayLike<number>;
   let raw = false;
   let label: number | undefined;
-  const fm = /^fashion-mnist:(\d+)$/.exec(arg);
+  const fm = /^fashion-mnist:(.*)$/.exec(arg);
   if (fm) {
+    checkInputArg(arg);
     const index = Number(fm[1]);
     const set = loadFashionMnist('test');
     if (index >= set.count) throw new CnnaError('E_USAGE', `fashion-mnist:${index}: the test split has ${set.count} images (0..${set.count - 1})`);
@@ -26,7 +36,7 @@ export function loadInput(arg: string, spec: TensorSpec): LoadedInput {
     label = set.labels[index];
   } else {
     let bytes: Uint8Array;
-    try { bytes = readFileSync(arg); } catch (e) { throw new CnnaError('E_IO', `cannot read input ${arg}: ${(e as Error).message}`, { hint: 'inputs are .npy files or fashion-mnist:N' }); }
+    try { bytes = readFileSync(arg); } catch (e) { const err = ioError(e, arg, 'read input'); throw new CnnaError('E_IO', err.message, { hint: `${err.hint ?? ''}; inputs are .npy files or fashion-mnist:N`, cause: e }); }
     const a = readNpy(bytes, arg);
     values = a.data;
     raw = a.dtype === '<i2';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { ensureDir } from '../../compiler/util/atomic-write.ts';
 import { AgentCore } from '../../host/virtual-board/agent-core.ts';
 import { loadBackend } from '../../host/virtual-board/backends/backend-registry.ts';
 import { serveSerial } from '../../host/virtual-board/serve-serial.ts';
@@ -38,10 +39,12 @@ export const boardServeCommand: Command = {
     }
     if (values.tcp !== undefined && values.serial !== undefined) throw new CnnaError('E_USAGE', 'board serve: give either --tcp PORT or --serial PATH, not both');
     const backend = await loadBackend(String(values.backend));
+    if (values.token === '') throw new CnnaError('E_USAGE', 'board serve: --token is empty', { hint: 'pass a non-empty pairing token, or leave --token out and the board prints a random one' });
     let token = (values.token as string | undefined) ?? process.env.CNNA_BOARD_TOKEN;
     const generated = !token;
     token ??= randomBytes(12).toString('hex');
     const cacheDir = (values.cache as string | undefined) ?? defaultCacheDir();
+    ensureDir(cacheDir);
     const host = String(values.host);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') ctx.warn(`listening on ${host}: anyone who can reach it may try the pairing token`);
     const core = new AgentCore({ cacheDir, token, backend, log: (l) => process.stderr.write(`board: ${l}\n`) });

@@ -5,10 +5,11 @@
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { writeBundle } from '../../compiler/backend/bundle-io.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { checkOutputFile, ensureDir } from '../../compiler/util/atomic-write.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, loadModel, quantizeForCli } from '../model-pipeline.ts';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const compileCommand: Command = {
   name: 'compile',
@@ -24,6 +25,8 @@ export const compileCommand: Command = {
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `compile: expected one model, got ${positionals.length}`);
     const out = values.out as string | undefined;
     if (!out) throw new CnnaError('E_USAGE', 'compile: missing -o DIR (the bundle directory to write)', { hint: 'usage: cnna compile model.onnx --board ultra96 -o build/model' });
+    ensureDir(out); // before the long work: a bad -o fails at once
+    for (const f of ['manifest.json', 'descriptors.bin', 'weights.bin', 'bundle.cnnab']) checkOutputFile(join(out, f));
     const config = loadConfig(values.config as string | undefined, String(values.board));
     const t0 = performance.now();
     const m = loadModel(positionals[0], 'compile');

@@ -7,7 +7,7 @@ import { runInference } from '../../host/runtime/run-inference.ts';
 import type { TensorSpec } from '../../host/virtual-board/engine-backend.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectFromFlags, parsePositiveInt } from './board-connection.ts';
-import { loadInput, topK } from './board-inputs.ts';
+import { checkInputArg, loadInput, topK } from './board-inputs.ts';
 
 export const inferCommand: Command = {
   name: 'infer',
@@ -17,6 +17,7 @@ export const inferCommand: Command = {
   async run({ values, positionals }, ctx) {
     if (positionals.length === 0) throw new CnnaError('E_USAGE', 'infer: give at least one input (.npy file or fashion-mnist:N)');
     const k = parsePositiveInt('--top', values.top, 1000);
+    for (const arg of positionals) checkInputArg(arg);
     const client = await connectFromFlags(values);
     try {
       const info = await client.request('INFO');

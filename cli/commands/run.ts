@@ -4,13 +4,13 @@
 // the fixed one dequantized, q·2^-f), and prints the top-5 of each output row and how far
 // the two executors agree (max |float − fixed|, top-1 agreement), after the per-layer
 // quantization report (format, value range, saturated values, SQNR against float).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { writeTensorProto } from '../../compiler/onnx/tensor-proto.ts';
 import { formatReport } from '../../compiler/quant/format-report.ts';
+import { ensureDir, writeFilesAtomic } from '../../compiler/util/atomic-write.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK } from '../model-pipeline.ts';
 
@@ -34,6 +34,7 @@ export const runCommand: Command = {
     const files = (values.input as string[] | undefined) ?? [];
     if (files.length === 0) throw new CnnaError('E_USAGE', 'run: missing --input FILE (a .pb TensorProto or a .npy array)', { hint: 'usage: cnna run <model.onnx> --input x.npy [--out DIR]' });
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `run: expected one model, got ${positionals.length} (${positionals.join(', ')})`, { hint: 'pass each input with its own --input' });
+    ensureDir(String(values.out)); // before the long work: a bad --out fails at once
     const m = loadModel(positionals[0], 'run');
     const inputs = files.map(readInputFile);
     const { feeds, batch } = matchInputs(m.graph.inputs, inputs);
@@ -41,17 +42,12 @@ export const runCommand: Command = {
     const float = runFloatAnyBatch(m.graph, feeds);
     const fixed = runFixed(qm, feeds).outputs;
     const outDir = String(values.out);
-    try {
-      mkdirSync(outDir, { recursive: true });
-    } catch (e) {
-      throw new CnnaError('E_IO', `cannot create output directory '${outDir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const written: [string, Uint8Array][] = [];
     const outputs = m.graph.outputs.map((vi) => {
       const f = float[vi.name];
       const q = fixed[vi.name];
       const files = { float: join(outDir, `${safeName(vi.name)}_float.pb`), fixed: join(outDir, `${safeName(vi.name)}_fixed.pb`) };
-      writeFileSync(files.float, writeTensorProto(vi.name, f));
-      writeFileSync(files.fixed, writeTensorProto(vi.name, q));
+      written.push([basename(files.float), writeTensorProto(vi.name, f)], [basename(files.fixed), writeTensorProto(vi.name, q)]);
       const rows = Array.from({ length: f.dims[0] ?? 1 }, (_, i) => {
         const fr = row(f, i);
         const qr = row(q, i);
@@ -64,6 +60,7 @@ export const runCommand: Command = {
       });
       return { name: vi.name, dims: f.dims, files, maxAbsDiff: maxAbsDiff(f.data, q.data), top1Agree: rows.filter((r) => r.top1Agree).length, rows };
     });
+    writeFilesAtomic(outDir, written);
     ctx.log(`quantization (${qm.options.format === 'auto' ? 'auto formats' : `Q${16 - qm.options.format}.${qm.options.format}`}${qm.options.perChannel ? ', per-channel weight scales' : ''}; calibration: ${qm.options.calibration}):`);
     for (const line of formatReport(qm.report).split('\n')) ctx.log(`  ${line}`);
     for (const o of outputs) {

@@ -5,7 +5,6 @@
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
 // Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
 // clocked SystemC system model).
-import { appendFileSync, writeFileSync } from 'node:fs';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
@@ -13,6 +12,7 @@ import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-confi
 import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { DEFAULT_PREPROCESS, toBatch, type Preprocess } from '../../compiler/data/preprocess.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { checkOutputFile, writeFileAtomic } from '../../compiler/util/atomic-write.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
@@ -81,6 +81,8 @@ export const simulateCommand: Command = {
     const backend = BACKENDS[backendName];
     if (!backend) throw new CnnaError('E_USAGE', `simulate: unknown backend '${backendName}'`, { hint: `known backends: ${Object.keys(BACKENDS).join(', ')}` });
     const target = positionals[0];
+    const trace = values.trace as string | undefined;
+    if (trace) checkOutputFile(trace); // before the long work
     if (!target) throw new CnnaError('E_USAGE', 'simulate: missing <model.onnx|bundle>', { hint: 'usage: cnna simulate model.onnx --backend ref --images IDX --labels IDX --limit 100' });
     const files = (values.input as string[] | undefined) ?? [];
     const haveImages = values.images !== undefined || values.labels !== undefined || values.dataset !== undefined;
@@ -127,8 +129,7 @@ export const simulateCommand: Command = {
       labels = Array.from(set.labels.subarray(0, n));
     }
 
-    const trace = values.trace as string | undefined;
-    if (trace) writeFileSync(trace, '');
+    const traceLines: string[] = [];
     const bar = progress(`simulate ${backendName}`, feeds.length, { json: ctx.json });
     const t0 = performance.now();
     let cycles = 0;
@@ -139,10 +140,10 @@ export const simulateCommand: Command = {
     let firstMismatch: string | undefined;
     let correct = 0;
     const batch = backend.runMany
-      ? await backend.runMany(bundle, feeds, { config, trace: trace ? (l) => appendFileSync(trace, `${l}\n`) : undefined })
+      ? await backend.runMany(bundle, feeds, { config, trace: trace ? (l) => { traceLines.push(l); } : undefined })
       : undefined;
     for (let i = 0; i < feeds.length; i++) {
-      const r = batch ? batch[i] : await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => appendFileSync(trace, `${l}\n`) : undefined });
+      const r = batch ? batch[i] : await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => { traceLines.push(l); } : undefined });
       cycles = r.cycles;
       perLayer = r.perLayer;
       const out0 = man.outputs[0];
@@ -165,6 +166,7 @@ export const simulateCommand: Command = {
       bar.tick(1);
     }
     bar.stop();
+    if (trace) writeFileAtomic(trace, traceLines.map((l) => `${l}\n`).join(''));
     const seconds = (performance.now() - t0) / 1000;
     const latencySeconds = cycles / (config.clockMhz * 1e6);
     const bitExact = qm ? mismatchImages === 0 : null;

@@ -1,7 +1,7 @@
 // Bundle files: directory and archive hold the same bytes; a corrupted or truncated bundle is
 // refused with a message naming the file.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBundle } from './compile-bundle.ts';
@@ -34,6 +34,25 @@ describe('bundle files', () => {
     w[w.length - 1] ^= 1;
     writeFileSync(join(bad, 'weights.bin'), w);
     expect(() => readBundle(bad)).toThrow(new RegExp(`^${bad}/weights.bin has sha256 [0-9a-f]{16}…, the manifest says ${b.manifest.files['weights.bin'].slice(0, 16)}…$`));
+  });
+
+  it('the single-file bundle checks its own hashes: a changed weight byte inside bundle.cnnab is refused', () => {
+    const arch = readFileSync(join(dir, 'bundle.cnnab'));
+    arch[arch.length - 1] ^= 1; // weights.bin is the last file of the archive
+    const bad = join(mkdtempSync(join(tmpdir(), 'cnna-bundle-arch-')), 'bundle.cnnab');
+    writeFileSync(bad, arch);
+    expect(() => readBundle(bad)).toThrow(new RegExp(`^${bad}/weights.bin has sha256 [0-9a-f]{16}…, the manifest says ${b.manifest.files['weights.bin'].slice(0, 16)}…$`));
+  });
+
+  it('writing over a bundle leaves no temporaries, and removes those of a writer that died', () => {
+    const d = mkdtempSync(join(tmpdir(), 'cnna-bundle-tmp-'));
+    writeFileSync(join(d, '.weights.bin.tmp-999999999-0badc0de'), 'left by a killed compile');
+    writeFileSync(join(d, '.weights.bin.tmp-' + process.pid + '-00000000'), 'a live writer (this process)');
+    writeFileSync(join(d, 'notes.txt'), 'not ours');
+    writeBundle(b, d, true);
+    writeBundle(b, d, true);
+    expect(readdirSync(d).sort()).toEqual(['.weights.bin.tmp-' + process.pid + '-00000000', 'bundle.cnnab', 'descriptors.bin', 'manifest.json', 'notes.txt', 'weights.bin']);
+    expect(readBundle(d).manifest).toEqual(b.manifest);
   });
 
   it('a truncated archive is refused', () => {

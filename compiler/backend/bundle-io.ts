@@ -1,10 +1,15 @@
 // Writing and reading bundles: a directory (manifest.json, descriptors.bin, weights.bin) or the
-// single-file archive. Reading checks every file's sha256 against the manifest.
+// single-file archive. Reading checks every file's sha256 against the manifest, in both forms.
+// Writing is atomic per file (util/atomic-write.ts) and orders the renames so that a writer
+// killed at any point leaves a directory that either holds a complete bundle or is refused
+// with E_BUNDLE: data files first, then bundle.cnnab, manifest.json last.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMAT_NAME, type Bundle, type Manifest } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
+import { ioError } from '../errors/io-error.ts';
+import { writeFilesAtomic } from '../util/atomic-write.ts';
 import { packArchive, unpackArchive } from './bundle-archive.ts';
 
 export function bundleFiles(b: Bundle): [string, Uint8Array][] {
@@ -17,12 +22,12 @@ export function bundleFiles(b: Bundle): [string, Uint8Array][] {
 
 /** Write the bundle directory, and `bundle.cnnab` beside its files when `archive` is set. */
 export function writeBundle(b: Bundle, dir: string, archive = false): string[] {
-  mkdirSync(dir, { recursive: true });
   const files = bundleFiles(b);
-  const written: string[] = [];
-  for (const [n, bytes] of files) { writeFileSync(join(dir, n), bytes); written.push(join(dir, n)); }
-  if (archive) { writeFileSync(join(dir, 'bundle.cnnab'), packArchive(files)); written.push(join(dir, 'bundle.cnnab')); }
-  return written;
+  const [manifest, ...data] = files;
+  const ordered: [string, Uint8Array][] = [...data, ...(archive ? [['bundle.cnnab', packArchive(files)] as [string, Uint8Array]] : []), manifest];
+  const written = writeFilesAtomic(dir, ordered);
+  // reported in the usual order: manifest, data files, archive
+  return [written[written.length - 1], ...written.slice(0, -1)];
 }
 
 function fromFiles(get: (name: string) => Uint8Array | undefined, source: string): Bundle {
@@ -50,10 +55,17 @@ function fromFiles(get: (name: string) => Uint8Array | undefined, source: string
 /** Read a bundle directory or a `.cnnab` archive. */
 export function readBundle(path: string): Bundle {
   if (!existsSync(path)) throw new CnnaError('E_IO', `bundle ${path} does not exist`);
+  const read = (p: string): Uint8Array => {
+    try {
+      return new Uint8Array(readFileSync(p));
+    } catch (e) {
+      throw ioError(e, p, 'read the bundle file');
+    }
+  };
   if (statSync(path).isDirectory()) {
-    return fromFiles((n) => (existsSync(join(path, n)) ? new Uint8Array(readFileSync(join(path, n))) : undefined), path);
+    return fromFiles((n) => (existsSync(join(path, n)) ? read(join(path, n)) : undefined), path);
   }
-  const files = unpackArchive(new Uint8Array(readFileSync(path)), path);
+  const files = unpackArchive(read(path), path);
   return fromFiles((n) => files.get(n), path);
 }
 
