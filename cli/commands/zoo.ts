@@ -1,6 +1,7 @@
 // `cnna zoo [<name>] -o FILE [--seed N]`: writes a generated model (models/zoo) as ONNX.
 // Without a name it lists the zoo. VGG16 (550 MB) is streamed to disk piece by piece.
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { checkOutputFile } from '../../compiler/util/atomic-write.ts';
 import { buildZooModel, parameterCount, zoo, zooModel } from '../../models/zoo/index.ts';
 import type { Command } from '../command.ts';
 import { progress, type Progress } from '../progress.ts';
@@ -36,6 +37,7 @@ export const zooCommand: Command = {
     const out = values.output as string | undefined;
     if (!out) throw new CnnaError('E_USAGE', 'zoo: missing -o FILE (where to write the model)', { hint: `e.g. cnna zoo ${model.name} -o ${model.name}.onnx` });
     const seed = parseSeed(values.seed);
+    checkOutputFile(out); // before generating
     const t0 = performance.now();
     const total = parameterCount(model);
     const genBar = progress('generate', total, { json: ctx.json });

@@ -34,7 +34,7 @@ export function checkOutputPath(path: string): void {
   }
 }
 
-/** Early check of an output file (before long work): not on /proc or /sys, not a directory, parent not a file. */
+/** Early check of an output file (before long work): not on /proc or /sys, not a directory, its directory exists. */
 export function checkOutputFile(path: string): void {
   checkOutputPath(path);
   let isDir = false;
@@ -42,9 +42,24 @@ export function checkOutputFile(path: string): void {
     isDir = statSync(path).isDirectory();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw ioError(e, path, 'write');
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw ioError(e, path, 'write'); // ENOTDIR: explained by checkParentDir
   }
   if (isDir) throw new CnnaError('E_IO', `cannot write '${path}': it is a directory`, { hint: 'give a file name, or remove or rename that directory' });
+  checkParentDir(path);
+}
+
+/** The directory of an output file must exist already (a file output does not create folders). */
+function checkParentDir(path: string): string {
+  const dir = dirname(resolve(path));
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, path, 'write');
+  }
+  if (isDir === undefined) throw new CnnaError('E_IO', `cannot write '${path}': its directory '${dir}' does not exist`, { hint: 'create the directory first, or choose another path' });
+  if (!isDir) throw new CnnaError('E_IO', `cannot write '${path}': '${dir}' is a file, not a directory`, { hint: 'choose a path whose parent folders are directories' });
+  return dir;
 }
 
 /** `mkdir -p`, one level at a time; E_IO naming the path when a level is a file or cannot be created. */
@@ -171,10 +186,10 @@ export function writeFilesAtomic(dir: string, files: [string, Uint8Array | strin
   return targets;
 }
 
-/** One file, whole or not at all (see writeFilesAtomic). */
+/** One file, whole or not at all (see writeFilesAtomic); its directory must exist. */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   checkOutputPath(path);
-  const dir = dirname(resolve(path));
+  const dir = checkParentDir(path);
   writeFilesAtomic(dir, [[basename(path), data]]);
 }
 
@@ -183,8 +198,7 @@ export interface AtomicFile { fd: number; commit(): void; abort(): void }
 
 export function createAtomicFile(path: string): AtomicFile {
   checkOutputPath(path);
-  const dir = dirname(resolve(path));
-  ensureDir(dir);
+  const dir = checkParentDir(path);
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();

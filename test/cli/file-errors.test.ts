@@ -55,7 +55,7 @@ const CASES: [string, string[], number, string][] = [
   ['simulate --trace naming a directory', ['simulate', model, '--input', input, '--trace', aDir], 1,
     `cnna: error [E_IO]: cannot write '${aDir}': it is a directory\n  hint: give a file name, or remove or rename that directory\n`],
   ['zoo -o under a file', ['zoo', 'vgg-small', '-o', join(aFile, 'm.onnx')], 1,
-    `cnna: error [E_IO]: cannot create directory '${aFile}': '${aFile}' is a file, not a directory\n  hint: remove that file or choose another output directory\n`],
+    `cnna: error [E_IO]: cannot write '${join(aFile, 'm.onnx')}': '${aFile}' is a file, not a directory\n  hint: choose a path whose parent folders are directories\n`],
   ['board serve --cache FILE', ['board', 'serve', '--virtual', '--tcp', '0', '--token', 't', '--cache', aFile], 1,
     `cnna: error [E_IO]: cannot create directory '${aFile}': '${aFile}' is a file, not a directory\n  hint: remove that file or choose another output directory\n`],
   ["board serve --token ''", ['board', 'serve', '--virtual', '--tcp', '0', '--token', '', '--cache', join(dir, 'cache')], 2,

@@ -30,7 +30,7 @@ describe('cnna zoo', () => {
     [['zoo', 'resnet', '-o', 'x.onnx'], 2, "cnna: error [E_USAGE]: unknown zoo model 'resnet'\n  hint: available: vgg16, vgg-small\n"],
     [['zoo', 'vgg16'], 2, 'cnna: error [E_USAGE]: zoo: missing -o FILE (where to write the model)\n  hint: e.g. cnna zoo vgg16 -o vgg16.onnx\n'],
     [['zoo', 'vgg-small', '-o', 'x.onnx', '--seed', 'abc'], 2, "cnna: error [E_USAGE]: --seed 'abc' is not an integer in [0, 4294967295]\n"],
-    [['zoo', 'vgg-small', '-o', '/nonexistent-dir/x.onnx'], 1, "cnna: error [E_IO]: cannot write '/nonexistent-dir/x.onnx': ENOENT: no such file or directory, open '/nonexistent-dir/x.onnx'\n  hint: check that the directory exists and is writable\n"],
+    [['zoo', 'vgg-small', '-o', '/nonexistent-dir/x.onnx'], 1, "cnna: error [E_IO]: cannot write '/nonexistent-dir/x.onnx': its directory '/nonexistent-dir' does not exist\n  hint: create the directory first, or choose another path\n"],
   ])('%j fails with a clear message', (args, code, stderr) => {
     const r = cnna(args as string[]);
     expect(r.code).toBe(code);
