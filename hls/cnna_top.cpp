@@ -18,8 +18,25 @@
 #define CNNA_PRAGMA_(x) _Pragma(#x)
 #define CNNA_PRAGMA(x) CNNA_PRAGMA_(x)
 
+// int16 words of DDR the co-simulation memory model provides behind each master (the exported Tcl sets it
+// from the testbench's largest image); synthesis ignores it.
+#ifndef CNNA_DDR_DEPTH
+#define CNNA_DDR_DEPTH 1048576
+#endif
+
+// C-simulation only: an access beyond the simulated DDR stops the engine with status AXI (the RTL's
+// harness reports the same as a DDR error). Synthesis has no such check: the bus would answer.
+#ifdef __SYNTHESIS__
+#define CNNA_BEYOND_DDR(end) false
+#define CNNA_JOB_BEYOND_DDR(base, d) false
+#else
+#define CNNA_BEYOND_DDR(end) (cnna::csim_ddr_bytes && (end) > cnna::csim_ddr_bytes)
+#define CNNA_JOB_BEYOND_DDR(base, d) (!cnna::job_in_ddr(base, d))
+#endif
+
 namespace cnna {
 
+#ifndef __SYNTHESIS__
 uint64_t csim_ddr_bytes = 0;
 
 bool job_in_ddr(uint64_t base, const Desc& d) {
@@ -37,6 +54,7 @@ bool job_in_ddr(uint64_t base, const Desc& d) {
   }
   return true;
 }
+#endif
 
 void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d) {
 #pragma HLS DATAFLOW
@@ -73,8 +91,8 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t bas
   // Two AXI4 masters (reads: descriptors, tiles, weights; writes: outputs) onto the same DDR, addressed
   // absolutely (offset=off): the program's addresses are BASE + offset, as in the RTL. 16-bit accesses
   // in pipelined loops are widened to the configured AXI width.
-#pragma HLS INTERFACE mode = m_axi port = ddr_rd bundle = gmem_rd offset = off max_widen_bitwidth = 128 max_read_burst_length = 16 num_read_outstanding = 8
-#pragma HLS INTERFACE mode = m_axi port = ddr_wr bundle = gmem_wr offset = off max_widen_bitwidth = 128 max_write_burst_length = 16 num_write_outstanding = 8
+  CNNA_PRAGMA(HLS INTERFACE mode = m_axi port = ddr_rd bundle = gmem_rd offset = off depth = CNNA_DDR_DEPTH max_widen_bitwidth = 128 max_read_burst_length = 16 num_read_outstanding = 8)
+  CNNA_PRAGMA(HLS INTERFACE mode = m_axi port = ddr_wr bundle = gmem_wr offset = off depth = CNNA_DDR_DEPTH max_widen_bitwidth = 128 max_write_burst_length = 16 num_write_outstanding = 8)
   // Control: ap_ctrl_hs start/done/idle at 0x00 (CTRL bits 0..2 of the contract); arguments at the
   // contract's offsets (BASE_LO, BASE_HI, STATUS, JOBS).
   CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base_lo offset = CNNA_REG_BASE_LO bundle = control)
@@ -87,7 +105,7 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t bas
   const uint64_t base = base_lo;
   uint32_t done = 0;
   uint8_t rec[DescBytes];
-  if (csim_ddr_bytes && base + DescBytes > csim_ddr_bytes) {
+  if (CNNA_BEYOND_DDR(base + DescBytes)) {
     *status = ERR_AXI;
     *jobs = 0;
     return;
@@ -98,7 +116,7 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t bas
 JOBS:
   for (uint32_t j = 1; err == ERR_NONE && j <= count; j++) {
     const uint64_t at = base + uint64_t(j) * DescBytes;
-    if (csim_ddr_bytes && at + DescBytes > csim_ddr_bytes) {
+    if (CNNA_BEYOND_DDR(at + DescBytes)) {
       err = ERR_AXI;
       break;
     }
@@ -106,7 +124,7 @@ JOBS:
     const Desc d = decode_desc(rec);
     err = check_job<InBankEntries, WBankWords>(d);
     if (err != ERR_NONE) break;
-    if (!job_in_ddr(base, d)) {
+    if (CNNA_JOB_BEYOND_DDR(base, d)) {
       err = ERR_AXI;
       break;
     }

@@ -14,6 +14,7 @@ import { runCommand } from './run.ts';
 import { zooCommand } from './zoo.ts';
 import { compileCommand } from './compile.ts';
 import { simulateCommand } from './simulate.ts';
+import { hlsExportCommand } from './hls-export.ts';
 import { synthCommand } from './synth.ts';
 import { overlayCommand } from './overlay.ts';
 
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   compileCommand,
   simulateCommand,
   overlayCommand,
+  hlsExportCommand,
 ];

@@ -1,0 +1,214 @@
+// `cnna hls export`: writes a self-contained Vitis HLS project for one board and config: the engine
+// sources, the headers generated from the config and the register map, the C-simulation testbench with
+// its vectors, a Vitis HLS Tcl script generated from the config (part from the board, clock from
+// clockMhz) and a README. exportHlsProject() is the entry point the CLI and the overlay flow call.
+//
+// Vectors: for the config the shared golden vectors were compiled for (test/vectors/engine/index.json),
+// those vectors (expected outputs from the golden model); for any other config, seeded random programs
+// (sim/verilator/random-bundle.ts) whose expected outputs come from the executable spec (sim/ref).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readBundle } from '../../compiler/backend/bundle-io.ts';
+import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import { boardByName, checkConfigBoard } from '../../boards/index.ts';
+import { elementIndex, runBundle } from '../ref/run-bundle.ts';
+import { randomCase } from '../verilator/random-bundle.ts';
+import { writeHlsHeaders } from './build.ts';
+import { hlsDir, hlsEngineSources, repoRoot, TESTBENCH } from './hls-sources.ts';
+
+/** The Vitis HLS release the generated Tcl and pragmas are written for. */
+export const VITIS_HLS_VERSION = '2023.2';
+export const VITIS_HLS_MIN_VERSION = '2022.2';
+
+export interface HlsExportOptions {
+  board: string;
+  config: HwConfig;
+  outDir: string;
+  /** Number of testbench vectors (default: all golden vectors, or 50 random programs). */
+  vectors?: number;
+  /** Project and solution names in the Tcl (default cnna_hls / solution1). */
+  project?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface HlsExportResult {
+  dir: string;
+  configHash: string;
+  part: string;
+  clockPeriodNs: number;
+  tcl: string;
+  files: string[];
+  vectors: { count: number; source: 'golden-vectors' | 'random-programs'; checks: number };
+  ddrDepthWords: number;
+}
+
+interface Vector {
+  name: string;
+  bundle: Bundle;
+  /** Input images (int16, ONNX element order) by input name. */
+  inputs: Record<string, Int16Array>;
+  /** Expected outputs (int16, ONNX element order) by output name. */
+  expected: Record<string, Int16Array>;
+}
+
+const TB_BASE = 4096;  // hls/tb/tb_cnna.cpp kBase
+
+function i16(file: string): Int16Array {
+  const b = readFileSync(file);
+  return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+function goldenVectors(config: HwConfig, limit: number | undefined): Vector[] | undefined {
+  const dir = join(repoRoot, 'test', 'vectors', 'engine');
+  const indexFile = join(dir, 'index.json');
+  if (!existsSync(indexFile)) return undefined;
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { configHash: string };
+  if (index.configHash !== configHash(config)) return undefined;
+  const cases = readdirSync(dir).filter((d) => d.startsWith('case-')).sort().slice(0, limit);
+  return cases.map((c) => {
+    const bundle = readBundle(join(dir, c));
+    const inputs: Record<string, Int16Array> = {};
+    const expected: Record<string, Int16Array> = {};
+    for (const io of bundle.manifest.inputs) inputs[io.name] = i16(join(dir, c, `in-${io.name}.bin`));
+    for (const io of bundle.manifest.outputs) expected[io.name] = i16(join(dir, c, `out-${io.name}.bin`));
+    return { name: c, bundle, inputs, expected };
+  });
+}
+
+function randomVectors(config: HwConfig, count: number): Vector[] {
+  return Array.from({ length: count }, (_, i) => {
+    const c = randomCase(config, 1000 + i);
+    const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
+    return { name: `random-${1000 + i}`, bundle: c.bundle, inputs: { x: c.input }, expected: Object.fromEntries(Object.entries(ref.raw).map(([k, v]) => [k, v.q])) };
+  });
+}
+
+/** The DDR image of a vector (descriptors, weights, inputs) and its output checks (word index from BASE, value). */
+function layoutVector(v: Vector, pi: number): { image: Uint8Array; idx: Uint32Array; val: Int16Array } {
+  const m = v.bundle.manifest;
+  const image = new Uint8Array(m.memoryMap.ddrBytes + (m.memoryMap.ddrBytes & 1));
+  image.set(v.bundle.descriptors, m.descriptors.offset);
+  image.set(v.bundle.weights, m.params.offset);
+  const w16 = new Int16Array(image.buffer);
+  for (const io of m.inputs) {
+    const src = v.inputs[io.name];
+    const idx = elementIndex(io, pi);
+    for (let k = 0; k < src.length; k++) w16[(io.layout.offset >> 1) + idx(k)] = src[k];
+  }
+  const idxs: number[] = [];
+  const vals: number[] = [];
+  for (const io of m.outputs) {
+    const want = v.expected[io.name];
+    const idx = elementIndex(io, pi);
+    for (let k = 0; k < want.length; k++) { idxs.push((io.layout.offset >> 1) + idx(k)); vals.push(want[k]); }
+  }
+  return { image, idx: Uint32Array.from(idxs), val: Int16Array.from(vals) };
+}
+
+/** The Vitis HLS script: the flow of the issue, in order, from the config. */
+export function hlsTcl(o: { part: string; clockMhz: number; project: string; configHash: string; ddrDepthWords: number; cosimCases: number }): string {
+  const period = (1000 / o.clockMhz).toFixed(3);
+  const cflags = `-std=c++14 -Isrc -Isrc/include -DCNNA_DDR_DEPTH=${o.ddrDepthWords}`;
+  return `# Generated by cnna hls export (sim/hls/export-project.ts) for config ${o.configHash}. Do not edit.
+# Vitis HLS ${VITIS_HLS_VERSION} (pragmas need ${VITIS_HLS_MIN_VERSION} or later): vitis_hls -f run_hls.tcl
+open_project -reset ${o.project}
+set_top cnna_top
+add_files src/cnna_top.cpp -cflags "${cflags}"
+add_files -tb tb/tb_cnna.cpp -cflags "${cflags} -Wno-unknown-pragmas"
+add_files -tb tb/vectors
+open_solution -reset solution1 -flow_target vivado
+set_part {${o.part}}
+create_clock -period ${period} -name default
+# C simulation on every vector, synthesis, RTL co-simulation on the first ${o.cosimCases} (it is slow), IP export.
+csim_design -argv {vectors}
+csynth_design
+cosim_design -argv {vectors --max ${o.cosimCases}}
+export_design -format ip_catalog
+exit
+`;
+}
+
+export function exportHlsProject(o: HlsExportOptions): HlsExportResult {
+  const board = boardByName(o.board);
+  checkConfigBoard(o.config, board, 'the hardware config');
+  const hash = configHash(o.config);
+  const dir = o.outDir;
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, 'run_hls.tcl'))) {
+    throw new CnnaError('E_USAGE', `hls export: ${dir} exists and is not an exported HLS project`, { hint: 'pass an empty or new directory with -o' });
+  }
+  const files: string[] = [];
+  const put = (rel: string, data: string | Uint8Array) => {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, data);
+    files.push(rel);
+  };
+  for (const f of hlsEngineSources()) {
+    mkdirSync(dirname(join(dir, 'src', f)), { recursive: true });
+    copyFileSync(join(hlsDir, f), join(dir, 'src', f));
+    files.push(join('src', f));
+  }
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeHlsHeaders(o.config, join(dir, 'src'));
+  files.push('src/cnna_config.h', 'src/cnna_regs.h');
+  mkdirSync(join(dir, 'tb'), { recursive: true });
+  copyFileSync(join(hlsDir, TESTBENCH), join(dir, 'tb', 'tb_cnna.cpp'));
+  files.push('tb/tb_cnna.cpp');
+
+  const golden = goldenVectors(o.config, o.vectors);
+  const vectors = golden ?? randomVectors(o.config, o.vectors ?? 50);
+  const index: string[] = [];
+  let checks = 0;
+  let maxBytes = 0;
+  vectors.forEach((v, i) => {
+    const { image, idx, val } = layoutVector(v, o.config.array.pi);
+    put(`tb/vectors/${v.name}.ddr`, image);
+    const chk = new Uint8Array(idx.length * 6);
+    chk.set(new Uint8Array(idx.buffer), 0);
+    chk.set(new Uint8Array(val.buffer), idx.length * 4);
+    put(`tb/vectors/${v.name}.chk`, chk);
+    index.push(`${v.name} ${image.length} ${v.bundle.manifest.descriptors.count} ${idx.length}`);
+    checks += idx.length;
+    maxBytes = Math.max(maxBytes, image.length);
+    o.onProgress?.(i + 1, vectors.length);
+  });
+  put('tb/vectors/index.txt', `${index.join('\n')}\n`);
+  const ddrDepthWords = Math.ceil((TB_BASE + maxBytes) / 2);
+  const tcl = hlsTcl({ part: board.part, clockMhz: o.config.clockMhz, project: o.project ?? 'cnna_hls', configHash: hash, ddrDepthWords, cosimCases: 2 });
+  put('run_hls.tcl', tcl);
+  put('config.json', `${JSON.stringify(o.config, null, 2)}\n`);
+  const source = golden ? 'golden-vectors' : 'random-programs';
+  put('README.md', exportReadme({ board: board.name, part: board.part, clockMhz: o.config.clockMhz, hash, count: vectors.length, source }));
+  return {
+    dir, configHash: hash, part: board.part, clockPeriodNs: 1000 / o.config.clockMhz, tcl: join(dir, 'run_hls.tcl'),
+    files: files.sort(), vectors: { count: vectors.length, source, checks }, ddrDepthWords,
+  };
+}
+
+function exportReadme(o: { board: string; part: string; clockMhz: number; hash: string; count: number; source: string }): string {
+  return `# cnna HLS engine: Vitis HLS project
+
+Exported by \`cnna hls export --board ${o.board}\` for hardware config \`${o.hash}\` (config.json):
+part \`${o.part}\`, ${o.clockMhz} MHz.
+
+| Path | What |
+| --- | --- |
+| \`src/\` | the engine: top \`cnna_top\` (cnna_top.cpp), one kernel per file in \`kernels/\`, the type layer in \`include/\`; \`cnna_config.h\` and \`cnna_regs.h\` are generated from the config and the register map |
+| \`tb/tb_cnna.cpp\` | C-simulation testbench: runs every vector of \`tb/vectors/\` through \`cnna_top\` and checks status, job count and every output value |
+| \`tb/vectors/\` | ${o.count} vectors (${o.source === 'golden-vectors' ? 'the shared golden vectors: expected outputs from the golden model' : 'seeded random programs: expected outputs from the executable spec sim/ref'}) |
+| \`run_hls.tcl\` | Vitis HLS flow: csim_design, csynth_design, cosim_design (first 2 vectors), export_design -format ip_catalog |
+
+Targets **Vitis HLS ${VITIS_HLS_VERSION}** (the INTERFACE pragma syntax needs ${VITIS_HLS_MIN_VERSION} or later):
+
+    vitis_hls -f run_hls.tcl
+
+The C-simulation also runs without Vitis, with g++ (GCC 12 tested; no vendor headers needed):
+
+    g++ -std=c++17 -O2 -Isrc -Isrc/include -Wno-unknown-pragmas src/cnna_top.cpp tb/tb_cnna.cpp -o tb_cnna && ./tb_cnna tb/vectors
+
+Registers: Vitis places its ap_ctrl block at 0x00-0x0C (start/done/idle as the contract's CTRL bits 0..2)
+and the arguments BASE_LO, BASE_HI, STATUS, JOBS at the contract's offsets (docs/engine.md, "HLS engine").
+`;
+}
