@@ -92,7 +92,7 @@ describe('importOnnx', () => {
         nodes: [{ op: 'LSTM', name: 'x_lstm', inputs: ['x'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
         "node 'x_lstm' (LSTM): op LSTM is not supported; supported ops: Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, " +
         'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Identity, Dropout, ' +
-        'Pad, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Mul, Sub, Div, ReduceMean'));
+        'Pad, Constant, Shape, Gather, ConstantOfShape, Slice, Unsqueeze, Squeeze, Cast, Mul, Sub, Div, ReduceMean'));
     });
 
     it('rejects opsets beyond 21 and symbolic non-batch dims', () => {

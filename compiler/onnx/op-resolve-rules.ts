@@ -14,6 +14,8 @@ import { convAttrs, convertConv } from './ops/conv.ts';
 import { convertDropout, dropoutAttrs } from './ops/dropout.ts';
 import { convertFlatten } from './ops/flatten.ts';
 import { convertGather } from './ops/gather.ts';
+import { convertConstantOfShape } from './ops/constant-of-shape.ts';
+import { convertSlice } from './ops/slice.ts';
 import { convertGemm, gemmAttrs } from './ops/gemm.ts';
 import { convertGlobalAveragePool, convertGlobalMaxPool } from './ops/global-pool.ts';
 import { convertIdentity } from './ops/identity.ts';
@@ -65,6 +67,9 @@ export const OP_RESOLVE_RULES: readonly OpRule[] = [
   ['Constant', '', ANY, constantAttrs, convertConstant],
   ['Shape', '', ANY, ['start', 'end'], convertShape],
   ['Gather', '', ANY, ['axis'], convertGather],
+  ['ConstantOfShape', '', ANY, ['value'], convertConstantOfShape],
+  ['Slice', '', [1, 9], ['starts', 'ends', 'axes'], convertSlice],
+  ['Slice', '', [10, MAX_OPSET], [], convertSlice],
   ['Unsqueeze', '', [1, 12], ['axes'], convertUnsqueeze],
   ['Unsqueeze', '', [13, MAX_OPSET], [], convertUnsqueeze],
   ['Squeeze', '', [1, 12], ['axes'], convertSqueeze],
