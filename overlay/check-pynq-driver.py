@@ -16,10 +16,14 @@ pynq_dir, agent_dir, bit = sys.argv[1:4]
 sys.path.insert(0, agent_dir)
 from cnna_agent import contract as R  # noqa: E402
 from cnna_agent.hw_fake import FakeHardware  # noqa: E402
-from cnna_agent.overlay_driver import load_driver  # noqa: E402
+from cnna_agent.overlay_driver import find_installed, load_driver  # noqa: E402
 
 drv = load_driver(pynq_dir)
+none_installed = find_installed() is None
+sys.path.insert(0, pynq_dir)
+found = find_installed()
 out = {"vlnv": drv.VLNV, "configHash": drv.CONFIG_HASH, "clockMhz": drv.CLOCK_MHZ, "registers": drv.REGISTERS,
+       "installed": [none_installed, found is not None and found.VLNV == drv.VLNV and found.CONFIG_HASH == drv.CONFIG_HASH],
        "span": drv.REGISTER_SPAN, "base": drv.REGISTER_BASE, "overlayClass": hasattr(drv, "CnnaOverlay")}
 tmp = tempfile.mkdtemp(prefix="cnna-driver-")
 try:

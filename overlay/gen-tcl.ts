@@ -169,6 +169,7 @@ export function genBlockDesignTcl(d: OverlayDesign, board: OverlayBoard): string
   const psKv: Array<[string, string]> = [[board.control.enableParam, '1']];
   if (board.control.widthParam) psKv.push([board.control.widthParam, '32']);
   for (const p of board.control.disableParams) psKv.push([p, '0']);
+  for (const p of board.otherSlaveParams) psKv.push([p, '0']);
   for (const h of board.hpPorts) {
     const a = d.hp.find((x) => x.hp === h.intf);
     psKv.push([h.enableParam, a ? '1' : '0']);

@@ -41,6 +41,8 @@ export interface OverlayBoard {
   presetRule: string;
   presetConfig: Record<string, string>;
   hpPorts: HpPort[];
+  /** The PS's other PL slave ports, switched off (a preset may enable them; unclocked they fail validation). */
+  otherSlaveParams: string[];
   /** Widest data width an HP port takes. */
   hpMaxBits: number;
   control: {
@@ -97,6 +99,8 @@ function zynqUltra(b: BoardSpec): OverlayBoard {
     name: b.name, part: b.part, boardPart: b.boardPreset ?? '', ps: 'zynq_ultra_ps_e', psCell: 'zynq_ultra_ps_e_0',
     presetRule: 'xilinx.com:bd_rule:zynq_ultra_ps_e', presetConfig: { apply_board_preset: '1' },
     hpPorts, hpMaxBits: b.hpPortBits,
+    // S_AXI_GP0..6: HPC0, HPC1, HP0..HP3 (FPD) and the LPD slave (PG201).
+    otherSlaveParams: [0, 1, 2, 3, 4, 5, 6].map((g) => `PSU__USE__S_AXI_GP${g}`).filter((p) => !hpPorts.some((h) => h.enableParam === p)),
     control: {
       intf: b.ps.controlPort, clockPin: ctl.clock, enableParam: `PSU__USE__M_AXI_GP${ctl.gp}`, widthParam: `PSU__MAXIGP${ctl.gp}__DATA_WIDTH`,
       disableParams: [0, 1, 2].filter((g) => g !== ctl.gp).map((g) => `PSU__USE__M_AXI_GP${g}`),
@@ -130,6 +134,7 @@ function zynq7(b: BoardSpec): OverlayBoard {
     presetRule: 'xilinx.com:bd_rule:processing_system7',
     presetConfig: { make_external: 'FIXED_IO, DDR', apply_board_preset: '1', Master: 'Disable', Slave: 'Disable' },
     hpPorts, hpMaxBits: b.hpPortBits,
+    otherSlaveParams: [],
     control: {
       intf: b.ps.controlPort, clockPin: `${b.ps.controlPort}_ACLK`, enableParam: `PCW_USE_M_AXI_GP${gp[1]}`,
       disableParams: [`PCW_USE_M_AXI_GP${gp[1] === '0' ? 1 : 0}`],

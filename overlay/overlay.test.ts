@@ -144,7 +144,7 @@ describe.skipIf(!haveReal)(`naming against the real Vivado .hwh (${haveReal ? re
   it('every CONFIG parameter set on zynq_ultra_ps_e is a PARAMETER of the real PS (zynq_ultra_ps_e 3.3)', () => {
     expect(ps.vlnv).toBe('xilinx.com:ip:zynq_ultra_ps_e:3.3');
     const used = checkTcl(read(dir, 'block_design.tcl'), 'block_design.tcl', ['cnna.dev:rtl:cnna:1.0']).ipConfig.filter((c) => c.cell === 'zynq_ultra_ps_e_0');
-    expect(used.length).toBe(13);
+    expect(used.length).toBe(16);
     expect(used.filter((c) => !(c.name in ps.parameters)).map((c) => c.name)).toEqual([]);
   });
 
@@ -193,6 +193,7 @@ describe('the virtual board overlay and the PYNQ driver', () => {
     const hash = configHash(u96);
     expect(o.vlnv).toBe('cnna.dev:rtl:cnna:1.0');
     expect(o.registers).toEqual(Reg);
+    expect(o.installed).toEqual([true, true]); // none on the path, then found once the pynq/ folder is on it
     expect([o.span, o.base, o.engineBase, o.clockMhz, o.overlayClass]).toEqual([REG_SPAN, 0xa000_0000, 0xa000_0000, 200, false]);
     expect(o.configId).toBe(hash);
     expect(o.mismatch).toBe(`the bundle was compiled for config 0123456789abcdef, this engine is built for config ${hash}: recompile the model for this overlay's config`);
@@ -200,6 +201,16 @@ describe('the virtual board overlay and the PYNQ driver', () => {
     // hw_fake's header engine: 1000 cycles per descriptor, 3 descriptors; 3000 cycles at 200 MHz = 15 us.
     expect(o.run).toEqual({ cycles: 3000, status: 0, timeNs: 15000 });
     expect(o.badMagic).toBe('the engine stopped with status 1 BAD_MAGIC (descriptor 0 is not a HEADER record)');
+  });
+});
+
+describe('the agent with --driver', () => {
+  it('refuses a folder without the generated driver, naming it, before serving', () => {
+    const bad = join(work, 'no-driver');
+    const r = spawnSync('python3', ['-m', 'cnna_agent', '--token', 'token-1234', '--cache', join(work, 'agent-cache'), '--tcp', '127.0.0.1:0', '--hw', 'fake', '--driver', bad],
+      { cwd: join(repo, 'boards/ultra96/agent'), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`cnna_agent: --driver: ${bad} holds no cnna_overlay/driver.py (pass the pynq/ folder that cnna overlay wrote)\n`);
   });
 });
 

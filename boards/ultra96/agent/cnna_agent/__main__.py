@@ -54,14 +54,13 @@ def main(argv=None):
         print("cnna_agent: a pairing token of at least 8 characters is required (--token-file, CNNA_BOARD_TOKEN)",
               file=sys.stderr)
         return 2
-    driver = None
-    if a.driver:
-        from .overlay_driver import describe, load_driver
-        try:
-            driver = load_driver(a.driver)
-        except ValueError as e:
-            print("cnna_agent: --driver: %s" % e, file=sys.stderr)
-            return 2
+    from .overlay_driver import describe, find_installed, load_driver
+    try:
+        driver = load_driver(a.driver) if a.driver else find_installed()
+    except ValueError as e:
+        print("cnna_agent: --driver: %s" % e, file=sys.stderr)
+        return 2
+    if driver is not None:
         print("cnna_agent: overlay driver " + describe(driver), file=sys.stderr, flush=True)
     if a.hw == "pynq":
         from .hw_pynq import PynqHardware

@@ -1,6 +1,7 @@
 """Finds the PYNQ driver that `cnna overlay` generates (DIR/pynq/cnna_overlay) for the agent.
 
-The agent uses it when present (--driver DIR, or $CNNA_OVERLAY_DRIVER): hw_pynq loads overlays with
+The agent uses it when present (--driver DIR, $CNNA_OVERLAY_DRIVER, or a cnna_overlay package on the
+Python path, e.g. installed with pip or on PYTHONPATH): hw_pynq loads overlays with
 its CnnaOverlay class, so PYNQ binds the engine's DefaultIP driver (CnnaEngine) to the IP's VLNV.
 Without pynq (tests) the module still imports and offers EngineControl, the register protocol.
 
@@ -26,6 +27,14 @@ def load_driver(path):
     if missing:
         raise ValueError("%s lacks %s: regenerate it with cnna overlay" % (f, ", ".join(missing)))
     return mod
+
+
+def find_installed():
+    """The driver of a cnna_overlay package on sys.path, or None when there is none."""
+    spec = importlib.util.find_spec("cnna_overlay")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return load_driver(os.path.dirname(list(spec.submodule_search_locations)[0]))
 
 
 def describe(mod):
