@@ -4,7 +4,8 @@
 // masters), the PL clock and the interrupt line. The Tcl, overlay.json, the PYNQ driver and the tests
 // all read this one object, so they cannot disagree.
 //
-// Invariants: every engine master is on exactly one HP port, port k % usedPorts; the register window
+// Invariants: every engine master is on exactly one HP port: engine port N (m_axiN_*, m_axi_* is 0) on
+// HP port N % usedPorts; the register window
 // holds REG_SPAN and lies inside the control aperture; the AXI width is at most the HP port width.
 import { configHash, type HwConfig } from '../compiler/contracts/hw-config.ts';
 import { REG_SPAN } from '../compiler/contracts/register-map.ts';
@@ -76,12 +77,13 @@ export function buildDesign(board: OverlayBoard, config: HwConfig, ports: Engine
     });
   }
   if (ports.masters.length === 0) throw new CnnaError('E_FORMAT', `rtl: ${ports.module} has no AXI master port`);
-  const used = Math.max(1, Math.min(config.axi.ports, board.hpPorts.length, ports.masters.length));
+  const enginePorts = Math.max(...ports.masters.map((m) => m.port)) + 1;
+  const used = Math.max(1, Math.min(config.axi.ports, board.hpPorts.length, enginePorts));
   const hp: HpAssignment[] = board.hpPorts.slice(0, used).map((p, k) => ({
     hp: p.intf, clockPin: p.clockPin, smartconnect: `axi_smc_hp${k}`, masters: [], dataBits: config.axi.dataBits,
   }));
-  const masters = ports.masters.map((m, k) => {
-    const a = hp[k % used];
+  const masters = ports.masters.map((m) => {
+    const a = hp[m.port % used];
     a.masters.push(m.name);
     return { name: m.name, mode: m.mode, hp: a.hp };
   });

@@ -1,6 +1,6 @@
-// The engine top's ports grouped into IP interfaces: the real rtl/cnna_top.sv, and a top with a
-// second AXI read master (m_axi1_*) as the RTL may grow one: it becomes a third IP master, spread
-// over the HP ports, without a change to the generator.
+// The engine top's ports grouped into IP interfaces: the real rtl/cnna_top.sv (engine port 0 reads
+// and writes, port 1 reads the weights), and a synthetic top of the same shape whose masters land on
+// the HP port of their engine port number.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boardDefaultConfig } from '../boards/index.ts';
@@ -27,14 +27,14 @@ const top = (extra: string[]) => `module cnna_top #(parameter int unsigned DataW
 endmodule`;
 
 describe('engine ports', () => {
-  it('reads the real top: one AXI4-Lite slave, a read and a write master, the interrupt and four debug outputs', () => {
+  it('reads the real top: one AXI4-Lite slave, two read masters and a write master, the interrupt and four debug outputs', () => {
     const p = readEnginePorts(join(rtlDir, 'cnna_top.sv'));
-    expect(p.masters.map((m) => [m.name, m.mode, m.signals.length])).toEqual([['m_axi_rd', 'read', 11], ['m_axi_wr', 'write', 14]]);
+    expect(p.masters.map((m) => [m.name, m.mode, m.port, m.signals.length])).toEqual([['m_axi_rd', 'read', 0, 11], ['m_axi1_rd', 'read', 1, 11], ['m_axi_wr', 'write', 0, 14]]);
     expect(p.control.length).toBe(17);
     expect(p.debug.map((d) => d.name)).toEqual(['job_done_o', 'job_layer_o', 'mac_busy_o', 'stall_o']);
   });
 
-  it('a second read master becomes m_axi1_rd on S_AXI_HP1_FPD; the write master shares HP0', () => {
+  it('engine port 1 (m_axi1_rd) goes on S_AXI_HP1_FPD, port 0 (m_axi_rd, m_axi_wr) on HP0', () => {
     const ports = groupPorts(parsePorts(top([])));
     expect(ports.masters.map((m) => m.name)).toEqual(['m_axi_rd', 'm_axi1_rd', 'm_axi_wr']);
     const config = boardDefaultConfig('ultra96');

@@ -27,6 +27,8 @@ export interface AxiMaster {
   name: string;
   /** The RTL prefix, e.g. m_axi. */
   prefix: string;
+  /** The engine's AXI port number: 0 for m_axi_*, N for m_axiN_*. */
+  port: number;
   mode: 'read' | 'write';
   signals: AxiSignal[];
 }
@@ -95,7 +97,8 @@ export function groupPorts(ports: RtlPort[], module = 'cnna_top'): EnginePorts {
       let g = masters.get(key);
       if (!g) {
         const base = m[1] === 'm_axi' ? 'm_axi' : m[1];
-        g = { name: `${base}_${mode === 'read' ? 'rd' : 'wr'}`, prefix: m[1], mode, signals: [] };
+        const num = /^m_axi(\d+)$/.exec(m[1]);
+        g = { name: `${base}_${mode === 'read' ? 'rd' : 'wr'}`, prefix: m[1], port: num ? Number(num[1]) : 0, mode, signals: [] };
         masters.set(key, g);
       }
       g.signals.push({ signal: m[2], port: p });
