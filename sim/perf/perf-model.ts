@@ -1,13 +1,14 @@
 // Analytical cycle model of the engine, job by job (docs/engine.md "Performance model").
 // One PI x PO step per cycle for every (candidate conv output, ky, kx, channel group); input
-// tile, weight block, descriptor and outputs move over DDR at the effective bandwidth
-// (min of the AXI ports the RTL drives and the board's reachable DDR rate); with double-buffered
+// tile, weight block, descriptor and outputs move over DDR: with axi.ports 2 the weights on their
+// own port and the rest on port 0, each port at most one beat per cycle, both together at most the
+// one DDR controller's reachable rate; with axi.ports 1 all of it over port 0. With double-buffered
 // banks a job's loads overlap the previous job's compute, and after a SYNC (layer boundary)
 // compute starts once the first rows have arrived.
 // Calibrated against the RTL's cycle counters where they exist (see sim/README.md).
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { DESC_BYTES, Flag, PoolKind, weightBlockBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
-import { ddrBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
 
 /** Cycles of MAC-pipeline fill and post-op drain per job. */
 export const JOB_OVERHEAD_CYCLES = 16;
@@ -17,8 +18,8 @@ export const JOB_OVERHEAD_CYCLES = 16;
  * layers run 3.4-3.5 cycles per output above their MAC steps.
  */
 export const OUTPUT_OVERHEAD_CYCLES = 3.5;
-/** AXI masters the RTL drives today (config.axi.ports above this is accepted but not used). */
-export const RTL_AXI_PORTS = 1;
+/** AXI master ports the RTL drives (config.axi.ports above this would be modeled as this many). */
+export const RTL_AXI_PORTS = 2;
 
 export interface JobCost {
   /** Cycles the MAC array does useful steps (one PI x PO step each). */
@@ -44,11 +45,23 @@ export function candidateCount(d: Descriptor): number {
 }
 
 export class PerfModel {
+  /** Bytes per cycle of all the engine's DDR traffic together (ports and controller). */
   readonly bw: number;
+  /** Bytes per cycle of one AXI port (one beat per cycle, at most the controller's rate). */
+  readonly portBw: number;
+  readonly ports: number;
   readonly latency: number;
   constructor(readonly config: HwConfig, board: BoardLimits = ultra96) {
-    this.bw = ddrBytesPerCycle({ ...config, axi: { ...config.axi, ports: Math.min(config.axi.ports, RTL_AXI_PORTS) } }, board);
+    this.ports = Math.min(config.axi.ports, RTL_AXI_PORTS);
+    this.bw = ddrBytesPerCycle({ ...config, axi: { ...config.axi, ports: this.ports } }, board);
+    this.portBw = Math.min(config.axi.dataBits / 8, ddrControllerBytesPerCycle(config, board));
     this.latency = board.ddrLatencyCycles;
+  }
+
+  /** Cycles to move a job's bytes: weights on port 1 (axi.ports 2), the rest on port 0. */
+  transferCycles(weightBytes: number, otherBytes: number): number {
+    if (this.ports < 2) return (weightBytes + otherBytes) / this.bw;
+    return Math.max(weightBytes / this.portBw, otherBytes / this.portBw, (weightBytes + otherBytes) / this.bw);
   }
 
   job(d: Descriptor): JobCost {
@@ -59,7 +72,7 @@ export class PerfModel {
     const wBytes = d.flags & Flag.REUSE_WEIGHTS ? 0 : weightBlockBytes(pi, po, d.kh, d.kw, d.cg);
     const outBytes = d.hp * d.wp * d.outGroups * pi * 2;
     const ddrBytes = inBytes + wBytes + outBytes + DESC_BYTES;
-    const transfer = ddrBytes / this.bw + this.latency;
+    const transfer = this.transferCycles(wBytes, ddrBytes - wBytes) + this.latency;
     let cycles = Math.max(macSteps + OUTPUT_OVERHEAD_CYCLES * cand + JOB_OVERHEAD_CYCLES, transfer);
     // After SYNC the first reads cannot be prefetched: one DDR latency plus the first 4 KiB.
     if (d.flags & Flag.SYNC) cycles += Math.min(inBytes + wBytes, 4096) / this.bw + this.latency;
@@ -67,7 +80,7 @@ export class PerfModel {
     return { macSteps, ddrBytes, cycles, stallCycles: cycles - macSteps };
   }
 
-  /** Roofline cycles of a layer: max(MACs / (PI·PO), minimum DDR bytes / bandwidth). */
+  /** Roofline cycles of a layer: max(MACs / (PI·PO), minimum DDR bytes / bandwidth of all ports together). */
   roofline(macs: number, minBytes: number): number {
     const { pi, po } = this.config.array;
     return Math.max(macs / (pi * po), minBytes / this.bw);
