@@ -1,4 +1,4 @@
-// `cnna board serve --virtual [--backend ref|rtl|synthetic] (--tcp PORT | --serial PATH)`:
+// `cnna board serve --virtual [--backend ref|rtl|hls|synthetic] (--tcp PORT | --serial PATH)`:
 // runs the virtual board (the agent's side of the protocol on the simulators) until Ctrl-C.
 // It listens on 127.0.0.1 unless --host says otherwise, and keeps its content cache in
 // --cache DIR (default ~/.cache/cnna/virtual-board), writing nowhere else.
@@ -21,7 +21,7 @@ export function defaultCacheDir(): string {
 export const boardServeCommand: Command = {
   name: 'board serve',
   summary: 'run a virtual board (the board protocol on the simulators) on TCP or a serial device',
-  usage: 'board serve --virtual [--backend ref|rtl|synthetic] (--tcp PORT | --serial PATH [--baud 3000000]) [--host 127.0.0.1] [--token T] [--cache DIR]',
+  usage: 'board serve --virtual [--backend ref|rtl|hls|synthetic] (--tcp PORT | --serial PATH [--baud 3000000]) [--host 127.0.0.1] [--token T] [--cache DIR]',
   options: {
     virtual: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'ref' },

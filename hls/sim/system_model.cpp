@@ -14,7 +14,7 @@
 // Either way the outputs are what the HLS kernels wrote into the simulated DDR.
 //
 // Script commands (one per line, as the Verilator harness reads them):
-//   ddr <bytes> | timing <latencyCycles> <bytesPerCycle> | mode untimed|clocked | load <addr> <file>
+//   ddr <bytes> | timing <latencyCycles> <bytesPerCycle> [readPorts] | mode untimed|clocked | load <addr> <file>
 //   zero <addr> <bytes> | run <base> <maxCycles> | dump <addr> <bytes> <file>
 #include <systemc>
 
@@ -55,19 +55,21 @@ struct Ddr {
   std::vector<uint8_t> bytes;
   uint64_t latency = 40;
   double bytesPerCycle = 16.0;
-  double ddrFree = 0, rdFree = 0, wrFree = 0;  // cycle at which the DDR / each master is next free
+  int readPorts = 1;  // AXI read masters (axi.ports): with 2, the weights stream on their own
+  double ddrFree = 0, rdFree[2] = {0, 0}, wrFree = 0;  // cycle at which the DDR / each master is next free
   uint64_t rdBeats = 0, wrBeats = 0;
 
   cnna::sint<16>* words() { return reinterpret_cast<cnna::sint<16>*>(bytes.data()); }
   static uint64_t beats(uint64_t n) { return (n + kBeatBytes - 1) / kBeatBytes; }
-  /** A read of n bytes issued at cycle `now`: returns the cycle its last beat arrives. */
-  double read(double now, uint64_t n) {
+  /** A read of n bytes on read master `port`, issued at cycle `now`: returns the cycle its last beat arrives. */
+  double read(double now, uint64_t n, int port = 0) {
     const uint64_t b = beats(n);
     rdBeats += b;
-    const double start = std::max({now, rdFree, ddrFree - latency});
+    double& free = rdFree[port < readPorts ? port : 0];
+    const double start = std::max({now, free, ddrFree - latency});
     const double span = std::max(double(b), b * kBeatBytes / bytesPerCycle);
     ddrFree = std::max(ddrFree, start + latency) + b * kBeatBytes / bytesPerCycle;
-    rdFree = start + b;
+    free = start + b;
     return std::max(start + latency + span, ddrFree);
   }
   /** A write of n bytes issued at `now`: returns the cycle its write response arrives. */
@@ -115,6 +117,7 @@ struct Token {
   cnna::Desc d;
   int bank = 0;
   uint32_t index = 0;
+  std::shared_ptr<double> weightsIn;  // cycle the job's last weight word arrives (set by the loader)
   std::shared_ptr<cnna::stream<YVec>> out;
 };
 
@@ -234,8 +237,13 @@ SC_MODULE(System) {
         }
         t.bank = int((tiles - 1) & 1);
         waitUntil(ddr.read(now(), cnna::WHeaderBytes));
-        // The job is handed over (the slot holds one job); its weight words follow into the ring.
+        // The job is handed over (the slot holds one job, so the previous job is computing and the ring
+        // has room for this block); its weight words follow into the ring, on their own read master when
+        // there are two, so they load while the previous job computes.
+        t.weightsIn = std::make_shared<double>(0);
         slot.write(t);
+        const uint64_t nTap = uint64_t(d.kh) * d.kw * d.cg;
+        *t.weightsIn = ddr.read(now(), nTap * cnna::Pi * cnna::Po * 2, 1);
         jobsHanded++;
         if (d.flags & cnna::FLAG_LAST) break;
       }
@@ -258,10 +266,9 @@ SC_MODULE(System) {
       const cnna::Desc& d = t.d;
       const uint64_t base = regs.baseLo;
       const double t0 = now();
-      // The weight block streams from DDR behind the hand-over (one read master: after the loader's
-      // reads issued so far).
+      wait(SC_ZERO_TIME);  // the loader sets the weight arrival right after the hand-over
+      const double weightsIn = *t.weightsIn;
       const uint64_t nTap = uint64_t(d.kh) * d.kw * d.cg;
-      const double weightsIn = ddr.read(t0, nTap * cnna::Pi * cnna::Po * 2);
       // Functional result: the HLS kernels on this job's bank and weight block.
       cnna::stream<cnna::WWord<cnna::Pi, cnna::Po>> w_s;
       cnna::stream<cnna::BiasVec<cnna::Po>> bias_s;
@@ -333,7 +340,7 @@ SC_MODULE(System) {
           regs.jobs = 0;
           irq.write(false);
           ddr.rdBeats = ddr.wrBeats = 0;
-          ddr.ddrFree = ddr.rdFree = ddr.wrFree = now();
+          ddr.ddrFree = ddr.rdFree[0] = ddr.rdFree[1] = ddr.wrFree = now();
           regs.stalls = regs.macBusy = 0;
           layers.clear();
           jobsComputed = jobsWritten = jobsHanded = 0;
@@ -389,6 +396,7 @@ SC_MODULE(Host) {
         ddr.bytes.assign(n + (n & 1), 0);
       } else if (cmd == "timing") {
         ls >> ddr.latency >> ddr.bytesPerCycle;
+        if (!(ls >> ddr.readPorts)) ddr.readPorts = 1;
       } else if (cmd == "mode") {
         std::string m;
         ls >> m;

@@ -102,7 +102,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
       top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
     }
     S.push(`ddr ${top}`);
-    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)}`);
+    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)} ${Math.min(2, config.axi.ports)}`);
     S.push(`mode ${mode}`);
     const maxCycles = opts.maxCycles ?? 2e9;
     const total = items.reduce((a, it) => a + it.inputSets.length, 0);
