@@ -48,8 +48,10 @@ export interface OverlayDesign {
   clockMhz: number;
   ip: { vendor: string; library: string; name: string; version: string; vlnv: string; top: string };
   engineCell: string;
+  /** The engine IP's clock, reset (active low) and interrupt pins. */
+  pins: { clock: string; reset: string; interrupt: string };
   control: { intf: string; smartconnect: string; slaveIntf: string };
-  masters: Array<{ name: string; mode: 'read' | 'write'; hp: string }>;
+  masters: Array<{ name: string; mode: 'read' | 'write'; hp: string; space: string }>;
   hp: HpAssignment[];
   resetCell: string;
   addressMap: AddressEntry[];
@@ -62,10 +64,47 @@ export interface OverlayDesign {
 
 export const ENGINE_CELL = 'cnna_0';
 export const CONTROL_INTF = 's_axi_control';
-export const REG_BLOCK = 'reg0';
 export const REG_BLOCK_BYTES = 4096;
 
-export function buildDesign(board: OverlayBoard, config: HwConfig, ports: EnginePorts, engine: EngineKind = 'rtl'): OverlayDesign {
+/** What the block design needs of the engine IP: its VLNV, pins, control block and AXI masters. */
+export interface EngineIp {
+  engine: EngineKind;
+  ip: { vendor: string; library: string; name: string; version: string; top: string };
+  pins: { clock: string; reset: string; interrupt: string };
+  /** Address block of the control slave (the segment is s_axi_control/<block>). */
+  regBlock: string;
+  masters: Array<{ name: string; mode: 'read' | 'write'; port: number; space: string }>;
+}
+
+/** The RTL engine, packaged by package_ip.tcl from the wrapper (ip-wrapper.ts). */
+export function rtlEngineIp(ports: EnginePorts): EngineIp {
+  return {
+    engine: 'rtl',
+    ip: { vendor: 'cnna.dev', library: 'rtl', name: 'cnna', version: '1.0', top: 'cnna' },
+    pins: { clock: 'aclk', reset: 'aresetn', interrupt: 'interrupt' },
+    regBlock: 'reg0',
+    masters: ports.masters.map((m) => ({ name: m.name, mode: m.mode, port: m.port, space: m.name })),
+  };
+}
+
+/**
+ * The HLS engine as Vitis HLS exports it (export_design -format ip_catalog, default VLNV): top cnna_top,
+ * ap_clk / ap_rst_n / interrupt, the s_axilite bundle "control" as s_axi_control with block Reg, the
+ * m_axi bundles gmem_rd / gmem_wr as m_axi_gmem_rd / m_axi_gmem_wr with address spaces Data_m_axi_<bundle>.
+ */
+export const HLS_ENGINE_IP: EngineIp = {
+  engine: 'hls',
+  ip: { vendor: 'xilinx.com', library: 'hls', name: 'cnna_top', version: '1.0', top: 'cnna_top' },
+  pins: { clock: 'ap_clk', reset: 'ap_rst_n', interrupt: 'interrupt' },
+  regBlock: 'Reg',
+  masters: [
+    { name: 'm_axi_gmem_rd', mode: 'read', port: 0, space: 'Data_m_axi_gmem_rd' },
+    { name: 'm_axi_gmem_wr', mode: 'write', port: 1, space: 'Data_m_axi_gmem_wr' },
+  ],
+};
+
+export function buildDesign(board: OverlayBoard, config: HwConfig, eng: EngineIp): OverlayDesign {
+  const engine = eng.engine;
   if (!board.part.startsWith(config.board.part)) {
     throw new CnnaError('E_CONFIG', `the config is for part ${config.board.part} (board ${config.board.name}), but board ${board.name} is ${board.part}`, {
       hint: `pass a config whose board.part is ${board.part.replace(/-[a-z]$/, '')} (cnna overlay --board ${board.name} --config FILE)`,
@@ -76,31 +115,31 @@ export function buildDesign(board: OverlayBoard, config: HwConfig, ports: Engine
       hint: `use axi.dataBits ${board.hpMaxBits} or less for ${board.name}`,
     });
   }
-  if (ports.masters.length === 0) throw new CnnaError('E_FORMAT', `rtl: ${ports.module} has no AXI master port`);
-  const enginePorts = Math.max(...ports.masters.map((m) => m.port)) + 1;
+  if (eng.masters.length === 0) throw new CnnaError('E_FORMAT', `the ${engine} engine has no AXI master port`);
+  const enginePorts = Math.max(...eng.masters.map((m) => m.port)) + 1;
   const used = Math.max(1, Math.min(config.axi.ports, board.hpPorts.length, enginePorts));
   const hp: HpAssignment[] = board.hpPorts.slice(0, used).map((p, k) => ({
     hp: p.intf, clockPin: p.clockPin, smartconnect: `axi_smc_hp${k}`, masters: [], dataBits: config.axi.dataBits,
   }));
-  const masters = ports.masters.map((m) => {
+  const masters = eng.masters.map((m) => {
     const a = hp[m.port % used];
     a.masters.push(m.name);
-    return { name: m.name, mode: m.mode, hp: a.hp };
+    return { name: m.name, mode: m.mode, hp: a.hp, space: m.space };
   });
-  const ip = { vendor: 'cnna.dev', library: engine, name: 'cnna', version: '1.0', top: 'cnna' };
+  const ip = eng.ip;
   const range = board.engineRange;
   if (range < REG_SPAN || board.engineBase < board.control.apertureBase || board.engineBase + range > board.control.apertureBase + board.control.apertureSize) {
     throw new CnnaError('E_CONFIG', `board ${board.name}: the engine window 0x${board.engineBase.toString(16)}+0x${range.toString(16)} is outside the ${board.control.intf} aperture`);
   }
   const addressMap: AddressEntry[] = [{
     master: board.psCell, masterSpace: board.control.addressSpace, masterIntf: board.control.intf,
-    slave: ENGINE_CELL, slaveIntf: CONTROL_INTF, segment: `${CONTROL_INTF}/${REG_BLOCK}`, block: REG_BLOCK,
+    slave: ENGINE_CELL, slaveIntf: CONTROL_INTF, segment: `${CONTROL_INTF}/${eng.regBlock}`, block: eng.regBlock,
     base: board.engineBase, range, memType: 'REGISTER',
   }];
   for (const m of masters) {
     const p = board.hpPorts.find((h) => h.intf === m.hp)!;
     addressMap.push({
-      master: ENGINE_CELL, masterSpace: m.name, masterIntf: m.name,
+      master: ENGINE_CELL, masterSpace: m.space, masterIntf: m.name,
       slave: board.psCell, slaveIntf: p.intf, segment: p.ddrSegment, block: p.ddrBlock,
       base: p.ddrBase, range: p.ddrSize, memType: 'MEMORY',
     });
@@ -115,13 +154,14 @@ export function buildDesign(board: OverlayBoard, config: HwConfig, ports: Engine
     clockMhz: config.clockMhz,
     ip: { ...ip, vlnv: `${ip.vendor}:${ip.library}:${ip.name}:${ip.version}` },
     engineCell: ENGINE_CELL,
+    pins: eng.pins,
     control: { intf: board.control.intf, smartconnect: 'axi_smc_ctrl', slaveIntf: CONTROL_INTF },
     masters,
     hp,
     resetCell: 'proc_sys_reset_0',
     addressMap,
     clock: { psPin: board.clock.pin, param: board.clock.freqParam, requestedMhz: config.clockMhz },
-    interrupt: { from: ENGINE_CELL, pin: 'interrupt', to: board.psCell, psPin: board.irq.pin, index: 0, sensitivity: 'LEVEL_HIGH' },
+    interrupt: { from: ENGINE_CELL, pin: eng.pins.interrupt, to: board.psCell, psPin: board.irq.pin, index: 0, sensitivity: 'LEVEL_HIGH' },
     axi: { dataBits: config.axi.dataBits, addrBits: 32, burstBeats: config.axi.burstBeats },
     regBlockBytes: REG_BLOCK_BYTES,
   };

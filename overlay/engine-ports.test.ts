@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boardDefaultConfig } from '../boards/index.ts';
 import { rtlDir } from '../sim/verilator/rtl-sources.ts';
-import { buildDesign } from './design.ts';
+import { buildDesign, rtlEngineIp } from './design.ts';
 import { groupPorts, parsePorts, readEnginePorts } from './engine-ports.ts';
 import { genBlockDesignTcl } from './gen-tcl.ts';
 import { genIpWrapper } from './ip-wrapper.ts';
@@ -38,7 +38,7 @@ describe('engine ports', () => {
     const ports = groupPorts(parsePorts(top([])));
     expect(ports.masters.map((m) => m.name)).toEqual(['m_axi_rd', 'm_axi1_rd', 'm_axi_wr']);
     const config = boardDefaultConfig('ultra96');
-    const d = buildDesign(getOverlayBoard('ultra96'), config, ports);
+    const d = buildDesign(getOverlayBoard('ultra96'), config, rtlEngineIp(ports));
     expect(d.hp.map((h) => [h.hp, h.masters])).toEqual([['S_AXI_HP0_FPD', ['m_axi_rd', 'm_axi_wr']], ['S_AXI_HP1_FPD', ['m_axi1_rd']]]);
     const bd = genBlockDesignTcl(d, getOverlayBoard('ultra96'));
     expect(bd).toContain('connect_bd_intf_net [get_bd_intf_pins cnna_0/m_axi_wr] [get_bd_intf_pins axi_smc_hp0/S01_AXI]');

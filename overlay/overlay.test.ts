@@ -161,6 +161,15 @@ describe.skipIf(!haveReal)(`naming against the real Vivado .hwh (${haveReal ? re
     }
   });
 
+  it('the HLS engine IP follows the naming of the real HLS IP (vendor xilinx.com, library hls, register block Reg)', () => {
+    const cnn = findIp(hwh, 'cnn_0')!;
+    expect(cnn.vlnv.split(':').slice(0, 2)).toEqual(['xilinx.com', 'hls']);
+    expect(cnn.addressBlocks.map((b) => [b.name, b.usage])).toEqual([['Reg', 'register']]);
+    const dir = join(work, 'real-naming-hls');
+    writeOverlay(dir, 'ultra96', u96, 'hls');
+    expect(JSON.parse(read(dir, 'overlay.json')).addressMap[0].block).toBe('Reg');
+  });
+
   it('the clock parameter it sets is the one the parser reads the PL clock from, and pl_ps_irq0 is a PS interrupt input', () => {
     expect(ps.parameters.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ).toBe('173');
     expect(hwh.clocks.pl.find((c) => c.index === 0)!.requestedMHz).toBe(173);
@@ -223,11 +232,22 @@ describe('cnna overlay (CLI)', () => {
     expect([j.ip, j.configHash, j.clock.requestedMhz, j.interrupt.target]).toEqual(['cnna.dev:rtl:cnna:1.0', configHash(u96), 200, 'zynq_ultra_ps_e_0/pl_ps_irq0']);
     expect(j.addressMap[0]).toEqual({ master: 'zynq_ultra_ps_e_0/M_AXI_HPM0_FPD', slave: 'cnna_0/s_axi_control', block: 'reg0', base: '0xa0000000', range: '0x10000', memType: 'REGISTER' });
   });
-  it('refuses --engine hls while there is no HLS export, and writes nothing', () => {
-    const r = cli(['--board', 'ultra96', '--engine', 'hls', '-o', join(work, 'cli-hls')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("cnna: error [E_UNSUPPORTED]: cnna overlay --engine hls: the HLS engine cannot be exported yet (there is no 'cnna hls export' in this version)");
-    expect(existsSync(join(work, 'cli-hls'))).toBe(false);
+  it('--engine hls writes the Vitis HLS project and a block design around the IP it exports', () => {
+    const dir = join(work, 'cli-hls');
+    const r = cli(['--board', 'ultra96', '--engine', 'hls', '-o', dir, '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).ip).toBe('xilinx.com:hls:cnna_top:1.0');
+    expect(tclComplete(TCL_FILES.map((f) => join(dir, f)))).toEqual(TCL_FILES.map((f) => `${f} 1`));
+    expect(TCL_FILES.flatMap((f) => checkTcl(read(dir, f), f, ['xilinx.com:hls:cnna_top:1.0']).errors)).toEqual([]);
+    expect(read(dir, 'hls/run_hls.tcl')).toContain('export_design -format ip_catalog');
+    expect(read(dir, 'build.sh')).toContain('(cd hls && vitis_hls -f run_hls.tcl)');
+    expect(read(dir, 'package_ip.tcl')).toContain('set cnna_ipdir [file join $cnna_here hls cnna_hls solution1 impl ip]');
+    const bd = read(dir, 'block_design.tcl');
+    expect(bd).toContain('create_bd_cell -type ip -vlnv xilinx.com:hls:cnna_top:1.0 cnna_0');
+    expect(bd).toContain('[get_bd_addr_segs cnna_0/s_axi_control/Reg]');
+    expect(bd).toContain('-target_address_space [get_bd_addr_spaces cnna_0/Data_m_axi_gmem_rd] [get_bd_addr_segs zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW]');
+    expect(bd).toContain('[get_bd_pins cnna_0/ap_rst_n]');
+    expect(existsSync(join(dir, 'ip'))).toBe(false);
   });
   it('refuses a config for another board, naming both', () => {
     const r = cli(['--board', 'pynq-z2', '--config', join(repo, 'boards/ultra96/config.json'), '-o', join(work, 'cli-bad')]);

@@ -1,20 +1,22 @@
 // Writes a complete Vivado batch project for an overlay into a folder:
 //   build.sh, build.tcl, package_ip.tcl, block_design.tcl, implement.tcl   (gen-tcl.ts)
-//   ip/src/cnna_pkg.sv, ip/src/<engine RTL>, ip/src/cnna.v                 (the IP's sources)
+//   ip/src/cnna_pkg.sv, ip/src/<engine RTL>, ip/src/cnna.v                 (the IP's sources; --engine rtl)
+//   hls/ (the Vitis HLS project of sim/hls/export-project.ts)                (--engine hls)
 //   pynq/cnna_overlay/{__init__,driver}.py, pynq/run_inference.py          (gen-pynq.ts)
 //   overlay.json                                                           (the design: address map, clock, interrupt)
 // The scripts are checked against overlay/vivado-reference.ts before anything is written; files are
 // written to a temporary folder beside DIR's files and renamed into place, so a failure leaves no
 // half-written project.
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { configHash, type HwConfig } from '../compiler/contracts/hw-config.ts';
 import { Reg, REG_DOCS, type RegName } from '../compiler/contracts/register-map.ts';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
 import { rtlDir, rtlPackage, rtlSources } from '../sim/verilator/rtl-sources.ts';
-import { buildDesign, type EngineKind, type OverlayDesign } from './design.ts';
+import { exportHlsProject } from '../sim/hls/export-project.ts';
+import { buildDesign, HLS_ENGINE_IP, rtlEngineIp, type EngineKind, type OverlayDesign } from './design.ts';
 import { readEnginePorts } from './engine-ports.ts';
-import { genBlockDesignTcl, genBuildSh, genBuildTcl, genImplementTcl, genPackageIpTcl } from './gen-tcl.ts';
+import { genBlockDesignTcl, genBuildSh, genBuildTcl, genHlsIpTcl, genImplementTcl, genPackageIpTcl } from './gen-tcl.ts';
 import { genPynqDriver, genPynqInit, genRunInference } from './gen-pynq.ts';
 import { genIpWrapper } from './ip-wrapper.ts';
 import { getOverlayBoard, TARGET_VIVADO_VERSIONS } from './overlay-boards.ts';
@@ -29,32 +31,33 @@ export interface OverlayFiles {
 
 export const TCL_FILES = ['build.tcl', 'package_ip.tcl', 'block_design.tcl', 'implement.tcl'] as const;
 
+/** C-simulation / co-simulation vectors in the HLS project of an --engine hls overlay. */
+export const HLS_VECTORS = 8;
+
 /** The project's files, in memory (checked, not yet written). */
 export function generateOverlay(boardName: string, config: HwConfig, engine: EngineKind = 'rtl'): OverlayFiles {
-  if (engine !== 'rtl') {
-    throw new CnnaError('E_UNSUPPORTED', `cnna overlay --engine ${engine}: the HLS engine cannot be exported yet (there is no 'cnna hls export' in this version)`, {
-      hint: 'use --engine rtl (the SystemVerilog engine, same bundles and results)',
-    });
-  }
   const board = getOverlayBoard(boardName);
-  const ports = readEnginePorts(join(rtlDir, 'cnna_top.sv'));
-  const design = buildDesign(board, config, ports, engine);
-  const srcs = rtlSources();
-  const ipSources = ['cnna_pkg.sv', ...srcs.map((f) => basename(f)), 'cnna.v'];
+  const ports = engine === 'rtl' ? readEnginePorts(join(rtlDir, 'cnna_top.sv')) : undefined;
+  const design = buildDesign(board, config, ports ? rtlEngineIp(ports) : HLS_ENGINE_IP);
   const text: Record<string, string> = {
-    'build.sh': genBuildSh(),
+    'build.sh': genBuildSh(engine),
     'build.tcl': genBuildTcl(design, board),
-    'package_ip.tcl': genPackageIpTcl(design, ipSources),
     'block_design.tcl': genBlockDesignTcl(design, board),
     'implement.tcl': genImplementTcl(design),
-    'ip/src/cnna_pkg.sv': rtlPackage(config),
-    'ip/src/cnna.v': genIpWrapper(design, ports, config),
     'pynq/cnna_overlay/__init__.py': genPynqInit(design),
     'pynq/cnna_overlay/driver.py': genPynqDriver(design),
     'pynq/run_inference.py': genRunInference(design),
   };
   const copies: Record<string, string> = {};
-  for (const f of srcs) copies[`ip/src/${basename(f)}`] = f;
+  if (ports) {
+    const srcs = rtlSources();
+    text['package_ip.tcl'] = genPackageIpTcl(design, ['cnna_pkg.sv', ...srcs.map((f) => basename(f)), 'cnna.v']);
+    text['ip/src/cnna_pkg.sv'] = rtlPackage(config);
+    text['ip/src/cnna.v'] = genIpWrapper(design, ports, config);
+    for (const f of srcs) copies[`ip/src/${basename(f)}`] = f;
+  } else {
+    text['package_ip.tcl'] = genHlsIpTcl(design);
+  }
   const errors = TCL_FILES.flatMap((f) => checkTcl(text[f], f, [design.ip.vlnv]).errors);
   if (errors.length) {
     throw new CnnaError('E_CONFIG', `the generated Vivado scripts use what overlay/vivado-reference.ts does not list: ${errors.join('; ')}`, {
@@ -106,10 +109,12 @@ export function writeOverlay(dir: string, boardName: string, config: HwConfig, e
       copyFileSync(src, p);
     }
     chmodSync(join(tmp, 'build.sh'), 0o755);
+    // The HLS engine: the Vitis HLS project (sources, headers, testbench with vectors, run_hls.tcl).
+    if (engine === 'hls') exportHlsProject({ board: boardName, config, outDir: join(tmp, 'hls'), vectors: HLS_VECTORS });
     mkdirSync(dir, { recursive: true });
-    for (const top of ['build.sh', ...TCL_FILES, 'overlay.json', 'ip', 'pynq']) {
+    for (const top of ['build.sh', ...TCL_FILES, 'overlay.json', 'ip', 'hls', 'pynq']) {
       rmSync(join(dir, top), { recursive: true, force: true });
-      renameSync(join(tmp, top), join(dir, top));
+      if (existsSync(join(tmp, top))) renameSync(join(tmp, top), join(dir, top));
     }
   } catch (e) {
     if (e instanceof CnnaError) throw e;

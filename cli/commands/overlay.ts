@@ -25,13 +25,14 @@ export const overlayCommand: Command = {
     getOverlayBoard(board);
     const config = loadBoardConfig(values.config as string | undefined, board);
     const dir = values.out;
-    const { design: d, text, copies } = writeOverlay(dir, board, config, engine);
+    const { design: d, text } = writeOverlay(dir, board, config, engine);
     const regs = d.addressMap[0];
     ctx.log(`overlay for ${d.board} (${d.part}, ${d.ps}), config ${d.configHash}, engine ${d.engine}, IP ${d.ip.vlnv}`);
     ctx.log(`  PL clock ${d.psCell}/${d.clock.psPin} at ${d.clockMhz} MHz; interrupt ${d.engineCell}/interrupt -> ${d.psCell}/${d.interrupt.psPin}`);
     ctx.log(`  registers ${d.engineCell}/${d.control.slaveIntf} at 0x${regs.base.toString(16)} (0x${regs.range.toString(16)} bytes) via ${d.control.intf}`);
     for (const h of d.hp) ctx.log(`  ${h.masters.join(' + ')} -> ${h.smartconnect} -> ${d.psCell}/${h.hp} (${h.dataBits} bit)`);
-    ctx.log(`wrote ${Object.keys(text).length + Object.keys(copies).length} files into ${dir}; build with ${dir}/build.sh (Vivado ${TARGET_VIVADO_VERSIONS.join(', ')}) -> ${dir}/out/cnna.bit, ${dir}/out/cnna.hwh`);
+    if (d.engine === 'hls') ctx.log(`  the HLS engine's Vitis HLS project is in ${dir}/hls (build.sh exports its IP with vitis_hls first)`);
+    ctx.log(`wrote the project into ${dir}; build with ${dir}/build.sh (Vivado ${TARGET_VIVADO_VERSIONS.join(', ')}) -> ${dir}/out/cnna.bit, ${dir}/out/cnna.hwh`);
     return JSON.parse(text['overlay.json']) as unknown;
   },
 };
