@@ -12,13 +12,37 @@ import { writeTensorProto } from '../../compiler/onnx/tensor-proto.ts';
 import { formatReport } from '../../compiler/quant/format-report.ts';
 import { ensureDir, writeFilesAtomic } from '../../compiler/util/atomic-write.ts';
 import type { Command } from '../command.ts';
-import { QUANT_OPTIONS, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK } from '../model-pipeline.ts';
+import { QUANT_OPTIONS, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK, type LoadedModel } from '../model-pipeline.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { freezeInputs, optimize } from '../../compiler/passes/index.ts';
 
 const K = 5;
 
 /** A file-name-safe version of an ONNX value name ('/fc/Gemm_output_0' → '_fc_Gemm_output_0'). */
 export function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/**
+ * Graph inputs that a Conv, Gemm, MatMul or BatchNormalization reads as weights (the ONNX test
+ * cases pass weights as inputs): the fixed-point model multiplies by constant weights only, so
+ * the given values become constants (an input file of exactly the declared shape) before the
+ * model is optimized again. The other inputs stay inputs.
+ */
+export function freezeWeightInputs(m: LoadedModel, feeds: Record<string, Tensor>): { model: LoadedModel; feeds: Record<string, Tensor>; frozen: string[] } {
+  const inputNames = new Set(m.imported.inputs.map((i) => i.name));
+  const weightSlots = new Set<string>();
+  for (const n of m.imported.nodes) {
+    const slots = n.op === 'conv' || n.op === 'gemm' || n.op === 'matmul' || n.op === 'batchnorm' ? n.inputs.slice(1) : [];
+    for (const v of slots) if (inputNames.has(v)) weightSlots.add(v);
+  }
+  const frozen = m.imported.inputs.filter((vi) => weightSlots.has(vi.name) && feeds[vi.name]
+    && feeds[vi.name].dims.length === vi.shape.length && feeds[vi.name].dims.every((d, k) => d === vi.shape[k])).map((vi) => vi.name);
+  if (frozen.length === 0) return { model: m, feeds, frozen };
+  const values = Object.fromEntries(frozen.map((k) => [k, feeds[k]]));
+  const imported = freezeInputs(m.imported, values);
+  const rest = Object.fromEntries(Object.entries(feeds).filter(([k]) => !frozen.includes(k)));
+  return { model: { ...m, imported, graph: optimize(imported) }, feeds: rest, frozen };
 }
 
 export const runCommand: Command = {
@@ -35,9 +59,10 @@ export const runCommand: Command = {
     if (files.length === 0) throw new CnnaError('E_USAGE', 'run: missing --input FILE (a .pb TensorProto or a .npy array)', { hint: 'usage: cnna run <model.onnx> --input x.npy [--out DIR]' });
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `run: expected one model, got ${positionals.length} (${positionals.join(', ')})`, { hint: 'pass each input with its own --input' });
     ensureDir(String(values.out)); // before the long work: a bad --out fails at once
-    const m = loadModel(positionals[0], 'run');
+    const loaded = loadModel(positionals[0], 'run');
     const inputs = files.map(readInputFile);
-    const { feeds, batch } = matchInputs(m.graph.inputs, inputs);
+    const { feeds: given, batch } = matchInputs(loaded.graph.inputs, inputs);
+    const { model: m, feeds, frozen } = freezeWeightInputs(loaded, given);
     const qm = quantizeForCli(m.graph, values, ctx);
     const float = runFloatAnyBatch(m.graph, feeds);
     const fixed = runFixed(qm, feeds).outputs;
@@ -61,6 +86,7 @@ export const runCommand: Command = {
       return { name: vi.name, dims: f.dims, files, maxAbsDiff: maxAbsDiff(f.data, q.data), top1Agree: rows.filter((r) => r.top1Agree).length, rows };
     });
     writeFilesAtomic(outDir, written);
+    if (frozen.length > 0) ctx.log(`weights given as inputs, used as constants: ${frozen.join(', ')}`);
     ctx.log(`quantization (${qm.options.format === 'auto' ? 'auto formats' : `Q${16 - qm.options.format}.${qm.options.format}`}${qm.options.perChannel ? ', per-channel weight scales' : ''}; calibration: ${qm.options.calibration}):`);
     for (const line of formatReport(qm.report).split('\n')) ctx.log(`  ${line}`);
     for (const o of outputs) {
@@ -75,7 +101,7 @@ export const runCommand: Command = {
     return {
       model: m.path,
       batch,
-      inputs: inputs.map((f, i) => ({ file: f.file, format: f.format, dims: f.dims, input: m.graph.inputs[i].name })),
+      inputs: inputs.map((f, i) => ({ file: f.file, format: f.format, dims: f.dims, input: loaded.graph.inputs[i].name, ...(frozen.includes(loaded.graph.inputs[i].name) ? { frozen: true } : {}) })),
       quantization: { format: qm.options.format, perChannel: qm.options.perChannel, calibration: qm.options.calibration, report: qm.report },
       outputs: outputs.map((o) => ({ ...o, rows: o.rows })),
     };

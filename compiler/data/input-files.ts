@@ -46,7 +46,9 @@ const shapeText = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
 
 /**
  * Matches files to the model's inputs in order and checks shapes: a file must have the
- * input's shape, with any batch size N ≥ 1 on axis 0. Returns the feeds and the batch size.
+ * input's shape, with any batch size N ≥ 1 on axis 0 (the same N for every input); several
+ * files that each have exactly their input's declared shape are taken as they are (batch 1).
+ * Returns the feeds and the batch size.
  */
 export function matchInputs(inputs: ValueInfo[], files: InputFile[]): { feeds: Record<string, Tensor>; batch: number } {
   if (files.length !== inputs.length) {
@@ -55,6 +57,12 @@ export function matchInputs(inputs: ValueInfo[], files: InputFile[]): { feeds: R
     });
   }
   const feeds: Record<string, Tensor> = {};
+  // Files of exactly the declared shapes run as they are: axis 0 need not be a batch axis
+  // (a [3, 4] MatMul operand, two inputs of different leading sizes).
+  if (inputs.length > 1 && inputs.every((vi, i) => vi.shape.length === files[i].dims.length && vi.shape.every((d, k) => d === files[i].dims[k]))) {
+    inputs.forEach((vi, i) => { feeds[vi.name] = { dims: files[i].dims, data: files[i].data }; });
+    return { feeds, batch: 1 };
+  }
   let batch: number | undefined;
   inputs.forEach((vi, i) => {
     const f = files[i];

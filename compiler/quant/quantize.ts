@@ -15,7 +15,9 @@
 //
 // Calibration data: `calibration` if given (batches for the first graph input); otherwise the
 // first `calibrationImages` Fashion-MNIST training images (x = pixel/255) when the input is
-// N×1×28×28; otherwise seeded synthetic inputs, uniform in [-2, 2), with a warning.
+// N×1×28×28; otherwise seeded synthetic inputs, uniform in [-2, 2), with a warning: batched on
+// axis 0 for a single input of batch 1, else every input at its declared shape, one run per
+// sample. Inputs other than the first get seeded synthetic values of their declared shapes.
 import { availableParallelism } from 'node:os';
 import type { Graph, Node, Tensor } from '../ir/graph.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
@@ -59,7 +61,9 @@ const CHUNK = 64;
 /** Synthetic calibration budget, in MACs. */
 const SYNTHETIC_MACS = 4e9;
 
-interface Calib { batches: Tensor[]; source: string }
+/** One calibration run: a value for every graph input, n samples. */
+interface FeedSet { feeds: Record<string, Tensor>; n: number }
+interface Calib { sets: FeedSet[]; source: string }
 
 export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedModel {
   const format = opts.format ?? 'auto';
@@ -74,9 +78,9 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const g = lowerForFixedPoint(graph);
   checkGraph(g);
   // A fixed format needs no ranges; without a report there is then nothing to calibrate.
-  const calib = format !== 'auto' && opts.report === false ? { batches: [], source: 'none (fixed format, no report)' } : calibrationData(g, opts);
+  const calib: Calib = format !== 'auto' && opts.report === false ? { sets: [], source: 'none (fixed format, no report)' } : calibrationData(g, opts);
   const { graph: cg, rangeSource } = calibrationGraph(g);
-  const total = calib.batches.reduce((a, b) => a + b.dims[0], 0) * (opts.report === false ? 1 : 2);
+  const total = calib.sets.reduce((a, b) => a + b.n, 0) * (opts.report === false ? 1 : 2);
   let done = 0;
 
   // The weights do not depend on the calibration: they are quantized in the gaps of pass 1 (while
@@ -102,8 +106,8 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const kept: Record<string, Tensor>[] = [];
   let keptBytes = 0;
   const threads = opts.threads ?? Math.min(2, availableParallelism());
-  for (const batch of calib.batches) {
-    const vals = runFloatBatch(cg, batch, threads, background);
+  for (const set of calib.sets) {
+    const vals = runFloatBatch(cg, set.feeds, threads, background);
     let bytes = 0;
     for (const [name, t] of Object.entries(vals)) {
       let s = stats.get(name);
@@ -119,7 +123,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     }
     keptBytes += bytes;
     kept.push(keptBytes <= 512 * 2 ** 20 ? vals : {});
-    opts.onProgress?.((done += batch.dims[0]), total);
+    opts.onProgress?.((done += set.n), total);
   }
 
   const amaxOf = (name: string): number => {
@@ -203,9 +207,9 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   // Pass 2: the report (float ranges, fixed-point saturation and SQNR per node).
   const acc = new Map<string, { sat: number; total: number; sig: number; noise: number }>();
   if (opts.report !== false) {
-    calib.batches.forEach((batch, bi) => {
-      const fl = Object.keys(kept[bi]).length > 0 ? kept[bi] : runFloatBatch(cg, batch, threads);
-      const fx = runFixed(qm, { [g.inputs[0].name]: batch, ...syntheticOthers(g, calib, bi) }, { keepAll: true });
+    calib.sets.forEach((set, bi) => {
+      const fl = Object.keys(kept[bi]).length > 0 ? kept[bi] : runFloatBatch(cg, set.feeds, threads);
+      const fx = runFixed(qm, set.feeds, { keepAll: true });
       const owners: [string, string][] = [...g.inputs.map((i) => [i.name, i.name] as [string, string]), ...g.nodes.map((n) => [n.name, n.outputs[0]] as [string, string])];
       for (const [owner, value] of owners) {
         const a = acc.get(owner) ?? { sat: 0, total: 0, sig: 0, noise: 0 };
@@ -222,7 +226,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
         }
         acc.set(owner, a);
       }
-      opts.onProgress?.((done += batch.dims[0]), total);
+      opts.onProgress?.((done += set.n), total);
     });
   }
   const row = (owner: string, op: string, value: string, n?: Node): LayerReport => {
@@ -391,19 +395,16 @@ function biasOf(g: Graph, n: Node & { op: 'conv' | 'gemm' }, w: QuantizedWeights
   return { q };
 }
 
-function runFloatBatch(g: Graph, batch: Tensor, threads: number, background?: () => boolean): Record<string, Tensor> {
-  const inName = g.inputs[0].name;
-  const others = g.inputs.slice(1);
-  const withBatch: Graph = { ...g, inputs: g.inputs.map((vi, i) => (i === 0 ? { ...vi, shape: batch.dims.slice() } : vi)) };
-  const feeds: Record<string, Tensor> = { [inName]: batch };
-  for (const vi of others) feeds[vi.name] = synthetic(vi.shape, 7);
+function runFloatBatch(g: Graph, feeds: Record<string, Tensor>, threads: number, background?: () => boolean): Record<string, Tensor> {
+  const withBatch: Graph = { ...g, inputs: g.inputs.map((vi) => (feeds[vi.name] ? { ...vi, shape: feeds[vi.name].dims.slice() } : vi)) };
   return runFloat(withBatch, feeds, { keepAll: true, threads, background });
 }
 
-function syntheticOthers(g: Graph, _c: Calib, _bi: number): Record<string, Tensor> {
-  const r: Record<string, Tensor> = {};
-  for (const vi of g.inputs.slice(1)) r[vi.name] = synthetic(vi.shape, 7);
-  return r;
+/** A batch for the first input; every other input gets seeded synthetic values of its declared shape. */
+function withOthers(g: Graph, batch: Tensor): FeedSet {
+  const feeds: Record<string, Tensor> = { [g.inputs[0].name]: batch };
+  for (const vi of g.inputs.slice(1)) feeds[vi.name] = synthetic(vi.shape, 7);
+  return { feeds, n: batch.dims[0] };
 }
 
 /** Seeded uniform values in [-2, 2) (mulberry32). */
@@ -442,7 +443,7 @@ function calibrationData(g: Graph, opts: QuantizeOptions): Calib {
       }
     }
     const n = opts.calibration.reduce((a, b) => a + b.dims[0], 0);
-    return { batches: opts.calibration.flatMap((t) => split(t, CHUNK)), source: `user batch (${n} samples)` };
+    return { sets: opts.calibration.flatMap((t) => split(t, CHUNK)).map((b) => withOthers(g, b)), source: `user batch (${n} samples)` };
   }
   const is28 = shape.length === 4 && shape[1] === 1 && shape[2] === 28 && shape[3] === 28;
   if (is28 && fashionMnistAvailable()) {
@@ -450,19 +451,29 @@ function calibrationData(g: Graph, opts: QuantizeOptions): Calib {
     const set = loadFashionMnist('train', { limit: n });
     const batches: Tensor[] = [];
     for (let s = 0; s < set.count; s += CHUNK) batches.push(toBatch(set, s, CHUNK));
-    return { batches, source: `fashion-mnist train[0:${set.count}] (pixel/255)` };
+    return { sets: batches.map((b) => withOthers(g, b)), source: `fashion-mnist train[0:${set.count}] (pixel/255)` };
   }
   const seed = opts.seed ?? 1;
   const count = opts.calibrationImages ?? Math.max(1, Math.min(32, Math.floor(SYNTHETIC_MACS / macsPerImage(g))));
   const per = shape.slice(1).map((d) => Math.max(1, d));
   const why = is28 ? 'Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)' : `input '${vi.name}' has shape [${shape.join(', ')}], not N×1×28×28`;
   opts.onWarning?.(`${why}: calibrating on ${count} synthetic input${count === 1 ? '' : 's'}, uniform in [-2, 2) (seed ${seed}); formats may be off for real data, so pass a calibration batch for accurate ones`);
-  const batches: Tensor[] = [];
-  for (let s = 0; s < count; s += CHUNK) {
-    const k = Math.min(CHUNK, count - s);
-    batches.push(synthetic([k, ...per], seed + s));
+  const sets: FeedSet[] = [];
+  if (g.inputs.length === 1 && shape[0] === 1) {
+    for (let s = 0; s < count; s += CHUNK) {
+      const k = Math.min(CHUNK, count - s);
+      sets.push({ feeds: { [vi.name]: synthetic([k, ...per], seed + s) }, n: k });
+    }
+  } else {
+    // Several inputs, or an axis 0 that is not a batch of 1 (it may be a data axis, as in
+    // [3, 4, 5] + [3, 4, 5]): every input at its declared shape, one run per sample.
+    for (let s = 0; s < count; s++) {
+      const feeds: Record<string, Tensor> = {};
+      g.inputs.forEach((x, j) => { feeds[x.name] = synthetic(x.shape.map((d) => Math.max(1, d)), seed + s * g.inputs.length + j); });
+      sets.push({ feeds, n: 1 });
+    }
   }
-  return { batches, source: `synthetic uniform [-2, 2), ${count} inputs, seed ${seed}` };
+  return { sets, source: `synthetic uniform [-2, 2), ${count} inputs, seed ${seed}` };
 }
 
 function split(t: Tensor, chunk: number): Tensor[] {
