@@ -165,4 +165,20 @@ describe('RTL engine status codes', () => {
     const ok = await run(fc.bundle, fc, { stress: { seed: 3, ...HEAVY } });
     expect(mismatches([fc], config, ok.runs)).toEqual([]);
   }, 600_000);
+
+  it('8 AXI: after an error run the engine starts again cleanly in the same process (errors on runs 0 and 2 of 4)', async () => {
+    const clean = (await run(fc.bundle, fc)).runs[0];
+    const sets = Array.from({ length: 4 }, () => ({ raw: { x: fc.input } }));
+    const r = await runBundleRtl(fc.bundle, sets, {
+      config, returnStatus: true,
+      inject: [{ run: 0, kind: 'read', port: 1, burst: 3, resp: 'SLVERR' }, { run: 2, kind: 'write', burst: 0, resp: 'DECERR' }],
+    });
+    expect(r.runs.map((x) => [x.status, x.axi.errorsInjected])).toEqual([[8, 1], [0, 0], [8, 1], [0, 0]]);
+    // The runs after an error are bit-exact and as fast as a run in a fresh process (within the DDR
+    // model's arbitration phase: 1%).
+    for (const k of [1, 3]) expect(Math.abs(r.runs[k].cycles - clean.cycles)).toBeLessThan(clean.cycles / 100);
+    expect(mismatches([fc, fc], config, [r.runs[1], r.runs[3]])).toEqual([]);
+    // The error run stopped early: fewer jobs than the program has.
+    expect(r.runs[0].jobs).toBeLessThan(fc.bundle.manifest.descriptors.count);
+  }, 600_000);
 });

@@ -39,6 +39,8 @@ export interface RtlRunResult {
   ddrReadBytes: number;
   ddrWriteBytes: number;
   jobs: number;
+  /** The engine's STATUS register after the run (0; another code only with RtlOptions.returnStatus). */
+  status: number;
   /** What the harness's DDR model saw on the AXI ports in this run. */
   axi: {
     /** Read bursts (AR handshakes) on port 0 and port 1. */
@@ -104,6 +106,11 @@ export interface RtlOptions {
   stress?: AxiStress;
   /** Error responses on chosen bursts (the engine must stop with STATUS 8 AXI). */
   inject?: AxiInject[];
+  /**
+   * A run that ends with a non-zero STATUS comes back with that status, the engine's counters and no
+   * outputs, instead of failing the whole batch (later runs in the same process still run).
+   */
+  returnStatus?: boolean;
 }
 
 /** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
@@ -257,6 +264,14 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
       if (h.timeout) throw new CnnaError('E_SIM', `RTL engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
+      const axi = { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected } as RtlRunResult['axi'];
+      if (h.status !== 0 && opts.returnStatus) {
+        return {
+          raw: {}, outputs: {}, cycles: h.cycles, latencySeconds: h.cycles / (config.clockMhz * 1e6), perLayer: [], stallCycles: h.stalls,
+          macBusyCycles: h.macBusy, utilization: 0, ddrReadBytes: beatsToBytes(h.rdBeats), ddrWriteBytes: beatsToBytes(h.wrBeats),
+          jobs: h.jobs, status: h.status, axi,
+        };
+      }
       if (h.status === EngineStatus.AXI) {
         throw new CnnaError('E_SIM', `the RTL engine stopped running bundle '${m.model}' (run ${i}): status ${describeStatus(h.status)}`, {
           hint: 'the DDR model answered a read or write with SLVERR/DECERR; outputs of this run are not valid',
@@ -312,7 +327,8 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
         ddrReadBytes: beatsToBytes(h.rdBeats),
         ddrWriteBytes: beatsToBytes(h.wrBeats),
         jobs: h.jobs,
-        axi: { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected },
+        status: 0,
+        axi,
       };
     };
     items.forEach(({ bundle, inputSets }, b) => {
