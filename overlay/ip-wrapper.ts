@@ -47,7 +47,9 @@ export function genIpWrapper(d: OverlayDesign, ports: EnginePorts, config: HwCon
   const busifs = [d.control.slaveIntf, ...d.masters.map((m) => m.name)].join(':');
   decl.push(
     `  (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK" *)`,
-    `  (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF ${busifs}, ASSOCIATED_RESET aresetn, FREQ_HZ ${Math.round(d.clockMhz * 1e6)}" *)`,
+    // No FREQ_HZ: the block design propagates the PS clock's actual frequency (a fixed value that
+    // differs from what the PS PLL gives would fail validate_bd_design).
+    `  (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF ${busifs}, ASSOCIATED_RESET aresetn" *)`,
     `  input  wire aclk`,
     `  (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 aresetn RST" *)`,
     `  (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)`,
