@@ -56,8 +56,9 @@ bool job_in_ddr(uint64_t base, const Desc& d) {
 }
 #endif
 
-void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d) {
+void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d, int nCand) {
 #pragma HLS DATAFLOW
+  // Only process calls and channel declarations here (canonical dataflow); nCand comes from the caller.
   // The input bank: written by the loader, read by the MAC array. As a dataflow channel it becomes a
   // ping-pong buffer, so the next job's tile loads while this one computes (the RTL's two banks).
 #ifdef __SYNTHESIS__
@@ -76,7 +77,6 @@ void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc
   stream<YVec<Po>> p_s("p_s");
 #pragma HLS STREAM variable = acc_s depth = 16
   // 16: the post-op latency plus a pool window in flight, so the array never waits on the pipeline.
-  const int nCand = count_candidates(d);
   loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, d, bank, bias_s, shift_s, w_s);
   mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);
   post_op<Po>(d, nCand, shift_s, acc_s, y_s);
@@ -128,7 +128,7 @@ JOBS:
       err = ERR_AXI;
       break;
     }
-    run_job(ddr_rd, ddr_wr, base, d);
+    run_job(ddr_rd, ddr_wr, base, d, count_candidates(d));
     done++;
     if (d.flags & FLAG_LAST) break;
   }
