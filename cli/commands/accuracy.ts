@@ -51,6 +51,19 @@ export function loadImages(values: Record<string, unknown>): { set: ImageSet; na
   return { set: imageSetFromIdx(readIdx(images), readIdx(labels), { images, labels }), name: `${images} + ${labels}` };
 }
 
+/** The images must have the model's one input shape (C×H×W); otherwise E_USAGE with what to pass instead. */
+export function checkImagesFit(inputs: readonly { name: string; shape: number[] }[], set: ImageSet, name: string, command: string): void {
+  const input = inputs[0];
+  const want = input.shape.slice(1);
+  const have = [set.channels, set.rows, set.cols];
+  if (inputs.length !== 1 || want.join() !== have.join()) {
+    throw new CnnaError('E_USAGE', `model input '${input.name}' is ${shapeText(input.shape)} but the images of ${name} are ${shapeText(have)} (C×H×W)`, {
+      hint: inputs.length !== 1 ? `${command} with images needs a model with one image input; pass --input FILE per model input instead`
+        : `use images of the size the model was trained on: --images IDX --labels IDX holding ${want.join('×')} images, or --input FILE with tensors of shape ${shapeText([1, ...want])}`,
+    });
+  }
+}
+
 export interface AccuracyResult {
   n: number;
   float: { top1: number; correct: number };
@@ -86,13 +99,7 @@ export const accuracyCommand: Command = {
     const m = loadModel(positionals[0], 'accuracy');
     const { set, name } = loadImages(values);
     const input = m.graph.inputs[0];
-    const want = input.shape.slice(1);
-    const have = [set.channels, set.rows, set.cols];
-    if (m.graph.inputs.length !== 1 || want.join() !== have.join()) {
-      throw new CnnaError('E_USAGE', `model input '${input.name}' is ${shapeText(input.shape)} but the images are ${shapeText(have)} (C×H×W)`, {
-        hint: m.graph.inputs.length !== 1 ? 'accuracy needs a model with one image input' : 'use images of the size the model was trained on',
-      });
-    }
+    checkImagesFit(m.graph.inputs, set, name, 'accuracy');
     const n = Math.min(limit ?? set.count, set.count);
     if (n === 0) throw new CnnaError('E_USAGE', `accuracy: ${name} holds no images`);
     const qm = quantizeForCli(m.graph, values, ctx);

@@ -1,5 +1,5 @@
-// `cnna simulate <model.onnx|bundle> --backend ref [--input FILE… | --images IDX --labels IDX
-// --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
+// `cnna simulate <model.onnx|bundle> --backend ref [--input FILE… | --images IDX --labels IDX]
+// [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
 // bundle on an engine simulator image by image, checks its int16 outputs against the golden
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
@@ -23,7 +23,7 @@ import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
-import { loadImages, parseNumber } from './accuracy.ts';
+import { checkImagesFit, loadImages, parseNumber } from './accuracy.ts';
 
 export interface BackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
@@ -59,7 +59,7 @@ function singleImage(t: Tensor, i: number): Tensor {
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
-  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls [--input FILE ... | --images IDX --labels IDX --limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
   options: {
     backend: { type: 'string', default: 'ref' },
     board: { type: 'string', default: 'ultra96' },
@@ -92,13 +92,16 @@ export const simulateCommand: Command = {
     let bundle: Bundle;
     let qm: QuantizedModel | undefined;
     let config: HwConfig;
+    const images = haveImages ? loadImages(values) : undefined;
     if (isBundlePath(target)) {
       bundle = readBundle(target);
       config = values.config ? loadConfig(values.config as string, String(values.board)) : validateConfig(bundle.manifest.hwConfig, `${target}/manifest.json`);
+      if (images) checkImagesFit(bundle.manifest.inputs, images.set, images.name, 'simulate');
       if (values.model) qm = quantizeForCli(loadModel(values.model as string, 'simulate').graph, values, ctx);
     } else {
       config = loadConfig(values.config as string | undefined, String(values.board));
       const m = loadModel(target, 'simulate');
+      if (images) checkImagesFit(m.graph.inputs, images.set, images.name, 'simulate'); // before the long work
       qm = quantizeForCli(m.graph, values, ctx);
       bundle = compileBundle(qm, config);
     }
@@ -109,20 +112,20 @@ export const simulateCommand: Command = {
     // Inputs: one batch-1 feed per inference.
     const feeds: Record<string, Tensor>[] = [];
     let labels: number[] | undefined;
+    const limit = values.limit === undefined ? Infinity : Number(values.limit);
+    if (limit !== Infinity && (!Number.isSafeInteger(limit) || limit < 1)) throw new CnnaError('E_USAGE', `--limit '${String(values.limit)}' is not a positive integer`);
     if (files.length) {
       const inputs = files.map(readInputFile);
       const vis = man.inputs.map((io) => ({ name: io.name, shape: io.shape }));
       const { feeds: f, batch } = matchInputs(vis, inputs);
-      for (let i = 0; i < batch; i++) feeds.push(Object.fromEntries(Object.entries(f).map(([k, t]) => [k, singleImage(t, i)])));
+      for (let i = 0; i < Math.min(batch, limit); i++) feeds.push(Object.fromEntries(Object.entries(f).map(([k, t]) => [k, singleImage(t, i)])));
     } else {
       const pp: Preprocess = {
         scale: parseNumber('scale', values.scale, DEFAULT_PREPROCESS.scale),
         mean: parseNumber('mean', values.mean, DEFAULT_PREPROCESS.mean),
         std: parseNumber('std', values.std, DEFAULT_PREPROCESS.std),
       };
-      const { set } = loadImages(values);
-      const limit = values.limit === undefined ? set.count : Number(values.limit);
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new CnnaError('E_USAGE', `--limit '${String(values.limit)}' is not a positive integer`);
+      const { set } = images!;
       const n = Math.min(limit, set.count);
       const x = toBatch(set, 0, n, pp);
       for (let i = 0; i < n; i++) feeds.push({ [inName]: singleImage(x, i) });
