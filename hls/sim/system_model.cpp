@@ -43,6 +43,7 @@ using namespace sc_core;
 namespace {
 
 constexpr int kBeatBytes = cnna::AxiDataBits / 8;
+constexpr int kDrainCycles = 16;  // the compute unit's per-job drain (docs/engine.md "Compute")
 
 struct LayerStat {
   uint64_t cycles = 0, mac = 0, stall = 0, jobs = 0, rdBeats = 0, wrBeats = 0;
@@ -118,6 +119,7 @@ struct Token {
   int bank = 0;
   uint32_t index = 0;
   std::shared_ptr<double> weightsIn;  // cycle the job's last weight word arrives (set by the loader)
+  double computeStart = 0;
   std::shared_ptr<cnna::stream<YVec>> out;
 };
 
@@ -294,7 +296,10 @@ SC_MODULE(System) {
       LayerStat& s = layers[d.layer];
       s.mac += steps;
       s.stall += stall;
-      waitUntil(end);
+      t.computeStart = t0;
+      // The array then drains for 16 cycles (the post-op pipeline empties into the output FIFO) before
+      // it takes the next job.
+      waitUntil(end + kDrainCycles);
       jobsComputed++;
       computedEv.notify(SC_ZERO_TIME);
       outQ.write(t);
@@ -307,9 +312,10 @@ SC_MODULE(System) {
       Token t = outQ.read();
       const cnna::Desc& d = t.d;
       const uint32_t groups = std::min<uint32_t>(d.outGroups, cnna::Po / cnna::Pi);
-      // The post-op pipeline drains into the output FIFO during the array's 16-cycle drain.
-      waitUntil(now() + 16);
-      const double doneAt = ddr.write(now(), uint64_t(d.hp) * d.wp * groups * 2 * cnna::Pi);
+      // Outputs leave through the output FIFO as the array produces them, so the job's write bursts
+      // overlap its compute: they occupy the DDR from the compute start; the job is done when the last
+      // burst's response is back (at the earliest now, the end of the drain).
+      const double doneAt = std::max(now(), ddr.write(t.computeStart, uint64_t(d.hp) * d.wp * groups * 2 * cnna::Pi));
       cnna::writer<cnna::Pi, cnna::Po>(ddr.words(), regs.baseLo, d, *t.out);
       waitUntil(doneAt);
       jobsWritten++;
