@@ -198,9 +198,26 @@ class Grouped(nn.Module):
         return self.fc(torch.flatten(F.max_pool2d(y, 4), 1))
 
 
+class MixedPool(nn.Module):
+    """Mixed pooling (Lee et al.): a*max + (1-a)*avg of the same windows, exported as both pools, two Muls and an Add."""
+    def __init__(self, a=0.75):
+        super().__init__()
+        self.a = a
+        self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16 * 4 * 4, CLASSES)
+
+    def mix(self, y):
+        return self.a * F.max_pool2d(y, 2) + (1 - self.a) * F.avg_pool2d(y, 2)
+
+    def forward(self, x):
+        y = self.mix(F.relu(self.c1(x)))
+        y = self.mix(F.relu(self.c2(y)))
+        return self.fc(torch.flatten(y, 1))
+
+
 FAMILIES = {
     'resnet': ResNet, 'preact-resnet': PreActResNet, 'mobilenetv2': MobileNetV2, 'squeezenet': SqueezeNet, 'nin': NiN,
-    'allconv': AllConv, 'spp': SPP, 'pool-modes': PoolModes, 'dilated': Dilated, 'grouped': Grouped,
+    'allconv': AllConv, 'spp': SPP, 'pool-modes': PoolModes, 'dilated': Dilated, 'grouped': Grouped, 'mixed-pool': MixedPool,
 }
 
 

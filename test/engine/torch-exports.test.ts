@@ -1,7 +1,7 @@
 // Real PyTorch exports (test/fixtures/torch-exports, made by scripts/export-torch-fixtures.py with
-// Debian's python3-torch; CI does not need torch): ten families (residual, pre-activation residual,
-// inverted residual with depthwise + ReLU6, fire-module concat, NiN with GAP, All-Conv with
-// AvgPool2d, SPP head, pool modes, dilated, grouped) at opsets 13 and 17.
+// Debian's python3-torch; CI does not need torch): eleven families (residual, pre-activation
+// residual, inverted residual with depthwise + ReLU6, fire-module concat, NiN with GAP, All-Conv
+// with AvgPool2d, SPP head, pool modes, mixed pooling, dilated, grouped) at opsets 13 and 17.
 //  - the float executor agrees with onnxruntime-node on the raw export (max |diff| <= 1e-5);
 //  - each compiles for the default config and runs on the Verilator RTL (all bundles in one
 //    simulation process), its int16 outputs bit-exact against the golden model.
@@ -22,7 +22,7 @@ import { rng } from './random-layer.ts';
 
 const dir = resolve(repoRoot, 'test/fixtures/torch-exports');
 const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
-const FAMILIES = ['allconv', 'dilated', 'grouped', 'mobilenetv2', 'nin', 'pool-modes', 'preact-resnet', 'resnet', 'spp', 'squeezenet'];
+const FAMILIES = ['allconv', 'dilated', 'grouped', 'mixed-pool', 'mobilenetv2', 'nin', 'pool-modes', 'preact-resnet', 'resnet', 'spp', 'squeezenet'];
 const IMAGES = 3;
 
 function images(seed: number) {
