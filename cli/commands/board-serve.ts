@@ -1,13 +1,14 @@
 // `cnna board serve --virtual [--backend ref|rtl|hls|synthetic] (--tcp PORT | --serial PATH)`:
 // runs the virtual board (the agent's side of the protocol on the simulators) until Ctrl-C.
 // It listens on 127.0.0.1 unless --host says otherwise, and keeps its content cache in
-// --cache DIR (default ~/.cache/cnna/virtual-board), writing nowhere else.
+// --cache DIR (default ~/.cache/cnna/virtual-board), writing nowhere else. --max-connections and
+// --max-buffered-mib set the agent's connection cap and shared buffer budget (docs/protocol.md 6).
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { ensureDir } from '../../compiler/util/atomic-write.ts';
-import { AgentCore } from '../../host/virtual-board/agent-core.ts';
+import { AgentCore, type AgentGuards } from '../../host/virtual-board/agent-core.ts';
 import { loadBackend } from '../../host/virtual-board/backends/backend-registry.ts';
 import { serveSerial } from '../../host/virtual-board/serve-serial.ts';
 import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
@@ -21,7 +22,7 @@ export function defaultCacheDir(): string {
 export const boardServeCommand: Command = {
   name: 'board serve',
   summary: 'run a virtual board (the board protocol on the simulators) on TCP or a serial device',
-  usage: 'board serve --virtual [--backend ref|rtl|hls|synthetic] (--tcp PORT | --serial PATH [--baud 3000000]) [--host 127.0.0.1] [--token T] [--cache DIR]',
+  usage: 'board serve --virtual [--backend ref|rtl|hls|synthetic] (--tcp PORT | --serial PATH [--baud 3000000]) [--host 127.0.0.1] [--token T] [--cache DIR] [--max-connections 64] [--max-buffered-mib 128]',
   options: {
     virtual: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'ref' },
@@ -31,6 +32,8 @@ export const boardServeCommand: Command = {
     host: { type: 'string', default: '127.0.0.1' },
     token: { type: 'string' },
     cache: { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-buffered-mib': { type: 'string' },
   },
   allowPositionals: false,
   async run({ values }, ctx) {
@@ -47,7 +50,10 @@ export const boardServeCommand: Command = {
     ensureDir(cacheDir);
     const host = String(values.host);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') ctx.warn(`listening on ${host}: anyone who can reach it may try the pairing token`);
-    const core = new AgentCore({ cacheDir, token, backend, log: (l) => process.stderr.write(`board: ${l}\n`) });
+    const guards: Partial<AgentGuards> = {};
+    if (values['max-connections'] !== undefined) guards.maxConnections = parsePositiveInt('--max-connections', values['max-connections'], 100_000);
+    if (values['max-buffered-mib'] !== undefined) guards.maxBufferedBytes = parsePositiveInt('--max-buffered-mib', values['max-buffered-mib'], 1 << 20) * 1024 * 1024;
+    const core = new AgentCore({ cacheDir, token, backend, guards, log: (l) => process.stderr.write(`board: ${l}\n`) });
     await core.restore();
     let stop: () => Promise<void>;
     let where: string;

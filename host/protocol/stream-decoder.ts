@@ -12,6 +12,9 @@
 // buffer (readBuffer() says where, commit(n) parses the n bytes that arrived there); frames are
 // views of that buffer, valid until the next readBuffer() or commit(). The buffer holds at
 // most one incomplete frame plus one read, so it never grows past 2 · (maxFrame + 4) + 64 KiB.
+// The agent sizes it for small frames first (`initialFrame`) and lets it grow only when a
+// longer frame's header arrives and its memory budget agrees (`grow`); `setMaxFrame` lowers
+// the accepted frame size (the agent accepts only small frames before AUTH).
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
 import { DEFAULT_MAX_FRAME, MIN_FRAME_BYTES } from './message-types.ts';
 import type { ProtocolErrorCode } from './protocol-error.ts';
@@ -25,6 +28,15 @@ export interface StreamDecoder {
   push(chunk: Uint8Array): StreamEvent[];
   /** Bytes currently buffered (for memory-bound checks). */
   buffered(): number;
+  /** Accept frames up to `n` bytes from now on (at most the maxFrame the decoder was made with). */
+  setMaxFrame(n: number): void;
+}
+
+export interface TcpReaderOptions {
+  /** The frame size the read buffer is first sized for (default: maxFrame). */
+  initialFrame?: number;
+  /** Asked before the buffer grows by `bytes` for a longer frame; false refuses it (BUSY, then close). */
+  grow?: (bytes: number) => boolean;
 }
 
 /** A TCP framer that a socket reads into directly (net's `onread` buffer): no copy per read. */
@@ -50,9 +62,12 @@ export function createStreamDecoder(framing: Framing, maxFrame = DEFAULT_MAX_FRA
 }
 
 /** The TCP framer with zero-copy reads (readBuffer/commit); push() works on it too. */
-export function createTcpReader(maxFrame = DEFAULT_MAX_FRAME): TcpReader {
-  return new LengthStreamDecoder(maxFrame, true);
+export function createTcpReader(maxFrame = DEFAULT_MAX_FRAME, opts: TcpReaderOptions = {}): TcpReader {
+  return new LengthStreamDecoder(maxFrame, true, opts);
 }
+
+/** Read-buffer size for frames up to `frame` bytes: one incomplete frame plus one read, twice over. */
+const capFor = (frame: number): number => 2 * (frame + 4) + MIN_READ;
 
 const MIN_READ = 65536;
 
@@ -60,13 +75,15 @@ class CobsStreamDecoder implements StreamDecoder {
   private buf: Uint8Array;
   private len = 0;
   private dropping = false;
-  private readonly limit: number;
+  private limit: number;
   constructor(private readonly maxFrame: number) {
     this.limit = cobsMaxEncodedLength(maxFrame);
     this.buf = new Uint8Array(Math.min(this.limit, 4096));
   }
 
   buffered(): number { return this.len; }
+
+  setMaxFrame(n: number): void { this.limit = cobsMaxEncodedLength(Math.min(n, this.maxFrame)); }
 
   push(chunk: Uint8Array): StreamEvent[] {
     const events: StreamEvent[] = [];
@@ -121,10 +138,19 @@ class LengthStreamDecoder implements TcpReader {
   private rbuf: Buffer | undefined;
   private start = 0;
   private end = 0;
+  /** Frames above this are refused (FRAME_TOO_LARGE); at most maxFrame. */
+  private limit: number;
+  /** The frame size the read buffer is (to be) sized for. */
+  private sizedFor: number;
   /** `reader`: frames live in the framer's own buffer, and push() copies chunks into it. */
-  constructor(private readonly maxFrame: number, private readonly reader = false) {}
+  constructor(private readonly maxFrame: number, private readonly reader = false, private readonly opts: TcpReaderOptions = {}) {
+    this.limit = maxFrame;
+    this.sizedFor = Math.min(opts.initialFrame ?? maxFrame, maxFrame);
+  }
 
   buffered(): number { return this.total; }
+
+  setMaxFrame(n: number): void { this.limit = Math.min(n, this.maxFrame); }
 
   push(chunk: Uint8Array): StreamEvent[] {
     if (this.closed) return [];
@@ -147,8 +173,17 @@ class LengthStreamDecoder implements TcpReader {
   }
 
   readBuffer(): Uint8Array {
-    const cap = 2 * (this.maxFrame + 4) + MIN_READ;
-    if (!this.rbuf) this.rbuf = Buffer.allocUnsafe(cap);
+    const cap = capFor(this.sizedFor);
+    if (!this.rbuf || this.rbuf.length < cap) {
+      const next = Buffer.allocUnsafe(cap);
+      if (this.rbuf && this.total > 0) {
+        this.rbuf.copy(next, 0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+        this.chunks[0] = next.subarray(0, this.end);
+      }
+      this.rbuf = next;
+    }
     if (this.total === 0) {
       this.start = 0;
       this.end = 0;
@@ -186,8 +221,8 @@ class LengthStreamDecoder implements TcpReader {
         if (this.total < 4) break;
         const h = this.take(4);
         const length = new DataView(h.buffer, h.byteOffset, 4).getUint32(0, true);
-        if (length > this.maxFrame) {
-          events.push({ kind: 'error', code: 'FRAME_TOO_LARGE', message: `frame length ${length} exceeds the limit of ${this.maxFrame}` });
+        if (length > this.limit) {
+          events.push({ kind: 'error', code: 'FRAME_TOO_LARGE', message: `frame length ${length} exceeds the limit of ${this.limit}${this.limit < this.maxFrame ? ' before AUTH' : ''}` });
           events.push({ kind: 'close' });
           this.closed = true;
           this.chunks = [];
@@ -198,6 +233,18 @@ class LengthStreamDecoder implements TcpReader {
           events.push({ kind: 'error', code: 'TRUNCATED', message: `frame length ${length} is shorter than the 16-byte minimum` });
           this.skip = length;
           continue;
+        }
+        if (this.reader && length > this.sizedFor) {
+          // the buffer must grow for this frame: to the full maxFrame at once, if the budget agrees
+          if (this.opts.grow && !this.opts.grow(capFor(this.maxFrame) - capFor(this.sizedFor))) {
+            events.push({ kind: 'error', code: 'BUSY', message: `a frame of ${length} bytes does not fit the agent's buffer budget now (other connections hold it); retry later` });
+            events.push({ kind: 'close' });
+            this.closed = true;
+            this.chunks = [];
+            this.total = 0;
+            return events;
+          }
+          this.sizedFor = this.maxFrame;
         }
         this.need = length;
       }

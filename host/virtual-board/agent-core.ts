@@ -23,11 +23,39 @@ export interface AgentLimits {
   idleTimeoutMs: number;
 }
 
+/**
+ * What one agent holds for all its connections together (docs/protocol.md section 6). Not
+ * announced in HELLO; each refusal is a protocol error (BUSY, FRAME_TOO_LARGE, AUTH_FAILED).
+ */
+export interface AgentGuards {
+  /** TCP connections at once; a new one past it evicts the oldest unauthenticated one, else is refused (BUSY). */
+  maxConnections: number;
+  /** Bytes of frame buffers beyond the small pre-AUTH size, plus queued request blobs, across all sessions. */
+  maxBufferedBytes: number;
+  /** The largest frame accepted before a successful AUTH (HELLO, AUTH and PING fit). */
+  preAuthMaxFrame: number;
+  /** Wrong pairing MACs from one peer (TCP: its address; serial: the line) before it is locked out, across HELLOs and connections. */
+  maxAuthFailures: number;
+  /** The first lock-out; it doubles with each lock-out in a row, up to maxAuthLockoutMs. */
+  authLockoutMs: number;
+  maxAuthLockoutMs: number;
+}
+
+export const DEFAULT_GUARDS: AgentGuards = {
+  maxConnections: 64,
+  maxBufferedBytes: 128 * 1024 * 1024,
+  preAuthMaxFrame: 4096,
+  maxAuthFailures: 3,
+  authLockoutMs: 1000,
+  maxAuthLockoutMs: 60_000,
+};
+
 export interface AgentOptions {
   cacheDir: string;
   token: string;
   backend: EngineBackend;
   limits?: Partial<AgentLimits>;
+  guards?: Partial<AgentGuards>;
   /** Test hook: the session nonces, in order (hex, 16 bytes each); random when absent. */
   nonces?: string[];
   board?: string;
@@ -61,6 +89,11 @@ export class AgentCore {
   registers = new Map<number, number>();
   /** Emulated DMA buffers of the active deployment. */
   buffers = new Map<string, Uint8Array>();
+  readonly guards: AgentGuards;
+  /** Bytes granted from maxBufferedBytes (frame-buffer growth and queued blobs of every session). */
+  private buffered = 0;
+  /** Pairing failures per peer (failures since the last lock-out or success, lock-outs in a row, locked until). */
+  private readonly authFailures = new Map<string, { failures: number; lockouts: number; lockedUntil: number; last: number }>();
 
   constructor(opts: AgentOptions) {
     if (!opts.token) throw new ProtocolError('BAD_REQUEST', 'the agent needs a pairing token');
@@ -71,6 +104,7 @@ export class AgentCore {
     this.part = opts.part ?? 'xczu3eg-sbva484-1-e';
     this.log = opts.log ?? (() => {});
     this.nonces = [...(opts.nonces ?? [])];
+    this.guards = { ...DEFAULT_GUARDS, ...opts.guards };
     this.baseLimits = {
       maxFrame: DEFAULT_MAX_FRAME, maxUpload: 512 * 1024 * 1024, chunkSize: 0, window: 8, keepaliveMs: 5000, idleTimeoutMs: 60000,
       ...opts.limits,
@@ -83,6 +117,50 @@ export class AgentCore {
     // loopback, 1 MiB - 1 KiB another ~10% less on the host).
     const chunkSize = this.baseLimits.chunkSize || (framing === 'serial' ? 4096 : DEFAULT_TCP_CHUNK);
     return { ...this.baseLimits, chunkSize: Math.min(chunkSize, this.baseLimits.maxFrame - 1024) };
+  }
+
+  /** Takes `bytes` from the shared buffer budget; false (nothing taken) when that would exceed it. */
+  reserveBuffer(bytes: number): boolean {
+    if (this.buffered + bytes > this.guards.maxBufferedBytes) return false;
+    this.buffered += bytes;
+    return true;
+  }
+
+  releaseBuffer(bytes: number): void {
+    this.buffered = Math.max(0, this.buffered - bytes);
+  }
+
+  bufferedBytes(): number { return this.buffered; }
+
+  /** Milliseconds `peer` must still wait before its next AUTH is checked (0: not locked). */
+  authLockedFor(peer: string, now = Date.now()): number {
+    const r = this.authFailures.get(peer);
+    return r && r.lockedUntil > now ? r.lockedUntil - now : 0;
+  }
+
+  /** Records a wrong MAC from `peer`; returns the lock-out it started (ms), or 0. */
+  authFailed(peer: string, now = Date.now()): number {
+    let r = this.authFailures.get(peer);
+    if (r && now - r.last > 10 * this.guards.maxAuthLockoutMs) r = undefined; // long quiet: forgotten
+    if (!r) {
+      if (this.authFailures.size >= 4096) this.authFailures.delete(this.authFailures.keys().next().value!); // the oldest record
+      r = { failures: 0, lockouts: 0, lockedUntil: 0, last: now };
+    }
+    this.authFailures.delete(peer);
+    this.authFailures.set(peer, r); // most recent last
+    r.last = now;
+    r.failures++;
+    if (r.failures < this.guards.maxAuthFailures) return 0;
+    const ms = Math.min(this.guards.maxAuthLockoutMs, this.guards.authLockoutMs * 2 ** r.lockouts);
+    r.failures = 0;
+    r.lockouts++;
+    r.lockedUntil = now + ms;
+    return ms;
+  }
+
+  /** A correct MAC from `peer` clears its record. */
+  authSucceeded(peer: string): void {
+    this.authFailures.delete(peer);
   }
 
   /** Releases open files (the agent is stopping). */

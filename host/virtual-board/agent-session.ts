@@ -3,9 +3,16 @@
 // per-request timeouts and cancellation, keep-alive and idle timeout (idle = nothing valid
 // received and no request queued or running, for idleTimeoutMs). Transport-agnostic:
 // it gets bytes (or whole frames) and hands encoded bytes to `io.send`.
+// Memory and pairing guards shared with the other sessions (AgentCore.guards, docs/protocol.md
+// section 6): on TCP, frames above preAuthMaxFrame are refused until AUTH succeeds; the TCP read
+// buffer grows past its small first size, and a request blob is queued, only with bytes from
+// the agent's shared budget (else BUSY); wrong MACs count per peer across HELLOs and
+// connections, and a peer that reaches maxAuthFailures is locked out for a while.
 // Invariants: a request runs only after it passed the frame, replay and auth checks; at most
 // one queued request runs at a time; the queue holds at most MAX_QUEUED requests; every
-// rejected frame gets exactly one ERROR answer, and the session keeps serving.
+// rejected frame gets exactly one ERROR answer, and the session keeps serving (except after
+// the errors that close a TCP connection: FRAME_TOO_LARGE, a refused buffer growth, a lock-out);
+// the budget bytes a session holds (`reserved` + its queued blobs) go back when it ends.
 import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
 import { agentMac, hostMac, isMacHex, isNonceHex, macEquals } from '../protocol/auth-mac.ts';
 import { decodeFrame, encodeFrame, type Body, type Frame } from '../protocol/frame-codec.ts';
@@ -26,7 +33,6 @@ export const MAX_QUEUED = 64;
 /** Requests whose handlers finish without waiting: they may run synchronously on arrival. */
 const SYNC_TYPES: ReadonlySet<MessageType> = new Set(['INFO', 'UPLOAD_BEGIN', 'UPLOAD_CHUNK', 'UPLOAD_STATUS', 'MMIO_READ', 'MMIO_WRITE', 'BUFFER_READ', 'BUFFER_WRITE']);
 const NEVER_ABORTED = new AbortController().signal;
-const MAX_AUTH_FAILURES = 3;
 
 const HANDLERS: Partial<Record<MessageType, Handler>> = {
   INFO: handleInfo,
@@ -51,7 +57,7 @@ export interface SessionIo {
 
 export type SessionFraming = 'serial' | 'tcp' | 'direct';
 
-interface Queued { frame: Frame }
+interface Queued { frame: Frame; budget: number }
 
 export class AgentSession {
   private readonly decoder?: StreamDecoder;
@@ -59,18 +65,41 @@ export class AgentSession {
   private readonly limits: AgentLimits;
   private nonce: string | undefined;
   private authed = false;
-  private authFailures = 0;
   private highest = 0;
   private queue: Queued[] = [];
   private running: { requestId: number; abort: AbortController } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Budget bytes this session's read buffer took from the agent (AgentCore.reserveBuffer). */
+  private reserved = 0;
+  /** Who pairing failures are counted against (TCP: the remote address; serial: the line). */
+  readonly peer: string;
 
-  constructor(private readonly core: AgentCore, private readonly io: SessionIo, private readonly framing: SessionFraming) {
+  constructor(private readonly core: AgentCore, private readonly io: SessionIo, private readonly framing: SessionFraming, opts: { peer?: string } = {}) {
     this.limits = core.limits(framing);
-    if (framing === 'tcp') this.decoder = this.reader = createTcpReader(this.limits.maxFrame);
-    else if (framing === 'serial') this.decoder = createStreamDecoder(framing, this.limits.maxFrame);
+    this.peer = opts.peer ?? framing;
+    if (framing === 'tcp') {
+      this.decoder = this.reader = createTcpReader(this.limits.maxFrame, {
+        initialFrame: Math.min(core.guards.preAuthMaxFrame, this.limits.maxFrame),
+        grow: (bytes) => {
+          if (!core.reserveBuffer(bytes)) return false;
+          this.reserved += bytes;
+          return true;
+        },
+      });
+    } else if (framing === 'serial') this.decoder = createStreamDecoder(framing, this.limits.maxFrame);
+    this.setAuthed(false);
     this.touch();
+  }
+
+  /** Authenticated (AUTH succeeded since the last HELLO). */
+  get authenticated(): boolean { return this.authed; }
+
+  /** Refuses the session with one ERROR (requestId 0) and ends it: the agent is making room (TCP). */
+  evict(code: ProtocolErrorCode, message: string): void {
+    this.sendError(0, code, message);
+    this.end();
+    this.io.close();
   }
 
   /** Bytes from the transport. */
@@ -147,7 +176,11 @@ export class AgentSession {
       this.runNow(f);
       return;
     }
-    this.queue.push({ frame: { ...f, blob: f.blob.length ? f.blob.slice() : f.blob } });
+    if (f.blob.length > 0 && !this.core.reserveBuffer(f.blob.length)) {
+      this.sendError(f.requestId, 'BUSY', `${f.type}: the agent's buffer budget (${this.core.guards.maxBufferedBytes} bytes across connections) cannot hold this request's ${f.blob.length}-byte blob now; retry later`);
+      return;
+    }
+    this.queue.push({ frame: { ...f, blob: f.blob.length ? f.blob.slice() : f.blob }, budget: f.blob.length });
     if (!this.running) void this.pump();
   }
 
@@ -156,8 +189,18 @@ export class AgentSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idleTimer);
-    this.queue = [];
+    this.dropQueue();
+    this.core.releaseBuffer(this.reserved);
+    this.reserved = 0;
     this.running?.abort.abort(new ProtocolError('CANCELLED', 'the connection closed'));
+  }
+
+  /** Empties the queue and gives its blobs' budget back. */
+  private dropQueue(): Queued[] {
+    const dropped = this.queue;
+    this.queue = [];
+    for (const q of dropped) this.core.releaseBuffer(q.budget);
+    return dropped;
   }
 
   private hello(f: Frame): void {
@@ -170,12 +213,10 @@ export class AgentSession {
       this.sendError(f.requestId, (e as ProtocolError).code, (e as Error).message);
       return;
     }
-    for (const q of this.queue) this.sendError(q.frame.requestId, 'CANCELLED', 'a new HELLO started a new session');
-    this.queue = [];
+    for (const q of this.dropQueue()) this.sendError(q.frame.requestId, 'CANCELLED', 'a new HELLO started a new session');
     this.running?.abort.abort(new ProtocolError('CANCELLED', 'a new HELLO started a new session'));
     this.nonce = this.core.nextNonce();
-    this.authed = false;
-    this.authFailures = 0;
+    this.setAuthed(false);
     this.highest = f.requestId;
     this.respond(f, { body: { ...this.core.identity(), nonce: this.nonce, auth: 'hmac-sha256', limits: { ...this.limits } } });
   }
@@ -187,15 +228,27 @@ export class AgentSession {
       this.sendError(f.requestId, 'BAD_REQUEST', "AUTH: 'clientNonce' must be 32 and 'mac' 64 lowercase hex characters");
       return;
     }
-    if (!this.nonce || !macEquals(mac, hostMac(this.core.token, this.nonce, clientNonce))) {
-      this.authFailures++;
-      this.sendError(f.requestId, 'AUTH_FAILED', this.nonce ? 'AUTH: the MAC does not match the pairing token' : 'AUTH: send HELLO first');
-      if (this.nonce && this.authFailures >= MAX_AUTH_FAILURES) {
-        if (this.framing === 'tcp') { this.end(); this.io.close(); } else this.resetSession();
-      }
+    if (!this.nonce) {
+      this.sendError(f.requestId, 'AUTH_FAILED', 'AUTH: send HELLO first');
       return;
     }
-    this.authed = true;
+    const locked = this.core.authLockedFor(this.peer);
+    if (locked > 0) {
+      // not checked at all while locked: a right guess is refused too
+      this.sendError(f.requestId, 'AUTH_FAILED', `AUTH: too many wrong pairing MACs from ${this.peer}; pairing from it is locked for another ${locked} ms`);
+      this.dropSession();
+      return;
+    }
+    if (!macEquals(mac, hostMac(this.core.token, this.nonce, clientNonce))) {
+      const lockMs = this.core.authFailed(this.peer);
+      this.sendError(f.requestId, 'AUTH_FAILED', lockMs > 0
+        ? `AUTH: the MAC does not match the pairing token; after ${this.core.guards.maxAuthFailures} wrong MACs pairing from ${this.peer} is locked for ${lockMs} ms`
+        : 'AUTH: the MAC does not match the pairing token');
+      if (lockMs > 0) this.dropSession();
+      return;
+    }
+    this.core.authSucceeded(this.peer);
+    this.setAuthed(true);
     this.respond(f, { body: { mac: agentMac(this.core.token, this.nonce, clientNonce) } });
   }
 
@@ -210,7 +263,7 @@ export class AgentSession {
     let cancelled = false;
     const i = this.queue.findIndex((q) => q.frame.requestId === target);
     if (i >= 0) {
-      this.queue.splice(i, 1);
+      this.core.releaseBuffer(this.queue.splice(i, 1)[0].budget);
       this.sendError(target, 'CANCELLED', `cancelled by request ${f.requestId}`);
       cancelled = true;
     } else if (this.running?.requestId === target && !this.running.abort.signal.aborted) {
@@ -234,7 +287,8 @@ export class AgentSession {
 
   private async pump(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
-      const { frame } = this.queue.shift()!;
+      const { frame, budget } = this.queue.shift()!;
+      this.core.releaseBuffer(budget); // the blob is the handler's now; it is bounded by the one running request
       const abort = new AbortController();
       this.running = { requestId: frame.requestId, abort };
       let timer: NodeJS.Timeout | undefined;
@@ -284,11 +338,25 @@ export class AgentSession {
     this.io.send(this.framing === 'direct' ? frame : encodeForTransport(this.framing, frame));
   }
 
+  /** After a lock-out: TCP closes the connection, serial resets the session. */
+  private dropSession(): void {
+    if (this.framing === 'tcp') { this.end(); this.io.close(); } else this.resetSession();
+  }
+
+  /**
+   * Authentication state, and on TCP the frame size it allows (small before AUTH). Serial keeps
+   * maxFrame: one line holds one session, and a host that lost its session must get
+   * AUTH_REQUIRED for its next (large) request to notice.
+   */
+  private setAuthed(authed: boolean): void {
+    this.authed = authed;
+    if (this.framing === 'tcp') this.reader!.setMaxFrame(authed ? this.limits.maxFrame : this.core.guards.preAuthMaxFrame);
+  }
+
   private resetSession(): void {
-    this.authed = false;
+    this.setAuthed(false);
     this.nonce = undefined;
-    this.authFailures = 0;
-    this.queue = [];
+    this.dropQueue();
   }
 
   /** (Re)starts the idle countdown; a session with a request running or queued is not idle. */

@@ -18,7 +18,7 @@ export async function serveSerial(core: AgentCore, opts: { path: string; baudRat
   session = new AgentSession(core, {
     send: (b) => { if (port.isOpen) port.write(Buffer.from(b.buffer, b.byteOffset, b.length)); },
     close: () => {},
-  }, 'serial');
+  }, 'serial', { peer: `serial:${opts.path}` });
   port.on('data', (d: Buffer) => session.receive(d));
   port.on('error', () => {});
   core.log(`virtual board listening on serial ${opts.path} at ${opts.baudRate ?? 3_000_000} baud`);
