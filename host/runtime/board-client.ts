@@ -180,6 +180,8 @@ export class BoardClient {
       } catch (e) {
         lastErr = e;
         if (!(e instanceof CnnaError) || e.code !== 'E_AUTH' || (e as { boardCode?: string }).boardCode !== 'AUTH_FAILED') throw e;
+        // pairing from this host is locked out (docs/protocol.md 3.2): retrying now only extends it
+        if ((e as { detail?: { lockedForMs?: unknown } }).detail?.lockedForMs !== undefined) throw e;
       }
     }
     throw lastErr;

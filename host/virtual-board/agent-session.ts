@@ -235,7 +235,7 @@ export class AgentSession {
     const locked = this.core.authLockedFor(this.peer);
     if (locked > 0) {
       // not checked at all while locked: a right guess is refused too
-      this.sendError(f.requestId, 'AUTH_FAILED', `AUTH: too many wrong pairing MACs from ${this.peer}; pairing from it is locked for another ${locked} ms`);
+      this.sendError(f.requestId, 'AUTH_FAILED', `AUTH: too many wrong pairing MACs from ${this.peer}; pairing from it is locked for another ${locked} ms`, { lockedForMs: locked });
       this.dropSession();
       return;
     }
@@ -243,7 +243,7 @@ export class AgentSession {
       const lockMs = this.core.authFailed(this.peer);
       this.sendError(f.requestId, 'AUTH_FAILED', lockMs > 0
         ? `AUTH: the MAC does not match the pairing token; after ${this.core.guards.maxAuthFailures} wrong MACs pairing from ${this.peer} is locked for ${lockMs} ms`
-        : 'AUTH: the MAC does not match the pairing token');
+        : 'AUTH: the MAC does not match the pairing token', lockMs > 0 ? { lockedForMs: lockMs } : undefined);
       if (lockMs > 0) this.dropSession();
       return;
     }

@@ -47,6 +47,7 @@ describe('board CLI errors', () => {
   });
 
   it('explains an empty board and bad MMIO arguments', async () => {
+    await new Promise((r) => setTimeout(r, 1100)); // the wrong token above locked pairing from 127.0.0.1 for 1 s
     const conn = ['--tcp', `127.0.0.1:${board.tcp.port}`, '--token', TEST_TOKEN];
     expect((await cli(['infer', 'fashion-mnist:0', ...conn])).err).toContain('infer: nothing is deployed on tcp 127.0.0.1:');
     expect((await cli(['board', 'mmio', 'read', '0xzz', ...conn])).err).toContain("address '0xzz' is not a number");
