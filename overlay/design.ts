@@ -89,19 +89,29 @@ export function rtlEngineIp(ports: EnginePorts): EngineIp {
 
 /**
  * The HLS engine as Vitis HLS exports it (export_design -format ip_catalog, default VLNV): top cnna_top,
- * ap_clk / ap_rst_n / interrupt, the s_axilite bundle "control" as s_axi_control with block Reg, the
- * m_axi bundles gmem_rd / gmem_wr as m_axi_gmem_rd / m_axi_gmem_wr with address spaces Data_m_axi_<bundle>.
+ * ap_clk / ap_rst_n / interrupt, the s_axilite bundle "control" as s_axi_control with block Reg, and one
+ * master m_axi_<bundle> (address space Data_m_axi_<bundle>) per m_axi bundle of the top's INTERFACE
+ * pragmas (hls/cnna_top.cpp), numbered in the order they appear (engine port 0, 1, ...).
  */
-export const HLS_ENGINE_IP: EngineIp = {
-  engine: 'hls',
-  ip: { vendor: 'xilinx.com', library: 'hls', name: 'cnna_top', version: '1.0', top: 'cnna_top' },
-  pins: { clock: 'ap_clk', reset: 'ap_rst_n', interrupt: 'interrupt' },
-  regBlock: 'Reg',
-  masters: [
-    { name: 'm_axi_gmem_rd', mode: 'read', port: 0, space: 'Data_m_axi_gmem_rd' },
-    { name: 'm_axi_gmem_wr', mode: 'write', port: 1, space: 'Data_m_axi_gmem_wr' },
-  ],
-};
+export function hlsEngineIp(topCpp: string): EngineIp {
+  const masters: EngineIp['masters'] = [];
+  for (const m of topCpp.matchAll(/HLS INTERFACE\s+mode\s*=\s*m_axi\b([^)\n]*)/g)) {
+    const bundle = /bundle\s*=\s*(\w+)/.exec(m[1])?.[1];
+    if (!bundle || masters.some((x) => x.name === `m_axi_${bundle}`)) continue;
+    const writes = /max_write_burst_length/.test(m[1]) && !/max_read_burst_length/.test(m[1]);
+    masters.push({ name: `m_axi_${bundle}`, mode: writes ? 'write' : 'read', port: masters.length, space: `Data_m_axi_${bundle}` });
+  }
+  if (!/HLS INTERFACE\s+mode\s*=\s*s_axilite\s+port\s*=\s*return\s+bundle\s*=\s*control/.test(topCpp)) {
+    throw new CnnaError('E_FORMAT', 'hls/cnna_top.cpp: no s_axilite control bundle (port = return bundle = control) for the overlay to connect');
+  }
+  return {
+    engine: 'hls',
+    ip: { vendor: 'xilinx.com', library: 'hls', name: 'cnna_top', version: '1.0', top: 'cnna_top' },
+    pins: { clock: 'ap_clk', reset: 'ap_rst_n', interrupt: 'interrupt' },
+    regBlock: 'Reg',
+    masters,
+  };
+}
 
 export function buildDesign(board: OverlayBoard, config: HwConfig, eng: EngineIp): OverlayDesign {
   const engine = eng.engine;

@@ -1,11 +1,12 @@
 // The engine top's ports grouped into IP interfaces: the real rtl/cnna_top.sv (engine port 0 reads
 // and writes, port 1 reads the weights), and a synthetic top of the same shape whose masters land on
 // the HP port of their engine port number.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boardDefaultConfig } from '../boards/index.ts';
-import { rtlDir } from '../sim/verilator/rtl-sources.ts';
-import { buildDesign, rtlEngineIp } from './design.ts';
+import { repoRoot, rtlDir } from '../sim/verilator/rtl-sources.ts';
+import { buildDesign, hlsEngineIp, rtlEngineIp } from './design.ts';
 import { groupPorts, parsePorts, readEnginePorts } from './engine-ports.ts';
 import { genBlockDesignTcl } from './gen-tcl.ts';
 import { genIpWrapper } from './ip-wrapper.ts';
@@ -51,5 +52,16 @@ describe('engine ports', () => {
 
   it('refuses an input port it cannot place, naming it', () => {
     expect(() => groupPorts(parsePorts(top(['input logic dbg_halt_i'])))).toThrow('rtl: cnna_top input dbg_halt_i belongs to no interface the IP wrapper knows');
+  });
+
+  it('reads the HLS top: one master per m_axi bundle, in pragma order, and refuses a top without the control bundle', () => {
+    const cpp = readFileSync(join(repoRoot, 'hls', 'cnna_top.cpp'), 'utf8');
+    expect(hlsEngineIp(cpp).masters).toEqual([
+      { name: 'm_axi_gmem_rd', mode: 'read', port: 0, space: 'Data_m_axi_gmem_rd' },
+      { name: 'm_axi_gmem_wr', mode: 'write', port: 1, space: 'Data_m_axi_gmem_wr' },
+    ]);
+    const three = `${cpp}\n  CNNA_PRAGMA(HLS INTERFACE mode = m_axi port = ddr_w bundle = gmem_w offset = off max_read_burst_length = 16)`;
+    expect(hlsEngineIp(three).masters.map((m) => [m.name, m.port])).toEqual([['m_axi_gmem_rd', 0], ['m_axi_gmem_wr', 1], ['m_axi_gmem_w', 2]]);
+    expect(() => hlsEngineIp(cpp.replace(/bundle = control\s*$/m, 'bundle = ctl'))).toThrow('hls/cnna_top.cpp: no s_axilite control bundle (port = return bundle = control) for the overlay to connect');
   });
 });

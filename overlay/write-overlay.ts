@@ -12,9 +12,9 @@ import { basename, join } from 'node:path';
 import { configHash, type HwConfig } from '../compiler/contracts/hw-config.ts';
 import { Reg, REG_DOCS, type RegName } from '../compiler/contracts/register-map.ts';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
-import { rtlDir, rtlPackage, rtlSources } from '../sim/verilator/rtl-sources.ts';
+import { repoRoot, rtlDir, rtlPackage, rtlSources } from '../sim/verilator/rtl-sources.ts';
 import { exportHlsProject } from '../sim/hls/export-project.ts';
-import { buildDesign, HLS_ENGINE_IP, rtlEngineIp, type EngineKind, type OverlayDesign } from './design.ts';
+import { buildDesign, hlsEngineIp, rtlEngineIp, type EngineKind, type OverlayDesign } from './design.ts';
 import { readEnginePorts } from './engine-ports.ts';
 import { genBlockDesignTcl, genBuildSh, genBuildTcl, genHlsIpTcl, genImplementTcl, genPackageIpTcl } from './gen-tcl.ts';
 import { genPynqDriver, genPynqInit, genRunInference } from './gen-pynq.ts';
@@ -38,7 +38,7 @@ export const HLS_VECTORS = 8;
 export function generateOverlay(boardName: string, config: HwConfig, engine: EngineKind = 'rtl'): OverlayFiles {
   const board = getOverlayBoard(boardName);
   const ports = engine === 'rtl' ? readEnginePorts(join(rtlDir, 'cnna_top.sv')) : undefined;
-  const design = buildDesign(board, config, ports ? rtlEngineIp(ports) : HLS_ENGINE_IP);
+  const design = buildDesign(board, config, ports ? rtlEngineIp(ports) : hlsEngineIp(readFileSync(join(repoRoot, 'hls', 'cnna_top.cpp'), 'utf8')));
   const text: Record<string, string> = {
     'build.sh': genBuildSh(engine),
     'build.tcl': genBuildTcl(design, board),
