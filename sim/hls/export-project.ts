@@ -6,8 +6,8 @@
 // Vectors: for the config the shared golden vectors were compiled for (test/vectors/engine/index.json),
 // those vectors (expected outputs from the golden model); for any other config, seeded random programs
 // (sim/verilator/random-bundle.ts) whose expected outputs come from the executable spec (sim/ref).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { readBundle } from '../../compiler/backend/bundle-io.ts';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
@@ -134,10 +134,28 @@ export function exportHlsProject(o: HlsExportOptions): HlsExportResult {
   const board = boardByName(o.board);
   checkConfigBoard(o.config, board, 'the hardware config');
   const hash = configHash(o.config);
-  const dir = o.outDir;
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, 'run_hls.tcl'))) {
-    throw new CnnaError('E_USAGE', `hls export: ${dir} exists and is not an exported HLS project`, { hint: 'pass an empty or new directory with -o' });
+  const out = resolve(o.outDir);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new CnnaError('E_USAGE', `hls export: ${out} is a file, not a directory`, { hint: 'pass a new or empty directory with -o' });
+    if (readdirSync(out).length > 0 && !existsSync(join(out, 'run_hls.tcl'))) {
+      throw new CnnaError('E_USAGE', `hls export: ${out} exists and is not an exported HLS project`, { hint: 'pass a new or empty directory with -o (an earlier export is replaced)' });
+    }
+  } else if (!existsSync(dirname(out))) {
+    throw new CnnaError('E_IO', `hls export: the parent directory of ${out} does not exist`, { hint: `create ${dirname(out)} first` });
   }
+  // The project is written into a private directory beside the target and renamed into place at the
+  // end, so an interrupted export leaves no half-written project.
+  const dir = `${out}.tmp-${process.pid}`;
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    return writeProject(o, board, hash, dir, out);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function writeProject(o: HlsExportOptions, board: { name: string; part: string }, hash: string, dir: string, out: string): HlsExportResult {
   const files: string[] = [];
   const put = (rel: string, data: string | Uint8Array) => {
     const p = join(dir, rel);
@@ -181,8 +199,10 @@ export function exportHlsProject(o: HlsExportOptions): HlsExportResult {
   put('config.json', `${JSON.stringify(o.config, null, 2)}\n`);
   const source = golden ? 'golden-vectors' : 'random-programs';
   put('README.md', exportReadme({ board: board.name, part: board.part, clockMhz: o.config.clockMhz, hash, count: vectors.length, source }));
+  rmSync(out, { recursive: true, force: true });
+  renameSync(dir, out);
   return {
-    dir, configHash: hash, part: board.part, clockPeriodNs: 1000 / o.config.clockMhz, tcl: join(dir, 'run_hls.tcl'),
+    dir: out, configHash: hash, part: board.part, clockPeriodNs: 1000 / o.config.clockMhz, tcl: join(out, 'run_hls.tcl'),
     files: files.sort(), vectors: { count: vectors.length, source, checks }, ddrDepthWords,
   };
 }

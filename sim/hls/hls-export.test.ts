@@ -4,7 +4,7 @@
 // when an expected value is wrong; a non-default config gets random programs as vectors; a config for
 // another board is refused.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,24 @@ describe('cnna hls export', () => {
     expect(tb.stdout).toContain('tb_cnna: 12/12 cases pass');
     expect(tb.status).toBe(0);
   }, 300_000);
+
+  it('refuses a target that is a file or a foreign directory, and replaces an earlier export', () => {
+    const config = boardDefaultConfig('ultra96');
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => exportHlsProject({ board: 'ultra96', config, outDir: file, vectors: 1 })).toThrow(`hls export: ${file} is a file, not a directory`);
+    const foreign = join(work, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    expect(() => exportHlsProject({ board: 'ultra96', config, outDir: foreign, vectors: 1 })).toThrow(`hls export: ${foreign} exists and is not an exported HLS project`);
+    expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+    const again = join(work, 'again');
+    exportHlsProject({ board: 'ultra96', config, outDir: again, vectors: 3 });
+    const r = exportHlsProject({ board: 'ultra96', config, outDir: again, vectors: 2 });
+    expect(readFileSync(join(again, 'tb/vectors/index.txt'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(r.vectors.count).toBe(2);
+    expect(readdirSync(work).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
 
   it('refuses a config made for another board, naming both', () => {
     const config = boardDefaultConfig('pynq-z2');
