@@ -3,6 +3,9 @@
 // a ready/valid stream. Invariant: beats in flight + beats in the FIFO <= FifoDepth, so R is always
 // accepted (r_ready_o = 1) and several bursts overlap the DDR latency.
 // A new command is accepted as soon as the previous one has issued all its bursts (cmd_ready_o).
+// Timing: the next burst's length (len_q) is registered from addr_q / row_left_q; len_v_q marks it valid
+// (addr_q and row_left_q did not change in the previous cycle). After an issue, AR is busy for that cycle
+// anyway, so bursts still go out every second cycle; a new command waits one cycle more.
 module cnna_axi_rd_master #(
   parameter int unsigned AddrWidth = 32,
   parameter int unsigned DataWidth = 128,
@@ -44,17 +47,29 @@ module cnna_axi_rd_master #(
   logic [15:0]          rows_left_q, rows_q, planes_left_q;
   logic [31:0]          row_stride_q, plane_stride_q;
   logic [CntW-1:0]      inflight_q, fifo_count;
-  logic [8:0]           to_4k, len;
+  logic [8:0]           len_q;
+  logic                 len_v_q, row_end_q;  // len_q is valid; the next burst ends the row
+  logic [CntW-1:0]      room_q;              // FIFO space not yet claimed by bursts in flight
   logic                 issue, fifo_empty, fifo_full, rd_unused_last;
 
-  assign to_4k = 9'((13'd4096 - 13'(addr_q[11:0])) / 13'(Bpb));
-  always_comb begin
-    len = 9'(MaxBurst);
-    if (24'(len) > row_left_q) len = 9'(row_left_q);
-    if (to_4k < len) len = to_4k;
-  end
-  assign issue = busy_q && !arvalid_q &&
-                 (32'(inflight_q) + 32'(fifo_count) + 32'(len) <= 32'(FifoDepth));
+  // Burst at addr with beats left in the row: {the burst ends the row, its length}. The length is
+  // min(MaxBurst, left, beats to the 4 KB boundary), formed from compares made side by side.
+  function automatic logic [9:0] burst_len(logic [11:0] addr, logic [23:0] left);
+    logic [9:0] to_4k, left10;
+    logic       left_lt_max, left_le_max, t_lt_max, t_lt_left;
+    to_4k       = 10'((13'd4096 - 13'(addr)) / 13'(Bpb));
+    left10      = 10'(left);
+    left_lt_max = (left[23:10] == '0) && (left10 < 10'(MaxBurst));
+    left_le_max = (left[23:10] == '0) && (left10 <= 10'(MaxBurst));
+    t_lt_max    = to_4k < 10'(MaxBurst);
+    t_lt_left   = (left[23:10] != '0) || (to_4k < left10);
+    burst_len[8:0] = t_lt_left ? (t_lt_max ? 9'(to_4k) : 9'(MaxBurst)) : (left_lt_max ? 9'(left10) : 9'(MaxBurst));
+    burst_len[9]   = left_le_max && !t_lt_left;
+  endfunction
+
+  // room_q is a cycle old: since then beats have only moved from in flight to the FIFO or left it, and an
+  // issue in that cycle cleared len_v_q, so it never overstates the space.
+  assign issue = busy_q && !arvalid_q && len_v_q && (32'(len_q) <= 32'(room_q));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -74,7 +89,14 @@ module cnna_axi_rd_master #(
       row_stride_q   <= '0;
       plane_stride_q <= '0;
       inflight_q     <= '0;
+      len_q          <= '0;
+      len_v_q        <= 1'b0;
+      row_end_q      <= 1'b0;
+      room_q         <= '0;
     end else begin
+      {row_end_q, len_q} <= burst_len(addr_q[11:0], row_left_q);
+      room_q  <= CntW'(FifoDepth) - inflight_q - fifo_count;
+      len_v_q <= !(cmd_valid_i && !busy_q) && !issue;
       if (cmd_valid_i && !busy_q) begin
         busy_q         <= 1'b1;
         addr_q         <= cmd_addr_i;
@@ -92,8 +114,8 @@ module cnna_axi_rd_master #(
       if (issue) begin
         arvalid_q <= 1'b1;
         araddr_q  <= addr_q;
-        arlen_q   <= 8'(len - 9'd1);
-        if (row_left_q == 24'(len)) begin
+        arlen_q   <= 8'(len_q - 9'd1);
+        if (row_end_q) begin
           if (rows_left_q > 16'd1) begin
             row_start_q <= row_start_q + AddrWidth'(row_stride_q);
             addr_q      <= row_start_q + AddrWidth'(row_stride_q);
@@ -110,11 +132,11 @@ module cnna_axi_rd_master #(
             busy_q <= 1'b0;
           end
         end else begin
-          addr_q     <= addr_q + AddrWidth'(len) * AddrWidth'(Bpb);
-          row_left_q <= row_left_q - 24'(len);
+          addr_q     <= addr_q + AddrWidth'(len_q) * AddrWidth'(Bpb);
+          row_left_q <= row_left_q - 24'(len_q);
         end
       end
-      inflight_q <= inflight_q + (issue ? CntW'(len) : '0) - CntW'(m_rvalid_i);
+      inflight_q <= inflight_q + (issue ? CntW'(len_q) : '0) - CntW'(m_rvalid_i);
       if (m_rvalid_i && m_rresp_i != 2'b00) err_q <= 1'b1;
     end
   end

@@ -2,6 +2,9 @@
 // up to two queued) and a stream of data beats, and writes the beats in order as INCR bursts of at most
 // MaxBurst beats that never cross a 4 KB boundary. A burst's address is issued only once all its beats
 // are buffered, so W never stalls mid-burst. idle_o: no command, no buffered beat, no write response owed.
+// Timing: the next burst's length is registered (len_q): from the command when it is loaded, else from
+// addr_q / row_left_q one cycle after they change, which is before the next StAddr (StAw and StData
+// come between).
 module cnna_axi_wr_master #(
   parameter int unsigned AddrWidth = 32,
   parameter int unsigned DataWidth = 128,
@@ -49,7 +52,8 @@ module cnna_axi_wr_master #(
   logic [23:0]          row_left_q, row_beats_q;
   logic [15:0]          rows_left_q;
   logic [31:0]          row_stride_q;
-  logic [8:0]           to_4k, len, beats_q;
+  logic [8:0]           len_q, beats_q;
+  logic                 row_end_q;  // the next burst ends the row (row_left_q == len_q)
   logic [CntW-1:0]      fifo_count;
   logic                 fifo_empty, fifo_full, last_row_q, err_q;
   logic [15:0]          outstanding_q;
@@ -80,19 +84,27 @@ module cnna_axi_wr_master #(
   );
   assign data_ready_o = !fifo_full;
 
-  assign to_4k = 9'((13'd4096 - 13'(addr_q[11:0])) / 13'(Bpb));
-  always_comb begin
-    len = 9'(MaxBurst);
-    if (24'(len) > row_left_q) len = 9'(row_left_q);
-    if (to_4k < len) len = to_4k;
-  end
+  // Burst at addr with beats left in the row: {the burst ends the row, its length}. The length is
+  // min(MaxBurst, left, beats to the 4 KB boundary), formed from compares made side by side.
+  function automatic logic [9:0] burst_len(logic [11:0] addr, logic [23:0] left);
+    logic [9:0] to_4k, left10;
+    logic       left_lt_max, left_le_max, t_lt_max, t_lt_left;
+    to_4k       = 10'((13'd4096 - 13'(addr)) / 13'(Bpb));
+    left10      = 10'(left);
+    left_lt_max = (left[23:10] == '0) && (left10 < 10'(MaxBurst));
+    left_le_max = (left[23:10] == '0) && (left10 <= 10'(MaxBurst));
+    t_lt_max    = to_4k < 10'(MaxBurst);
+    t_lt_left   = (left[23:10] != '0) || (to_4k < left10);
+    burst_len[8:0] = t_lt_left ? (t_lt_max ? 9'(to_4k) : 9'(MaxBurst)) : (left_lt_max ? 9'(left10) : 9'(MaxBurst));
+    burst_len[9]   = left_le_max && !t_lt_left;
+  endfunction
 
   assign aw_fire  = (state_q == StAw) && m_awready_i;
   assign w_fire   = (state_q == StData) && !fifo_empty && m_wready_i;
   assign b_fire   = m_bvalid_i;
   assign load_cmd = (state_q == StIdle) && !cmd_empty;
   assign cmd_pop  = load_cmd;
-  assign issue_aw = (state_q == StAddr) && (32'(fifo_count) >= 32'(len));
+  assign issue_aw = (state_q == StAddr) && (32'(fifo_count) >= 32'(len_q));
 
   always_comb begin
     state_d = state_q;
@@ -118,11 +130,15 @@ module cnna_axi_wr_master #(
       rows_left_q   <= '0;
       row_stride_q  <= '0;
       beats_q       <= '0;
+      len_q         <= '0;
+      row_end_q     <= 1'b0;
       last_row_q    <= 1'b0;
       outstanding_q <= '0;
       err_q         <= 1'b0;
     end else begin
       state_q <= state_d;
+      {row_end_q, len_q} <= load_cmd ? burst_len(cmd_out[CmdW-AddrWidth +: 12], cmd_out[48 +: 24]) :
+                                       burst_len(addr_q[11:0], row_left_q);
       if (load_cmd) begin
         {addr_q, row_beats_q, rows_left_q, row_stride_q} <= cmd_out;
         row_start_q <= cmd_out[CmdW-1 -: AddrWidth];
@@ -131,16 +147,16 @@ module cnna_axi_wr_master #(
       end
       if (issue_aw) begin
         awaddr_q <= addr_q;
-        beats_q  <= len;
-        if (row_left_q == 24'(len) && !last_row_q) begin
+        beats_q  <= len_q;
+        if (row_end_q && !last_row_q) begin
           row_start_q <= row_start_q + AddrWidth'(row_stride_q);
           addr_q      <= row_start_q + AddrWidth'(row_stride_q);
           row_left_q  <= row_beats_q;
           rows_left_q <= rows_left_q - 16'd1;
           last_row_q  <= (rows_left_q <= 16'd2);
         end else begin
-          addr_q     <= addr_q + AddrWidth'(len) * AddrWidth'(Bpb);
-          row_left_q <= row_left_q - 24'(len);
+          addr_q     <= addr_q + AddrWidth'(len_q) * AddrWidth'(Bpb);
+          row_left_q <= row_left_q - 24'(len_q);
         end
       end
       if (w_fire) beats_q <= beats_q - 9'd1;

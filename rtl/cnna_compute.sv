@@ -7,6 +7,9 @@
 // Kh*Kw*CG MAC cycles; each window one more setup cycle; each job a fixed drain.
 // Invariants: a pixel is only started when the output FIFO has room for everything in flight; a conv job
 // starts only when all its weight words are in the ring; an FC job consumes each word once it has arrived.
+// Timing: no multiply sits in the loop nest. The job's products (stride x width, pooling stride x stride,
+// padding x width) are job constants registered in two stages while the output command is issued (CCmd,
+// CWait); the first input position and address of each pixel and window are kept by increments.
 module cnna_compute #(
   parameter int unsigned Pi           = 16,
   parameter int unsigned Po           = 16,
@@ -62,55 +65,108 @@ module cnna_compute #(
   logic [7:0]        ky_q, kx_q;
   logic signed [31:0] cyb_q, cxb_q, wy_q, wx_q, wy_lo_q, wy_hi_q, wx_lo_q, wx_hi_q;
   logic signed [31:0] ix0_q, iy_q, ix_q, a_row_q, a_q;
+  logic [31:0]       w_idx_q;      // job_q.w_base + widx_q: the ring index of the next weight word
+  // Window start (cyb, cxb) times the stride, kept by increments: cybs = cyb*sh, cxbs = cxb*sw, cybsw = cyb*sh*win.
+  logic signed [31:0] cybs_q, cxbs_q, cybsw_q;
+  // Conv rows / columns left from the window start: remy = hc-1-cyb, remx = wc-1-cxb (the window's clamp).
+  logic signed [31:0] remy_q, remx_q;
+  // The current pixel's first input row / column and bank address, and the address of its window row's first pixel.
+  logic signed [31:0] py0_q, px0_q, pa0_q, prow_q, wx0_q;
   logic              win_first_q, win_last_q, job_done_q;
   logic [4:0]        drain_q;
 
   // Job fields as signed 32-bit values.
-  logic signed [31:0] hin_s, win_s, hc_s, wc_s, pkh_s, pkw_s, dh_s, dw_s, padl_s, dhw_s;
+  logic signed [31:0] hin_s, win_s, dh_s, dw_s;
   assign hin_s  = 32'(job_q.hin);
   assign win_s  = 32'(job_q.win);
-  assign hc_s   = 32'(job_q.hc);
-  assign wc_s   = 32'(job_q.wc);
-  assign pkh_s  = 32'(job_q.pkh);
-  assign pkw_s  = 32'(job_q.pkw);
   assign dh_s   = 32'(job_q.dh);
   assign dw_s   = 32'(job_q.dw);
-  assign padl_s = 32'(job_q.pad_l);
-  assign dhw_s  = 32'(20'(job_q.dh) * 20'(job_q.win));
+
+  // Job constants. Stage 1 is registered from the slot while the unit waits in CIdle (the loader holds the
+  // slot until it is taken), stage 2 in CCmd from stage 1; CCmd lasts at least one cycle, so both are valid
+  // from CWait on.
+  logic signed [31:0] k_dhw_q, k_shw_q, k_pshsh_q, k_pswsw_q, k_cy0_q, k_cx0_q, k_padtw_q, k_pshshw_q, k_cy0w_q,
+                      k_c0_q, k_pkh_m1_q, k_pkw_m1_q, k_remy0_q, k_remx0_q;
+  logic [31:0]       k_nw_m1_q, k_w_end_q;
+  logic [15:0]       k_cg_m1_q, k_wp_m1_q, k_hp_m1_q;
+  logic [7:0]        k_kw_m1_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      k_dhw_q    <= '0;
+      k_shw_q    <= '0;
+      k_pshsh_q  <= '0;
+      k_pswsw_q  <= '0;
+      k_cy0_q    <= '0;
+      k_cx0_q    <= '0;
+      k_padtw_q  <= '0;
+      k_pshshw_q <= '0;
+      k_cy0w_q   <= '0;
+      k_c0_q     <= '0;
+      k_pkh_m1_q <= '0;
+      k_pkw_m1_q <= '0;
+      k_remy0_q  <= '0;
+      k_remx0_q  <= '0;
+      k_nw_m1_q  <= '0;
+      k_w_end_q  <= '0;
+      k_cg_m1_q  <= '0;
+      k_wp_m1_q  <= '0;
+      k_hp_m1_q  <= '0;
+      k_kw_m1_q  <= '0;
+    end else if (state_q == CIdle) begin
+      k_dhw_q   <= 32'(slot_job_i.dh) * 32'(slot_job_i.win);
+      k_shw_q   <= 32'(slot_job_i.sh) * 32'(slot_job_i.win);
+      k_pshsh_q <= 32'(slot_job_i.psh) * 32'(slot_job_i.sh);
+      k_pswsw_q <= 32'(slot_job_i.psw) * 32'(slot_job_i.sw);
+      k_cy0_q   <= 32'sd0 - 32'(slot_job_i.ppad_t) * 32'(slot_job_i.sh);
+      k_cx0_q   <= 32'sd0 - 32'(slot_job_i.ppad_l) * 32'(slot_job_i.sw);
+      k_padtw_q <= 32'(slot_job_i.pad_t) * 32'(slot_job_i.win);
+    end else if (state_q == CCmd) begin
+      k_pshshw_q <= k_pshsh_q * win_s;
+      k_cy0w_q   <= k_cy0_q * win_s;
+      k_c0_q     <= 32'sd0 - k_padtw_q - 32'(job_q.pad_l);
+      k_pkh_m1_q <= 32'(job_q.pkh) - 32'sd1;
+      k_pkw_m1_q <= 32'(job_q.pkw) - 32'sd1;
+      k_remy0_q  <= 32'(job_q.hc) - 32'sd1 + 32'(job_q.ppad_t);
+      k_remx0_q  <= 32'(job_q.wc) - 32'sd1 + 32'(job_q.ppad_l);
+      k_nw_m1_q  <= job_q.nw - 32'd1;
+      k_w_end_q  <= job_q.w_base + job_q.nw;
+      k_cg_m1_q  <= job_q.cg - 16'd1;
+      k_wp_m1_q  <= job_q.wp - 16'd1;
+      k_hp_m1_q  <= job_q.hp - 16'd1;
+      k_kw_m1_q  <= job_q.kw - 8'd1;
+    end
+  end
 
   // Window clamps: the window's candidates are the conv pixels inside [0,Hc) x [0,Wc).
   logic signed [31:0] wy_lo, wy_hi, wx_lo, wx_hi;
   always_comb begin
     wy_lo = (cyb_q < 0) ? -cyb_q : 32'sd0;
     wx_lo = (cxb_q < 0) ? -cxb_q : 32'sd0;
-    wy_hi = pkh_s - 32'sd1;
-    wx_hi = pkw_s - 32'sd1;
-    if (hc_s - 32'sd1 - cyb_q < wy_hi) wy_hi = hc_s - 32'sd1 - cyb_q;
-    if (wc_s - 32'sd1 - cxb_q < wx_hi) wx_hi = wc_s - 32'sd1 - cxb_q;
+    wy_hi = (remy_q < k_pkh_m1_q) ? remy_q : k_pkh_m1_q;
+    wx_hi = (remx_q < k_pkw_m1_q) ? remx_q : k_pkw_m1_q;
   end
 
-  // Pixel setup: first input position of conv pixel (cyb+wy, cxb+wx).
-  // Narrow operands keep each product in one DSP48E2: |cy|, |cx| < 2^17, stride < 16, win < 2^16.
-  logic signed [17:0] pix_cy, pix_cx;
-  logic signed [23:0] pix_iy0_n;
-  logic signed [31:0] pix_iy0, pix_ix0, pix_a0;
-  assign pix_cy    = 18'(cyb_q + wy_q);
-  assign pix_cx    = 18'(cxb_q + wx_q);
-  assign pix_iy0_n = 24'(pix_cy * $signed({1'b0, job_q.sh})) - 24'(job_q.pad_t);
-  assign pix_iy0   = 32'(pix_iy0_n);
-  assign pix_ix0   = 32'(pix_cx * $signed({1'b0, job_q.sw})) - padl_s;
-  assign pix_a0    = 32'(pix_iy0_n * $signed({1'b0, job_q.win})) + pix_ix0;
+  // Window setup: the window's first candidate is conv pixel (max(cyb,0), max(cxb,0)) (the clamp above),
+  // whose first input row, column and bank address follow from the stride products without a multiply.
+  logic signed [31:0] win_y0, win_x0, win_a0;
+  assign win_y0 = ((cyb_q < 0) ? 32'sd0 : cybs_q) - 32'(job_q.pad_t);
+  assign win_x0 = ((cxb_q < 0) ? 32'sd0 : cxbs_q) - 32'(job_q.pad_l);
+  assign win_a0 = ((cyb_q < 0) ? 32'sd0 : cybsw_q) + ((cxb_q < 0) ? 32'sd0 : cxbs_q) + k_c0_q;
 
   logic credit, w_ready, issue, last_mac, x_valid;
-  assign credit   = 32'(out_count_i) + 32'd16 <= 32'(OutFifoDepth);
-  assign w_ready  = (w_wr_i - job_q.w_base) >= job_q.nw;
-  assign issue    = (state_q == CMac) && (!job_q.stream || (w_wr_i - job_q.w_base) > widx_q);
-  assign last_mac = (widx_q == job_q.nw - 32'd1);
+  // A conv job's block is in when w_wr - w_base >= nw, i.e. w_wr - (w_base + nw) >= 0 (ring distances are far
+  // below 2^31); a streamed job's next word has arrived when the write pointer has passed it (w_wr - w_base > widx).
+  logic signed [31:0] w_past_end;
+  assign w_past_end = w_wr_i - k_w_end_q;
+  assign credit   = (OutFifoDepth >= 16) && (32'(out_count_i) <= 32'(OutFifoDepth) - 32'd16);
+  assign w_ready  = (w_past_end >= 32'sd0);
+  assign issue    = (state_q == CMac) && (!job_q.stream || w_wr_i != w_idx_q);
+  assign last_mac = (widx_q == k_nw_m1_q);
   assign x_valid  = (iy_q >= 0) && (iy_q < hin_s) && (ix_q >= 0) && (ix_q < win_s);
 
   logic pix_last_in_win, win_last_in_job;
   assign pix_last_in_win = (wx_q == wx_hi_q) && (wy_q == wy_hi_q);
-  assign win_last_in_job = (32'(px_q) == 32'(job_q.wp) - 32'd1) && (32'(py_q) == 32'(job_q.hp) - 32'd1);
+  assign win_last_in_job = (px_q == k_wp_m1_q) && (py_q == k_hp_m1_q);
 
   always_comb begin
     state_d = state_q;
@@ -156,6 +212,17 @@ module cnna_compute #(
       wx_lo_q     <= '0;
       wx_hi_q     <= '0;
       ix0_q       <= '0;
+      w_idx_q     <= '0;
+      cybs_q      <= '0;
+      cxbs_q      <= '0;
+      cybsw_q     <= '0;
+      remy_q      <= '0;
+      remx_q      <= '0;
+      py0_q       <= '0;
+      px0_q       <= '0;
+      pa0_q       <= '0;
+      prow_q      <= '0;
+      wx0_q       <= '0;
       iy_q        <= '0;
       ix_q        <= '0;
       a_row_q     <= '0;
@@ -178,8 +245,13 @@ module cnna_compute #(
         CWait: begin
           py_q  <= '0;
           px_q  <= '0;
-          cyb_q <= 32'sd0 - 32'(job_q.ppad_t);
-          cxb_q <= 32'sd0 - 32'(job_q.ppad_l);
+          cyb_q   <= 32'sd0 - 32'(job_q.ppad_t);
+          cxb_q   <= 32'sd0 - 32'(job_q.ppad_l);
+          cybs_q  <= k_cy0_q;
+          cxbs_q  <= k_cx0_q;
+          cybsw_q <= k_cy0w_q;
+          remy_q  <= k_remy0_q;
+          remx_q  <= k_remx0_q;
         end
         CWin: begin
           wy_lo_q <= wy_lo;
@@ -188,13 +260,19 @@ module cnna_compute #(
           wx_hi_q <= wx_hi;
           wy_q    <= wy_lo;
           wx_q    <= wx_lo;
+          py0_q   <= win_y0;
+          px0_q   <= win_x0;
+          wx0_q   <= win_x0;
+          pa0_q   <= win_a0;
+          prow_q  <= win_a0;
         end
         CPix: begin
-          iy_q        <= pix_iy0;
-          ix0_q       <= pix_ix0;
-          ix_q        <= pix_ix0;
-          a_row_q     <= pix_a0;
-          a_q         <= pix_a0;
+          iy_q        <= py0_q;
+          ix0_q       <= px0_q;
+          ix_q        <= px0_q;
+          a_row_q     <= pa0_q;
+          a_q         <= pa0_q;
+          w_idx_q     <= job_q.w_base;
           ky_q        <= '0;
           kx_q        <= '0;
           cgi_q       <= '0;
@@ -205,18 +283,19 @@ module cnna_compute #(
         end
         CMac: begin
           if (issue) begin
-            widx_q <= widx_q + 32'd1;
-            if (job_q.stream) w_rel_q <= job_q.w_base + widx_q + 32'd1;
-            if (cgi_q == job_q.cg - 16'd1) begin
+            widx_q  <= widx_q + 32'd1;
+            w_idx_q <= w_idx_q + 32'd1;
+            if (job_q.stream) w_rel_q <= w_idx_q + 32'd1;
+            if (cgi_q == k_cg_m1_q) begin
               cgi_q    <= '0;
               cg_off_q <= '0;
-              if (kx_q == job_q.kw - 8'd1) begin
+              if (kx_q == k_kw_m1_q) begin
                 kx_q    <= '0;
                 ky_q    <= ky_q + 8'd1;
                 iy_q    <= iy_q + dh_s;
                 ix_q    <= ix0_q;
-                a_row_q <= a_row_q + dhw_s;
-                a_q     <= a_row_q + dhw_s;
+                a_row_q <= a_row_q + k_dhw_q;
+                a_q     <= a_row_q + k_dhw_q;
               end else begin
                 kx_q <= kx_q + 8'd1;
                 ix_q <= ix_q + dw_s;
@@ -228,18 +307,31 @@ module cnna_compute #(
             end
             if (last_mac) begin
               if (wx_q != wx_hi_q) begin
-                wx_q <= wx_q + 32'sd1;
+                wx_q  <= wx_q + 32'sd1;
+                px0_q <= px0_q + 32'(job_q.sw);
+                pa0_q <= pa0_q + 32'(job_q.sw);
               end else if (wy_q != wy_hi_q) begin
-                wy_q <= wy_q + 32'sd1;
-                wx_q <= wx_lo_q;
-              end else if (32'(px_q) != 32'(job_q.wp) - 32'd1) begin
-                px_q  <= px_q + 16'd1;
-                cxb_q <= cxb_q + 32'(job_q.psw);
+                wy_q   <= wy_q + 32'sd1;
+                wx_q   <= wx_lo_q;
+                py0_q  <= py0_q + 32'(job_q.sh);
+                px0_q  <= wx0_q;
+                prow_q <= prow_q + k_shw_q;
+                pa0_q  <= prow_q + k_shw_q;
+              end else if (px_q != k_wp_m1_q) begin
+                px_q   <= px_q + 16'd1;
+                cxb_q  <= cxb_q + 32'(job_q.psw);
+                cxbs_q <= cxbs_q + k_pswsw_q;
+                remx_q <= remx_q - 32'(job_q.psw);
               end else begin
-                px_q  <= '0;
-                py_q  <= py_q + 16'd1;
-                cxb_q <= 32'sd0 - 32'(job_q.ppad_l);
-                cyb_q <= cyb_q + 32'(job_q.psh);
+                px_q    <= '0;
+                py_q    <= py_q + 16'd1;
+                cxb_q   <= 32'sd0 - 32'(job_q.ppad_l);
+                cxbs_q  <= k_cx0_q;
+                remx_q  <= k_remx0_q;
+                remy_q  <= remy_q - 32'(job_q.psh);
+                cyb_q   <= cyb_q + 32'(job_q.psh);
+                cybs_q  <= cybs_q + k_pshsh_q;
+                cybsw_q <= cybsw_q + k_pshshw_q;
               end
             end
           end
@@ -263,15 +355,14 @@ module cnna_compute #(
   end
 
   // Read ports (one-cycle RAM latency) and the control that travels with the read data.
-  logic [31:0] in_idx, w_idx;
+  logic [31:0] in_idx;
   assign in_idx     = cg_off_q + 32'(a_q);
-  assign w_idx      = job_q.w_base + widx_q;
   assign in_raddr_o = InAddrW'({job_q.in_bank, in_idx[InAddrW-2:0]});
-  assign w_raddr_o  = w_idx[WAddrW-1:0];
+  assign w_raddr_o  = w_idx_q[WAddrW-1:0];
 
   // Ring and bank indices wrap by design; kh is implied by nw (the loop ends on the last weight word).
   logic unused_bits;
-  assign unused_bits = ^{in_idx[31:InAddrW-1], w_idx[31:WAddrW]};
+  assign unused_bits = ^{in_idx[31:InAddrW-1], w_idx_q[31:WAddrW]};
 
   logic       v1_q, f1_q, l1_q, xv1_q;
   logic [1:0] t1_q;

@@ -91,10 +91,12 @@ module cnna_loader #(
 
   logic [511:0]             desc_q;
   logic [ParamBytes*8-1:0]  param_q;
-  logic [31:0]              base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q, n_in_q;
+  logic [31:0]              base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q;
+  logic [31:0]              n_in_m1_q, nw_m1_q;  // entries and words of the job, minus one
   logic [31:0]              cnt_q;       // beats or entries received in the current phase
   logic [7:0]               sub_q, w_sub_q;
   logic [31:0]              w_alloc_q;   // ring words handed over to jobs (w_wr_q: words arrived)
+  logic [31:0]              w_alloc_m1_q;  // w_alloc_q - 1
   logic                     wcmd_valid_q;
   logic [AddrWidth-1:0]     wcmd_addr_q;
   logic [23:0]              wcmd_beats_q;
@@ -147,29 +149,68 @@ module cnna_loader #(
     else if (h_hash != cnna_pkg::CONFIG_HASH) hdr_err = 8'(cnna_pkg::ERR_CONFIG_MISMATCH);
   end
 
-  logic [31:0] dec_plane, dec_n_in, dec_nw;
-  logic [7:0]  dec_err;
-  assign dec_plane = 32'(d_hin) * 32'(d_win);
-  assign dec_n_in  = dec_plane * 32'(d_cg);
-  assign dec_nw    = 32'(d_kh) * 32'(d_kw) * 32'(d_cg);
-  always_comb begin
-    dec_err = 8'(cnna_pkg::ERR_NONE);
-    if (d_opcode != 8'(cnna_pkg::OPC_JOB)) begin
-      dec_err = 8'(cnna_pkg::ERR_BAD_OPCODE);
-    end else if (d_kh == 0 || d_kw == 0 || `CNNA_FIELD(STRIDE_H) == 0 || `CNNA_FIELD(STRIDE_W) == 0 ||
-        `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
-        `CNNA_FIELD(POOL_KW) == 0 || `CNNA_FIELD(POOL_STRIDE_H) == 0 || `CNNA_FIELD(POOL_STRIDE_W) == 0 ||
-        d_hin == 0 || d_win == 0 || d_cg == 0 || d_hc == 0 || d_wc == 0 || d_hp == 0 || d_wp == 0) begin
-      dec_err = 8'(cnna_pkg::ERR_ZERO_DIM);
-    end else if (dec_n_in > 32'(InBankDepth)) begin
-      dec_err = 8'(cnna_pkg::ERR_INPUT_BANK);
-    end else if (!d_stream && dec_nw > 32'(WBankDepth)) begin
-      dec_err = 8'(cnna_pkg::ERR_WEIGHT_BANK);
+  // Descriptor decode in three register stages (one DSP48E2 multiply or one compare per stage); LDecode
+  // waits DecStages cycles for them while desc_q holds the record. The input-tile size hin*win*cg is only
+  // formed from factors that are each <= InBankDepth (a larger factor is already an INPUT_BANK error), so
+  // it fits one multiply and never wraps.
+  localparam int unsigned DecStages = 3;
+  localparam int unsigned NinW      = $clog2(InBankDepth + 1);
+  logic [31:0]       dec_plane_a_q, dec_nw_b_q, dec_n_in_m1_q, dec_nw_m1_q;
+  logic [15:0]       dec_kk_a_q;
+  logic [2*NinW-1:0] dec_n_in_b_q;
+  logic              dec_opc_a_q, dec_zero_a_q, dec_cg_big_a_q, dec_stream_a_q;
+  logic              dec_opc_b_q, dec_zero_b_q, dec_in_big_b_q, dec_stream_b_q;
+  logic [7:0]        dec_err_q, hdr_err_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dec_plane_a_q  <= '0;
+      dec_kk_a_q     <= '0;
+      dec_opc_a_q    <= 1'b0;
+      dec_zero_a_q   <= 1'b0;
+      dec_cg_big_a_q <= 1'b0;
+      dec_stream_a_q <= 1'b0;
+      dec_n_in_b_q   <= '0;
+      dec_nw_b_q     <= '0;
+      dec_opc_b_q    <= 1'b0;
+      dec_zero_b_q   <= 1'b0;
+      dec_in_big_b_q <= 1'b0;
+      dec_stream_b_q <= 1'b0;
+      dec_err_q      <= '0;
+      dec_n_in_m1_q  <= '0;
+      dec_nw_m1_q    <= '0;
+    end else begin
+      // Stage A: the two-factor products and the field checks.
+      dec_plane_a_q  <= 32'(d_hin) * 32'(d_win);
+      dec_kk_a_q     <= 16'(d_kh) * 16'(d_kw);
+      dec_opc_a_q    <= (d_opcode != 8'(cnna_pkg::OPC_JOB));
+      dec_zero_a_q   <= d_kh == 0 || d_kw == 0 || `CNNA_FIELD(STRIDE_H) == 0 || `CNNA_FIELD(STRIDE_W) == 0 ||
+                        `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
+                        `CNNA_FIELD(POOL_KW) == 0 || `CNNA_FIELD(POOL_STRIDE_H) == 0 ||
+                        `CNNA_FIELD(POOL_STRIDE_W) == 0 || d_hin == 0 || d_win == 0 || d_cg == 0 || d_hc == 0 ||
+                        d_wc == 0 || d_hp == 0 || d_wp == 0;
+      dec_cg_big_a_q <= 32'(d_cg) > 32'(InBankDepth);
+      dec_stream_a_q <= d_stream;
+      // Stage B: the three-factor products.
+      dec_n_in_b_q   <= dec_plane_a_q[NinW-1:0] * d_cg[NinW-1:0];
+      dec_nw_b_q     <= 32'(dec_kk_a_q) * 32'(d_cg);
+      dec_opc_b_q    <= dec_opc_a_q;
+      dec_zero_b_q   <= dec_zero_a_q;
+      dec_in_big_b_q <= dec_cg_big_a_q || (dec_plane_a_q > 32'(InBankDepth));
+      dec_stream_b_q <= dec_stream_a_q;
+      // Stage C: the limit checks, in the order of docs/engine.md (opcode, zero dimension, input bank, weight bank).
+      if (dec_opc_b_q) dec_err_q <= 8'(cnna_pkg::ERR_BAD_OPCODE);
+      else if (dec_zero_b_q) dec_err_q <= 8'(cnna_pkg::ERR_ZERO_DIM);
+      else if (dec_in_big_b_q || 32'(dec_n_in_b_q) > 32'(InBankDepth)) dec_err_q <= 8'(cnna_pkg::ERR_INPUT_BANK);
+      else if (!dec_stream_b_q && dec_nw_b_q > 32'(WBankDepth)) dec_err_q <= 8'(cnna_pkg::ERR_WEIGHT_BANK);
+      else dec_err_q <= 8'(cnna_pkg::ERR_NONE);
+      dec_n_in_m1_q <= 32'(dec_n_in_b_q) - 32'd1;
+      dec_nw_m1_q   <= dec_nw_b_q - 32'd1;
     end
   end
+  logic dec_ready;
+  assign dec_ready = (cnt_q == 32'(DecStages));
 
   logic last_beat, w_space, in_bank_free, drained;
-  assign w_space      = (w_wr_q - w_rel_i) < 32'(WRing);
   assign in_bank_free = jobs_done_i >= cur_tile_first_q;
   assign drained      = !slot_valid_q && compute_idle_i && writer_idle_i && (jobs_done_i == jobs_pushed_q);
   assign last_beat    = (sub_q == 8'(Bpe - 1));
@@ -206,7 +247,19 @@ module cnna_loader #(
   end
   assign w_fire      = w_valid && w_space;
   assign w_word_done = w_fire && (w_sub_q == 8'(Bpw - 1));
-  assign w_last_word = w_word_done && (w_wr_q + 32'd1 == w_alloc_q);
+  assign w_last_word = w_word_done && (w_wr_q == w_alloc_m1_q);
+
+  // Weight-ring space, registered: the ring has room for the next word if the words written and not yet
+  // released, counting the one completed this cycle, stay below WRing. A release seen one cycle late only
+  // delays the next word (never overwrites an unreleased one).
+  logic        w_space_q;
+  logic [31:0] w_used;
+  assign w_space = w_space_q;
+  assign w_used  = w_wr_q - w_rel_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) w_space_q <= 1'b1;
+    else w_space_q <= w_word_done ? (w_used < 32'(WRing - 1)) : (w_used < 32'(WRing));
+  end
   // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it.
   assign handover    = (state_q == LWCmd) && !axi_err_i && w_cmd_free;
 
@@ -216,14 +269,16 @@ module cnna_loader #(
       LIdle:      if (start_i) state_d = LHdrCmd;
       LHdrCmd:    if (rd_cmd_ready_i) state_d = LHdrData;
       LHdrData:   if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LHdrCheck;
-      LHdrCheck:  state_d = (axi_err_i || hdr_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
+      LHdrCheck:  if (cnt_q == 32'd1) state_d = (axi_err_i || hdr_err_q != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
       LFetchCmd:  if (rd_cmd_ready_i) state_d = LFetchData;
       LFetchData: if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LDecode;
-      LDecode:    state_d = (axi_err_i || dec_err != 8'(cnna_pkg::ERR_NONE)) ? LFin : (d_sync ? LSync : LInWait);
+      LDecode: begin
+        if (dec_ready) state_d = (axi_err_i || dec_err_q != 8'(cnna_pkg::ERR_NONE)) ? LFin : (d_sync ? LSync : LInWait);
+      end
       LSync:      if (drained) state_d = LInWait;
       LInWait:    if (d_reuse) state_d = LParamWait; else if (in_bank_free) state_d = LInCmd;
       LInCmd:     if (rd_cmd_ready_i) state_d = LInData;
-      LInData:    if (rd_fire && last_beat && cnt_q == n_in_q - 32'd1) state_d = LParamWait;
+      LInData:    if (rd_fire && last_beat && cnt_q == n_in_m1_q) state_d = LParamWait;
       LParamWait: if (!slot_valid_q) state_d = LParamCmd;
       LParamCmd:  if (rd_cmd_ready_i) state_d = LParamData;
       LParamData: if (rd_fire && cnt_q == 32'(ParamBeats - 1)) state_d = LWCmd;
@@ -289,7 +344,10 @@ module cnna_loader #(
       w_wr_q           <= '0;
       nw_q             <= '0;
       plane_q          <= '0;
-      n_in_q           <= '0;
+      n_in_m1_q        <= '0;
+      nw_m1_q          <= '0;
+      hdr_err_q        <= '0;
+      w_alloc_m1_q     <= '1;
       cnt_q            <= '0;
       sub_q            <= '0;
       w_sub_q          <= '0;
@@ -320,31 +378,47 @@ module cnna_loader #(
             jobs_pushed_q    <= '0;
             cur_tile_first_q <= '0;
             w_alloc_q        <= '0;
+            w_alloc_m1_q     <= '1;
             err_q            <= 8'(cnna_pkg::ERR_NONE);
             bank_q           <= 1'b1;
           end
         end
         LHdrData: begin
           if (rd_fire) begin
-            desc_q[cnt_q[3:0]*DataWidth +: DataWidth] <= rd_data_i;
+            for (int b = 0; b < DescBeats; b++) begin
+              if (cnt_q[3:0] == 4'(b)) desc_q[b*DataWidth +: DataWidth] <= rd_data_i;
+            end
             if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
           end
         end
         LHdrCheck: begin
-          err_q      <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : hdr_err;
-          desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+          // One cycle for hdr_err_q to register the checks of the record.
+          hdr_err_q <= hdr_err;
+          if (cnt_q == 32'd0) begin
+            cnt_q <= 32'd1;
+          end else begin
+            err_q      <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : hdr_err_q;
+            desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+          end
         end
         LFetchData: begin
           if (rd_fire) begin
-            desc_q[cnt_q[3:0]*DataWidth +: DataWidth] <= rd_data_i;
+            for (int b = 0; b < DescBeats; b++) begin
+              if (cnt_q[3:0] == 4'(b)) desc_q[b*DataWidth +: DataWidth] <= rd_data_i;
+            end
             if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
           end
         end
         LDecode: begin
-          plane_q <= dec_plane;
-          n_in_q  <= dec_n_in;
-          nw_q    <= dec_nw;
-          err_q   <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : dec_err;
+          if (!dec_ready) begin
+            cnt_q <= cnt_q + 32'd1;
+          end else begin
+            plane_q   <= dec_plane_a_q;
+            n_in_m1_q <= dec_n_in_m1_q;
+            nw_q      <= dec_nw_b_q;
+            nw_m1_q   <= dec_nw_m1_q;
+            err_q     <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : dec_err_q;
+          end
         end
         LInWait: begin
           if (!d_reuse && in_bank_free) begin
@@ -360,7 +434,9 @@ module cnna_loader #(
         end
         LParamData: begin
           if (rd_fire) begin
-            param_q[cnt_q[7:0]*DataWidth +: DataWidth] <= rd_data_i;
+            for (int b = 0; b < ParamBeats; b++) begin
+              if (cnt_q[7:0] == 8'(b)) param_q[b*DataWidth +: DataWidth] <= rd_data_i;
+            end
             if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
           end
         end
@@ -369,6 +445,7 @@ module cnna_loader #(
             // Hand the job over: the slot is free (checked in LParamWait) and its words start at w_alloc_q.
             slot_valid_q  <= 1'b1;
             w_alloc_q     <= w_alloc_q + nw_q;
+            w_alloc_m1_q  <= w_alloc_q + nw_m1_q;
             if (Ports == 2) begin
               wcmd_valid_q <= 1'b1;
               wcmd_addr_q  <= w_cmd_addr;
