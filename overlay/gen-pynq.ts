@@ -158,10 +158,14 @@ export function genRunInference(d: OverlayDesign): string {
 Usage (on the board, as root, PYNQ image; cnna.bit and cnna.hwh beside this file):
   python3 run_inference.py bundle.cnnab input.npy [--agent DIR]
 
-input.npy holds the model input as int16 in the bundle's fixed-point format (cnna run --out writes
-the quantized input), or float32 (quantized here with the input's exponent f). --agent DIR is the
-board agent's folder (boards/ultra96/agent), whose bundle reader this script uses.
-Prints the output's top-5 (dequantized), the engine's cycles and time.
+input.npy holds the model input as int16 in the bundle's fixed-point format, or float (quantized
+here as the golden model does, docs/numerics.md: sat16(floor(x * 2^f + 0.5)), NaN to 0). --agent DIR
+is the board agent's folder (boards/ultra96/agent), whose bundle reader and PYNQ buffer wrapper this
+script uses. Prints the output's top-5 (dequantized), the engine's cycles and time.
+
+infer() is the whole inference on the agent's thin hardware interface (allocate(n) -> buffer with
+write / read / flush / invalidate / free / physical_address; an EngineControl): the board passes
+PYNQ's, tests pass the agent's hw_fake.
 """
 
 import argparse
@@ -169,6 +173,27 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def infer(bundle, x_int16_le, allocate, engine, timeout_s=60.0):
+    """Places the bundle and the input (ONNX-order int16 little-endian bytes) in a fresh DDR buffer,
+    runs the engine once and returns (output int16 bytes in ONNX order, output exponent f, counters)."""
+    spec = bundle.inputs[0]
+    if len(x_int16_le) != 2 * spec.elements:
+        raise ValueError("the input holds %d bytes, the model takes %d int16 (%s)" % (len(x_int16_le), spec.elements, spec.shape))
+    engine.check_config(bundle.config_hash)
+    buf = allocate(bundle.ddr_bytes)
+    try:
+        buf.write(0, bundle.image)
+        buf.write(spec.offset, spec.to_device(x_int16_le))
+        buf.flush()
+        counters = engine.run(buf.physical_address, timeout_s)
+        buf.invalidate()
+        out = bundle.outputs[0]
+        y = out.from_device(buf.read(out.offset, out.region_bytes))
+        return y, out.f, counters
+    finally:
+        buf.free()
 
 
 def main(argv=None):
@@ -180,34 +205,25 @@ def main(argv=None):
     sys.path.insert(0, a.agent)
     sys.path.insert(0, HERE)
     import numpy as np
-    from pynq import allocate
+    import pynq
     from cnna_agent.bundle import load_bundle
+    from cnna_agent.hw_pynq import PynqBuffer
     from cnna_overlay import CnnaOverlay
 
     with open(a.bundle, "rb") as f:
         b = load_bundle(f.read())
-    ol = CnnaOverlay(os.path.join(HERE, "cnna.bit"))
-    ol.engine.check_config(b.config_hash)
     spec = b.inputs[0]
     x = np.load(a.input)
     if x.dtype != np.int16:
-        x = np.clip(np.round(x.astype(np.float64) * (1 << spec.f)), -32768, 32767).astype(np.int16)
+        x = np.clip(np.floor(np.nan_to_num(x.astype(np.float64), nan=0.0) * (1 << spec.f) + 0.5), -32768, 32767).astype(np.int16)
     if list(x.shape) != spec.shape:
         raise SystemExit("input shape %s, the model takes %s" % (list(x.shape), spec.shape))
-    buf = allocate(shape=(b.ddr_bytes,), dtype="u1")
-    buf[:] = np.frombuffer(b.image, dtype=np.uint8)
-    dev = spec.to_device(x.astype("<i2").tobytes())
-    buf[spec.offset:spec.offset + len(dev)] = np.frombuffer(dev, dtype=np.uint8)
-    buf.flush()
-    r = ol.engine.run(int(buf.physical_address))
-    buf.invalidate()
-    out = b.outputs[0]
-    y = np.frombuffer(out.from_device(buf[out.offset:out.offset + out.region_bytes].tobytes()), dtype="<i2")
-    yf = y.astype(np.float64) / (1 << out.f)
+    ol = CnnaOverlay(os.path.join(HERE, "cnna.bit"))
+    y, f, r = infer(b, x.astype("<i2").tobytes(), lambda n: PynqBuffer(pynq.allocate(shape=(n,), dtype="u1")), ol.engine)
+    yf = np.frombuffer(y, dtype="<i2").astype(np.float64) / (1 << f)
     top = np.argsort(-yf)[:5]
     print("top-5: " + ", ".join("%d (%.4f)" % (int(i), yf[i]) for i in top))
     print("engine: %d cycles, %.3f ms at %d MHz, status %d" % (r["cycles"], r["timeNs"] / 1e6, ${d.clockMhz}, r["status"]))
-    buf.freebuffer()
     return 0
 
 
