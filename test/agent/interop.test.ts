@@ -98,6 +98,7 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
     cleanups.push(() => agent.stop());
     const spec = () => ({ kind: 'tcp' as const, host: '127.0.0.1', port: agent.port! });
     await expect(BoardClient.connect({ transport: spec(), token: 'wrong-token', reconnectMs: 0 })).rejects.toMatchObject({ code: 'E_AUTH' });
+    await new Promise((r) => setTimeout(r, 1100)); // the client's 3 wrong MACs locked pairing from 127.0.0.1 for 1 s
     let client = await BoardClient.connect({ transport: spec(), token: TOKEN, reconnectMs: 0, retransmitMs: 10_000 });
     expect(client.hello).toMatchObject({ protocol: 1, board: 'ultra96v2', agent: 'cnna-pynq/0.1.0', backend: 'fake', overlay: null });
     expect(client.hello.limits.chunkSize).toBe(65536);

@@ -90,10 +90,30 @@ class SerialDeframer:
 
 
 class TcpDeframer:
-    def __init__(self, max_frame):
+    """`limit`: the frame size accepted now (the agent lowers it before AUTH, at most max_frame).
+    `guards`: when given, an incomplete frame longer than guards.pre_auth_max_frame is buffered
+    only with its declared length reserved from the agent's budget (else BUSY, then close); the
+    reservation is released when the frame is complete or by release_all() (connection end)."""
+
+    def __init__(self, max_frame, guards=None):
         self.max_frame = max_frame
+        self.limit = max_frame
+        self.guards = guards
+        self.reserved = 0
         self.buf = bytearray()
         self.closed = False
+
+    def release_all(self):
+        if self.guards is not None and self.reserved:
+            self.guards.release(self.reserved)
+        self.reserved = 0
+
+    def _refuse(self, events, code, message):
+        self.buf = bytearray()
+        self.closed = True
+        self.release_all()
+        events.append(("error", ProtocolError(code, message)))
+        events.append(("close", None))
 
     def feed(self, data):
         events = []
@@ -102,17 +122,23 @@ class TcpDeframer:
         self.buf += data
         while len(self.buf) >= 4:
             length = struct.unpack_from("<I", self.buf, 0)[0]
-            if length > self.max_frame:
-                self.buf = bytearray()
-                self.closed = True
-                events.append(("error", ProtocolError(
-                    "FRAME_TOO_LARGE", "declared frame length %d is above maxFrame %d" % (length, self.max_frame))))
-                events.append(("close", None))
+            if length > self.limit:
+                self._refuse(events, "FRAME_TOO_LARGE", "declared frame length %d is above %s %d" % (
+                    length, "maxFrame" if self.limit == self.max_frame else "the pre-AUTH frame limit", self.limit))
                 break
             if len(self.buf) < 4 + length:
+                g = self.guards
+                if g is not None and length > g.pre_auth_max_frame and self.reserved == 0:
+                    if not g.reserve(length):
+                        self._refuse(events, "BUSY", "a frame of %d bytes does not fit the agent's buffer budget now "
+                                                     "(other connections hold it); retry later" % length)
+                        break
+                    self.reserved = length
                 break
             frame = bytes(self.buf[4:4 + length])
             del self.buf[:4 + length]
+            if self.reserved:
+                self.release_all()
             if length < MIN_FRAME:
                 events.append(("error", ProtocolError(
                     "TRUNCATED", "frame of %d bytes is shorter than the 16-byte minimum" % length)))

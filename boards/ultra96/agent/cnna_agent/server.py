@@ -3,7 +3,9 @@
 One Connection per TCP client or serial line: a reader decodes frames and answers PING and
 CANCEL at once; a worker runs every other request one at a time in arrival order
 (docs/protocol.md 3.4). Invariants: at most MAX_QUEUED requests wait (then BUSY) and at most
-MAX_CLIENTS TCP connections are served at once (more are closed at accept); the agent
+agent.guards.max_connections TCP connections are served at once (one more evicts the oldest
+unauthenticated connection with ERROR BUSY, or is refused that way; guards.py); before AUTH a
+TCP connection may send only small frames; queued frames hold budget bytes (guards.py); the
 binds only to loopback or the USB-gadget address unless explicitly allowed; a failing
 connection never stops the listener. Idle means: nothing valid received, nothing queued or
 running, for idleTimeoutMs (a long request never ends its own session). A TCP answer waits
@@ -22,16 +24,18 @@ from .protocol import TYPES, encode_error
 from .session import CloseSession, Session
 
 MAX_QUEUED = 64
-MAX_CLIENTS = 8
+MAX_CLIENTS = 8  # the default of Guards.max_connections
 SAFE_HOSTS = ("127.0.0.1", "::1", "localhost", "192.168.3.1")
 
 
 class Connection:
-    def __init__(self, agent, limits, transport, send_raw, nonce_source=None, on_close=None):
-        self.session = Session(agent, limits, nonce_source, closes_on_auth_failure=(transport == "tcp"))
+    def __init__(self, agent, limits, transport, send_raw, nonce_source=None, on_close=None, peer=None):
+        self.session = Session(agent, limits, nonce_source, closes_on_auth_failure=(transport == "tcp"), peer=peer or transport)
         self.session.cancel_hook = self._cancel
         self.tcp = transport == "tcp"
-        self.deframer = TcpDeframer(limits.max_frame) if self.tcp else SerialDeframer(limits.max_frame)
+        self.guards = agent.guards
+        self.limits = limits
+        self.deframer = TcpDeframer(limits.max_frame, self.guards) if self.tcp else SerialDeframer(limits.max_frame)
         self.encode = tcp_encode if self.tcp else serial_encode
         self.send_raw = send_raw
         self.send_lock = threading.Lock()
@@ -55,6 +59,8 @@ class Connection:
 
     def feed(self, data):
         """Processes received bytes; returns False when the connection must close."""
+        if self.tcp:  # small frames only until AUTH succeeded (docs/protocol.md 6)
+            self.deframer.limit = self.limits.max_frame if self.session.authed else min(self.guards.pre_auth_max_frame, self.limits.max_frame)
         for kind, value in self.deframer.feed(data):
             if kind == "close":
                 self.close()
@@ -75,6 +81,9 @@ class Connection:
             with self.cond:
                 if len(self.queue) >= MAX_QUEUED:
                     busy = encode_error(frame.request_id, "BUSY", "more than %d requests are queued" % MAX_QUEUED)
+                elif frame.blob and not self.guards.reserve(len(frame.blob)):
+                    busy = encode_error(frame.request_id, "BUSY", "the agent's buffer budget (%d bytes across connections) cannot "
+                                        "hold this request's %d-byte blob now; retry later" % (self.guards.max_buffered_bytes, len(frame.blob)))
                 else:
                     busy = None
                     self.queue.append((frame, threading.Event(), self.session.deadline_of(frame)))
@@ -113,6 +122,7 @@ class Connection:
                     return
                 frame, cancel, deadline = self.queue.popleft()
                 self.current = (frame.request_id, cancel)
+            self.guards.release(len(frame.blob))
             if deadline is not None and time.monotonic() > deadline:
                 self._finish_current()
                 self.send([encode_error(frame.request_id, "TIMEOUT", "timeoutMs ran out while the request was queued")])
@@ -124,6 +134,7 @@ class Connection:
             if self.current is not None:
                 self.current[1].set()
             dropped = [item[0].request_id for item in self.queue]
+            self.guards.release(sum(len(item[0].blob) for item in self.queue))
             self.queue.clear()
         for rid in dropped:
             self.send([encode_error(rid, "CANCELLED", "request %d cancelled: %s" % (rid, why))])
@@ -139,6 +150,7 @@ class Connection:
             for item in self.queue:
                 if item[0].request_id == target:
                     self.queue.remove(item)
+                    self.guards.release(len(item[0].blob))
                     self.send([encode_error(target, "CANCELLED", "request %d cancelled before it ran" % target)])
                     return True
         return False
@@ -155,7 +167,11 @@ class Connection:
             if self.closed:
                 return
             self.closed = True
+            self.guards.release(sum(len(item[0].blob) for item in self.queue))
+            self.queue.clear()
             self.cond.notify_all()
+        if self.tcp:
+            self.deframer.release_all()
         if self.on_close:
             self.on_close()
 
@@ -182,8 +198,13 @@ class TcpServer:
         self.port = self.sock.getsockname()[1]
         self.stopping = False
         self.thread = None
-        self.clients = 0
+        self.live = []  # (Connection, socket), oldest first
         self.clients_lock = threading.Lock()
+
+    @property
+    def clients(self):
+        with self.clients_lock:
+            return sum(1 for c, _ in self.live if not c.closed)
 
     def start(self):
         self.thread = threading.Thread(target=self.serve, daemon=True)
@@ -198,23 +219,46 @@ class TcpServer:
                 if self.stopping:
                     return
                 continue
+            limit = self.agent.guards.max_connections
+            victim = None
             with self.clients_lock:
-                full = self.clients >= MAX_CLIENTS
-                if not full:
-                    self.clients += 1
+                self.live = [x for x in self.live if not x[0].closed]
+                if len(self.live) >= limit:
+                    victim = next((x for x in self.live if not x[0].session.authed), None)
+                    if victim is not None:
+                        self.live.remove(victim)
+                full = len(self.live) >= limit
+            if victim is not None:
+                vc, vsock = victim
+                vc.send([encode_error(0, "BUSY", "the board holds its limit of %d connections; this one had not authenticated "
+                                                 "and was the oldest such, so it is closed to make room" % limit)])
+                vc.close()
+                try:
+                    vsock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
             if full:
+                try:
+                    conn.settimeout(1.0)
+                    conn.sendall(tcp_encode(encode_error(0, "BUSY", "the board holds its limit of %d connections, all "
+                                                                    "authenticated; retry later" % limit)))
+                    conn.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
                 conn.close()
                 continue
-            threading.Thread(target=self._client, args=(conn, addr), daemon=True).start()
+            conn.settimeout(max(self.limits.idle_timeout_ms / 1000.0, 1.0))
+            c = Connection(self.agent, self.limits, "tcp", conn.sendall, self.nonce_source, peer=addr[0])
+            with self.clients_lock:
+                self.live.append((c, conn))
+            threading.Thread(target=self._client, args=(conn, addr, c), daemon=True).start()
 
-    def _client(self, conn, addr):
+    def _client(self, conn, addr, c):
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # The socket timeout bounds sends only (sendall: the whole answer), and generously: a
         # host may be too busy to read for a while. Reads poll once a second for the idle timeout.
-        conn.settimeout(max(self.limits.idle_timeout_ms / 1000.0, 1.0))
         poller = select.poll()
         poller.register(conn, select.POLLIN)
-        c = Connection(self.agent, self.limits, "tcp", conn.sendall, self.nonce_source)
         try:
             while not c.closed:
                 if not poller.poll(1000):
@@ -234,7 +278,7 @@ class TcpServer:
                 pass
             conn.close()
             with self.clients_lock:
-                self.clients -= 1
+                self.live = [x for x in self.live if x[0] is not c]
 
     def stop(self):
         self.stopping = True
@@ -281,7 +325,7 @@ def open_serial(path, baud):
 
 def serve_serial(agent, limits, path, baud=3000000, nonce_source=None, stop=None):
     read, write, close = open_serial(path, baud)
-    c = Connection(agent, limits, "serial", write, nonce_source)
+    c = Connection(agent, limits, "serial", write, nonce_source, peer="serial:" + path)
     try:
         while stop is None or not stop.is_set():
             try:

@@ -15,11 +15,11 @@ import time
 
 from . import AGENT_NAME
 from .cache import KINDS, check_hash
+from .guards import Guards
 from .protocol import (MAX_U32, TYPES, ProtocolError, decode_frame, encode_error, encode_response)
 
 T = TYPES
 PRE_AUTH = frozenset([T["HELLO"], T["AUTH"], T["PING"]])
-MAX_AUTH_FAILURES = 3
 MAX_PING_BLOB = 1024
 
 
@@ -74,8 +74,10 @@ def agent_mac(token, nonce, client_nonce):
 
 
 class Session:
-    def __init__(self, agent, limits, nonce_source=None, closes_on_auth_failure=True):
+    def __init__(self, agent, limits, nonce_source=None, closes_on_auth_failure=True, peer="local"):
         self.agent = agent
+        self.peer = peer
+        self.locked_out = False
         self.limits = limits
         self.nonce_source = nonce_source or (lambda: os.urandom(16))
         self.closes_on_auth_failure = closes_on_auth_failure
@@ -83,6 +85,7 @@ class Session:
         self.authed = False
         self.auth_used = False
         self.failures = 0
+        self.locked_out = False
         self.highest = 0
         self.closed = False
         self.pending_close = []
@@ -117,7 +120,7 @@ class Session:
             return [encode_response(frame.type, rid, body, blob)]
         except ProtocolError as e:
             err = encode_error(e.request_id or rid, e.code, e.message, e.detail)
-            if e.code == "AUTH_FAILED" and self.failures >= MAX_AUTH_FAILURES:
+            if e.code == "AUTH_FAILED" and self.locked_out:
                 self.reset()
                 if self.closes_on_auth_failure:
                     self.pending_close = [err]
@@ -150,6 +153,7 @@ class Session:
         self.authed = False
         self.auth_used = False
         self.failures = 0
+        self.locked_out = False
 
     # -- handlers -----------------------------------------------------------------------
     def on_hello(self, f, cancel, deadline):
@@ -171,13 +175,24 @@ class Session:
         if not isinstance(mac, str) or len(mac) != 64 or any(c not in "0123456789abcdef" for c in mac):
             raise ProtocolError("BAD_REQUEST", "field mac must be 64 lowercase hex characters", rid)
         if self.nonce is None or self.auth_used:
-            self.failures += 1
             raise ProtocolError("AUTH_FAILED", "send HELLO first: this session has no fresh nonce", rid)
+        guards = self.agent.guards
+        locked = guards.locked_for(self.peer)
+        if locked > 0:
+            # not checked at all while locked: a right guess is refused too
+            self.locked_out = True
+            raise ProtocolError("AUTH_FAILED", "too many wrong pairing MACs from %s; pairing from it is locked for another %d ms"
+                                % (self.peer, locked), rid, {"lockedForMs": locked})
         want = auth_mac(self.agent.token, self.nonce, client_nonce)
         if not hmac.compare_digest(want, mac):
             self.failures += 1
-            raise ProtocolError("AUTH_FAILED", "wrong MAC: the pairing token does not match (%d of %d attempts)"
-                                % (self.failures, MAX_AUTH_FAILURES), rid)
+            ms = guards.auth_failed(self.peer)
+            if ms:
+                self.locked_out = True
+                raise ProtocolError("AUTH_FAILED", "wrong MAC: the pairing token does not match; after %d wrong MACs pairing "
+                                    "from %s is locked for %d ms" % (guards.max_auth_failures, self.peer, ms), rid, {"lockedForMs": ms})
+            raise ProtocolError("AUTH_FAILED", "wrong MAC: the pairing token does not match", rid)
+        guards.auth_succeeded(self.peer)
         self.authed = True
         self.auth_used = True
         return {"mac": agent_mac(self.agent.token, self.nonce, client_nonce)}
@@ -298,6 +313,7 @@ class Agent:
         self.deployer = deployer
         self.token = token
         self.started = time.monotonic()
+        self.guards = Guards()
 
     def identity(self):
         a = self.deployer.active_record()

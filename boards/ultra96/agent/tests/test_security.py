@@ -57,6 +57,42 @@ class TokenTest(unittest.TestCase):
         good = auth_mac(b"right-token", b"\x05" * 16, b"\x06" * 16)
         self.assertEqual(resp(s, "AUTH", 5, {"clientNonce": "06" * 16, "mac": good}).body["code"], "AUTH_FAILED")
 
+    def test_wrong_macs_count_per_peer_across_hellos_and_sessions_with_a_doubling_lockout(self):
+        bad = auth_mac(b"wrong-token", b"\x05" * 16, b"\x06" * 16)
+        good = auth_mac(b"right-token", b"\x05" * 16, b"\x06" * 16)
+        rid = [0]
+
+        def attempt(s, mac):
+            rid[0] += 2
+            resp(s, "HELLO", rid[0], {"client": "c", "protocol": 1})  # a new HELLO used to reset the count
+            return resp(s, "AUTH", rid[0] + 1, {"clientNonce": "06" * 16, "mac": mac})
+
+        a = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.9")
+        self.assertEqual(attempt(a, bad).body["message"], "wrong MAC: the pairing token does not match")
+        b = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.9")  # another connection, same peer
+        self.assertEqual(attempt(b, bad).body["code"], "AUTH_FAILED")
+        r = attempt(b, bad)
+        self.assertEqual((r.body["code"], r.body["detail"], b.closed), ("AUTH_FAILED", {"lockedForMs": 1000}, True))
+        self.assertEqual(r.body["message"], "wrong MAC: the pairing token does not match; after 3 wrong MACs pairing from 10.0.0.9 is locked for 1000 ms")
+        # while locked even the right MAC is refused, unchecked; another peer is not affected
+        c = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.9")
+        r = attempt(c, good)
+        self.assertEqual(r.body["code"], "AUTH_FAILED")
+        self.assertRegex(r.body["message"], r"^too many wrong pairing MACs from 10\.0\.0\.9; pairing from it is locked for another \d+ ms$")
+        other = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.7")
+        self.assertEqual(attempt(other, good).type, T["AUTH"])
+        # after the lock-out: three more wrong MACs lock it for twice as long; a right MAC clears the record
+        g = self.agent.guards
+        g.peers["10.0.0.9"][2] = 0.0
+        d = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.9")
+        for _ in range(2):
+            self.assertNotIn("detail", attempt(d, bad).body)
+        self.assertEqual(attempt(d, bad).body["detail"], {"lockedForMs": 2000})
+        g.peers["10.0.0.9"][2] = 0.0
+        e = Session(self.agent, Limits(), lambda: b"\x05" * 16, peer="10.0.0.9")
+        self.assertEqual(attempt(e, good).type, T["AUTH"])
+        self.assertNotIn("10.0.0.9", g.peers)
+
     def test_auth_cannot_be_replayed_within_a_session(self):
         s = self.session()
         resp(s, "HELLO", 1, {"client": "c", "protocol": 1})

@@ -330,24 +330,76 @@ if __name__ == "__main__":
 
 
 class ClientLimitTest(unittest.TestCase):
-    def test_ninth_connection_is_closed_and_a_slot_frees_on_close(self):
+    def test_connection_cap_evicts_the_oldest_unauthenticated_then_refuses_with_busy(self):
         from cnna_agent.server import MAX_CLIENTS
+        from cnna_agent.session import auth_mac
         agent, d = make_agent(token="limit-token")
         self.addCleanup(shutil.rmtree, d, True)
-        srv = TcpServer(agent, Limits(), "127.0.0.1", 0).start()
+        srv = TcpServer(agent, Limits(), "127.0.0.1", 0, nonce_source=lambda: b"\x07" * 16).start()
         self.addCleanup(srv.stop)
         clients = [TcpClient(srv.port) for _ in range(MAX_CLIENTS)]
         for i, c in enumerate(clients):
             self.assertEqual(c.call("PING", 1, {}, b"%d" % i).blob, b"%d" % i)
-        extra = socket.create_connection(("127.0.0.1", srv.port), timeout=RECV_S)
-        self.assertEqual(extra.recv(10), b"")  # closed at accept
-        extra.close()
-        clients[0].sock.close()
+        # one more: the oldest unauthenticated connection gets BUSY and is closed, the new one is served
+        extra = TcpClient(srv.port)
+        self.assertEqual(extra.call("PING", 1, {}, b"x").blob, b"x")
+        evicted = clients[0].recv()
+        self.assertEqual((evicted.request_id, evicted.body["code"]), (0, "BUSY"))
+        self.assertIn("was the oldest such, so it is closed to make room", evicted.body["message"])
+        self.assertIsNone(clients[0].recv())
+        live = clients[1:] + [extra]
+        for i, c in enumerate(live):
+            h = c.call("HELLO", 2, {"client": "t", "protocol": 1})
+            cn = "%032x" % i
+            a = c.call("AUTH", 3, {"clientNonce": cn, "mac": auth_mac(b"limit-token", bytes.fromhex(h.body["nonce"]), bytes.fromhex(cn))})
+            self.assertEqual(a.type_name, "AUTH")
+        # all authenticated: a new connection is refused with BUSY and closed
+        last = TcpClient(srv.port)
+        refused = last.recv()
+        self.assertEqual((refused.request_id, refused.body["code"]), (0, "BUSY"))
+        self.assertEqual(refused.body["message"], "the board holds its limit of %d connections, all authenticated; retry later" % MAX_CLIENTS)
+        self.assertIsNone(last.recv())
+        live[0].sock.close()
         deadline = time.monotonic() + RECV_S
         while srv.clients >= MAX_CLIENTS:
             self.assertLess(time.monotonic(), deadline, "the closed connection's slot was never freed")
             time.sleep(0.05)
         again = TcpClient(srv.port)
         self.assertEqual(again.call("PING", 1, {}, b"again").blob, b"again")
-        for c in clients[1:] + [again]:
+        for c in live[1:] + [again]:
             c.sock.close()
+
+    def test_frames_before_auth_are_small_and_big_frames_share_one_budget(self):
+        from cnna_agent.session import auth_mac
+        agent, d = make_agent(token="budget-token")
+        agent.guards.max_buffered_bytes = 3 << 20
+        self.addCleanup(shutil.rmtree, d, True)
+        srv = TcpServer(agent, Limits(), "127.0.0.1", 0, nonce_source=lambda: b"\x07" * 16).start()
+        self.addCleanup(srv.stop)
+        # before AUTH: a 1 MiB frame header is refused at once
+        c = TcpClient(srv.port)
+        c.sock.sendall(struct.pack("<I", 1 << 20) + b"\x00" * 1000)
+        e = c.recv()
+        self.assertEqual((e.request_id, e.body["code"], e.body["message"]),
+                         (0, "FRAME_TOO_LARGE", "declared frame length 1048576 is above the pre-AUTH frame limit 4096"))
+        self.assertIsNone(c.recv())
+        # after AUTH: half-sent 1 MiB frames hold budget; the fourth does not fit 3 MiB
+        held = []
+        for i in range(4):
+            k = TcpClient(srv.port)
+            h = k.call("HELLO", 1, {"client": "t", "protocol": 1})
+            cn = "%032x" % i
+            self.assertEqual(k.call("AUTH", 2, {"clientNonce": cn, "mac": auth_mac(b"budget-token", bytes.fromhex(h.body["nonce"]), bytes.fromhex(cn))}).type_name, "AUTH")
+            k.sock.sendall(struct.pack("<I", 1 << 20) + b"\x00" * (1 << 19))
+            held.append(k)
+        e = held[3].recv()
+        self.assertEqual((e.request_id, e.body["code"]), (0, "BUSY"))
+        self.assertEqual(e.body["message"], "a frame of 1048576 bytes does not fit the agent's buffer budget now (other connections hold it); retry later")
+        self.assertIsNone(held[3].recv())
+        self.assertEqual(agent.guards.buffered, 3 << 20)
+        for k in held[:3]:
+            k.sock.close()
+        deadline = time.monotonic() + RECV_S
+        while agent.guards.buffered:
+            self.assertLess(time.monotonic(), deadline, "closed connections never gave their budget back")
+            time.sleep(0.05)
