@@ -86,23 +86,21 @@ void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc
 
 }  // namespace cnna
 
-void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t base_lo, uint32_t base_hi,
-              uint32_t* status, uint32_t* jobs) {
+void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint64_t base, uint32_t* status, uint32_t* jobs) {
   // Two AXI4 masters (reads: descriptors, tiles, weights; writes: outputs) onto the same DDR, addressed
   // absolutely (offset=off): the program's addresses are BASE + offset, as in the RTL. 16-bit accesses
   // in pipelined loops are widened to the configured AXI width.
   CNNA_PRAGMA(HLS INTERFACE mode = m_axi port = ddr_rd bundle = gmem_rd offset = off depth = CNNA_DDR_DEPTH max_widen_bitwidth = 128 max_read_burst_length = 16 num_read_outstanding = 8)
   CNNA_PRAGMA(HLS INTERFACE mode = m_axi port = ddr_wr bundle = gmem_wr offset = off depth = CNNA_DDR_DEPTH max_widen_bitwidth = 128 max_write_burst_length = 16 num_write_outstanding = 8)
   // Control: ap_ctrl_hs start/done/idle at 0x00 (CTRL bits 0..2 of the contract); arguments at the
-  // contract's offsets (BASE_LO, BASE_HI, STATUS, JOBS).
-  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base_lo offset = CNNA_REG_BASE_LO bundle = control)
-  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base_hi offset = CNNA_REG_BASE_HI bundle = control)
+  // contract's offsets. Vitis gives each argument its data words plus one control word, so BASE is one
+  // 64-bit argument: data at BASE_LO and BASE_HI, its control word at 0x18; STATUS and JOBS are followed
+  // by their ap_vld words (0x2C, 0x38), which the contract's STALLS and RD_BEATS would hold in the RTL.
+  CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = base offset = CNNA_REG_BASE_LO bundle = control)
   CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = status offset = CNNA_REG_STATUS bundle = control)
   CNNA_PRAGMA(HLS INTERFACE mode = s_axilite port = jobs offset = CNNA_REG_JOBS bundle = control)
 #pragma HLS INTERFACE mode = s_axilite port = return bundle = control
   using namespace cnna;
-  (void)base_hi;  // the engine's AXI address space is 32 bit (contract: BASE_HI kept for 64-bit hosts)
-  const uint64_t base = base_lo;
   uint32_t done = 0;
   uint8_t rec[DescBytes];
   if (CNNA_BEYOND_DDR(base + DescBytes)) {

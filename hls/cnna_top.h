@@ -9,8 +9,7 @@
  * same DDR (byte address 0 = DDR address 0); all descriptor addresses are offsets from BASE.
  * `status` receives the engine status code (0 ok), `jobs` the JOB descriptors completed.
  */
-void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint32_t base_lo, uint32_t base_hi,
-              uint32_t* status, uint32_t* jobs);
+void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint64_t base, uint32_t* status, uint32_t* jobs);
 
 namespace cnna {
 /** C-simulation only: DDR bytes behind the pointers (0: unchecked); an access beyond stops with ERR_AXI. */

@@ -176,7 +176,7 @@ SC_MODULE(System) {
       if (clocked) continue;
       uint32_t status = 0, jobs = 0;
       cnna::csim_ddr_bytes = ddr.bytes.size();
-      cnna_top(ddr.words(), ddr.words(), regs.baseLo, regs.baseHi, &status, &jobs);
+      cnna_top(ddr.words(), ddr.words(), uint64_t(regs.baseHi) << 32 | regs.baseLo, &status, &jobs);
       finish(status, jobs);
     }
   }

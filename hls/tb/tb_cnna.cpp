@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
     cnna::csim_ddr_bytes = words * 2;
 #endif
     uint32_t status = 0xFFFFFFFFu, jobs = 0;
-    cnna_top(ddr.data(), ddr.data(), kBase, 0, &status, &jobs);
+    cnna_top(ddr.data(), ddr.data(), kBase, &status, &jobs);
     uint32_t bad = 0;
     for (uint32_t k = 0; k < checks; k++) {
       const uint32_t at = le32(&chk[4 * k]);

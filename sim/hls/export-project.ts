@@ -229,6 +229,7 @@ The C-simulation also runs without Vitis, with g++ (GCC 12 tested; no vendor hea
     g++ -std=c++17 -O2 -Isrc -Isrc/include -Wno-unknown-pragmas src/cnna_top.cpp tb/tb_cnna.cpp -o tb_cnna && ./tb_cnna tb/vectors
 
 Registers: Vitis places its ap_ctrl block at 0x00-0x0C (start/done/idle as the contract's CTRL bits 0..2)
-and the arguments BASE_LO, BASE_HI, STATUS, JOBS at the contract's offsets (docs/engine.md, "HLS engine").
+and the arguments at the contract's offsets: base (64 bit) at BASE_LO/BASE_HI, status at STATUS, jobs at
+JOBS; counters and CONFIG_ID read 0 (docs/engine.md, "HLS engine").
 `;
 }
