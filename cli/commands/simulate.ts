@@ -4,7 +4,7 @@
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
 // Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
-// clocked SystemC system model).
+// clocked SystemC system model; hls-untimed: the same C++ untimed, cycles from sim/perf).
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
@@ -49,6 +49,11 @@ export const BACKENDS: Record<string, SimBackend> = {
   },
   rtl: rtlBackend,
   hls: hlsBackend,
+  // The same HLS C++, untimed (the fast C-simulation, e.g. for VGG16); cycles from the performance model.
+  'hls-untimed': {
+    run: (bundle, inputs, opts) => hlsBackend.run(bundle, inputs, { ...opts, mode: 'untimed' }),
+    runMany: (bundle, inputs, opts) => hlsBackend.runMany(bundle, inputs, { ...opts, mode: 'untimed' }),
+  },
 };
 
 function singleImage(t: Tensor, i: number): Tensor {
@@ -59,7 +64,7 @@ function singleImage(t: Tensor, i: number): Tensor {
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
-  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls|hls-untimed [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
   options: {
     backend: { type: 'string', default: 'ref' },
     board: { type: 'string', default: 'ultra96' },
