@@ -34,6 +34,8 @@ void mac_array(const Desc& d, const Entry<Pi> bank[InBankEntries], stream<WWord<
   static_assert(WBankWords >= 1, "The weight bank holds at least one word.");
   // The weight bank: one job's block (the RTL's ring holds two, for the next job's prefetch).
   static WWord<Pi, Po> wbank[WBankWords];
+#pragma HLS AGGREGATE variable = wbank
+  // One whole word (Po x Pi int16) per address: the array reads one word per cycle.
   const BiasVec<Po> bias = bias_s.read();
   const bool streamed = is_streamed(d);
   const int kh = d.kh, kw = d.kw, cg = d.cg, hin = d.hin, win = d.win;
