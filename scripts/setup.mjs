@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEBIAN_PACKAGES = ['verilator', 'libsystemc-dev', 'yosys', 'socat', 'dataset-fashion-mnist', 'libonnx-testdata', 'g++', 'make', 'python3', 'tcl'];
+const DEBIAN_PACKAGES = ['verilator', 'libsystemc-dev', 'yosys', 'socat', 'dataset-fashion-mnist', 'libonnx-testdata', 'g++', 'make', 'python3', 'tcl', 'chromium'];
 
 function missingDebianPackages() {
   const missing = [];

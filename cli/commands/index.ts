@@ -17,6 +17,7 @@ import { simulateCommand } from './simulate.ts';
 import { hlsExportCommand } from './hls-export.ts';
 import { synthCommand } from './synth.ts';
 import { overlayCommand } from './overlay.ts';
+import { sweepCommand, sweepMergeCommand } from './sweep.ts';
 
 export const commands: Command[] = [
   synthCommand,
@@ -36,4 +37,6 @@ export const commands: Command[] = [
   simulateCommand,
   overlayCommand,
   hlsExportCommand,
+  sweepCommand,
+  sweepMergeCommand,
 ];

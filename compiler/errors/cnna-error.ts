@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'E_TIMEOUT'        // an operation ran out of time
   | 'E_LINK'           // transport failure
   | 'E_AUTH'           // pairing token rejected
-  | 'E_BOARD';         // the board (or virtual board) reported an error
+  | 'E_BOARD'          // the board (or virtual board) reported an error
+  | 'E_REGRESSION';    // a result got worse than its baseline by more than allowed (cnna sweep --baseline: exit 3)
 
 export class CnnaError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,7 @@
 import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { PerfModel } from './perf-model.ts';
+import type { BoardLimits } from '../../boards/ultra96/board.ts';
 
 export interface LayerPerf {
   name: string;
@@ -26,8 +27,8 @@ export class LayerAccumulator {
   readonly layers: LayerPerf[];
   cycles = 0;
 
-  constructor(bundle: Bundle, readonly config: HwConfig) {
-    this.perf = new PerfModel(config);
+  constructor(bundle: Bundle, readonly config: HwConfig, board?: BoardLimits) {
+    this.perf = new PerfModel(config, board);
     this.layers = bundle.manifest.layers.map((l) => ({
       name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
       rooflineCycles: Math.ceil(this.perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
@@ -52,10 +53,10 @@ export class LayerAccumulator {
   }
 }
 
-export function modelBundle(bundle: Bundle, config: HwConfig): { cycles: number; latencySeconds: number; rooflineCycles: number; perLayer: LayerPerf[] } {
+export function modelBundle(bundle: Bundle, config: HwConfig, board?: BoardLimits): { cycles: number; latencySeconds: number; rooflineCycles: number; perLayer: LayerPerf[] } {
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const h = decodeHeader(v, 0);
-  const acc = new LayerAccumulator(bundle, config);
+  const acc = new LayerAccumulator(bundle, config, board);
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(v, j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) break;

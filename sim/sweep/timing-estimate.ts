@@ -1,0 +1,21 @@
+// Timing estimate of a config without synthesizing it. The static timing estimate of Yosys netlists
+// (sim/synth/timing.ts) puts the engine's worst paths in control logic whose depth does not grow with
+// the array or the buffers (the loader's descriptor decode, the compute address products, the AXI
+// burst splitting; docs/engine.md "Timing estimate"), and the MAC array's own worst stage (a 4-input
+// group adder, 3.97 ns) is the same for every PI. So the model is the lowest fmax measured on the
+// calibration configs of the current RTL; `cnna sweep --synth` replaces it with each config's own
+// netlist estimate. UltraScale+ -1 delays: for a Zynq-7000 board the figure is optimistic.
+import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
+
+/** Lowest estimated fmax over the calibration syntheses (sim/synth/resource-calibration.json "fit"). */
+export const CONTROL_FMAX_MHZ = 72.1;
+
+export interface TimingEstimate {
+  fmaxMhz: number;
+  meetsClock: boolean;
+  source: 'model' | 'yosys';
+}
+
+export function timingEstimate(c: HwConfig): TimingEstimate {
+  return { fmaxMhz: CONTROL_FMAX_MHZ, meetsClock: c.clockMhz <= CONTROL_FMAX_MHZ, source: 'model' };
+}
