@@ -88,7 +88,8 @@ export function rtlEngineIp(ports: EnginePorts): EngineIp {
 }
 
 /**
- * The HLS engine as Vitis HLS exports it (export_design -format ip_catalog, default VLNV): top cnna_top,
+ * The HLS engine as Vitis HLS exports it (export_design -format ip_catalog, with the VLNV
+ * cnna.dev:hls:cnna:1.0 that writeOverlay sets, so its MODTYPE is "cnna" as the RTL engine's): top cnna_top,
  * ap_clk / ap_rst_n / interrupt, the s_axilite bundle "control" as s_axi_control with block Reg, and one
  * master m_axi_<bundle> (address space Data_m_axi_<bundle>) per m_axi bundle of the top's INTERFACE
  * pragmas (hls/cnna_top.cpp), numbered in the order they appear (engine port 0, 1, ...).
@@ -106,7 +107,7 @@ export function hlsEngineIp(topCpp: string): EngineIp {
   }
   return {
     engine: 'hls',
-    ip: { vendor: 'xilinx.com', library: 'hls', name: 'cnna_top', version: '1.0', top: 'cnna_top' },
+    ip: { vendor: 'cnna.dev', library: 'hls', name: 'cnna', version: '1.0', top: 'cnna_top' },
     pins: { clock: 'ap_clk', reset: 'ap_rst_n', interrupt: 'interrupt' },
     regBlock: 'Reg',
     masters,

@@ -6,7 +6,8 @@
 //
 // Invariants: widths are numbers computed from the config (the packager reads them without the
 // SystemVerilog package); the control address port is REG_BLOCK_BYTES wide in bytes and the engine
-// decodes its low bits; signals an AXI4 master needs but the engine lacks are driven with constants.
+// decodes its low bits; signals an AXI4 master needs but the engine lacks are driven with constants;
+// the string parameter CONFIG_HASH (the config hash the engine is built for) reaches the .hwh.
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
 import type { HwConfig } from '../compiler/contracts/hw-config.ts';
 import type { OverlayDesign } from './design.ts';
@@ -103,7 +104,12 @@ export function genIpWrapper(d: OverlayDesign, ports: EnginePorts, config: HwCon
   L.push('/* verilator lint_off UNUSEDSIGNAL */');
   L.push('/* verilator lint_off PINCONNECTEMPTY */');
   L.push("/* verilator lint_off SYMRSVDWORD */ // 'interrupt' is the port name Vivado's IP integrator expects");
-  L.push(`module ${d.ip.top} (`);
+  // CONFIG_HASH becomes a user parameter of the packaged IP, so the .hwh lists it among the engine's
+  // PARAMETERs: DEPLOY can check a bundle against the overlay before loading it (host/hwh).
+  L.push('/* verilator lint_off UNUSEDPARAM */ // CONFIG_HASH is metadata for the .hwh; CONFIG_ID registers hold it in hardware');
+  L.push(`module ${d.ip.top} #(`);
+  L.push(`  parameter CONFIG_HASH = "${d.configHash}"`);
+  L.push(') (');
   L.push(decl.map((l, i) => (/^\s*\(\*/.test(l) ? l : `${l}${decl.slice(i + 1).some((x) => !/^\s*\(\*/.test(x)) ? ',' : ''}`)).join('\n'));
   L.push(');');
   L.push(...assigns);

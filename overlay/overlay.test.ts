@@ -87,6 +87,7 @@ describe.each(CONFIGS)('overlay for ultra96, config %s', (label, config) => {
     expect(wrapper).toContain(`PROTOCOL AXI4, READ_WRITE_MODE READ_ONLY, DATA_WIDTH ${config.axi.dataBits}, ADDR_WIDTH 32, MAX_BURST_LENGTH ${config.axi.burstBeats}`);
     expect(wrapper).toContain('(* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axi_control:m_axi_rd:m_axi1_rd:m_axi_wr, ASSOCIATED_RESET aresetn" *)');
     expect(wrapper).not.toContain('FREQ_HZ'); // the clock's frequency comes from the PS in the block design
+    expect(wrapper).toContain(`module cnna #(\n  parameter CONFIG_HASH = "${configHash(config)}"\n) (`);
     const json = JSON.parse(read(dir, 'overlay.json'));
     expect(json.clock).toEqual({ pin: 'zynq_ultra_ps_e_0/pl_clk0', requestedMhz: config.clockMhz });
   });
@@ -167,9 +168,9 @@ describe.skipIf(!haveReal)(`naming against the real Vivado .hwh (${haveReal ? re
     }
   });
 
-  it('the HLS engine IP follows the naming of the real HLS IP (vendor xilinx.com, library hls, register block Reg)', () => {
+  it('the HLS engine IP follows the naming of the real HLS IP (its VLNV name is its MODTYPE; register block Reg)', () => {
     const cnn = findIp(hwh, 'cnn_0')!;
-    expect(cnn.vlnv.split(':').slice(0, 2)).toEqual(['xilinx.com', 'hls']);
+    expect([cnn.vlnv.split(':')[1], cnn.vlnv.split(':')[2], cnn.type]).toEqual(['hls', 'cnn', 'cnn']);
     expect(cnn.addressBlocks.map((b) => [b.name, b.usage])).toEqual([['Reg', 'register']]);
     const dir = join(work, 'real-naming-hls');
     writeOverlay(dir, 'ultra96', u96, 'hls');
@@ -242,14 +243,14 @@ describe('cnna overlay (CLI)', () => {
     const dir = join(work, 'cli-hls');
     const r = cli(['--board', 'ultra96', '--engine', 'hls', '-o', dir, '--json']);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).ip).toBe('xilinx.com:hls:cnna_top:1.0');
+    expect(JSON.parse(r.stdout).ip).toBe('cnna.dev:hls:cnna:1.0');
     expect(tclComplete(TCL_FILES.map((f) => join(dir, f)))).toEqual(TCL_FILES.map((f) => `${f} 1`));
-    expect(TCL_FILES.flatMap((f) => checkTcl(read(dir, f), f, ['xilinx.com:hls:cnna_top:1.0']).errors)).toEqual([]);
-    expect(read(dir, 'hls/run_hls.tcl')).toContain('export_design -format ip_catalog');
+    expect(TCL_FILES.flatMap((f) => checkTcl(read(dir, f), f, ['cnna.dev:hls:cnna:1.0']).errors)).toEqual([]);
+    expect(read(dir, 'hls/run_hls.tcl')).toContain('\nexport_design -format ip_catalog -vendor cnna.dev -library hls -ipname cnna -version 1.0\n');
     expect(read(dir, 'build.sh')).toContain('(cd hls && vitis_hls -f run_hls.tcl)');
     expect(read(dir, 'package_ip.tcl')).toContain('set cnna_ipdir [file join $cnna_here hls cnna_hls solution1 impl ip]');
     const bd = read(dir, 'block_design.tcl');
-    expect(bd).toContain('create_bd_cell -type ip -vlnv xilinx.com:hls:cnna_top:1.0 cnna_0');
+    expect(bd).toContain('create_bd_cell -type ip -vlnv cnna.dev:hls:cnna:1.0 cnna_0');
     expect(bd).toContain('[get_bd_addr_segs cnna_0/s_axi_control/Reg]');
     expect(bd).toContain('-target_address_space [get_bd_addr_spaces cnna_0/Data_m_axi_gmem_rd] [get_bd_addr_segs zynq_ultra_ps_e_0/SAXIGP2/HP0_DDR_LOW]');
     expect(bd).toContain('[get_bd_pins cnna_0/ap_rst_n]');

@@ -44,6 +44,7 @@ export const VIVADO_COMMANDS: Record<string, CommandRef> = {
   'ipx::add_register': c([]),
   'ipx::add_field': c([]),
   'ipx::get_address_spaces': c(['-of_objects']),
+  'ipx::get_user_parameters': c(['-of_objects']),
   'ipx::add_address_space': c([]),
   'ipx::create_xgui_files': c([]),
   'ipx::update_checksums': c([]),

@@ -92,6 +92,21 @@ export function describeOverlay(d: OverlayDesign, config: HwConfig) {
   };
 }
 
+/**
+ * Gives the exported HLS IP the overlay's VLNV (its name "cnna" is the engine MODTYPE the .hwh checks
+ * look for): the IP export line of run_hls.tcl gets -vendor / -library / -ipname / -version.
+ */
+function setHlsVlnv(tcl: string, d: OverlayDesign): void {
+  const text = readFileSync(tcl, 'utf8');
+  const line = /^export_design -format ip_catalog$/m;
+  if (!line.test(text)) {
+    throw new CnnaError('E_FORMAT', `${tcl} has no line "export_design -format ip_catalog" to give the IP its VLNV`, {
+      hint: 'sim/hls/export-project.ts changed its Tcl; update overlay/write-overlay.ts (setHlsVlnv) with it',
+    });
+  }
+  writeFileSync(tcl, text.replace(line, `export_design -format ip_catalog -vendor ${d.ip.vendor} -library ${d.ip.library} -ipname ${d.ip.name} -version ${d.ip.version}`));
+}
+
 /** Generates and writes the project into `dir` (created; files of a previous run are replaced). */
 export function writeOverlay(dir: string, boardName: string, config: HwConfig, engine: EngineKind = 'rtl'): OverlayFiles {
   const files = generateOverlay(boardName, config, engine);
@@ -110,7 +125,10 @@ export function writeOverlay(dir: string, boardName: string, config: HwConfig, e
     }
     chmodSync(join(tmp, 'build.sh'), 0o755);
     // The HLS engine: the Vitis HLS project (sources, headers, testbench with vectors, run_hls.tcl).
-    if (engine === 'hls') exportHlsProject({ board: boardName, config, outDir: join(tmp, 'hls'), vectors: HLS_VECTORS });
+    if (engine === 'hls') {
+      exportHlsProject({ board: boardName, config, outDir: join(tmp, 'hls'), vectors: HLS_VECTORS });
+      setHlsVlnv(join(tmp, 'hls', 'run_hls.tcl'), files.design);
+    }
     mkdirSync(dir, { recursive: true });
     for (const top of ['build.sh', ...TCL_FILES, 'overlay.json', 'ip', 'hls', 'pynq']) {
       rmSync(join(dir, top), { recursive: true, force: true });
