@@ -11,6 +11,7 @@ import { importOnnx } from '../compiler/onnx/import-onnx.ts';
 import { optimize } from '../compiler/passes/index.ts';
 import { parseFormat } from '../compiler/golden/fixed/fixed-point.ts';
 import { quantize } from '../compiler/quant/quantize.ts';
+import { TRAINED_FORMATS_KEY, trainedFormats } from '../compiler/quant/trained-formats.ts';
 import type { QuantizedModel } from '../compiler/golden/fixed/quantized-model.ts';
 import type { CommandContext } from './command.ts';
 import { progress } from './progress.ts';
@@ -57,7 +58,14 @@ export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ct
   const calibration: Tensor[] = calibFiles.map((f) => { const t = readInputFile(f); return { dims: t.dims, data: t.data }; });
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
+  // A model exported by cnna train carries the formats it was trained in; they are used unless a
+  // fixed --format replaces them.
+  const trained = trainedFormats(graph);
+  if (trained && format !== 'auto') ctx.warn(`the model carries the formats it was trained in ('${TRAINED_FORMATS_KEY}'); --format ${fmt} replaces them`);
+  const useTrained = trained !== undefined && format === 'auto';
+  if (useTrained) ctx.log(`formats: as trained (the model's '${TRAINED_FORMATS_KEY}' metadata)`);
   const qm = quantize(graph, {
+    ...(useTrained ? { fixedFormats: trained } : {}),
     format,
     perChannel: Boolean(values['per-channel']),
     calibrationImages,

@@ -96,6 +96,7 @@ export class OnnxBuilder {
   private readonly outputs: Onnx.IValueInfoProto[] = [];
   private readonly inits: Initializer[] = [];
   private readonly names = new Set<string>();
+  private readonly metadata: { key: string; value: string }[] = [];
 
   constructor(readonly graphName: string, readonly producer = 'cnna') {}
 
@@ -132,6 +133,12 @@ export class OnnxBuilder {
     return this;
   }
 
+  /** A ModelProto metadata_props entry (e.g. the formats a model was trained in, `cnna.formats`). */
+  meta(key: string, value: string): this {
+    this.metadata.push({ key, value });
+    return this;
+  }
+
   /** Number of parameters held in float initializers. */
   parameterCount(): number {
     return this.inits.reduce((s, i) => s + (i.data instanceof Float32Array ? i.data.length : 0), 0);
@@ -163,6 +170,7 @@ export class OnnxBuilder {
       opsetImport: [{ domain: '', version: OPSET }],
       producerName: this.producer,
       producerVersion: '0.1.0',
+      metadataProps: this.metadata,
     }).finish();
     return [modelHead, lengthDelimited(MODEL_GRAPH, graphLen), ...graphParts];
   }

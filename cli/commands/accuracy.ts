@@ -134,7 +134,7 @@ export const accuracyCommand: Command = {
     const pct = (c: number) => `${((100 * c) / n).toFixed(2)}%`;
     ctx.log(`${m.path} on ${n} images of ${name}`);
     ctx.log(`  float top-1: ${pct(cf)} (${cf}/${n})`);
-    ctx.log(`  fixed top-1: ${pct(cq)} (${cq}/${n})  [${qm.options.format === 'auto' ? 'auto-scaled' : `Q${16 - (qm.options.format as number)}.${qm.options.format}`}${qm.options.perChannel ? ', per-channel weights' : ''}]`);
+    ctx.log(`  fixed top-1: ${pct(cq)} (${cq}/${n})  [${qm.options.trainedFormats ? 'trained formats' : qm.options.format === 'auto' ? 'auto-scaled' : `Q${16 - (qm.options.format as number)}.${qm.options.format}`}${qm.options.perChannel ? ', per-channel weights' : ''}]`);
     ctx.log(`  float and fixed agree on ${pct(agree)} (${agree}/${n}); ${seconds.toFixed(1)} s`);
     const result: AccuracyResult & Record<string, unknown> = {
       n,

@@ -16,6 +16,7 @@ import { compileCommand } from './compile.ts';
 import { simulateCommand } from './simulate.ts';
 import { hlsExportCommand } from './hls-export.ts';
 import { synthCommand } from './synth.ts';
+import { trainCommand } from './train.ts';
 import { overlayCommand } from './overlay.ts';
 import { sweepCommand, sweepMergeCommand } from './sweep.ts';
 
@@ -39,4 +40,5 @@ export const commands: Command[] = [
   hlsExportCommand,
   sweepCommand,
   sweepMergeCommand,
+  trainCommand,
 ];

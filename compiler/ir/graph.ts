@@ -110,4 +110,6 @@ export interface Graph {
   initializers: Map<string, Tensor>;
   nodes: Node[];
   shapes: Map<string, Shape>;
+  /** The ONNX model's metadata_props (e.g. `cnna.formats`, written by cnna train), when it has any. */
+  metadata?: Record<string, string>;
 }

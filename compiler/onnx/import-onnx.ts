@@ -213,5 +213,10 @@ export function importOnnx(source: Uint8Array | string, opts: ImportOptions = {}
   const keptShapes = new Map<string, Shape>();
   for (const [k, v] of shapes) if (!consts.has(k) || initializers.has(k)) keptShapes.set(k, v);
 
-  return { name: g.name ?? '', opset: opsets.get('')!, inputs, outputs, initializers, nodes, shapes: keptShapes };
+  const metadata: Record<string, string> = {};
+  for (const e of model.metadataProps ?? []) if (e.key) metadata[e.key] = e.value ?? '';
+  return {
+    name: g.name ?? '', opset: opsets.get('')!, inputs, outputs, initializers, nodes, shapes: keptShapes,
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+  };
 }

@@ -12,6 +12,7 @@ export function cloneGraph(g: Graph): Graph {
     initializers: new Map(g.initializers),
     nodes: g.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice() }) as Node),
     shapes: new Map(g.shapes),
+    ...(g.metadata ? { metadata: { ...g.metadata } } : {}),
   };
 }
 

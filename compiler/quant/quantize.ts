@@ -50,8 +50,20 @@ export interface QuantizeOptions {
    * formats do not depend on it (the float results are identical for any count).
    */
   threads?: number;
+  /**
+   * Formats fixed in advance (the ones a model was trained in, `cnna train`): fractional bits per
+   * activation value name and per conv/gemm node's weights (one entry, or one per output channel).
+   * They replace auto-scaling and `format` / `weightFormat` where given; the accumulator bound
+   * still applies. When every activation is given and `report` is false, nothing is calibrated.
+   */
+  fixedFormats?: FixedFormats;
   onWarning?: (msg: string) => void;
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface FixedFormats {
+  activations?: Record<string, number>;
+  weights?: Record<string, number[]>;
 }
 
 /** Largest reduction length the 48-bit accumulator is proven for (docs/numerics.md). */
@@ -77,8 +89,12 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   }
   const g = lowerForFixedPoint(graph);
   checkGraph(g);
+  const fixedAct = opts.fixedFormats?.activations ?? {};
+  const fixedW = opts.fixedFormats?.weights ?? {};
+  checkFixedFormats(g, fixedAct, fixedW);
+  const allFixed = g.inputs.every((vi) => vi.name in fixedAct) && g.nodes.every((n) => n.op === 'softmax' || n.outputs[0] in fixedAct);
   // A fixed format needs no ranges; without a report there is then nothing to calibrate.
-  const calib: Calib = format !== 'auto' && opts.report === false ? { sets: [], source: 'none (fixed format, no report)' } : calibrationData(g, opts);
+  const calib: Calib = (format !== 'auto' || allFixed) && opts.report === false ? { sets: [], source: 'none (fixed formats, no report)' } : calibrationData(g, opts);
   const { graph: cg, rangeSource } = calibrationGraph(g);
   const total = calib.sets.reduce((a, b) => a + b.n, 0) * (opts.report === false ? 1 : 2);
   let done = 0;
@@ -86,7 +102,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   // The weights do not depend on the calibration: they are quantized in the gaps of pass 1 (while
   // a helper thread runs a float conv), and whatever is left in the node loop below.
   const weightSteps = new Map<string, Generator<void, QuantizedWeights>>();
-  for (const n of g.nodes) if (n.op === 'conv' || n.op === 'gemm') weightSteps.set(n.name, quantizeWeightsSteps(g, n, perChannel, weightFormat));
+  for (const n of g.nodes) if (n.op === 'conv' || n.op === 'gemm') weightSteps.set(n.name, quantizeWeightsSteps(g, n, perChannel, fixedW[n.name] ?? weightFormat));
   const weightDone = new Map<string, QuantizedWeights>();
   const pendingWeights = [...weightSteps.keys()];
   const background = (): boolean => {
@@ -130,7 +146,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
     const s = stats.get(rangeSource.get(name) ?? name);
     return s && Number.isFinite(s.amax) ? s.amax : 0;
   };
-  const actF = (name: string): number => (format === 'auto' ? chooseF(amaxOf(name)) : format);
+  const actF = (name: string): number => fixedAct[name] ?? (format === 'auto' ? chooseF(amaxOf(name)) : format);
 
   const formats = new Map<string, number>();
   const weights = new Map<string, QuantizedWeights>();
@@ -157,7 +173,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
         const cap = accFracCap(g, n);
         if (cap !== undefined && xf + Math.max(...wq.wf) > cap) {
           // The bias plus the largest product sum would not fit the 48-bit accumulator: lower f_w.
-          wq = finish(quantizeWeightsSteps(g, n, perChannel, weightFormat, cap - xf));
+          wq = finish(quantizeWeightsSteps(g, n, perChannel, fixedW[n.name] ?? weightFormat, cap - xf));
           opts.onWarning?.(`layer '${n.name}' (${n.op}): f_acc capped at ${cap} (f_in ${xf} + f_w ${Math.max(...wq.wf)}) so that bias and product sum fit the 48-bit accumulator (docs/numerics.md "Accumulator bound"); the layer's weights lose precision`);
           capped.add(n.name);
         }
@@ -200,7 +216,10 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
 
   const qm: QuantizedModel = {
     graph: g, formats, weights, biases, constants,
-    options: { format, perChannel, calibration: calib.source, ...(weightFormat === 'auto' ? {} : { weightFormat }) },
+    options: {
+      format, perChannel, calibration: calib.source, ...(weightFormat === 'auto' ? {} : { weightFormat }),
+      ...(opts.fixedFormats?.activations && Object.keys(opts.fixedFormats.activations).length > 0 ? { trainedFormats: true } : {}),
+    },
     report: [],
   };
 
@@ -277,6 +296,26 @@ function checkGraph(g: Graph): void {
   }
 }
 
+/** Fixed formats must name values and layers of the graph, in the format range, one weight format per layer or per output channel. */
+function checkFixedFormats(g: Graph, act: Record<string, number>, w: Record<string, number[]>): void {
+  const bad = (what: string, hint: string): never => {
+    throw new CnnaError('E_FORMAT', `fixed formats: ${what}`, { hint });
+  };
+  for (const [name, f] of Object.entries(act)) {
+    if (!g.shapes.has(name)) bad(`activation '${name}' is not a value of the graph`, 'the formats were recorded for another model; re-run cnna train on this model, or pass --format');
+    if (!(Number.isInteger(f) && f >= F_MIN && f <= F_MAX)) bad(`activation '${name}' has format ${f}, not an integer in [${F_MIN}, ${F_MAX}]`, 'the recorded formats are damaged; re-run cnna train');
+  }
+  for (const [name, fs] of Object.entries(w)) {
+    const n = g.nodes.find((k) => k.name === name);
+    if (!n || (n.op !== 'conv' && n.op !== 'gemm')) bad(`'${name}' is not a conv or gemm layer of the graph`, 'the formats were recorded for another model; re-run cnna train on this model');
+    const nn = n as Node & { op: 'conv' | 'gemm' };
+    const wt = g.initializers.get(nn.inputs[1])!;
+    const M = nn.op === 'conv' || nn.transB ? wt.dims[0] : wt.dims[1];
+    if (!Array.isArray(fs) || (fs.length !== 1 && fs.length !== M)) bad(`layer '${name}' has ${Array.isArray(fs) ? fs.length : 'no'} weight formats; it needs 1 or ${M}`, 'the recorded formats are damaged; re-run cnna train');
+    for (const f of fs) if (!(Number.isInteger(f) && f >= F_MIN && f <= F_MAX)) bad(`layer '${name}' has weight format ${f}, not an integer in [${F_MIN}, ${F_MAX}]`, 'the recorded formats are damaged; re-run cnna train');
+  }
+}
+
 /** Weight elements per step of quantizeWeightsSteps (a few milliseconds of work). */
 const WEIGHT_STEP = 1 << 20;
 
@@ -286,7 +325,7 @@ const WEIGHT_STEP = 1 << 20;
  * (runFloat's `background`); every element is computed on its own and the maximum is exact in
  * any order, so the steps give what one pass would.
  */
-function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number, fwMax = Infinity): Generator<void, QuantizedWeights> {
+function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perChannel: boolean, weightFormat: 'auto' | number | number[], fwMax = Infinity): Generator<void, QuantizedWeights> {
   const w = g.initializers.get(n.inputs[1])!;
   const d = w.data;
   const alpha = n.op === 'gemm' ? n.alpha : 1;
@@ -295,9 +334,12 @@ function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perC
   const M = n.op === 'conv' || n.transB ? w.dims[0] : w.dims[1];
   const rowMajor = !(n.op === 'gemm' && !n.transB);
   const per = d.length / M;
+  if (Array.isArray(weightFormat)) perChannel = weightFormat.length > 1;
   const amax = new Float64Array(perChannel ? M : 1);
   const len = d.length;
-  if (!perChannel) {
+  if (Array.isArray(weightFormat)) {
+    // Given formats: no ranges needed.
+  } else if (!perChannel) {
     let a = 0;
     for (let s = 0; s < len; s += WEIGHT_STEP) {
       const e = Math.min(len, s + WEIGHT_STEP);
@@ -317,7 +359,9 @@ function* quantizeWeightsSteps(g: Graph, n: Node & { op: 'conv' | 'gemm' }, perC
       yield;
     }
   }
-  const wf = Array.from(amax, (a) => Math.min(fwMax, weightFormat === 'auto' ? chooseF(a) : weightFormat));
+  const wf = Array.isArray(weightFormat)
+    ? weightFormat.map((f) => Math.min(fwMax, f))
+    : Array.from(amax, (a) => Math.min(fwMax, weightFormat === 'auto' ? chooseF(a) : weightFormat));
   const scale = Float64Array.from(wf, (f) => alpha * 2 ** f);
   const q = new Int16Array(len);
   // quant(w·alpha, f) = sat16(floor(w·alpha·2^f + 0.5)); NaN stores as 0 in an Int16Array.

@@ -58,6 +58,6 @@ export interface QuantizedModel {
   /** Keyed by node name: int16 copies of other constant operands (e.g. an Add with a constant). */
   constants: Map<string, { q: Int16Array; dims: number[]; f: number }>;
   /** How it was quantized; `calibration` describes the data (or 'none'). weightFormat absent = 'auto'. */
-  options: { format: 'auto' | number; perChannel: boolean; calibration: string; weightFormat?: 'auto' | number };
+  options: { format: 'auto' | number; perChannel: boolean; calibration: string; weightFormat?: 'auto' | number; trainedFormats?: boolean };
   report: LayerReport[];
 }

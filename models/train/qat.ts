@@ -1,0 +1,229 @@
+// Quantization-aware training with cnna's own arithmetic in the forward pass.
+//
+// Each step:
+//  1. the float master weights are quantized exactly as `cnna compile` would (compiler/quant
+//     quantize() with the current formats fixed), giving a QuantizedModel;
+//  2. the golden fixed-point model runs the batch (runFixed, keepAll) — so the forward pass is
+//     bit for bit what the accelerator computes;
+//  3. the tfjs float graph (tf-forward.ts) runs the same batch, and at every rounding point (every
+//     int16 value: inputs, conv/FC outputs after requantize, activation and pool, adds, concats)
+//     its value is replaced by the golden value, with a straight-through gradient that is zero where
+//     the float value lies outside the format's range (saturation);
+//  4. the loss (softmax cross-entropy on the golden logits) is differentiated by tfjs and Adam
+//     updates the float master weights.
+// Formats: 'auto' activations are re-chosen at the end of every epoch from the largest |x| each
+// value reached in that epoch's float forward passes (the quantizer's rule, chooseF); a fixed
+// format (--format Qm.n) never changes. Weight formats follow the quantizer (auto from each
+// layer's current weights every step, or fixed).
+import * as tf from '@tensorflow/tfjs';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
+import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
+import { chooseF } from '../../compiler/golden/fixed/fixed-point.ts';
+import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
+import { lowerForFixedPoint } from '../../compiler/quant/lower.ts';
+import { checkTrainable, forward, toInside, type Params } from './tf-forward.ts';
+
+export interface QatOptions {
+  /** 'auto' or fixed fractional bits for every activation. */
+  format: 'auto' | number;
+  /** 'auto' or fixed fractional bits for every weight. */
+  weightFormat: 'auto' | number;
+  perChannel: boolean;
+  lr: number;
+}
+
+let instances = 0;
+
+export class QatModel {
+  /** The lowered graph training runs on; its conv/gemm weights and biases are the trainable parameters. */
+  readonly graph: Graph;
+  readonly vars = new Map<string, tf.Variable>();
+  /** Current activation formats (every int16 value). */
+  formats = new Map<string, number>();
+  private readonly consts: Params = new Map();
+  private readonly epochAmax = new Map<string, number>();
+  private readonly optimizer: tf.Optimizer;
+  private qmCache: QuantizedModel | undefined;
+
+  constructor(optimized: Graph, initialFormats: Map<string, number>, readonly opts: QatOptions) {
+    this.graph = lowerForFixedPoint(optimized);
+    checkTrainable(this.graph);
+    if (this.graph.inputs.length !== 1) throw new CnnaError('E_UNSUPPORTED', `cnna train needs a model with one input, this one has ${this.graph.inputs.length}`);
+    for (const n of this.graph.nodes) {
+      if (n.op !== 'conv' && n.op !== 'gemm') continue;
+      for (const name of n.inputs.slice(1)) {
+        const t = this.graph.initializers.get(name);
+        // tfjs variable names are global: each model gets its own prefix.
+        if (t && !this.vars.has(name)) this.vars.set(name, tf.variable(tf.tensor(t.data, t.dims), true, `qat${instances}_p${this.vars.size}`));
+      }
+    }
+    instances++;
+    this.formats = new Map(initialFormats);
+    this.optimizer = tf.train.adam(opts.lr);
+  }
+
+  /** The graph with the current master weights as its initializers. */
+  currentGraph(): Graph {
+    const initializers = new Map(this.graph.initializers);
+    for (const [name, v] of this.vars) initializers.set(name, { dims: v.shape.slice(), data: v.dataSync() as Float32Array });
+    return { ...this.graph, initializers };
+  }
+
+  /** The master weights quantized with the current formats: what cnna compile makes of them. */
+  quantized(): QuantizedModel {
+    if (this.qmCache) return this.qmCache;
+    const activations = Object.fromEntries(this.formats);
+    this.qmCache = quantize(this.currentGraph(), {
+      fixedFormats: { activations },
+      weightFormat: this.opts.weightFormat,
+      perChannel: this.opts.perChannel,
+      report: false,
+    });
+    return this.qmCache;
+  }
+
+  /** One optimizer step on a batch (NCHW float32) with integer labels; returns the loss and the correct count of the fixed-point forward pass. */
+  step(x: Tensor, labels: ArrayLike<number>): { loss: number; correct: number } {
+    const qm = this.quantized();
+    const input = this.graph.inputs[0].name;
+    const fx = runFixed(qm, { [input]: x }, { keepAll: true });
+    const classes = this.classes();
+    const n = x.dims[0];
+    const onehot = new Float32Array(n * classes);
+    for (let i = 0; i < n; i++) onehot[i * classes + labels[i]] = 1;
+    const amaxes: [string, tf.Tensor][] = [];
+    let logitsData: Float32Array | undefined;
+    const lossT = tf.tidy(() => {
+      const xt = tf.tensor(x.data, x.dims);
+      const y = tf.tensor2d(onehot, [n, classes]);
+      const varList = [...this.vars.values()];
+      const params: Params = new Map([...this.consts, ...this.vars]);
+      const { value, grads } = tf.variableGrads(() => {
+        const out = forward(this.graph, params, { [input]: xt }, (name, yf) => {
+          const raw = fx.raw[name];
+          if (!raw) return yf;
+          if (this.opts.format === 'auto') amaxes.push([name, tf.keep(tf.max(tf.abs(yf)))]);
+          return inject(yf, toInside(tf.tensor(dequant(raw.q, raw.f), raw.dims)), raw.f);
+        });
+        logitsData = out.logits.dataSync() as Float32Array;
+        return tf.losses.softmaxCrossEntropy(y, out.logits) as tf.Scalar;
+      }, varList);
+      this.optimizer.applyGradients(grads);
+      return tf.keep(value);
+    });
+    const loss = lossT.dataSync()[0];
+    lossT.dispose();
+    for (const [name, t] of amaxes) {
+      const a = t.dataSync()[0];
+      t.dispose();
+      if (Number.isFinite(a)) this.epochAmax.set(name, Math.max(this.epochAmax.get(name) ?? 0, a));
+    }
+    this.qmCache = undefined;
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (logitsData![i * classes + k] > logitsData![i * classes + best]) best = k;
+      if (best === labels[i]) correct++;
+    }
+    if (!Number.isFinite(loss)) throw new CnnaError('E_USAGE', `the training loss became ${loss}`, { hint: 'lower --lr' });
+    return { loss, correct };
+  }
+
+  /** End of an epoch: 'auto' activation formats are re-chosen from the epoch's ranges. Returns the values whose format changed. */
+  endEpoch(): string[] {
+    const changed: string[] = [];
+    if (this.opts.format === 'auto') {
+      for (const [name, amax] of this.epochAmax) {
+        const f = chooseF(amax);
+        if (this.formats.get(name) !== f) changed.push(`${name}: Q${16 - (this.formats.get(name) ?? f)}.${this.formats.get(name)} -> Q${16 - f}.${f}`);
+        this.formats.set(name, f);
+      }
+    }
+    this.epochAmax.clear();
+    this.qmCache = undefined;
+    return changed;
+  }
+
+  /** Float predictions of the master weights (no rounding points). */
+  floatLogits(x: Tensor): Float32Array {
+    return tf.tidy(() => {
+      const params: Params = new Map([...this.consts, ...this.vars]);
+      return forward(this.graph, params, { [this.graph.inputs[0].name]: tf.tensor(x.data, x.dims) }).logits.dataSync() as Float32Array;
+    });
+  }
+
+  classes(): number {
+    const s = this.graph.shapes.get(this.graph.outputs[0].name)!;
+    return s.slice(1).reduce((a, b) => a * b, 1);
+  }
+
+  /** Trainable state for a checkpoint. */
+  state(): { vars: Record<string, { dims: number[]; data: number[] }>; formats: Record<string, number> } {
+    const vars: Record<string, { dims: number[]; data: number[] }> = {};
+    for (const [k, v] of this.vars) vars[k] = { dims: v.shape.slice(), data: Array.from(v.dataSync()) };
+    return { vars, formats: Object.fromEntries(this.formats) };
+  }
+
+  restore(s: ReturnType<QatModel['state']>): void {
+    for (const [k, v] of Object.entries(s.vars)) {
+      const t = this.vars.get(k);
+      if (!t || t.shape.join() !== v.dims.join()) throw new CnnaError('E_FORMAT', `checkpoint tensor '${k}' does not fit this model`, { hint: 'remove the checkpoint or train the model it was made for' });
+      t.assign(tf.tensor(v.data, v.dims));
+    }
+    this.formats = new Map(Object.entries(s.formats));
+    this.qmCache = undefined;
+  }
+
+  /** Adam's moments and step count, for a checkpoint (so a resumed run continues exactly). */
+  async optimizerState(): Promise<{ name: string; dims: number[]; data: number[] }[]> {
+    const ws = await this.optimizer.getWeights();
+    return ws.map((w) => ({ name: w.name, dims: w.tensor.shape.slice(), data: Array.from(w.tensor.dataSync()) }));
+  }
+
+  async setOptimizerState(s: { name: string; dims: number[]; data: number[] }[]): Promise<void> {
+    await this.optimizer.setWeights(s.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.dims) })));
+    // tfjs sets Adam's beta powers to pow(beta, t + 1), while training reached them by t float32
+    // multiplications; the last bits differ, so rebuild them the way training did.
+    const adam = this.optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; beta1: number; beta2: number; iterations: number };
+    tf.tidy(() => {
+      let b1: tf.Tensor = tf.scalar(adam.beta1), b2: tf.Tensor = tf.scalar(adam.beta2);
+      for (let i = 0; i < adam.iterations; i++) { b1 = tf.mul(b1, adam.beta1); b2 = tf.mul(b2, adam.beta2); }
+      adam.accBeta1.assign(b1);
+      adam.accBeta2.assign(b2);
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    for (const c of this.consts.values()) c.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+function dequant(q: Int16Array, f: number): Float32Array {
+  const s = 2 ** -f;
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i] * s;
+  return out;
+}
+
+/**
+ * Forward: the exact fixed-point value. Backward: the straight-through estimator, passing the
+ * gradient where the float value is inside the format's range [-2^(15-f), 2^(15-f)) and zero where it saturates.
+ */
+function inject(yFloat: tf.Tensor, exact: tf.Tensor, f: number): tf.Tensor {
+  const lim = 2 ** (15 - f);
+  const op = tf.customGrad(((y: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([y]);
+    return {
+      value: exact,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const inside = tf.logicalAnd(tf.greaterEqual(saved[0], -lim), tf.less(saved[0], lim));
+        return [tf.mul(dy, tf.cast(inside, 'float32'))];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(yFloat);
+}
