@@ -36,6 +36,9 @@
 
 namespace cnna {
 
+/** Jobs fetched ahead into one dataflow segment (the descriptor buffer's depth). */
+constexpr int MaxSegmentJobs = 64;
+
 #ifndef __SYNTHESIS__
 uint64_t csim_ddr_bytes = 0;
 
@@ -56,32 +59,84 @@ bool job_in_ddr(uint64_t base, const Desc& d) {
 }
 #endif
 
-void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d, int nCand) {
+// One job's descriptor, handed to every process of the job's dataflow iteration through its own stream
+// (canonical dataflow: processes only talk through channels).
+struct JobCmd {
+  Desc d;
+  int nCand;
+};
+
+static void dispatch(const JobCmd seg[MaxSegmentJobs], int i, stream<Desc>& d_ld, stream<Desc>& d_mac,
+                     stream<JobCmd>& d_post, stream<Desc>& d_pool, stream<Desc>& d_wr) {
+  const JobCmd c = seg[i];
+  d_ld.write(c.d);
+  d_mac.write(c.d);
+  d_post.write(c);
+  d_pool.write(c.d);
+  d_wr.write(c.d);
+}
+
+static void loader_proc(const sint<16>* ddr_rd, uint64_t base, stream<Desc>& d_s, Entry<Pi> bank[InBankEntries],
+                        stream<BiasVec<Po>>& bias_s, stream<ShiftVec<Po>>& shift_s, stream<WWord<Pi, Po>>& w_s) {
+  const Desc d = d_s.read();
+  loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, d, bank, bias_s, shift_s, w_s);
+}
+
+static void mac_proc(stream<Desc>& d_s, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
+                     stream<BiasVec<Po>>& bias_s, stream<AccVec<Po>>& acc_s) {
+  const Desc d = d_s.read();
+  mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);
+}
+
+static void post_proc(stream<JobCmd>& c_s, stream<ShiftVec<Po>>& shift_s, stream<AccVec<Po>>& acc_s, stream<YVec<Po>>& y_s) {
+  const JobCmd c = c_s.read();
+  post_op<Po>(c.d, c.nCand, shift_s, acc_s, y_s);
+}
+
+static void pool_proc(stream<Desc>& d_s, stream<YVec<Po>>& y_s, stream<YVec<Po>>& p_s) {
+  const Desc d = d_s.read();
+  pool<Po>(d, y_s, p_s);
+}
+
+static void writer_proc(sint<16>* ddr_wr, uint64_t base, stream<Desc>& d_s, stream<YVec<Po>>& p_s) {
+  const Desc d = d_s.read();
+  writer<Pi, Po>(ddr_wr, base, d, p_s);
+}
+
+void run_segment(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const JobCmd seg[MaxSegmentJobs], int n) {
+SEGMENT:
+  for (int i = 0; i < n; i++) {
 #pragma HLS DATAFLOW
-  // Only process calls and channel declarations here (canonical dataflow); nCand comes from the caller.
-  // The input bank: written by the loader, read by the MAC array. As a dataflow channel it becomes a
-  // ping-pong buffer, so the next job's tile loads while this one computes (the RTL's two banks).
+    // Dataflow inside the loop body: each iteration is one job through loader -> MAC array -> post-op
+    // -> pooling -> writer, and consecutive iterations overlap (the next job's loader runs while this
+    // job computes). Jobs of one segment never read each other's outputs (a SYNC job starts a segment).
+    // The input bank: written by the loader, read by the MAC array; as a dataflow channel it becomes a
+    // ping-pong buffer (the RTL's two input banks).
 #ifdef __SYNTHESIS__
-  Entry<Pi> bank[InBankEntries];
+    Entry<Pi> bank[InBankEntries];
 #else
-  static Entry<Pi> bank[InBankEntries];  // C-simulation: kept off the stack (large configs)
+    static Entry<Pi> bank[InBankEntries];  // C-simulation: kept off the stack (large configs)
 #endif
 #pragma HLS AGGREGATE variable = bank
-  stream<WWord<Pi, Po>> w_s("w_s");
+    stream<Desc> d_ld("d_ld"), d_mac("d_mac"), d_pool("d_pool"), d_wr("d_wr");
+    stream<JobCmd> d_post("d_post");
+    stream<WWord<Pi, Po>> w_s("w_s");
 #pragma HLS STREAM variable = w_s depth = 32
-  // Deep enough for one AXI burst of weight words ahead of the array (streamed jobs).
-  stream<BiasVec<Po>> bias_s("bias_s");
-  stream<ShiftVec<Po>> shift_s("shift_s");
-  stream<AccVec<Po>> acc_s("acc_s");
-  stream<YVec<Po>> y_s("y_s");
-  stream<YVec<Po>> p_s("p_s");
+    // Deep enough for one AXI burst of weight words ahead of the array (streamed jobs).
+    stream<BiasVec<Po>> bias_s("bias_s");
+    stream<ShiftVec<Po>> shift_s("shift_s");
+    stream<AccVec<Po>> acc_s("acc_s");
+    stream<YVec<Po>> y_s("y_s");
+    stream<YVec<Po>> p_s("p_s");
 #pragma HLS STREAM variable = acc_s depth = 16
-  // 16: the post-op latency plus a pool window in flight, so the array never waits on the pipeline.
-  loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, d, bank, bias_s, shift_s, w_s);
-  mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);
-  post_op<Po>(d, nCand, shift_s, acc_s, y_s);
-  pool<Po>(d, y_s, p_s);
-  writer<Pi, Po>(ddr_wr, base, d, p_s);
+    // 16: the post-op latency plus a pool window in flight, so the array never waits on the pipeline.
+    dispatch(seg, i, d_ld, d_mac, d_post, d_pool, d_wr);
+    loader_proc(ddr_rd, base, d_ld, bank, bias_s, shift_s, w_s);
+    mac_proc(d_mac, bank, w_s, bias_s, acc_s);
+    post_proc(d_post, shift_s, acc_s, y_s);
+    pool_proc(d_pool, y_s, p_s);
+    writer_proc(ddr_wr, base, d_wr, p_s);
+  }
 }
 
 }  // namespace cnna
@@ -111,24 +166,39 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint64_t bas
   fetch_record(ddr_rd, base, rec);
   uint32_t count = 0;
   int err = check_header(rec, count);
-JOBS:
-  for (uint32_t j = 1; err == ERR_NONE && j <= count; j++) {
-    const uint64_t at = base + uint64_t(j) * DescBytes;
-    if (CNNA_BEYOND_DDR(at + DescBytes)) {
-      err = ERR_AXI;
-      break;
+  // The program runs in segments: a SYNC job (the first of each layer) starts a new one, so every
+  // earlier write is complete before its input is read; within a segment the jobs overlap.
+  JobCmd seg[MaxSegmentJobs];
+  bool last = false;
+  uint32_t j = 1;
+SEGMENTS:
+  while (err == ERR_NONE && !last && j <= count) {
+    int n = 0;
+  FETCH_SEGMENT:
+    while (n < MaxSegmentJobs && j <= count) {
+      const uint64_t at = base + uint64_t(j) * DescBytes;
+      if (CNNA_BEYOND_DDR(at + DescBytes)) {
+        err = ERR_AXI;
+        break;
+      }
+      fetch_record(ddr_rd, at, rec);
+      const Desc d = decode_desc(rec);
+      if (n > 0 && d.opcode == uint32_t(OPC_JOB) && (d.flags & FLAG_SYNC)) break;  // starts the next segment
+      err = check_job<InBankEntries, WBankWords>(d);
+      if (err == ERR_NONE && CNNA_JOB_BEYOND_DDR(base, d)) err = ERR_AXI;
+      if (err != ERR_NONE) break;
+      seg[n].d = d;
+      seg[n].nCand = count_candidates(d);
+      n++;
+      j++;
+      if (d.flags & FLAG_LAST) {
+        last = true;
+        break;
+      }
     }
-    fetch_record(ddr_rd, at, rec);
-    const Desc d = decode_desc(rec);
-    err = check_job<InBankEntries, WBankWords>(d);
-    if (err != ERR_NONE) break;
-    if (CNNA_JOB_BEYOND_DDR(base, d)) {
-      err = ERR_AXI;
-      break;
-    }
-    run_job(ddr_rd, ddr_wr, base, d, count_candidates(d));
-    done++;
-    if (d.flags & FLAG_LAST) break;
+    // The jobs before a refused descriptor run, then the engine stops with its status (as the RTL).
+    if (n > 0) run_segment(ddr_rd, ddr_wr, base, seg, n);
+    done += uint32_t(n);
   }
   *status = uint32_t(err);
   *jobs = done;

@@ -14,8 +14,6 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint64_t bas
 namespace cnna {
 /** C-simulation only: DDR bytes behind the pointers (0: unchecked); an access beyond stops with ERR_AXI. */
 extern uint64_t csim_ddr_bytes;
-/** One job through loader -> MAC array -> post-op -> pooling -> writer; nCand = count_candidates(d). */
-void run_job(const sint<16>* ddr_rd, sint<16>* ddr_wr, uint64_t base, const Desc& d, int nCand);
 /** C-simulation only: whether every byte the job touches lies inside csim_ddr_bytes. */
 bool job_in_ddr(uint64_t base, const Desc& d);
 }  // namespace cnna
