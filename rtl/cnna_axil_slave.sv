@@ -26,6 +26,7 @@ module cnna_axil_slave (
   input  logic        s_rready_i,
   output logic        start_o,
   output logic [31:0] base_o,
+  output logic [31:0] base_hi_o,
   input  logic        busy_i,
   input  logic        done_i,
   input  logic [7:0]  error_i,
@@ -136,5 +137,6 @@ module cnna_axil_slave (
 
   assign start_o = start_q;
   assign base_o  = base_q;
+  assign base_hi_o = base_hi_q;
   assign irq_o   = isr_q && irq_en_q;
 endmodule

@@ -3,7 +3,7 @@
 //   for (ky, kx, cg) one MAC-array cycle: PI input channels of pixel (iy, ix) x the (ky,kx,cg) weight word,
 // with iy = (cyb+wy)*sh + ky*dh - padT (ix alike); positions outside the tile read as zero (padding).
 // It drives the input-bank and weight-ring read ports, the MAC array and the post-op pipeline, and pushes
-// one Po-lane output vector per window into the output FIFO. Each pixel costs one setup cycle plus
+// one Po-lane output vector per window into the output FIFO (of which outGroups lane groups of PI are written). Each pixel costs one setup cycle plus
 // Kh*Kw*CG MAC cycles; each window one more setup cycle; each job a fixed drain.
 // Invariants: a pixel is only started when the output FIFO has room for everything in flight; a conv job
 // starts only when all its weight words are in the ring; an FC job consumes each word once it has arrived.
@@ -18,7 +18,7 @@ module cnna_compute #(
   parameter int unsigned InBankDepth  = 4096,
   parameter int unsigned WBankDepth   = 512,
   parameter int unsigned OutFifoDepth = 32,
-  localparam int unsigned Bpp         = Po * 16 / DataWidth,  // output beats per pixel
+  localparam int unsigned Bpe         = Pi * 16 / DataWidth,  // bus beats per output lane group (PI int16)
   localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
   localparam int unsigned OutCntW     = $clog2(OutFifoDepth + 1),
@@ -46,6 +46,9 @@ module cnna_compute #(
   output logic [23:0]          wr_cmd_row_beats_o,
   output logic [15:0]          wr_cmd_rows_o,
   output logic [31:0]          wr_cmd_row_stride_o,
+  output logic [15:0]          wr_cmd_cols_o,          // output columns (wp)
+  output logic [4:0]           wr_cmd_groups_o,        // lane groups written per output vector
+  output logic [31:0]          wr_cmd_group_stride_o,  // bytes between lane groups
   output logic                 out_push_o,
   output logic [Po*16-1:0]     out_data_o,
   input  logic [OutCntW-1:0]   out_count_i,
@@ -416,9 +419,12 @@ module cnna_compute #(
   assign slot_take_o         = (state_q == CIdle) && slot_valid_i;
   assign wr_cmd_valid_o      = (state_q == CCmd);
   assign wr_cmd_addr_o       = AddrWidth'(job_q.out_addr);
-  assign wr_cmd_row_beats_o  = 24'(job_q.wp) * 24'(Bpp);
+  assign wr_cmd_row_beats_o  = 24'(job_q.wp) * 24'(Bpe);
   assign wr_cmd_rows_o       = job_q.hp;
   assign wr_cmd_row_stride_o = 32'(job_q.out_row_stride);
+  assign wr_cmd_cols_o       = job_q.wp;
+  assign wr_cmd_groups_o     = job_q.out_groups;
+  assign wr_cmd_group_stride_o = job_q.out_cg_stride;
   assign jobs_done_o         = jobs_done_q;
   assign w_rel_o             = w_rel_q;
   assign idle_o              = (state_q == CIdle);

@@ -4,7 +4,9 @@
 // at the cnna_pkg::D_* positions, addresses relocated by BASE) and check limits, optionally wait for all earlier output writes
 // (sync), load the input tile into the free input bank (unless reuseInput), load the parameter block
 // (bias, shifts) into the one-entry job slot, hand the job over, then stream the weight words into the
-// weight ring. The weight ring gives double buffering for conv jobs (a job starts when all its words are
+// weight ring. A job with REUSE_WEIGHTS, when neither it nor the previous job is streamed, loads neither
+// parameters nor words: it computes on the previous job's block (its bias/shift header is still in
+// param_q), which stays protected in the ring until the job is done. The weight ring gives double buffering for conv jobs (a job starts when all its words are
 // in) and streaming for FC jobs (each word is consumed as soon as it arrives).
 // Read ports (Ports = cnna_pkg::AXI_PORTS): with 2, read port 0 carries descriptors, input tiles and
 // parameter blocks and read port 1 only weights, so a job's weights stream on port 1 while port 0 already
@@ -38,6 +40,7 @@ module cnna_loader #(
   input  logic                 rst_ni,
   input  logic                 start_i,
   input  logic [31:0]          desc_base_i,
+  input  logic [31:0]          desc_base_hi_i,  // must be 0: the engine's AXI address is 32 bits
   output logic                 busy_o,
   output logic                 done_o,
   output logic [7:0]           error_o,
@@ -65,11 +68,11 @@ module cnna_loader #(
   // buffer write ports (sub-word = one bus beat)
   output logic                 in_we_o,
   output logic [InAddrW-1:0]   in_waddr_o,
-  output logic [7:0]           in_wsub_o,
+  output logic [15:0]          in_wsub_o,
   output logic [DataWidth-1:0] in_wdata_o,
   output logic                 w_we_o,
   output logic [WAddrW-1:0]    w_waddr_o,
-  output logic [7:0]           w_wsub_o,
+  output logic [15:0]          w_wsub_o,
   output logic [DataWidth-1:0] w_wdata_o,
   // job hand-over
   output logic                 slot_valid_o,
@@ -85,16 +88,16 @@ module cnna_loader #(
 );
   typedef enum logic [4:0] {
     LIdle, LHdrCmd, LHdrData, LHdrCheck, LFetchCmd, LFetchData, LDecode, LSync, LInWait, LInCmd, LInData,
-    LParamWait, LParamCmd, LParamData, LWCmd, LWWait, LFin
+    LParamWait, LParamCmd, LParamData, LWCmd, LWWait, LHand, LFin
   } lstate_e;
   lstate_e state_q, state_d;
 
   logic [511:0]             desc_q;
-  logic [ParamBytes*8-1:0]  param_q;
-  logic [31:0]              base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q;
+  logic [ParamBytes*8-1:0]  param_q;     // not reset: always written before it is read
+  logic [31:0]              base_hi_q, base_q, desc_ptr_q, jobs_pushed_q, cur_tile_first_q, w_wr_q, nw_q, plane_q;
   logic [31:0]              n_in_m1_q, nw_m1_q;  // entries and words of the job, minus one
   logic [31:0]              cnt_q;       // beats or entries received in the current phase
-  logic [7:0]               sub_q, w_sub_q;
+  logic [15:0]              sub_q, w_sub_q;
   logic [31:0]              w_alloc_q;   // ring words handed over to jobs (w_wr_q: words arrived)
   logic [31:0]              w_alloc_m1_q;  // w_alloc_q - 1
   logic                     wcmd_valid_q;
@@ -102,6 +105,10 @@ module cnna_loader #(
   logic [23:0]              wcmd_beats_q;
   logic [7:0]               err_q;
   logic                     bank_q, slot_valid_q, done_q;
+  logic                     prev_ok_q;     // the previous job of this run was not streamed (its block is whole)
+  logic [31:0]              prev_w_base_q; // ring position of the previous job's block
+  logic                     hold_q;        // a job that reuses the block at hold_base_q is not done yet
+  logic [31:0]              hold_base_q, hold_job_q;
   cnna_rtl_pkg::job_t           job_q;
   logic [Po*48-1:0]         bias_q;
   logic [Po*6-1:0]          shift_q;
@@ -109,8 +116,9 @@ module cnna_loader #(
   // Descriptor fields (docs/bundle-format.md), at the positions of the generated package.
 `define CNNA_FIELD(NAME) desc_q[cnna_pkg::D_``NAME``_LSB +: cnna_pkg::D_``NAME``_W]
   logic [7:0]  d_opcode, d_flags, d_kh, d_kw;
+  logic [4:0]  d_groups;
   logic [15:0] d_hin, d_win, d_cg, d_hc, d_wc, d_hp, d_wp;
-  logic        d_last, d_sync, d_reuse, d_stream;
+  logic        d_last, d_sync, d_reuse, d_stream, d_reuse_w;
   assign d_opcode = 8'(`CNNA_FIELD(OPCODE));
   assign d_flags  = 8'(`CNNA_FIELD(FLAGS));
   assign d_kh     = 8'(`CNNA_FIELD(KH));
@@ -125,21 +133,25 @@ module cnna_loader #(
   assign d_reuse  = d_flags[cnna_pkg::FLAG_REUSE_INPUT_BIT];
   assign d_sync   = d_flags[cnna_pkg::FLAG_SYNC_BIT];
   assign d_last   = d_flags[cnna_pkg::FLAG_LAST_BIT];
-  // outGroups is always 1 while PO == PI (the only shape this RTL builds; see rtl/README.md).
-  logic unused_out_groups;
-  assign unused_out_groups = ^`CNNA_FIELD(OUT_GROUPS);
+  // Lane groups written: outGroups, at most PO/PI (as the executable spec, sim/ref, clamps it).
+  assign d_groups = (5'(`CNNA_FIELD(OUT_GROUPS)) > 5'(Po / Pi)) ? 5'(Po / Pi) : 5'(`CNNA_FIELD(OUT_GROUPS));
   assign d_stream = (d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1);
+  // REUSE_WEIGHTS is honored when neither this nor the previous job of the run is streamed: the previous
+  // block (and its bias/shift header, still in param_q) is then whole in the ring.
+  assign d_reuse_w = d_flags[cnna_pkg::FLAG_REUSE_WEIGHTS_BIT] && !d_stream && prev_ok_q;
 
   // Header record fields (byte offsets of docs/bundle-format.md "HEADER").
   logic [7:0]  h_opcode;
   logic [15:0] h_version;
   logic [31:0] h_magic;
   logic [63:0] h_hash;
+  logic [31:0] h_ddr_bytes;
 `define CNNA_HFIELD(NAME) desc_q[cnna_pkg::H_``NAME``_LSB +: cnna_pkg::H_``NAME``_W]
   assign h_opcode  = `CNNA_HFIELD(OPCODE);
   assign h_version = `CNNA_HFIELD(VERSION);
   assign h_magic   = `CNNA_HFIELD(MAGIC);
   assign h_hash    = {`CNNA_HFIELD(HASH_HI), `CNNA_HFIELD(HASH_LO)};
+  assign h_ddr_bytes = `CNNA_HFIELD(DDR_BYTES);
 `undef CNNA_HFIELD
   logic [7:0] hdr_err;
   always_comb begin
@@ -147,6 +159,7 @@ module cnna_loader #(
     if (h_opcode != 8'(cnna_pkg::OPC_HEADER) || h_magic != cnna_pkg::HEADER_MAGIC) hdr_err = 8'(cnna_pkg::ERR_BAD_MAGIC);
     else if (h_version != 16'(cnna_pkg::FORMAT_VERSION)) hdr_err = 8'(cnna_pkg::ERR_BAD_VERSION);
     else if (h_hash != cnna_pkg::CONFIG_HASH) hdr_err = 8'(cnna_pkg::ERR_CONFIG_MISMATCH);
+    else if (base_hi_q != 32'd0 || 33'(base_q) + 33'(h_ddr_bytes) > 33'h1_0000_0000) hdr_err = 8'(cnna_pkg::ERR_BAD_BASE);
   end
 
   // Descriptor decode in three register stages (one DSP48E2 multiply or one compare per stage); LDecode
@@ -187,7 +200,7 @@ module cnna_loader #(
                         `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
                         `CNNA_FIELD(POOL_KW) == 0 || `CNNA_FIELD(POOL_STRIDE_H) == 0 ||
                         `CNNA_FIELD(POOL_STRIDE_W) == 0 || d_hin == 0 || d_win == 0 || d_cg == 0 || d_hc == 0 ||
-                        d_wc == 0 || d_hp == 0 || d_wp == 0;
+                        d_wc == 0 || d_hp == 0 || d_wp == 0 || d_groups == 0;
       dec_cg_big_a_q <= 32'(d_cg) > 32'(InBankDepth);
       dec_stream_a_q <= d_stream;
       // Stage B: the three-factor products.
@@ -213,7 +226,7 @@ module cnna_loader #(
   logic last_beat, w_space, in_bank_free, drained;
   assign in_bank_free = jobs_done_i >= cur_tile_first_q;
   assign drained      = !slot_valid_q && compute_idle_i && writer_idle_i && (jobs_done_i == jobs_pushed_q);
-  assign last_beat    = (sub_q == 8'(Bpe - 1));
+  assign last_beat    = (sub_q == 16'(Bpe - 1));
 
   always_comb begin
     rd_ready_o = 1'b0;
@@ -246,7 +259,7 @@ module cnna_loader #(
     assign unused_port1 = rd1_valid_i ^ (^rd1_data_i) ^ rd1_cmd_ready_i ^ wcmd_valid_q ^ (^wcmd_addr_q) ^ (^wcmd_beats_q);
   end
   assign w_fire      = w_valid && w_space;
-  assign w_word_done = w_fire && (w_sub_q == 8'(Bpw - 1));
+  assign w_word_done = w_fire && (w_sub_q == 16'(Bpw - 1));
   assign w_last_word = w_word_done && (w_wr_q == w_alloc_m1_q);
 
   // Weight-ring space, registered: the ring has room for the next word if the words written and not yet
@@ -255,13 +268,18 @@ module cnna_loader #(
   logic        w_space_q;
   logic [31:0] w_used;
   assign w_space = w_space_q;
-  assign w_used  = w_wr_q - w_rel_i;
+  // A reused block stays protected until the job that reuses it is done (the compute unit released it
+  // when the job before finished): the ring's floor is then the older of the two.
+  logic [31:0] w_floor;
+  assign w_floor = (hold_q && hold_base_q < w_rel_i) ? hold_base_q : w_rel_i;
+  assign w_used  = w_wr_q - w_floor;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) w_space_q <= 1'b1;
     else w_space_q <= w_word_done ? (w_used < 32'(WRing - 1)) : (w_used < 32'(WRing));
   end
-  // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it.
-  assign handover    = (state_q == LWCmd) && !axi_err_i && w_cmd_free;
+  // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it;
+  // LHand: a job that reuses the previous block is handed over at once (no weight command).
+  assign handover    = ((state_q == LWCmd) && !axi_err_i && w_cmd_free) || ((state_q == LHand) && !axi_err_i);
 
   always_comb begin
     state_d = state_q;
@@ -279,7 +297,7 @@ module cnna_loader #(
       LInWait:    if (d_reuse) state_d = LParamWait; else if (in_bank_free) state_d = LInCmd;
       LInCmd:     if (rd_cmd_ready_i) state_d = LInData;
       LInData:    if (rd_fire && last_beat && cnt_q == n_in_m1_q) state_d = LParamWait;
-      LParamWait: if (!slot_valid_q) state_d = LParamCmd;
+      LParamWait: if (!slot_valid_q) state_d = d_reuse_w ? LHand : LParamCmd;
       LParamCmd:  if (rd_cmd_ready_i) state_d = LParamData;
       LParamData: if (rd_fire && cnt_q == 32'(ParamBeats - 1)) state_d = LWCmd;
       LWCmd: begin
@@ -287,6 +305,7 @@ module cnna_loader #(
         else if (handover) state_d = (Ports == 2) ? (d_last ? LFin : LFetchCmd) : LWWait;
       end
       LWWait:     if (w_last_word) state_d = (d_last || axi_err_i) ? LFin : LFetchCmd;
+      LHand:      state_d = (d_last || axi_err_i) ? LFin : LFetchCmd;
       LFin:       if (drained) state_d = LIdle;
       default:    state_d = LIdle;
     endcase
@@ -336,9 +355,14 @@ module cnna_loader #(
     if (!rst_ni) begin
       state_q          <= LIdle;
       desc_q           <= '0;
-      param_q          <= '0;
       desc_ptr_q       <= '0;
       base_q           <= '0;
+      base_hi_q        <= '0;
+      prev_ok_q        <= 1'b0;
+      prev_w_base_q    <= '0;
+      hold_q           <= 1'b0;
+      hold_base_q      <= '0;
+      hold_job_q       <= '0;
       jobs_pushed_q    <= '0;
       cur_tile_first_q <= '0;
       w_wr_q           <= '0;
@@ -366,6 +390,7 @@ module cnna_loader #(
       state_q <= state_d;
       done_q  <= 1'b0;
       if (slot_take_i) slot_valid_q <= 1'b0;
+      if (hold_q && jobs_done_i > hold_job_q) hold_q <= 1'b0;
       if (state_q != state_d) begin
         cnt_q <= '0;
         sub_q <= '0;
@@ -374,6 +399,9 @@ module cnna_loader #(
         LIdle: begin
           if (start_i) begin
             base_q           <= desc_base_i;
+            base_hi_q        <= desc_base_hi_i;
+            prev_ok_q        <= 1'b0;
+            hold_q           <= 1'b0;
             desc_ptr_q       <= desc_base_i;
             jobs_pushed_q    <= '0;
             cur_tile_first_q <= '0;
@@ -428,7 +456,7 @@ module cnna_loader #(
         end
         LInData: begin
           if (rd_fire && state_q == state_d) begin
-            sub_q <= last_beat ? 8'd0 : sub_q + 8'd1;
+            sub_q <= last_beat ? 16'd0 : sub_q + 16'd1;
             if (last_beat) cnt_q <= cnt_q + 32'd1;
           end
         end
@@ -440,13 +468,23 @@ module cnna_loader #(
             if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
           end
         end
-        LWCmd: begin
+        LWCmd, LHand: begin
           if (handover) begin
             // Hand the job over: the slot is free (checked in LParamWait) and its words start at w_alloc_q.
             slot_valid_q  <= 1'b1;
-            w_alloc_q     <= w_alloc_q + nw_q;
-            w_alloc_m1_q  <= w_alloc_q + nw_m1_q;
-            if (Ports == 2) begin
+            // (LHand: the job reuses the previous job's block; nothing is allocated or fetched.)
+            prev_ok_q     <= !d_stream;
+            if (state_q == LHand) begin
+              hold_q      <= 1'b1;
+              hold_base_q <= prev_w_base_q;
+              hold_job_q  <= jobs_pushed_q;
+              if (!d_last) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+            end else begin
+              prev_w_base_q <= w_alloc_q;
+              w_alloc_q     <= w_alloc_q + nw_q;
+              w_alloc_m1_q  <= w_alloc_q + nw_m1_q;
+            end
+            if (Ports == 2 && state_q == LWCmd) begin
               wcmd_valid_q <= 1'b1;
               wcmd_addr_q  <= w_cmd_addr;
               wcmd_beats_q <= w_cmd_beats;
@@ -483,8 +521,10 @@ module cnna_loader #(
             job_q.act_b          <= 16'(`CNNA_FIELD(ACT_B));
             job_q.out_addr       <= base_q + 32'(`CNNA_FIELD(OUT_ADDR));
             job_q.out_row_stride <= 16'(`CNNA_FIELD(OUT_ROW_STRIDE));
+            job_q.out_cg_stride  <= 32'(`CNNA_FIELD(OUT_CG_STRIDE));
+            job_q.out_groups     <= d_groups;
             job_q.in_bank        <= bank_q;
-            job_q.w_base         <= w_alloc_q;
+            job_q.w_base         <= (state_q == LHand) ? prev_w_base_q : w_alloc_q;
             job_q.nw             <= nw_q;
             job_q.plane          <= plane_q;
             for (int m = 0; m < Po; m++) begin
@@ -507,7 +547,7 @@ module cnna_loader #(
         w_wr_q  <= '0;
         w_sub_q <= '0;
       end else if (w_fire) begin
-        w_sub_q <= (w_sub_q == 8'(Bpw - 1)) ? 8'd0 : w_sub_q + 8'd1;
+        w_sub_q <= (w_sub_q == 16'(Bpw - 1)) ? 16'd0 : w_sub_q + 16'd1;
         if (w_word_done) w_wr_q <= w_wr_q + 32'd1;
       end
     end

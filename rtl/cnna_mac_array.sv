@@ -43,58 +43,55 @@ module cnna_mac_array #(
     end
   end
 
+  // Per-lane registers are built in generate loops (one always_ff per lane), so any PI x PO elaborates
+  // without procedural loops over unpacked arrays.
   logic signed [15:0] x_q [0:Pi-1];
-  logic signed [15:0] w_q [0:Po-1][0:Pi-1];
-  logic signed [31:0] p_q [0:Po-1][0:Pi-1];
-  logic signed [33:0] g_q [0:Po-1][0:NGroups-1];
-  logic signed [35:0] s_q [0:Po-1];
   logic signed [47:0] acc_q [0:Po-1];
 
-  always_ff @(posedge clk_i) begin
-    if (valid_i) begin
-      for (int ci = 0; ci < Pi; ci++) x_q[ci] <= x_i[ci*16 +: 16];
-      for (int m = 0; m < Po; m++) begin
-        for (int ci = 0; ci < Pi; ci++) w_q[m][ci] <= w_i[(m*Pi + ci)*16 +: 16];
-      end
+  for (genvar ci = 0; ci < Pi; ci++) begin : g_x
+    always_ff @(posedge clk_i) begin
+      if (valid_i) x_q[ci] <= x_i[ci*16 +: 16];
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (v_q[0]) begin
-      for (int m = 0; m < Po; m++) begin
-        for (int ci = 0; ci < Pi; ci++) p_q[m][ci] <= w_q[m][ci] * x_q[ci];
+  for (genvar m = 0; m < Po; m++) begin : g_lane
+    logic signed [15:0] w_q [0:Pi-1];
+    logic signed [31:0] p_q [0:Pi-1];
+    logic signed [33:0] g_q [0:NGroups-1];
+    logic signed [35:0] s_q;
+
+    for (genvar ci = 0; ci < Pi; ci++) begin : g_mul
+      always_ff @(posedge clk_i) begin
+        if (valid_i) w_q[ci] <= w_i[(m*Pi + ci)*16 +: 16];
+        if (v_q[0]) p_q[ci] <= w_q[ci] * x_q[ci];
       end
     end
-  end
 
-  always_ff @(posedge clk_i) begin
-    if (v_q[1]) for (int m = 0; m < Po; m++) begin
-      for (int g = 0; g < NGroups; g++) begin
-        logic signed [33:0] sum;
-        sum = '0;
-        for (int k = 0; k < 4; k++) begin
-          if (g*4 + k < Pi) sum = sum + 34'(p_q[m][g*4 + k]);
+    for (genvar g = 0; g < NGroups; g++) begin : g_grp
+      always_ff @(posedge clk_i) begin
+        if (v_q[1]) begin
+          logic signed [33:0] sum;
+          sum = '0;
+          for (int k = 0; k < 4; k++) begin
+            if (g*4 + k < Pi) sum = sum + 34'(p_q[g*4 + k]);
+          end
+          g_q[g] <= sum;
         end
-        g_q[m][g] <= sum;
       end
     end
-  end
 
-  always_ff @(posedge clk_i) begin
-    if (v_q[2]) for (int m = 0; m < Po; m++) begin
-      logic signed [35:0] sum;
-      sum = '0;
-      for (int g = 0; g < NGroups; g++) sum = sum + 36'(g_q[m][g]);
-      s_q[m] <= sum;
-    end
-  end
-
-  // Accumulator: stage Latency-1 sees the control of stage Latency-2.
-  always_ff @(posedge clk_i) begin
-    if (v_q[Latency-2]) begin
-      for (int m = 0; m < Po; m++) begin
-        acc_q[m] <= (f_q[Latency-2] ? $signed(bias_i[m*48 +: 48]) : acc_q[m]) + 48'(s_q[m]);
+    always_ff @(posedge clk_i) begin
+      if (v_q[2]) begin
+        logic signed [35:0] sum;
+        sum = '0;
+        for (int g = 0; g < NGroups; g++) sum = sum + 36'(g_q[g]);
+        s_q <= sum;
       end
+    end
+
+    // Accumulator: stage Latency-1 sees the control of stage Latency-2.
+    always_ff @(posedge clk_i) begin
+      if (v_q[Latency-2]) acc_q[m] <= (f_q[Latency-2] ? $signed(bias_i[m*48 +: 48]) : acc_q[m]) + 48'(s_q);
     end
   end
 

@@ -71,10 +71,12 @@ module cnna_post_op #(
   logic signed [15:0] m7_q [0:Po-1];
   logic signed [15:0] y8_q [0:Po-1];
 
-  // Stage 1: the requantize's rounding add. rshr of a 48-bit value by s >= 48 is 0 (the rounding bias
-  // never reaches a whole unit), so the operand is cleared and stage 2 shifts a zero.
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+  // One always_ff per lane and stage (generate loops), so any PO elaborates without procedural loops over
+  // unpacked arrays.
+  for (genvar m = 0; m < Po; m++) begin : g_lane
+    // Stage 1: the requantize's rounding add. rshr of a 48-bit value by s >= 48 is 0 (the rounding bias
+    // never reaches a whole unit), so the operand is cleared and stage 2 shifts a zero.
+    always_ff @(posedge clk_i) begin
       logic signed [48:0] a;
       logic [5:0]         s;
       s = shift_i[m*6 +: 6];
@@ -84,28 +86,22 @@ module cnna_post_op #(
       a1_q[m] <= a;
       s1_q[m] <= s;
     end
-  end
 
-  // Stage 2: arithmetic shift and saturation.
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 2: arithmetic shift and saturation.
+    always_ff @(posedge clk_i) begin
       logic signed [48:0] sh;
       sh = a1_q[m] >>> s1_q[m];
       y2_q[m] <= sat16(64'(sh));
     end
-  end
 
-  // Stage 3: the LeakyReLU product y*aq + 2^14 (one DSP48E2 per lane); aq in [0, 2^15).
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 3: the LeakyReLU product y*aq + 2^14 (one DSP48E2 per lane); aq in [0, 2^15).
+    always_ff @(posedge clk_i) begin
       l3_q[m] <= 32'(y2_q[m]) * 32'($signed(leaky_aq_i)) + 32'sd16384;
       y3_q[m] <= y2_q[m];
     end
-  end
 
-  // Stage 4: activation. LeakyReLU for y < 0 is rshr(y*aq, 15) = l3[30:15], always within int16.
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 4: activation. LeakyReLU for y < 0 is rshr(y*aq, 15) = l3[30:15], always within int16.
+    always_ff @(posedge clk_i) begin
       logic signed [15:0] y;
       y = y3_q[m];
       unique case (act_i)
@@ -117,30 +113,24 @@ module cnna_post_op #(
         default:  y4_q[m] <= y;
       endcase
     end
-  end
 
-  // Stage 5: pooling state (running max and running sum), updated per pixel.
-  always_ff @(posedge clk_i) begin
-    if (v4_q) begin
-      for (int m = 0; m < Po; m++) begin
+    // Stage 5: pooling state (running max and running sum), updated per pixel.
+    always_ff @(posedge clk_i) begin
+      if (v4_q) begin
         s5_q[m] <= (t4_q[0] ? 36'sd0 : s5_q[m]) + 36'(y4_q[m]);
         m5_q[m] <= (t4_q[0] || y4_q[m] > m5_q[m]) ? y4_q[m] : m5_q[m];
       end
     end
-  end
 
-  // Stage 6: the average product S*M as two DSP-sized halves, S = S[35:18]*2^18 + S[17:0] (M < 2^17).
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 6: the average product S*M as two DSP-sized halves, S = S[35:18]*2^18 + S[17:0] (M < 2^17).
+    always_ff @(posedge clk_i) begin
       ph6_q[m] <= 36'($signed(s5_q[m][35:18])) * 36'($signed({1'b0, avg_m_i}));
       pl6_q[m] <= 35'(s5_q[m][17:0]) * 35'(avg_m_i);
       m6_q[m]  <= m5_q[m];
     end
-  end
 
-  // Stage 7: S*M (|S*M| < 2^51: n <= 2^18 values, M < 2^17) plus the rounding bias; a shift >= 55 gives 0.
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 7: S*M (|S*M| < 2^51: n <= 2^18 values, M < 2^17) plus the rounding bias; a shift >= 55 gives 0.
+    always_ff @(posedge clk_i) begin
       logic signed [55:0] a;
       a = (56'(ph6_q[m]) <<< 18) + 56'($signed({1'b0, pl6_q[m]}));
       if (avg_shift_i >= 6'd55) a = '0;
@@ -148,11 +138,9 @@ module cnna_post_op #(
       a7_q[m] <= a;
       m7_q[m] <= m6_q[m];
     end
-  end
 
-  // Stage 8: shift and saturation of the average, or the max.
-  always_ff @(posedge clk_i) begin
-    for (int m = 0; m < Po; m++) begin
+    // Stage 8: shift and saturation of the average, or the max.
+    always_ff @(posedge clk_i) begin
       logic signed [55:0] sh;
       sh = a7_q[m] >>> avg_shift_i;
       y8_q[m] <= (pool_i == 2'(cnna_pkg::POOL_AVG)) ? sat16(64'(sh)) : m7_q[m];

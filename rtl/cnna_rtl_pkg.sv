@@ -37,6 +37,8 @@ package cnna_rtl_pkg;
     logic [15:0] act_b;
     logic [31:0] out_addr;
     logic [15:0] out_row_stride;
+    logic [31:0] out_cg_stride;   // bytes between output lane groups
+    logic [4:0]  out_groups;      // lane groups of PI written, 1..PO/PI
     logic        in_bank;
     logic [31:0] w_base;
     logic [31:0] nw;

@@ -20,7 +20,7 @@ module cnna_top #(
   parameter int unsigned Ports        = cnna_pkg::AXI_PORTS,
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,
   localparam int unsigned Bpw         = Po * Pi * 16 / DataWidth,
-  localparam int unsigned Bpp         = Po * 16 / DataWidth,
+  localparam int unsigned Bpg         = Pi * 16 / DataWidth,  // beats per output lane group
   localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
   localparam int unsigned OutCntW     = $clog2(OutFifoDepth + 1)
@@ -95,8 +95,26 @@ module cnna_top #(
     $error("cnna_top: axi.ports must be 1 or 2");
   end
 
+  // Elaboration checks: the template range of compiler/contracts/hw-config.ts (validateConfig refuses
+  // these configs first, naming the field; this stands behind it for any other flow).
+  if (!(Pi == 8 || Pi == 16 || Pi == 32 || Pi == 64)) begin : g_bad_pi
+    $error("cnna_top: Pi = %0d, the engine is built for Pi in {8, 16, 32, 64} (array.pi)", Pi);
+  end
+  if (Po % Pi != 0 || Po > 128 || Po / Pi > 15) begin : g_bad_po
+    $error("cnna_top: Po = %0d must be a multiple of Pi = %0d, at most 128 and at most 15 lane groups (array.po)", Po, Pi);
+  end
+  if (!(DataWidth == 64 || DataWidth == 128 || DataWidth == 256) || DataWidth > Pi * 16) begin : g_bad_axi
+    $error("cnna_top: DataWidth = %0d must be 64, 128 or 256 and no wider than one input entry, Pi*16 = %0d (axi.dataBits)", DataWidth, Pi * 16);
+  end
+  if (MaxBurst < 1 || MaxBurst > 256) begin : g_bad_burst
+    $error("cnna_top: MaxBurst = %0d must be 1..256 (axi.burstBeats)", MaxBurst);
+  end
+  if (InBankDepth < 16 || WBankDepth < 1 || OutFifoDepth < 16) begin : g_bad_depth
+    $error("cnna_top: buffer depths %0d / %0d / %0d below the minimum 16 / 1 / 16 (buffers.*)", InBankDepth, WBankDepth, OutFifoDepth);
+  end
+
   logic        start, busy, done, rd_err, wr_err, axi_err_q;
-  logic [31:0] desc_base;
+  logic [31:0] desc_base, desc_base_hi;
   logic [7:0]  error;
   logic [63:0] cycles_q;
   logic [31:0] stalls_q, mac_busy_q, rd_beats_q, wr_beats_q, jobs_done;
@@ -118,7 +136,7 @@ module cnna_top #(
   logic                 in_we, w_we;
   logic [InAddrW-1:0]   in_waddr, in_raddr;
   logic [WAddrW-1:0]    w_waddr, w_raddr;
-  logic [7:0]           in_wsub, w_wsub;
+  logic [15:0]          in_wsub, w_wsub;
   logic [DataWidth-1:0] in_wdata, w_wdata;
   logic [Pi*16-1:0]     in_rdata;
   logic [Po*Pi*16-1:0]  w_rdata;
@@ -134,9 +152,18 @@ module cnna_top #(
   logic                 wr_cmd_valid, wr_cmd_ready, out_push, out_empty, out_full, out_pop;
   logic [AddrWidth-1:0] wr_cmd_addr;
   logic [23:0]          wr_cmd_row_beats;
-  logic [15:0]          wr_cmd_rows;
-  logic [31:0]          wr_cmd_row_stride;
-  logic [Po*16-1:0]     out_data, out_head;
+  logic [15:0]          wr_cmd_rows, wr_cmd_cols;
+  logic [31:0]          wr_cmd_row_stride, wr_cmd_group_stride;
+  logic [4:0]           wr_cmd_groups;
+  // Out-command splitter -> write master.
+  logic                 wm_cmd_valid, wm_cmd_ready;
+  logic [AddrWidth-1:0] wm_cmd_addr;
+  logic [23:0]          wm_cmd_row_beats;
+  logic [15:0]          wm_cmd_rows;
+  logic [31:0]          wm_cmd_row_stride;
+  logic [Po*16-1:0]     out_data;
+  logic [Po*16+4:0]     out_head;  // {lane groups to write, Po int16}
+  logic [7:0]           out_beats;
   logic [OutCntW-1:0]   out_count;
   logic                 beat_valid, beat_ready;
   logic [7:0]           beat_sel_q;
@@ -162,6 +189,7 @@ module cnna_top #(
     .s_rready_i (s_axil_rready_i),
     .start_o    (start),
     .base_o     (desc_base),
+    .base_hi_o  (desc_base_hi),
     .busy_i     (busy),
     .done_i     (done),
     .error_i    (error),
@@ -268,6 +296,7 @@ module cnna_top #(
     .clk_i, .rst_ni,
     .start_i              (start),
     .desc_base_i          (desc_base),
+    .desc_base_hi_i       (desc_base_hi),
     .busy_o               (busy),
     .done_o               (done),
     .error_o              (error),
@@ -313,7 +342,7 @@ module cnna_top #(
   for (genvar s = 0; s < Bpe; s++) begin : g_in_bank
     cnna_sdp_ram #(.Width(DataWidth), .Depth(1 << InAddrW)) u_ram (
       .clk_i,
-      .we_i   (in_we && in_wsub == 8'(s)),
+      .we_i   (in_we && in_wsub == 16'(s)),
       .waddr_i(in_waddr),
       .wdata_i(in_wdata),
       .raddr_i(in_raddr),
@@ -324,7 +353,7 @@ module cnna_top #(
   for (genvar s = 0; s < Bpw; s++) begin : g_w_ring
     cnna_sdp_ram #(.Width(DataWidth), .Depth(1 << WAddrW)) u_ram (
       .clk_i,
-      .we_i   (w_we && w_wsub == 8'(s)),
+      .we_i   (w_we && w_wsub == 16'(s)),
       .waddr_i(w_waddr),
       .wdata_i(w_wdata),
       .raddr_i(w_raddr),
@@ -357,6 +386,9 @@ module cnna_top #(
     .wr_cmd_row_beats_o (wr_cmd_row_beats),
     .wr_cmd_rows_o      (wr_cmd_rows),
     .wr_cmd_row_stride_o(wr_cmd_row_stride),
+    .wr_cmd_cols_o      (wr_cmd_cols),
+    .wr_cmd_groups_o    (wr_cmd_groups),
+    .wr_cmd_group_stride_o(wr_cmd_group_stride),
     .out_push_o         (out_push),
     .out_data_o         (out_data),
     .out_count_i        (out_count),
@@ -366,34 +398,55 @@ module cnna_top #(
     .job_layer_o
   );
 
-  // Output vectors (Po int16) wait here, then leave as Bpp bus beats each.
-  cnna_fifo #(.Width(Po*16), .Depth(OutFifoDepth)) u_out (
+  // Output vectors (Po int16, tagged with their job's lane-group count; the compute unit's drain keeps
+  // the job's fields until its last vector is pushed) wait here, then leave as groups*Bpg bus beats each.
+  cnna_fifo #(.Width(Po*16+5), .Depth(OutFifoDepth)) u_out (
     .clk_i, .rst_ni,
     .push_i (out_push),
-    .wdata_i(out_data),
+    .wdata_i({wr_cmd_groups, out_data}),
     .pop_i  (out_pop),
     .rdata_o(out_head),
     .empty_o(out_empty),
     .full_o (out_full),
     .count_o(out_count)
   );
+  assign out_beats  = 8'(out_head[Po*16 +: 5]) * 8'(Bpg);
   assign beat_valid = !out_empty;
-  assign out_pop    = beat_valid && beat_ready && (beat_sel_q == 8'(Bpp - 1));
+  assign out_pop    = beat_valid && beat_ready && (beat_sel_q == out_beats - 8'd1);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) beat_sel_q <= '0;
-    else if (beat_valid && beat_ready) beat_sel_q <= (beat_sel_q == 8'(Bpp - 1)) ? '0 : beat_sel_q + 8'd1;
+    else if (beat_valid && beat_ready) beat_sel_q <= (beat_sel_q == out_beats - 8'd1) ? '0 : beat_sel_q + 8'd1;
   end
+
+  cnna_out_cmd #(.Pi(Pi), .DataWidth(DataWidth), .AddrWidth(AddrWidth)) u_out_cmd (
+    .clk_i, .rst_ni,
+    .cmd_valid_i       (wr_cmd_valid),
+    .cmd_ready_o       (wr_cmd_ready),
+    .cmd_addr_i        (wr_cmd_addr),
+    .cmd_row_beats_i   (wr_cmd_row_beats),
+    .cmd_rows_i        (wr_cmd_rows),
+    .cmd_row_stride_i  (wr_cmd_row_stride),
+    .cmd_cols_i        (wr_cmd_cols),
+    .cmd_groups_i      (wr_cmd_groups),
+    .cmd_group_stride_i(wr_cmd_group_stride),
+    .wr_valid_o        (wm_cmd_valid),
+    .wr_ready_i        (wm_cmd_ready),
+    .wr_addr_o         (wm_cmd_addr),
+    .wr_row_beats_o    (wm_cmd_row_beats),
+    .wr_rows_o         (wm_cmd_rows),
+    .wr_row_stride_o   (wm_cmd_row_stride)
+  );
 
   cnna_axi_wr_master #(
     .AddrWidth(AddrWidth), .DataWidth(DataWidth), .MaxBurst(MaxBurst), .FifoDepth(2 * MaxBurst)
   ) u_wr (
     .clk_i, .rst_ni,
-    .cmd_valid_i     (wr_cmd_valid),
-    .cmd_ready_o     (wr_cmd_ready),
-    .cmd_addr_i      (wr_cmd_addr),
-    .cmd_row_beats_i (wr_cmd_row_beats),
-    .cmd_rows_i      (wr_cmd_rows),
-    .cmd_row_stride_i(wr_cmd_row_stride),
+    .cmd_valid_i     (wm_cmd_valid),
+    .cmd_ready_o     (wm_cmd_ready),
+    .cmd_addr_i      (wm_cmd_addr),
+    .cmd_row_beats_i (wm_cmd_row_beats),
+    .cmd_rows_i      (wm_cmd_rows),
+    .cmd_row_stride_i(wm_cmd_row_stride),
     .data_valid_i    (beat_valid),
     .data_ready_o    (beat_ready),
     .data_i          (out_head[beat_sel_q*DataWidth +: DataWidth]),

@@ -3,7 +3,7 @@
 // output-channel block sharing the input; standalone pools and adds use one unit per channel
 // group with an identity weight block. Addresses here are region-relative: inAddr/outAddr to
 // the activation arena, wAddr to the params region (compile-bundle.ts relocates them).
-import { Flag, PoolKind, type ActLayout, type Descriptor } from '../contracts/bundle-format.ts';
+import { Flag, PoolKind, isStreamed, type ActLayout, type Descriptor } from '../contracts/bundle-format.ts';
 import { avgPoolMultiplier } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext } from './context.ts';
@@ -86,7 +86,8 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
   const wBytes = L.weightWords * pi * ctx.po * 2;
   const U = L.units.length;
   const tileOuter = L.sharedInput ? inBytes + tiles.length * U * wBytes : U * inBytes + tiles.length * U * wBytes;
-  const unitOuter = U * inBytes + (tiles.length > 1 ? U * wBytes : tiles.length * U * wBytes);
+  // Unit outer keeps each weight block across tiles (REUSE_WEIGHTS), except for streamed per-pixel jobs.
+  const unitOuter = U * inBytes + (tiles.length > 1 && !perPixel ? U * wBytes : tiles.length * U * wBytes);
   const pairs: [number, number][] = [];
   if (tileOuter <= unitOuter) for (let t = 0; t < tiles.length; t++) for (let u = 0; u < U; u++) pairs.push([t, u]);
   else for (let u = 0; u < U; u++) for (let t = 0; t < tiles.length; t++) pairs.push([t, u]);
@@ -131,7 +132,10 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
       const same = prev.inAddr === d.inAddr && prev.hin === d.hin && prev.win === d.win && prev.cg === d.cg
         && prev.inCgStride === d.inCgStride && prev.inRowStride === d.inRowStride;
       if (same) d.flags |= Flag.REUSE_INPUT;
-      if (prev.wAddr === d.wAddr && prev.kh === d.kh && prev.kw === d.kw && prev.cg === d.cg) d.flags |= Flag.REUSE_WEIGHTS;
+      // The engine keeps a block only between two jobs that are not streamed (it consumes streamed words).
+      if (prev.wAddr === d.wAddr && prev.kh === d.kh && prev.kw === d.kw && prev.cg === d.cg && !isStreamed(prev) && !isStreamed(d)) {
+        d.flags |= Flag.REUSE_WEIGHTS;
+      }
     } else {
       d.flags |= Flag.SYNC;
     }

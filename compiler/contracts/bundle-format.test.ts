@@ -59,8 +59,36 @@ describe('hardware config', () => {
     const c = defaultConfig();
     expect(c.array).toEqual({ pi: 16, po: 16 });
     expect(() => validateConfig({ ...c, array: { pi: 12, po: 20 } }, 'x.json')).toThrow(
-      'x.json is invalid: array.pi: must be a power of two; array.po: must be a multiple of array.pi (12)',
+      'x.json is invalid: array.pi: must be one of 8, 16, 32, 64; array.po: must be a multiple of array.pi (12)',
     );
+  });
+
+  it('accepts exactly the template range and names the field and the reason otherwise', () => {
+    const c = defaultConfig();
+    const ok = (o: Record<string, unknown>) => validateConfig({ ...c, ...o });
+    const bad = (o: Record<string, unknown>) => () => validateConfig({ ...c, ...o }, 'c.json');
+    for (const pi of [8, 16, 32, 64]) expect(ok({ array: { pi, po: pi } }).array.pi).toBe(pi);
+    expect(ok({ array: { pi: 16, po: 48 } }).array.po).toBe(48);
+    expect(ok({ array: { pi: 8, po: 120 } }).array.po).toBe(120);
+    expect(ok({ array: { pi: 16, po: 128 } }).array.po).toBe(128);
+    expect(ok({ axi: { ...c.axi, dataBits: 256, burstBeats: 7, ports: 1 }, array: { pi: 16, po: 16 } }).axi.burstBeats).toBe(7);
+    expect(ok({ axi: { ...c.axi, burstBeats: 1 } }).axi.burstBeats).toBe(1);
+    expect(ok({ axi: { ...c.axi, burstBeats: 256 } }).axi.burstBeats).toBe(256);
+    expect(ok({ buffers: { inputBankEntries: 1000, weightBankWords: 100, outputFifoEntries: 33 } }).buffers.inputBankEntries).toBe(1000);
+    expect(bad({ array: { pi: 4, po: 4 } })).toThrow('c.json is invalid: array.pi: must be one of 8, 16, 32, 64');
+    expect(bad({ array: { pi: 16, po: 24 } })).toThrow('c.json is invalid: array.po: must be a multiple of array.pi (16)');
+    expect(bad({ array: { pi: 16, po: 144 } })).toThrow('c.json is invalid: array.po: Number must be less than or equal to 128');
+    expect(bad({ array: { pi: 8, po: 128 } })).toThrow(
+      "c.json is invalid: array.po: 128 is 16 lane groups of array.pi 8; a JOB descriptor's outGroups field (4 bits) holds at most 15, so use array.po <= 120",
+    );
+    expect(bad({ array: { pi: 8, po: 8 }, axi: { ...c.axi, dataBits: 256 } })).toThrow(
+      'c.json is invalid: axi.dataBits: 256 is wider than one input entry (array.pi 8 x 16 = 128 bits); the engine moves whole entries per bus beat, so use axi.dataBits <= 128 or array.pi >= 16',
+    );
+    expect(bad({ axi: { ...c.axi, dataBits: 32 } })).toThrow('c.json is invalid: axi.dataBits: Invalid input');
+    expect(bad({ axi: { ...c.axi, ports: 3 } })).toThrow('c.json is invalid: axi.ports: Number must be less than or equal to 2');
+    expect(bad({ axi: { ...c.axi, burstBeats: 0 } })).toThrow('c.json is invalid: axi.burstBeats: Number must be greater than or equal to 1');
+    expect(bad({ axi: { ...c.axi, burstBeats: 257 } })).toThrow('c.json is invalid: axi.burstBeats: Number must be less than or equal to 256');
+    expect(bad({ buffers: { ...c.buffers, inputBankEntries: 15 } })).toThrow('c.json is invalid: buffers.inputBankEntries: Number must be greater than or equal to 16');
   });
 
   it('hash is independent of key order and changes with any field', () => {

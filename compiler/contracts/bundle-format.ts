@@ -31,7 +31,10 @@ export const Flag = {
   SYNC: 1 << 1,
   /** The last job: raise done (and the interrupt) after it. */
   LAST: 1 << 2,
-  /** The weight block equals the previous job's: the engine may skip its load (a hint; reloading is always correct). */
+  /**
+   * The weight block (wAddr, kh, kw, cg) equals the previous job's: the engine keeps that block and skips
+   * loading it, unless this or the previous job is streamed (see isStreamed), where it loads it anyway.
+   */
   REUSE_WEIGHTS: 1 << 3,
 } as const;
 
@@ -115,6 +118,16 @@ export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: s
   { name: 'hashLo', offset: 16, bits: 32, doc: 'config hash (16 hex digits read as a u64), low 32 bits' },
   { name: 'hashHi', offset: 20, bits: 32, doc: 'config hash, high 32 bits' },
 ];
+
+/** A streamed job (one conv pixel: hc = wc = hp = wp = 1) consumes its weight words as they arrive. */
+export function isStreamed(d: Pick<Descriptor, 'hc' | 'wc' | 'hp' | 'wp'>): boolean {
+  return d.hc === 1 && d.wc === 1 && d.hp === 1 && d.wp === 1;
+}
+
+/** The engine keeps the previous job's weight block for this job (REUSE_WEIGHTS, neither job streamed). */
+export function reusesWeights(d: Descriptor, prev: Descriptor | null): boolean {
+  return !!(d.flags & Flag.REUSE_WEIGHTS) && prev !== null && !isStreamed(d) && !isStreamed(prev);
+}
 
 function containerBytes(fd: FieldDef): number {
   return fd.lsb + fd.bits <= 8 ? 1 : fd.lsb + fd.bits <= 16 ? 2 : 4;

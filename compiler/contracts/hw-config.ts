@@ -2,18 +2,30 @@
 // single source for the compiler's tiling, the RTL package (gen-sv-package.ts), the HLS header
 // (gen-hls-header.ts), the performance model and the board fit check.
 //
-// Invariants:
-//  - pi (input-channel lanes) is a power of two >= 8, so one pixel's channel group is a whole
-//    number of 16-byte AXI beats; po (output-channel lanes) is a multiple of pi;
-//  - buffer depths are per BANK; the input and weight buffers have two banks each (double
-//    buffering), and one job's input tile / weight block must fit one bank. An input entry is
-//    one channel group (pi int16); a weight word is one po x pi block (po·pi int16);
+// The template range (every executor, the RTL included, builds each accepted config correctly;
+// anything else is refused here with E_CONFIG naming the field and the reason):
+//  - array.pi (input-channel lanes) in {8, 16, 32, 64}; array.po (output-channel lanes) any multiple
+//    of pi up to 128 and at most 15 lane groups (po / pi; the descriptor's outGroups field is 4 bits,
+//    so pi 8 stops at po 120);
+//  - axi.dataBits 64, 128 or 256 and no wider than one input entry (pi int16): an entry, a weight
+//    word and an output lane group are whole bus beats;
+//  - axi.ports 1 or 2; axi.burstBeats any integer 1..256;
+//  - buffer depths any integer in range (not only powers of two); depths are per BANK: the input
+//    and weight buffers have two banks each (double buffering), and one job's input tile / weight
+//    block must fit one bank. An input entry is one channel group (pi int16); a weight word is one
+//    po x pi block (po·pi int16);
 //  - configHash() is a stable function of the canonical JSON (sorted keys) of the validated config.
+// rtl/cnna_top.sv repeats the structural rules as elaboration checks ($error in a generate block).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CnnaError } from '../errors/cnna-error.ts';
 
-const pow2 = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+/** The input-lane counts the engine is built for. */
+export const PI_VALUES = [8, 16, 32, 64] as const;
+/** Largest output-lane count. */
+export const PO_MAX = 128;
+/** Most lane groups (po / pi) per output vector: the descriptor's 4-bit outGroups field. */
+export const MAX_LANE_GROUPS = 15;
 
 export const hwConfigSchema = z.object({
   /** Config schema version. */
@@ -25,9 +37,9 @@ export const hwConfigSchema = z.object({
   clockMhz: z.number().positive().max(1000),
   array: z.object({
     /** Input-channel lanes (MACs per output lane per cycle). */
-    pi: z.number().int().refine(pow2, 'must be a power of two').refine((v) => v >= 8 && v <= 64, 'must be in [8, 64]'),
-    /** Output-channel lanes. */
-    po: z.number().int().min(1).max(128),
+    pi: z.number().int().refine((v) => (PI_VALUES as readonly number[]).includes(v), `must be one of ${PI_VALUES.join(', ')}`),
+    /** Output-channel lanes: a multiple of pi (po / pi lane groups of one output vector). */
+    po: z.number().int().min(1).max(PO_MAX),
   }).strict(),
   dataBits: z.literal(16),
   accBits: z.literal(48),
@@ -42,13 +54,25 @@ export const hwConfigSchema = z.object({
   axi: z.object({
     dataBits: z.union([z.literal(64), z.literal(128), z.literal(256)]),
     /** AXI4 master ports the engine drives (2: port 1 reads the weights, port 0 everything else; 1: port 0 carries all). */
-    ports: z.number().int().min(1).max(4),
-    /** Maximum burst length in beats. */
-    burstBeats: z.number().int().refine(pow2, 'must be a power of two').refine((v) => v <= 256, 'must be <= 256'),
+    ports: z.number().int().min(1).max(2),
+    /** Maximum burst length in beats (any integer; AXI4 INCR allows 256). */
+    burstBeats: z.number().int().min(1).max(256),
   }).strict(),
 }).strict().superRefine((c, ctx) => {
   if (c.array.po % c.array.pi !== 0) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['array', 'po'], message: `must be a multiple of array.pi (${c.array.pi})` });
+  } else if (c.array.po / c.array.pi > MAX_LANE_GROUPS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom, path: ['array', 'po'],
+      message: `${c.array.po} is ${c.array.po / c.array.pi} lane groups of array.pi ${c.array.pi}; a JOB descriptor's outGroups field (4 bits) holds at most ${MAX_LANE_GROUPS}, so use array.po <= ${MAX_LANE_GROUPS * c.array.pi}`,
+    });
+  }
+  const entryBits = c.array.pi * c.dataBits;
+  if ((PI_VALUES as readonly number[]).includes(c.array.pi) && c.axi.dataBits > entryBits) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom, path: ['axi', 'dataBits'],
+      message: `${c.axi.dataBits} is wider than one input entry (array.pi ${c.array.pi} x 16 = ${entryBits} bits); the engine moves whole entries per bus beat, so use axi.dataBits <= ${entryBits} or array.pi >= ${c.axi.dataBits / c.dataBits}`,
+    });
   }
 });
 

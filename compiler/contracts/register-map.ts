@@ -40,7 +40,7 @@ export const REG_DOCS: Record<RegName, { access: RegAccess; doc: string }> = {
   IRQ_EN: { access: 'RW', doc: 'bit0: raise `irq_o` on done' },
   ISR: { access: 'R/W1C', doc: 'bit0 done pending; write 1 to clear' },
   BASE_LO: { access: 'RW', doc: 'bundle base address, bits 31:0 (descriptors at BASE; every descriptor address is an offset from it)' },
-  BASE_HI: { access: 'RW', doc: 'bundle base address, bits 63:32 (kept for 64-bit hosts; the engine\'s AXI address space is 32 bit)' },
+  BASE_HI: { access: 'RW', doc: 'bundle base address, bits 63:32; the engine addresses 32 bits, so a start with BASE_HI != 0 stops with status BAD_BASE' },
   CONFIG_ID: { access: 'R', doc: 'the config hash the engine was built from, bits 31:0' },
   CONFIG_ID_HI: { access: 'R', doc: 'the config hash, bits 63:32' },
   CYCLES_LO: { access: 'R', doc: 'cycles from start to done, bits 31:0' },
@@ -68,6 +68,7 @@ export const EngineStatus = {
   WEIGHT_BANK: 6,
   ZERO_DIM: 7,
   AXI: 8,
+  BAD_BASE: 9,
 } as const;
 export type StatusName = keyof typeof EngineStatus;
 
@@ -82,6 +83,7 @@ export const STATUS_DOCS: Record<StatusName, string> = {
   WEIGHT_BANK: "a job's weight block exceeds buffers.weightBankWords",
   ZERO_DIM: 'a job has a zero dimension, kernel, stride or dilation',
   AXI: 'a DDR access got an error response',
+  BAD_BASE: "the bundle does not lie below 4 GiB (BASE_HI != 0, or BASE + the HEADER's ddrBytes > 2^32): the engine's AXI address is 32 bits",
 };
 
 /** `"3 CONFIG_MISMATCH (the bundle was compiled for another hardware config)"`, or `"<n> (unknown status)"`. */

@@ -26,6 +26,7 @@ export class LayerAccumulator {
   readonly perf: PerfModel;
   readonly layers: LayerPerf[];
   cycles = 0;
+  private prev: Descriptor | null = null;
 
   constructor(bundle: Bundle, readonly config: HwConfig, board?: BoardLimits) {
     this.perf = new PerfModel(config, board);
@@ -36,7 +37,8 @@ export class LayerAccumulator {
   }
 
   add(d: Descriptor): number {
-    const c = this.perf.job(d);
+    const c = this.perf.job(d, this.prev);
+    this.prev = d;
     this.cycles += c.cycles;
     const s = this.layers[d.layer];
     if (s) { s.jobs++; s.cycles += c.cycles; s.ddrBytes += c.ddrBytes; s.stallCycles += c.stallCycles; }

@@ -7,7 +7,7 @@
 // compute starts once the first rows have arrived.
 // Calibrated against the RTL's cycle counters where they exist (see sim/README.md).
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { DESC_BYTES, Flag, PoolKind, weightBlockBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { DESC_BYTES, Flag, PoolKind, reusesWeights, weightBlockBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
 
 /** Cycles of MAC-pipeline fill and post-op drain per job. */
@@ -64,12 +64,13 @@ export class PerfModel {
     return Math.max(weightBytes / this.portBw, otherBytes / this.portBw, (weightBytes + otherBytes) / this.bw);
   }
 
-  job(d: Descriptor): JobCost {
+  /** One job's cost; `prev` is the job before it in the program (REUSE_WEIGHTS needs it). */
+  job(d: Descriptor, prev: Descriptor | null = null): JobCost {
     const { pi, po } = this.config.array;
     const cand = candidateCount(d);
     const macSteps = cand * d.kh * d.kw * d.cg;
     const inBytes = d.flags & Flag.REUSE_INPUT ? 0 : d.hin * d.win * d.cg * pi * 2;
-    const wBytes = d.flags & Flag.REUSE_WEIGHTS ? 0 : weightBlockBytes(pi, po, d.kh, d.kw, d.cg);
+    const wBytes = reusesWeights(d, prev) ? 0 : weightBlockBytes(pi, po, d.kh, d.kw, d.cg);
     const outBytes = d.hp * d.wp * d.outGroups * pi * 2;
     const ddrBytes = inBytes + wBytes + outBytes + DESC_BYTES;
     const transfer = this.transferCycles(wBytes, ddrBytes - wBytes) + this.latency;

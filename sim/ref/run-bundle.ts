@@ -1,7 +1,7 @@
 // The TypeScript engine model (`--backend ref`): runs a bundle's descriptors on a simulated
 // DDR byte image, job by job, exactly as the hardware does, and reads the outputs from that
 // image. Nothing here calls the golden model. Cycle figures come from sim/perf.
-import { decodeDescriptor, decodeHeader, DESC_BYTES, FORMAT_VERSION, HEADER_MAGIC, Opcode, Flag, type Bundle, type Descriptor, type TensorIo } from '../../compiler/contracts/bundle-format.ts';
+import { decodeDescriptor, decodeHeader, DESC_BYTES, FORMAT_VERSION, HEADER_MAGIC, Opcode, Flag, reusesWeights, type Bundle, type Descriptor, type TensorIo } from '../../compiler/contracts/bundle-format.ts';
 import { configDiff, configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
@@ -88,10 +88,16 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
   }
 
   const acc = new LayerAccumulator(bundle, config);
+  let prev: Descriptor | null = null;
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, m.descriptors.offset + j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) throw new CnnaError('E_BUNDLE', `descriptor ${j} has opcode ${d.opcode}, not JOB`);
+    if (reusesWeights(d, prev) && (prev!.wAddr !== d.wAddr || prev!.kh !== d.kh || prev!.kw !== d.kw || prev!.cg !== d.cg)) {
+      // The engine would compute with the previous job's weights: refuse instead of disagreeing with it.
+      throw new CnnaError('E_BUNDLE', `descriptor ${j} has REUSE_WEIGHTS but its weight block (wAddr ${d.wAddr}, ${d.kh}x${d.kw}x${d.cg} words) differs from descriptor ${j - 1}'s (wAddr ${prev!.wAddr}, ${prev!.kh}x${prev!.kw}x${prev!.cg})`);
+    }
     runJob(ddr, d, pi, po, j);
+    prev = d;
     const c = acc.add(d);
     opts.onJob?.(j, d, c);
     if (d.flags & Flag.LAST) break;

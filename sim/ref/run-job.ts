@@ -43,6 +43,7 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
   if (hin > 0 && win > 0 && cg > 0) {
     checkRange(ddr, 'input tile', inAddr, inAddr + (cg - 1) * inCgStride + (hin - 1) * inRowStride + win * pi * 2, job);
   }
+  if (outGroups === 0) throw new CnnaError('E_BUNDLE', `job ${job}: outGroups is 0 (the engine stops with status ZERO_DIM)`);
   const groups = Math.min(outGroups, po / pi);
   if (hp > 0 && wp > 0) {
     checkRange(ddr, 'output', outAddr, outAddr + (groups - 1) * outCgStride + (hp - 1) * outRowStride + wp * pi * 2, job);

@@ -21,6 +21,7 @@
 //   load <addr> <file>                 copy a file into DDR
 //   zero <addr> <bytes>
 //   run <base> <maxCycles>             BASE=base, start, wait for the interrupt, print one JSON line
+//                                      (no interrupt within maxCycles: the line says timeout, the script stops)
 //   dump <addr> <bytes> <file>         write a DDR region (what the engine wrote) to a file
 // It never computes layer results: outputs are whatever the engine wrote into the simulated DDR.
 // Per run it reports the engine's own counters (read over AXI4-Lite) and, from the job_done_o/job_layer_o
@@ -486,9 +487,10 @@ int main(int argc, char** argv) {
       uint64_t base, maxCycles;
       ls >> base >> maxCycles;
       std::string json;
-      bench.run(uint32_t(base), maxCycles, json);
+      const bool finished = bench.run(uint32_t(base), maxCycles, json);
       std::printf("%s\n", json.c_str());
       std::fflush(stdout);
+      if (!finished) return 0;  // watchdog: the engine is hung, later runs would only wait too
     } else {
       std::fprintf(stderr, "unknown script command '%s'\n", cmd.c_str());
       return 2;

@@ -1,8 +1,9 @@
-// Seeded random single-layer programs for the engine: one bundle = one layer of 1..3 jobs (one input
-// tile; PO blocks of output channels that reuse it, or a second, SYNCed job that reads the first job's
-// output) with random shapes, strides, dilations, pads, pooling, activation, channel counts that are
-// not multiples of the array, and FC-style streamed jobs. Expected results come from the executable
-// spec (sim/ref), never from the RTL.
+// Seeded random single-layer programs for the engine: one bundle = one layer of 1..3 jobs: one input
+// tile and PO blocks of output channels (PO / PI lane groups each) that reuse it; or a second, SYNCed
+// job that reads the first job's output; or a twin job that reruns the layer into a second output
+// keeping the weight block (REUSE_WEIGHTS, sometimes the input tile too). Random shapes, strides,
+// dilations, pads, pooling, activation, channel counts that are not multiples of the array, and
+// FC-style streamed jobs. Expected results come from the executable spec (sim/ref), never from the RTL.
 import {
   Act, DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, PoolKind, emptyDescriptor, encodeDescriptor, encodeHeader,
   weightHeaderBytes, type Bundle, type Descriptor, type Manifest, type TensorIo,
@@ -29,7 +30,8 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const group = pi * 2;
   const fc = rnd() < 0.15;
   // Some FC jobs stream more words than the weight ring holds (it wraps several times).
-  const cin = fc ? (rnd() < 0.3 ? ri(700 * pi, 1100 * pi) : ri(1, 40 * pi)) : ri(1, 3 * pi + 5);
+  // (An FC input is one tile: at most inputBankEntries channel groups.)
+  const cin = fc ? Math.min(rnd() < 0.3 ? ri(700 * pi, 1100 * pi) : ri(1, 40 * pi), config.buffers.inputBankEntries * pi) : ri(1, 3 * pi + 5);
   const cg = Math.ceil(cin / pi);
   let hin: number, win: number, kh: number, kw: number, sH = 1, sW = 1, dH = 1, dW = 1, pT = 0, pL = 0, pB = 0, pR = 0;
   if (fc) {
@@ -61,9 +63,12 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const cout = fc ? ri(1, 2 * po + 3) : ri(1, 2 * po + 3);
   const blocks = Math.ceil(cout / po);
   const twoLayer = !fc && blocks === 1 && rnd() < 0.3;
+  // A twin job: the same layer again into a second output, keeping the weight block (REUSE_WEIGHTS).
+  const twin = !fc && blocks === 1 && !twoLayer && rnd() < 0.3;
+  const twinKeepsInput = twin && rnd() < 0.5;
 
   // DDR layout: descriptors | params | input | output(s).
-  const jobsN = twoLayer ? 2 : blocks;
+  const jobsN = twoLayer || twin ? 2 : blocks;
   const descBytes = (jobsN + 1) * DESC_BYTES;
   const wWords = kh * kw * cg;
   const wBlock = weightHeaderBytes(po) + wWords * pi * po * 2;
@@ -76,7 +81,7 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const outCg = Math.ceil(cout / pi);
   const outRow = wp * group, outCgStride = hp * outRow;
   const out2Off = align(outOff + outCg * outCgStride, 64);
-  const ddrBytes = align(out2Off + (twoLayer ? outCgStride : 0), 64);
+  const ddrBytes = align(out2Off + (twoLayer ? outCgStride : twin ? outCg * outCgStride : 0), 64);
 
   const weights = new Uint8Array(paramsSize);
   const wv = new DataView(weights.buffer);
@@ -110,10 +115,13 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
     return d;
   };
   const descs: Descriptor[] = [];
+  const lanesPerGroup = po / pi;
   for (let b = 0; b < blocks; b++) {
     const d = base();
     d.wAddr = params + b * wBlock;
-    d.outAddr = outOff + b * outCgStride;
+    // A block of PO output channels is PO / PI lane groups (planes); the last block may write fewer.
+    d.outAddr = outOff + b * lanesPerGroup * outCgStride;
+    d.outGroups = Math.min(lanesPerGroup, outCg - b * lanesPerGroup);
     d.flags = (b === 0 ? Flag.SYNC : Flag.REUSE_INPUT);
     descs.push(d);
   }
@@ -125,6 +133,12 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
       inAddr: outOff, inCgStride: outCgStride, inRowStride: outRow, outRowStride: outRow, outCgStride,
       wAddr: params + blocks * wBlock, outAddr: out2Off, flags: Flag.SYNC, layer: 1,
     });
+    descs.push(d);
+  }
+  if (twin) {
+    const d = { ...descs[0] };
+    d.outAddr = out2Off;
+    d.flags = Flag.REUSE_WEIGHTS | (twinKeepsInput ? Flag.REUSE_INPUT : 0);
     descs.push(d);
   }
   descs[descs.length - 1].flags |= Flag.LAST;
@@ -140,6 +154,7 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const inputs: TensorIo[] = [{ name: 'x', shape: [1, cin, hin, win], f: 14, order: 'nchw', layout: layout(inOff, cin, hin, win) }];
   const outputs: TensorIo[] = [{ name: 'y', shape: [1, cout, hp, wp], f: 12, order: 'nchw', layout: layout(outOff, cout, hp, wp) }];
   if (twoLayer) outputs.push({ name: 'z', shape: [1, Math.min(cout, pi), hp, wp], f: 12, order: 'nchw', layout: layout(out2Off, Math.min(cout, pi), hp, wp) });
+  if (twin) outputs.push({ name: 'z', shape: [1, cout, hp, wp], f: 12, order: 'nchw', layout: layout(out2Off, cout, hp, wp) });
   const macs = hc * wc * cout * cin * kh * kw;
   const manifest: Manifest = {
     format: FORMAT_NAME, version: FORMAT_VERSION, model: `random-${seed}`, configHash: hash, hwConfig: config,
@@ -151,7 +166,7 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
     descriptors: { file: 'descriptors.bin', offset: 0, count: descs.length },
     params: { file: 'weights.bin', offset: params, size: paramsSize },
     inputs, outputs,
-    layers: [{ name: 'layer0', op: fc ? 'gemm' : 'conv', jobs: [1, blocks], macs },
+    layers: [{ name: 'layer0', op: fc ? 'gemm' : 'conv', jobs: [1, twin ? 2 : blocks], macs: twin ? 2 * macs : macs },
       ...(twoLayer ? [{ name: 'layer1', op: 'conv', jobs: [2, 2] as [number, number], macs: hp * wp * pi * pi }] : [])],
     files: {},
   };
@@ -159,6 +174,6 @@ export function randomCase(config: HwConfig, seed: number): RandomCase {
   const input = new Int16Array(n);
   for (let k = 0; k < n; k++) input[k] = Math.floor((rnd() - 0.5) * 65536);
   const summary = `seed ${seed}: ${fc ? 'fc' : 'conv'} cin ${cin} cout ${cout} in ${hin}x${win} k ${kh}x${kw} s ${sH},${sW} d ${dH},${dW} pad ${pT},${pL} ` +
-    `pool ${pool} ${pk.join('x')}/${ps.join(',')}/${pp.join(',')} act ${act} jobs ${descs.length}${twoLayer ? ' (2 layers)' : ''}`;
+    `pool ${pool} ${pk.join('x')}/${ps.join(',')}/${pp.join(',')} act ${act} jobs ${descs.length}${twoLayer ? ' (2 layers)' : ''}${twin ? ` (twin, reused weights${twinKeepsInput ? ' and input' : ''})` : ''}`;
   return { bundle: { manifest, descriptors, weights }, input, summary };
 }

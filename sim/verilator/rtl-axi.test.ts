@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import {
-  DESC_BYTES, FORMAT_VERSION, decodeDescriptor, decodeHeader, encodeDescriptor, encodeHeader, weightHeaderBytes,
+  DESC_BYTES, FORMAT_VERSION, decodeDescriptor, decodeHeader, encodeDescriptor, encodeHeader, reusesWeights, weightHeaderBytes,
   type Bundle, type Descriptor,
 } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
@@ -42,11 +42,17 @@ function expectedReadBeats(bundle: Bundle, config: HwConfig): [number, number] {
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const h = decodeHeader(v, 0);
   let other = DESC_BYTES / beat, weights = 0;
+  let prev: Descriptor | null = null;
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(v, j * DESC_BYTES);
-    other += DESC_BYTES / beat + weightHeaderBytes(po) / beat;
+    other += DESC_BYTES / beat;
     if (!(d.flags & 1)) other += (d.hin * d.win * d.cg * pi * 2) / beat;
-    weights += (d.kh * d.kw * d.cg * pi * po * 2) / beat;
+    // A job that keeps the previous weight block (REUSE_WEIGHTS) loads neither its header nor its words.
+    if (!reusesWeights(d, prev)) {
+      other += weightHeaderBytes(po) / beat;
+      weights += (d.kh * d.kw * d.cg * pi * po * 2) / beat;
+    }
+    prev = d;
   }
   return [other, weights];
 }
@@ -149,6 +155,14 @@ describe('RTL engine status codes', () => {
   it('7 ZERO_DIM: a zero vertical stride', async () => {
     const b = patchJob(conv, 1, (d) => { d.strideH = 0; });
     await expect(run(b, conv)).rejects.toThrow(refused(conv.bundle.manifest.model, '7 ZERO_DIM (a job has a zero dimension, kernel, stride or dilation)'));
+  }, 600_000);
+
+  it('9 BAD_BASE: the HEADER says the bundle runs past 4 GiB from BASE', async () => {
+    const d = new Uint8Array(conv.bundle.descriptors);
+    const v = new DataView(d.buffer);
+    encodeHeader({ ...decodeHeader(v, 0), ddrBytes: 0xffff_fff0 }, v, 0);
+    await expect(run({ ...conv.bundle, descriptors: d }, conv)).rejects.toThrow(refused(conv.bundle.manifest.model,
+      "9 BAD_BASE (the bundle does not lie below 4 GiB (BASE_HI != 0, or BASE + the HEADER's ddrBytes > 2^32): the engine's AXI address is 32 bits)"));
   }, 600_000);
 
   it('8 AXI: SLVERR on the HEADER read, DECERR on a weight burst of port 1 mid-stream, SLVERR on the last write, each under backpressure', async () => {

@@ -1,6 +1,6 @@
 // 200 seeded random single-layer programs (random shapes, strides, dilations, pads, pooling, activations,
-// channel counts that are not multiples of the array, FC-style streamed jobs, reused input tiles and
-// SYNCed two-job chains) run on the Verilator model; every output the engine wrote into the simulated DDR
+// channel counts that are not multiples of the array, FC-style streamed jobs, reused input tiles,
+// reused weight blocks and SYNCed two-job chains) run on the Verilator model; every output the engine wrote into the simulated DDR
 // must equal the executable spec (sim/ref) bit for bit.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
@@ -16,7 +16,7 @@ describe('RTL engine on random single-layer programs', () => {
     const cases = SEEDS.map((s) => randomCase(config, s));
     const r = await runBundlesRtl(cases.map((c) => ({ bundle: c.bundle, inputSets: [{ raw: { x: c.input } }] })), { config });
     const bad: string[] = [];
-    let streamed = 0, pooled = 0, twoLayer = 0, wrapped = 0;
+    let streamed = 0, pooled = 0, twoLayer = 0, wrapped = 0, twin = 0;
     cases.forEach((c, k) => {
       const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
       const rtl = r.results[k][0];
@@ -24,6 +24,7 @@ describe('RTL engine on random single-layer programs', () => {
       if (/^seed \d+: fc cin \d{5}/.test(c.summary)) wrapped++;
       if (!/pool 0/.test(c.summary)) pooled++;
       if (/2 layers/.test(c.summary)) twoLayer++;
+      if (/twin/.test(c.summary)) twin++;
       for (const name of Object.keys(ref.raw)) {
         const a = ref.raw[name].q, b = rtl.raw[name].q;
         let diff = 0;
@@ -38,6 +39,7 @@ describe('RTL engine on random single-layer programs', () => {
     expect(pooled).toBeGreaterThan(50);
     expect(twoLayer).toBeGreaterThan(10);
     expect(wrapped).toBeGreaterThan(2);
+    expect(twin).toBeGreaterThan(10);
   }, 1_800_000);
 });
 

@@ -17,6 +17,7 @@ import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { ddrControllerBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
+import { modelBundle } from '../perf/model-bundle.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
 
 /** One inference's inputs: int16 (already quantized, ONNX element order) or float tensors. */
@@ -98,7 +99,7 @@ export interface RtlOptions {
   trace?: string;
   /** Harness logs and scratch files go here (default: a temp dir, removed afterwards). */
   workDir?: string;
-  /** Per-run cycle limit (default 2e9). */
+  /** Per-run cycle limit (default: the watchdog, rtlWatchdogCycles of the performance model's prediction). */
   maxCycles?: number;
   onLog?: (line: string) => void;
   onRun?: (done: number, total: number) => void;
@@ -111,6 +112,16 @@ export interface RtlOptions {
    * outputs, instead of failing the whole batch (later runs in the same process still run).
    */
   returnStatus?: boolean;
+}
+
+/**
+ * The per-run watchdog: a run that raises no done within this many cycles is a hang (E_SIM). Derived from
+ * the performance model's prediction M for the bundle: 4·M + 20,000 cycles (the RTL stays within 1.5·M on
+ * the calibrated models; the margin covers configs the model fits less well, e.g. narrow AXI), and
+ * 16·M + 100,000 under the harness's random AXI backpressure (stress), which the model does not know.
+ */
+export function rtlWatchdogCycles(predicted: number, stressed = false): number {
+  return stressed ? Math.ceil(16 * predicted) + 100_000 : Math.ceil(4 * predicted) + 20_000;
 }
 
 /** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
@@ -152,11 +163,6 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
   for (const it of items) checkBundleConfig(it.bundle, config);
   const { pi, po } = config.array;
-  if (po !== pi) {
-    throw new CnnaError('E_CONFIG', `the RTL engine is built with array.po = array.pi only (config has pi ${pi}, po ${po})`, {
-      hint: 'use --backend ref for configs with po > pi, or set array.po to array.pi',
-    });
-  }
   const board = opts.board ?? getBoard(config.board.name);
   const model = await ensureRtlModel(config, { trace: !!opts.trace, onLog: opts.onLog });
   const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'cnna-rtl-'));
@@ -194,7 +200,8 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       if (inj.kind === 'read' && inj.port === 1 && config.axi.ports < 2) throw new CnnaError('E_USAGE', 'inject: read port 1 exists only with axi.ports 2');
     }
     let runIndex = 0;
-    const maxCycles = opts.maxCycles ?? 2e9;
+    const predicted = items.map((it) => modelBundle(it.bundle, config).cycles);
+    const limits = predicted.map((m) => opts.maxCycles ?? rtlWatchdogCycles(m, !!opts.stress));
     const total = items.reduce((a, it) => a + it.inputSets.length, 0);
     items.forEach(({ bundle, inputSets }, b) => {
       const m = bundle.manifest;
@@ -226,7 +233,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
           S.push(inj.kind === 'read' ? `inject read ${inj.port ?? 0} ${inj.burst} ${resp}` : `inject write ${inj.burst} ${resp}`);
         }
         runIndex++;
-        S.push(`run ${BASE} ${maxCycles}`);
+        S.push(`run ${BASE} ${limits[b]}`);
         m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
       });
     });
@@ -253,6 +260,16 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     });
     const r = await proc;
     const simSeconds = (Date.now() - t0) / 1000;
+    // The harness stops at the first run that hit its watchdog; name it.
+    const hung = lines.findIndex((h) => h.timeout);
+    if (hung >= 0) {
+      let b = 0, i = hung;
+      while (i >= items[b].inputSets.length) i -= items[b++].inputSets.length;
+      const h = lines[hung];
+      throw new CnnaError('E_SIM', `RTL engine: no done after ${limits[b]} cycles; the model predicts ${predicted[b]} (bundle '${items[b].bundle.manifest.model}', run ${i}, ${h.jobs} of ${items[b].bundle.manifest.descriptors.count} jobs done)`, {
+        hint: 'the engine hung: a bug in the RTL for this config or bundle; rerun with trace to get a VCD',
+      });
+    }
     if (r.exitCode !== 0 || lines.length !== total) {
       throw new CnnaError('E_SIM', `RTL simulation failed (exit ${r.exitCode}, ${lines.length}/${total} runs): ${String(r.stderr ?? '').slice(-2000)}`);
     }
@@ -262,7 +279,6 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     let lineNo = 0;
     const results: RtlRunResult[][] = items.map(() => []);
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
-      if (h.timeout) throw new CnnaError('E_SIM', `RTL engine did not finish run ${i} within ${maxCycles} cycles (${h.jobs} jobs done)`);
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
       const axi = { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected } as RtlRunResult['axi'];
       if (h.status !== 0 && opts.returnStatus) {

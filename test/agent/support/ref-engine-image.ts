@@ -29,11 +29,13 @@ else if (h.version !== FORMAT_VERSION) status = 2;
 else if (h.configHash !== configHash(config)) status = 3;
 else {
   const perf = new PerfModel(config);
+  let prev: ReturnType<typeof decodeDescriptor> | null = null;
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) { status = 4; break; }
     runJob(ddr, d, config.array.pi, config.array.po, j);
-    cycles += perf.job(d).cycles;
+    cycles += perf.job(d, prev).cycles;
+    prev = d;
     if (d.flags & Flag.LAST) break;
   }
 }

@@ -14,7 +14,7 @@ CTRL = 0x00  # R/W: W: bit0 start (ignored while busy). R: bit0 busy, bit1 done 
 IRQ_EN = 0x04  # RW: bit0: raise `irq_o` on done
 ISR = 0x08  # R/W1C: bit0 done pending; write 1 to clear
 BASE_LO = 0x10  # RW: bundle base address, bits 31:0 (descriptors at BASE; every descriptor address is an offset from it)
-BASE_HI = 0x14  # RW: bundle base address, bits 63:32 (kept for 64-bit hosts; the engine's AXI address space is 32 bit)
+BASE_HI = 0x14  # RW: bundle base address, bits 63:32; the engine addresses 32 bits, so a start with BASE_HI != 0 stops with status BAD_BASE
 CONFIG_ID = 0x18  # R: the config hash the engine was built from, bits 31:0
 CONFIG_ID_HI = 0x1C  # R: the config hash, bits 63:32
 CYCLES_LO = 0x20  # R: cycles from start to done, bits 31:0
@@ -44,6 +44,7 @@ STATUS_INPUT_BANK = 5
 STATUS_WEIGHT_BANK = 6
 STATUS_ZERO_DIM = 7
 STATUS_AXI = 8
+STATUS_BAD_BASE = 9
 STATUS_NAMES = {
     0: "NONE",
     1: "BAD_MAGIC",
@@ -54,6 +55,7 @@ STATUS_NAMES = {
     6: "WEIGHT_BANK",
     7: "ZERO_DIM",
     8: "AXI",
+    9: "BAD_BASE",
 }
 STATUS_TEXT = {
     0: "ok: the program ran to its LAST job",
@@ -65,6 +67,7 @@ STATUS_TEXT = {
     6: "a job's weight block exceeds buffers.weightBankWords",
     7: "a job has a zero dimension, kernel, stride or dilation",
     8: "a DDR access got an error response",
+    9: "the bundle does not lie below 4 GiB (BASE_HI != 0, or BASE + the HEADER's ddrBytes > 2^32): the engine's AXI address is 32 bits",
 }
 
 # Bundle format.
