@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
+import { checkDeploy, type RefusedArtifact } from '../hwh/deploy-checks.ts';
 import { parseHwh } from '../hwh/parse-hwh.ts';
 import type { Hwh } from '../hwh/hwh-types.ts';
 import { ProtocolError } from '../protocol/protocol-error.ts';
@@ -190,24 +191,32 @@ export class AgentCore {
     if (missing.length > 0) {
       throw new ProtocolError('NOT_CACHED', `DEPLOY: ${missing.length} object${missing.length > 1 ? 's' : ''} not in the cache; upload ${missing.length > 1 ? 'them' : 'it'} first`, { missing });
     }
-    let parsedHwh: Hwh;
+    const refuse = (artifact: RefusedArtifact, message: string): never => {
+      const hash = { bitstream, hwh, bundle }[artifact];
+      // a refused artifact leaves the cache, unless a deployment still uses it
+      const used = [this.active, ...this.staged.values()].some((d) => d && (d.bitstream === hash || d.hwh === hash || d.bundle === hash));
+      if (!used) this.cache.remove(hash);
+      throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: ${message}${used ? '' : `; the ${artifact} ${hash.slice(0, 12)} was removed from the cache`}`, { artifact, removed: !used });
+    };
+    let parsedHwh: Hwh | undefined;
     try {
       parsedHwh = parseHwh(readFileSync(this.cache.objectPath(hwh), 'utf8'), `.hwh ${hwh.slice(0, 12)}`);
     } catch (e) {
-      throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the .hwh does not parse: ${(e as Error).message}`);
+      refuse('hwh', `the .hwh does not parse: ${(e as Error).message}`);
     }
-    const device = parsedHwh.system.device.toLowerCase();
-    if (!device || !this.part.toLowerCase().startsWith(device)) {
-      throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the overlay is for device '${parsedHwh.system.device}', this board is '${this.part}'`);
-    }
-    if (this.cache.read(bitstream).length === 0) throw new ProtocolError('BAD_ARTIFACT', 'DEPLOY: the bitstream is empty');
-    let program: LoadedProgram;
+    let program: LoadedProgram | undefined;
     try {
       program = await this.backend.load(new Uint8Array(this.cache.read(bundle)), this.cache.objectPath(bundle));
     } catch (e) {
-      if (isCnnaError(e)) throw new ProtocolError('BAD_ARTIFACT', `DEPLOY: the bundle is not valid for the ${this.backend.name} engine: ${e.message}`);
-      throw e;
+      if (!isCnnaError(e)) throw e;
+      refuse('bundle', `the bundle is not valid for the ${this.backend.name} engine: ${e.message}`);
     }
+    const refusal = checkDeploy({
+      bitstream: new Uint8Array(this.cache.read(bitstream)), hwh: parsedHwh!, boardPart: this.part,
+      bundle: program!.configHash === undefined ? undefined : { model: program!.model ?? 'model', configHash: program!.configHash, clockMhz: program!.clockHz / 1e6 },
+    });
+    if (refusal) refuse(refusal.artifact, refusal.message);
+    if (!parsedHwh || !program) throw new Error('unreachable');
     const deployId = deployIdOf(bitstream, hwh, bundle);
     const d: Deployment = { deployId, bitstream, hwh, bundle, program, parsedHwh };
     this.staged.set(deployId, d);

@@ -194,6 +194,12 @@ export class ContentCache {
     return { kind: p.kind, size: p.size };
   }
 
+  /** Removes a verified object (DEPLOY refused it). */
+  remove(hash: string): void {
+    rmSync(this.hashPath('objects', hash, ''), { force: true });
+    rmSync(this.hashPath('objects', hash, '.json'), { force: true });
+  }
+
   discard(hash: string): void {
     this.closeFds(hash);
     this.partials.delete(hash);

@@ -26,6 +26,9 @@ export interface LoadedProgram {
   outputs: TensorSpec[];
   /** The engine clock of the bundle's hardware config. */
   clockHz: number;
+  /** The bundle's model name and config hash (absent for the synthetic engine's bundles, which have no hardware config). */
+  model?: string;
+  configHash?: string;
   run(inputs: WireTensor[], signal: AbortSignal): Promise<RunResult>;
 }
 

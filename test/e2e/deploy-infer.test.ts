@@ -21,7 +21,7 @@ import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
 import { stepBoard } from '../../cli/commands/board-demo.ts';
 import { compileFashion, type CompiledFashion } from './support/fashion-model.ts';
 import { openPtyPair } from './support/pty-pair.ts';
-import { boardHwh, repoRoot } from './support/shared-paths.ts';
+import { repoRoot, virtualHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
 
 const TOKEN = 'e2e-token';
@@ -40,7 +40,7 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
   beforeAll(() => {
     model = compileFashion(N);
     dir = mkdtempSync(join(tmpdir(), 'cnna-e2e-'));
-    hwh = new Uint8Array(readFileSync(boardHwh));
+    hwh = new Uint8Array(readFileSync(virtualHwh)); // a cnna overlay: DEPLOY refuses a bundle for an overlay without the cnna engine or with another clock
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
@@ -119,7 +119,7 @@ describe.skipIf(!!skip)('deploy + infer the Fashion-MNIST model on the virtual b
         serve.once('exit', (code) => reject(new Error(`board serve exited with ${code}`)));
       });
       const conn = ['--tcp', `127.0.0.1:${port}`, '--token', TOKEN, '--json'];
-      const dep = JSON.parse((await run(process.execPath, [cli, 'deploy', archive, '--overlay', bit, '--hwh', boardHwh, ...conn])).stdout);
+      const dep = JSON.parse((await run(process.execPath, [cli, 'deploy', archive, '--overlay', bit, '--hwh', virtualHwh, ...conn])).stdout);
       expect(dep.deployId).toMatch(/^[0-9a-f]{32}$/);
       const inf = JSON.parse((await run(process.execPath, [cli, 'infer', ...model.cases.slice(0, 3).map((c) => `fashion-mnist:${c.index}`), ...conn])).stdout);
       for (const [i, r] of inf.results.entries()) {

@@ -15,7 +15,7 @@ import { loadBackend } from '../../host/virtual-board/backends/backend-registry.
 import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
 import { runBundleHls } from '../../sim/hls/run-hls.ts';
 import { compileFashion, type CompiledFashion } from './support/fashion-model.ts';
-import { boardHwh } from './support/shared-paths.ts';
+import { virtualHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
 
 const TOKEN = 'hls-token';
@@ -36,7 +36,7 @@ describe.skipIf(!fashionMnistAvailable())('virtual board with the hls engine (sk
     const agent = await serveTcp(core, { port: 0 });
     const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: agent.port }, token: TOKEN, keepalive: false, longTimeoutMs: 300_000, longRetransmitMs: 300_000 });
     try {
-      const dep = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(boardHwh)), bundle: model.archive });
+      const dep = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(virtualHwh)), bundle: model.archive });
       const io = model.bundle.manifest.inputs[0];
       for (const c of model.cases) {
         const r = await runInference(client, [{ name: io.name, shape: io.shape, data: c.input }], { timeoutMs: 300_000 });

@@ -21,6 +21,8 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
     inputs: m.inputs.map(spec),
     outputs: m.outputs.map(spec),
     clockHz: config.clockMhz * 1e6,
+    model: m.model,
+    configHash: m.configHash,
     async run(inputs, signal) {
       if (signal.aborted) throw signal.reason;
       const r = await exec(Object.fromEntries(inputs.map((t) => [t.name, t.data])));

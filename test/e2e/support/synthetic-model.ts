@@ -1,6 +1,7 @@
 // A synthetic bundle with Fashion-MNIST's I/O shapes for protocol tests, and an independent
 // implementation of the synthetic engine's function (host/virtual-board/backends/
 // synthetic-backend.ts documents it) to check answers bit for bit.
+import { encodeBitstreamHeader, syntheticBitstreamData } from '../../../host/hwh/bitstream-header.ts';
 import { syntheticBundle } from '../../../host/virtual-board/backends/synthetic-backend.ts';
 
 export const SYN_SPEC = {
@@ -35,4 +36,8 @@ export function synExpected(x: Int16Array, n = 10): Int16Array {
   return out;
 }
 
-export const FAKE_BITSTREAM = new TextEncoder().encode('cnna virtual overlay: not a real bitstream\n'.repeat(64));
+/** A .bit file with a valid Xilinx header whose configuration data is text (the virtual board programs no FPGA). */
+export const FAKE_BITSTREAM = encodeBitstreamHeader({
+  design: 'cnna_test', part: 'xczu3eg-sbva484-1-e',
+  data: syntheticBitstreamData(new TextEncoder().encode('cnna virtual overlay: not a real bitstream\n'.repeat(64))),
+});
