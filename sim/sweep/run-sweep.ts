@@ -42,7 +42,7 @@ export interface RunOptions {
 export async function runSweep(items: { raw: Record<string, unknown>; index: number }[], opts: RunOptions): Promise<{ entries: SweepEntry[]; cached: number; workers: number; compiles: number; loadSeconds: number }> {
   const code = codeHash();
   const keyOf = (raw: Record<string, unknown>): string => createHash('sha256')
-    .update(JSON.stringify([rawConfigHash(raw), opts.board.name, opts.models.map((m) => [m.name, m.sha256]), code])).digest('hex').slice(0, 24);
+    .update(JSON.stringify([rawConfigHash(raw), opts.board, opts.models.map((m) => [m.name, m.sha256]), code])).digest('hex').slice(0, 24);
   const cache = new Map<string, SweepEntry>();
   if (opts.cacheFile && existsSync(opts.cacheFile)) {
     for (const line of readFileSync(opts.cacheFile, 'utf8').split('\n')) {
