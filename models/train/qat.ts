@@ -46,6 +46,8 @@ export class QatModel {
   private readonly epochAmax = new Map<string, number>();
   private readonly optimizer: tf.Optimizer;
   private qmCache: QuantizedModel | undefined;
+  /** CPU seconds (process.cpuUsage) spent per phase of step(), summed over steps: for benchmarks. */
+  readonly timing = { quantize: 0, golden: 0, tfjs: 0 };
 
   constructor(optimized: Graph, initialFormats: Map<string, number>, readonly opts: QatOptions) {
     this.graph = lowerForFixedPoint(optimized);
@@ -86,9 +88,12 @@ export class QatModel {
 
   /** One optimizer step on a batch (NCHW float32) with integer labels; returns the loss and the correct count of the fixed-point forward pass. */
   step(x: Tensor, labels: ArrayLike<number>): { loss: number; correct: number } {
+    const c0 = process.cpuUsage();
     const qm = this.quantized();
+    const c1 = process.cpuUsage();
     const input = this.graph.inputs[0].name;
     const fx = runFixed(qm, { [input]: x }, { keepAll: true });
+    const c2 = process.cpuUsage();
     const classes = this.classes();
     const n = x.dims[0];
     const onehot = new Float32Array(n * classes);
@@ -115,6 +120,11 @@ export class QatModel {
     });
     const loss = lossT.dataSync()[0];
     lossT.dispose();
+    const c3 = process.cpuUsage();
+    const sec = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => (b.user + b.system - a.user - a.system) / 1e6;
+    this.timing.quantize += sec(c0, c1);
+    this.timing.golden += sec(c1, c2);
+    this.timing.tfjs += sec(c2, c3);
     for (const [name, t] of amaxes) {
       const a = t.dataSync()[0];
       t.dispose();

@@ -10,8 +10,8 @@ import { optimize } from '../../compiler/passes/index.ts';
 import { lowerForFixedPoint } from '../../compiler/quant/lower.ts';
 import { runFloat } from '../../compiler/golden/float/run-float.ts';
 import { synthetic } from '../../compiler/quant/quantize.ts';
-import type { Graph } from '../../compiler/ir/graph.ts';
-import { forward, type Params } from './tf-forward.ts';
+import type { ConvNode, Graph } from '../../compiler/ir/graph.ts';
+import { forward, useIm2colConvs, type Params } from './tf-forward.ts';
 
 const SHARED = new URL('../../../shared/models/', import.meta.url).pathname;
 
@@ -55,6 +55,31 @@ describe('tfjs training forward pass', () => {
     for (const m of ['fashion_lenet', 'fashion_vgg', 'fashion_vgg_bn']) {
       const err = compare(optimize(importOnnx(`${SHARED}${m}.onnx`)), 4);
       expect(err, m).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('tfjs training convolutions', () => {
+  it('the tf.conv2d path has the gradients of the im2col path (weights and input, padded 3x3 and 5x5)', async () => {
+    await tf.setBackend('wasm');
+    for (const [k, pad] of [[3, 1], [5, 2], [1, 0]] as const) {
+      const n: ConvNode = { op: 'conv', name: 'c', inputs: ['x', 'w', 'b'], outputs: ['y'], strides: [1, 1], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1, kernel: [k, k] } as unknown as ConvNode;
+      const g: Graph = { inputs: [{ name: 'x', shape: [2, 3, 7, 6] }], outputs: [{ name: 'y', shape: [2, 4, 7, 6] }], nodes: [n], initializers: new Map(), shapes: new Map([['x', [2, 3, 7, 6]], ['y', [2, 4, 7, 6]]]) } as unknown as Graph;
+      const grads = (im2col: boolean): number[][] => tf.tidy(() => {
+        useIm2colConvs(im2col);
+        const x = tf.tensor(synthetic([2, 3, 7, 6], 3).data, [2, 3, 7, 6]);
+        const w = tf.tensor(synthetic([4, 3, k, k], 4).data, [4, 3, k, k]);
+        const b = tf.tensor(synthetic([4], 5).data, [4]);
+        const r = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(forward(g, new Map([['w', ww], ['b', b]]), { x: xx }).outputs.y, tf.range(0, 2 * 4 * 7 * 6).reshape([2, 4, 7, 6]).mod(7))))([x, w]);
+        return r.map((t) => Array.from(t.dataSync()));
+      });
+      const a = grads(true), c = grads(false);
+      useIm2colConvs(false);
+      for (let i = 0; i < 2; i++) {
+        const amax = Math.max(...a[i].map(Math.abs));
+        expect(amax).toBeGreaterThan(0);
+        expect(Math.max(...a[i].map((v, j) => Math.abs(v - c[i][j]))) / amax, `k ${k} grad ${i}`).toBeLessThan(1e-5);
+      }
     }
   });
 });

@@ -1,7 +1,8 @@
 // The float forward pass of a cnna graph (the lowered graph the quantizer made) in @tensorflow/tfjs,
-// built only from ops whose gradients the wasm backend has (pad, slice, reshape, concat, matMul,
-// maxPool, avgPool, elementwise), so that it trains on wasm. 4-D activations are held NHWC inside;
-// the graph's own tensors (weights, golden values) are NCHW and are converted at the boundary.
+// built only from ops whose gradients run fast on the wasm backend. Stride-1 ungrouped convs are
+// tf.conv2d (XNNPACK) with both gradients written as tf.conv2d too (conv2dS1: wasm has no
+// Conv2DBackpropFilter and a slow Conv2DBackpropInput); other convs are im2col (pad, strided slices,
+// concat) + matMul. 4-D activations are held NHWC inside; the graph's own tensors (weights, golden values) are NCHW and are converted at the boundary.
 //
 // Rounding points: after every node whose output has an int16 fixed-point value, `at(value, y)`
 // may replace y (the float value) by something else; training replaces it by the golden model's
@@ -158,6 +159,36 @@ function strided(x: tf.Tensor4D, axis: 1 | 2, start: number, count: number, s: n
   return tf.reshape(tf.slice(tf.reshape(t, [n, size[1], count, s, c]), [0, 0, 0, 0, 0], [n, size[1], count, 1, c]), [n, size[1], count, c]);
 }
 
+let im2colOnly = false;
+/** Train every conv as im2col + matMul (the slower path; for benchmarks and gradient checks). */
+export function useIm2colConvs(on: boolean): void { im2colOnly = on; }
+
+/**
+ * A stride-1, undilated, ungrouped conv of a padded NHWC x with w [kh, kw, C, M], whose forward
+ * pass and both gradients are tf.conv2d (XNNPACK on wasm), so it trains fast on the wasm backend,
+ * which has no Conv2DBackpropFilter and a slow Conv2DBackpropInput:
+ *   dx = conv2d(dy padded by kh-1, kw-1; w flipped and [kh, kw, M, C]);
+ *   dw = conv2d(x as [C, H, W, N] (channels as the batch); dy as a [OH, OW, N, M] filter) -> [C, kh, kw, M] -> [kh, kw, C, M].
+ */
+function conv2dS1(xp: tf.Tensor4D, wk: tf.Tensor4D, b?: tf.Tensor): tf.Tensor {
+  const [KH, KW] = wk.shape;
+  const op = tf.customGrad(((x: tf.Tensor4D, k: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    save([x, k]);
+    return {
+      value: tf.conv2d(x, k, 1, 'valid'),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, ks] = saved as tf.Tensor4D[];
+        const dyp = tf.pad(dy, [[0, 0], [KH - 1, KH - 1], [KW - 1, KW - 1], [0, 0]]) as tf.Tensor4D;
+        const dx = tf.conv2d(dyp, tf.transpose(tf.reverse(ks, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid');
+        const dk = tf.transpose(tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]);
+        return [dx, dk];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(xp, wk);
+  return b ? tf.add(y, b) : y;
+}
+
 /** Conv as im2col (pad + kh·kw strided slices) and one matMul per group; x NHWC, w [M, C/g, kh, kw]. */
 function conv(n: ConvNode, x0: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const x = x0 as tf.Tensor4D;
@@ -170,6 +201,7 @@ function conv(n: ConvNode, x0: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tenso
   const OW = Math.floor((W + pl + pr - ((KW - 1) * dw + 1)) / sw) + 1;
   const xp = tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) as tf.Tensor4D;
   const G = n.group;
+  if (!im2colOnly && G === 1 && sh === 1 && sw === 1 && dh === 1 && dw === 1) return conv2dS1(xp, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, b);
   const Mg = M / G;
   // Weight as [kh, kw, C/g, M] so that row (ky·KW + kx)·Cg + c matches the im2col column order.
   const wk = tf.transpose(w, [2, 3, 1, 0]);
