@@ -3,6 +3,7 @@
 // socat pty pair at 3 Mbaud (as a fraction of the 8N1 line rate), and the round-trip overhead of
 // an inference (RTT minus the agent's compute time). Prints figures; asserts nothing.
 // Usage: node --import tsx scripts/bench-agent.ts [--mb 64] [--serial-kb 512] [--runs 200]
+import { encodeBitstreamHeader, syntheticBitstreamData } from '../host/hwh/bitstream-header.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -96,7 +97,7 @@ async function inferOverhead(runs: number): Promise<void> {
   try {
     const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port }, token: TOKEN });
     const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
-    await deployModel(client, { bitstream: new Uint8Array(randomBytes(1000)), hwh, bundle: tinyBundle() });
+    await deployModel(client, { bitstream: encodeBitstreamHeader({ design: 'bench', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new Uint8Array(randomBytes(1000))) }), hwh, bundle: tinyBundle() });
     const x = new Int16Array(784).map((_, i) => i);
     const over: number[] = [];
     for (let i = 0; i < runs; i++) {

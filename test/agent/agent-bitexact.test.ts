@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packArchive } from '../../compiler/backend/bundle-archive.ts';
+import { encodeBitstreamHeader, syntheticBitstreamData } from '../../host/hwh/bitstream-header.ts';
 import { bundleFiles } from '../../compiler/backend/bundle-io.ts';
 import { compileBundle, type Bundle } from '../../compiler/backend/compile-bundle.ts';
 import { fashionMnistAvailable, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
@@ -47,7 +48,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
   const inputs: Int16Array[] = [];
   const golden: Int16Array[] = [];
   const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
-  const bitstream = new TextEncoder().encode('test overlay\n'.repeat(100));
+  const bitstream = encodeBitstreamHeader({ design: 'bitexact', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new TextEncoder().encode('test overlay\n'.repeat(100))) });
 
   async function startAgent(cache: string, port = 0): Promise<Agent> {
     const proc = spawn('python3', ['-m', 'cnna_agent', '--cache', cache, '--hw', 'fake', '--no-fsync', '--tcp', `127.0.0.1:${port}`, '--fake-engine', engine], {

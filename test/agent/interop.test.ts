@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packArchive } from '../../compiler/backend/bundle-archive.ts';
+import { encodeBitstreamHeader, syntheticBitstreamData } from '../../host/hwh/bitstream-header.ts';
 import { BoardClient } from '../../host/runtime/board-client.ts';
 import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { runInference } from '../../host/runtime/run-inference.ts';
@@ -93,7 +94,7 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
   it('over TCP loopback: handshake, interrupted upload resumed after an agent restart, deploy, infer', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'cnna-interop-'));
     cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
-    const bitstream = new Uint8Array(randomBytes(300_000));
+    const bitstream = encodeBitstreamHeader({ design: 'interop', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new Uint8Array(randomBytes(300_000))) });
     let agent = await startAgent(cache, ['--tcp', '127.0.0.1:0']);
     cleanups.push(() => agent.stop());
     const spec = () => ({ kind: 'tcp' as const, host: '127.0.0.1', port: agent.port! });
@@ -138,9 +139,9 @@ describe('host runtime <-> Python PYNQ agent (hw_fake)', () => {
     cleanups.push(() => agent.stop());
     const client = await BoardClient.connect({ transport: { kind: 'serial', path: pty.a, baudRate: 3_000_000 }, token: TOKEN, retransmitMs: 10_000 });
     expect(client.hello.limits.chunkSize).toBe(4096);
-    const bitstream = new Uint8Array(randomBytes(50_000));
+    const bitstream = encodeBitstreamHeader({ design: 'interop', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new Uint8Array(randomBytes(50_000))) });
     const dep = await deployModel(client, { bitstream, hwh, bundle });
-    expect(dep.uploads.bitstream.sentBytes).toBe(50_000);
+    expect(dep.uploads.bitstream.sentBytes).toBe(bitstream.length);
     const r = await runInference(client, [{ name: 'image', shape: [1, 3, 4, 5], data: input }]);
     expect(r.cycles).toBe(1000);
     const inDdr = await client.request('BUFFER_READ', { name: 'input', offset: 0, length: 640 });

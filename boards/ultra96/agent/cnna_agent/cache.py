@@ -253,6 +253,16 @@ class ContentCache:
         k[h] = kind
         write_atomic(self._kinds_path(), json.dumps(k, sort_keys=True).encode("utf-8"), self.fsync)
 
+    def remove(self, h):
+        """Removes a verified object (DEPLOY refused it)."""
+        try:
+            os.unlink(self.object_path(h))
+        except OSError:
+            pass
+        k = self._kinds()
+        if k.pop(h, None) is not None:
+            write_atomic(self._kinds_path(), json.dumps(k, sort_keys=True).encode("utf-8"), self.fsync)
+
     def _kind_of(self, h):
         return self._kinds().get(h, "bundle")
 

@@ -3,8 +3,11 @@ interface (hw_pynq.py on the board, hw_fake.py in tests).
 
 Invariants: only objects that passed UPLOAD_END (cache.has) can be staged; ACTIVATE switches
 the active deployment in one step and records it with write-tmp + fsync + rename, and a
-failure leaves the previous deployment active; a bundle whose configHash differs from the
-engine's CONFIG_ID registers is refused at ACTIVATE (BAD_ARTIFACT); MMIO runs only inside one REGISTER range of
+failure leaves the previous deployment active; DEPLOY refuses (BAD_ARTIFACT, and removes the
+refused object from the cache unless a deployment uses it) a bitstream without a Xilinx .bit
+header, a .hwh without the engine, a bundle whose configHash differs from the .hwh's CONFIG_HASH
+or whose clock is more than 1% off the .hwh's engine clock; a bundle whose configHash differs
+from the engine's CONFIG_ID registers is refused at ACTIVATE (BAD_ARTIFACT); MMIO runs only inside one REGISTER range of
 the active .hwh, word aligned; buffer accesses stay inside the named buffer.
 """
 
@@ -13,11 +16,17 @@ import threading
 import time
 
 from . import contract as R
+from .bitstream import parse_bitstream_header
 from .bundle import load_bundle
 from .hwh_ranges import parse_hwh
 from .protocol import ProtocolError
 
 POLL_S = 0.0002
+CLOCK_TOLERANCE = 0.01  # the bundle's clock may differ from the .hwh engine clock by at most 1%
+
+
+def _num_text(v):
+    return ("%d" % v) if float(v).is_integer() else ("%g" % v)
 
 
 class ConfigMismatch(Exception):
@@ -99,26 +108,53 @@ class Deployer:
             return {"deployId": st.deploy_id, "inputs": [t.describe() for t in b.inputs],
                     "outputs": [t.describe() for t in b.outputs], "clockHz": st.clock_hz}
 
+    def _refuse(self, artifact, h, message, rid):
+        """BAD_ARTIFACT naming the refused artifact, which leaves the cache unless a deployment uses it."""
+        used = [self.active.staged] if self.active else []
+        used += list(self.staged.values())
+        in_use = any(h in (st.bit, st.hwh, st.bundle_hash) for st in used)
+        if not in_use:
+            self.cache.remove(h)
+        raise ProtocolError("BAD_ARTIFACT", "%s%s" % (message, "" if in_use else "; the %s %s was removed from the cache" % (artifact, h[:12])),
+                            rid, {"artifact": artifact, "removed": not in_use})
+
     def _stage(self, bit, hwh, bundle_hash, rid):
-        if len(self.cache.read_object(bit)) == 0:
-            raise ProtocolError("BAD_ARTIFACT", "the bitstream is empty", rid)
+        # the checks of docs/protocol.md 4.3, in the order of host/hwh/deploy-checks.ts
+        try:
+            parse_bitstream_header(self.cache.read_object(bit))
+        except ValueError as e:
+            self._refuse("bitstream", bit, "the bitstream is not a Xilinx .bit file: %s" % e, rid)
         try:
             info = parse_hwh(self.cache.read_object(hwh))
         except ValueError as e:
-            raise ProtocolError("BAD_ARTIFACT", "hwh %s: %s" % (hwh[:12], e), rid) from None
+            self._refuse("hwh", hwh, "hwh %s: %s" % (hwh[:12], e), rid)
         engine = info.find_engine(R.ENGINE_NAMES)
         if engine is None:
-            raise ProtocolError("BAD_ARTIFACT", "hwh %s has no cnna engine IP (MODTYPE %s) with a register range"
-                                % (hwh[:12], "/".join(R.ENGINE_NAMES)), rid)
+            self._refuse("hwh", hwh, "hwh %s has no cnna engine IP (MODTYPE %s) with a register range"
+                         % (hwh[:12], "/".join(R.ENGINE_NAMES)), rid)
         base, high, _, _ = info.range_of(engine)
         if high - base + 1 < R.SPAN:
-            raise ProtocolError("BAD_ARTIFACT", "engine %s register range is %d bytes, below %d" % (engine, high - base + 1, R.SPAN), rid)
+            self._refuse("hwh", hwh, "engine %s register range is %d bytes, below %d" % (engine, high - base + 1, R.SPAN), rid)
         try:
             bundle = load_bundle(self.cache.read_object(bundle_hash))
         except ValueError as e:
-            raise ProtocolError("BAD_ARTIFACT", "bundle %s: %s" % (bundle_hash[:12], e), rid) from None
+            self._refuse("bundle", bundle_hash, "bundle %s: %s" % (bundle_hash[:12], e), rid)
+        model = bundle.manifest.get("model", "model")
+        built = info.modules[engine].get("config_hash")
+        if built and isinstance(bundle.config_hash, str) and bundle.config_hash.lower() != built:
+            self._refuse("bundle", bundle_hash, "bundle '%s' was compiled for config %s, the overlay's engine %s is built for config %s; "
+                         "recompile the model with the overlay's config (cnna compile --config FILE)" % (model, bundle.config_hash, engine, built), rid)
+        hz = info.clock_hz_of(engine)
+        mhz = (bundle.manifest.get("hwConfig") or {}).get("clockMhz")
+        if isinstance(mhz, (int, float)) and not isinstance(mhz, bool):
+            if hz is None:
+                self._refuse("hwh", hwh, "the .hwh gives no clock for the engine %s" % engine, rid)
+            if abs(mhz * 1e6 - hz) > CLOCK_TOLERANCE * hz:
+                self._refuse("bundle", bundle_hash, "bundle '%s' was compiled for a %s MHz engine clock, the overlay clocks the engine %s at "
+                             "%.3f MHz (.hwh); recompile with clockMhz %d in the config, or use an overlay built for %s MHz"
+                             % (model, _num_text(mhz), engine, hz / 1e6, round(hz / 1e6), _num_text(mhz)), rid)
         deploy_id = hashlib.sha256(("%s:%s:%s" % (bit, hwh, bundle_hash)).encode("ascii")).hexdigest()[:32]
-        return Staged(deploy_id, bit, hwh, bundle_hash, info, engine, bundle, info.clock_hz_of(engine))
+        return Staged(deploy_id, bit, hwh, bundle_hash, info, engine, bundle, hz)
 
     def _restore(self, previous):
         """After a failed activation: bring the previous deployment back up (or none if it fails too)."""

@@ -79,6 +79,10 @@ def parse_hwh(data):
     for m in mods.findall("MODULE"):
         inst = m.get("INSTANCE", "")
         modules[inst] = {"vlnv": m.get("VLNV", ""), "type": m.get("MODTYPE", ""), "version": m.get("HWVERSION", "")}
+        prm = m.find("PARAMETERS")
+        ch = [q.get("VALUE", "") for q in (prm.findall("PARAMETER") if prm is not None else []) if q.get("NAME") == "CONFIG_HASH"]
+        # the config the engine was built for, when the overlay states it (docs/protocol.md 4.3)
+        modules[inst]["config_hash"] = ch[0].lower().replace("0x", "", 1) if ch and ch[0] else None
         mm = m.find("MEMORYMAP")
         for r in (mm.findall("MEMRANGE") if mm is not None else []):
             if r.get("MEMTYPE", "").upper() != "REGISTER":

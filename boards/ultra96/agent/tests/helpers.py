@@ -26,6 +26,12 @@ def load_vectors(name):
         return json.load(f)
 
 
+def make_bit(body=b"\x01" * 100):
+    """A bitstream file with a valid Xilinx .bit header (DEPLOY checks it) around `body`."""
+    from cnna_agent.bitstream import encode_bitstream
+    return encode_bitstream("cnna_test", "xczu3eg-sbva484-1-e", body)
+
+
 def make_agent(token="test-token-1234", max_upload=1 << 24, hw=None, cache_dir=None, fsync=True):
     cache_dir = cache_dir or tempfile.mkdtemp(prefix="cnna-agent-test-")
     hw = hw or FakeHardware()

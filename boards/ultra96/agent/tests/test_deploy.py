@@ -2,11 +2,13 @@
 resume, half-uploaded objects, the NCHW16c layout, restart persistence, MMIO and buffers."""
 
 import os
+import json
+import re
 import shutil
 import struct
 import unittest
 
-from helpers import MINI_HWH, make_agent, make_bundle, nonces_from, probe_engine, sha
+from helpers import MINI_HWH, make_agent, make_bit, make_bundle, nonces_from, probe_engine, sha
 
 from cnna_agent.hw_fake import FakeHardware
 from cnna_agent.protocol import TYPES, decode_frame, encode_frame
@@ -19,7 +21,7 @@ CLIENT_NONCE = "11" * 16
 
 with open(MINI_HWH, "rb") as f:
     HWH = f.read()
-BIT = b"\x00\x09\x0f\xf0" + bytes(range(256)) * 40
+BIT = make_bit(bytes(range(256)) * 40)
 BUNDLE = make_bundle()
 
 
@@ -175,23 +177,68 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(c2.ok("INFO", {}).body["deployId"], d["deployId"])
         self.assertEqual(c2.call("ACTIVATE", {"deployId": "f" * 32}).body["code"], "UNKNOWN_DEPLOY")
 
+    def put(self, kind, data):
+        if self.agent.cache.has(sha(data)):
+            return sha(data)
+        h = self.c.upload(kind, data)
+        self.c.ok("UPLOAD_END", {"uploadId": h})
+        return h
+
     def test_bad_artifacts(self):
-        hb = self.c.upload("bitstream", BIT)
-        hbad = self.c.upload("hwh", b"<EDKSYSTEM><MODULES></EDKSYSTEM>")
-        hu = self.c.upload("bundle", BUNDLE)
-        hjunk = self.c.upload("bundle", b"CNNAB1\x00\x00" + b"\xff" * 40)
-        hnoeng = self.c.upload("hwh", b"<EDKSYSTEM><MODULES><MODULE INSTANCE='x' MODTYPE='axi_dma'/></MODULES></EDKSYSTEM>")
-        for h in (hb, hbad, hu, hjunk, hnoeng):
-            self.c.ok("UPLOAD_END", {"uploadId": h})
-        cases = [((hb, hbad, hu), "not well-formed"), ((hb, hnoeng, hu), "no cnna engine"), ((hb, hnoeng, hjunk), "no cnna engine")]
+        bad_hwh = b"<EDKSYSTEM><MODULES></EDKSYSTEM>"
+        junk = b"CNNAB1\x00\x00" + b"\xff" * 40
+        no_engine = b"<EDKSYSTEM><MODULES><MODULE INSTANCE='x' MODTYPE='axi_dma'/></MODULES></EDKSYSTEM>"
         with open(MINI_HWH, "rb") as f:
-            hh = self.c.upload("hwh", f.read())
-        self.c.ok("UPLOAD_END", {"uploadId": hh})
-        cases.append(((hb, hh, hjunk), "bundle"))
-        for (b, w, u), words in cases:
-            r = self.c.call("DEPLOY", {"bitstream": b, "hwh": w, "bundle": u})
+            mini = f.read()
+        cases = [((BIT, bad_hwh, BUNDLE), "hwh", "not well-formed"), ((BIT, no_engine, BUNDLE), "hwh", "no cnna engine"),
+                 ((BIT, no_engine, junk), "hwh", "no cnna engine"), ((BIT, mini, junk), "bundle", "bundle")]
+        for (b, w, u), artifact, words in cases:
+            hs = [self.put(k, v) for k, v in (("bitstream", b), ("hwh", w), ("bundle", u))]
+            r = self.c.call("DEPLOY", {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]})
             self.assertEqual(r.body["code"], "BAD_ARTIFACT")
             self.assertIn(words, r.body["message"])
+            self.assertEqual(r.body["detail"], {"artifact": artifact, "removed": True})
+            refused = hs[("bitstream", "hwh", "bundle").index(artifact)]
+            self.assertFalse(self.agent.cache.has(refused))
+
+    def test_deploy_refuses_a_non_bit_file_another_config_and_another_clock(self):
+        from cnna_agent.bundle import read_archive, write_archive
+        with open(MINI_HWH, "rb") as f:
+            mini = f.read()
+
+        def bundle_with(**hw):
+            files = read_archive(BUNDLE)
+            m = json.loads(files["manifest.json"])
+            m["hwConfig"].update(hw)
+            files["manifest.json"] = json.dumps(m).encode("utf-8")
+            return write_archive(files)
+
+        def deploy(bit, hwh, bundle):
+            hs = [self.put(k, v) for k, v in (("bitstream", bit), ("hwh", hwh), ("bundle", bundle))]
+            return hs, self.c.call("DEPLOY", {"bitstream": hs[0], "hwh": hs[1], "bundle": hs[2]})
+
+        text = b"hi\n"
+        hs, r = deploy(text, mini, BUNDLE)
+        self.assertEqual(r.body["message"], "the bitstream is not a Xilinx .bit file: it does not start with the Xilinx bitstream header "
+                         "(00 09 0f f0 0f f0 0f f0 0f f0 00 00 01); its first bytes are 68 69 0a; the bitstream %s was removed from the cache" % hs[0][:12])
+        self.assertFalse(self.agent.cache.has(hs[0]))
+        # the .hwh names the config its engine was built for: another one is refused
+        stated = mini.replace(b'MODTYPE="cnna"', b'MODTYPE="cnna"', 1)
+        stated = re.sub(rb'(<MODULE [^>]*INSTANCE="cnna_0"[^>]*>\s*)', rb'\1<PARAMETERS><PARAMETER NAME="CONFIG_HASH" VALUE="fedcba9876543210"/></PARAMETERS>', mini, count=1)
+        self.assertNotEqual(stated, mini)
+        hs, r = deploy(BIT, stated, BUNDLE)
+        self.assertEqual(r.body["message"], "bundle 'agent-test' was compiled for config 0123456789abcdef, the overlay's engine cnna_0 is built for "
+                         "config fedcba9876543210; recompile the model with the overlay's config (cnna compile --config FILE); "
+                         "the bundle %s was removed from the cache" % hs[2][:12])
+        self.assertFalse(self.agent.cache.has(hs[2]))
+        # a bundle for 150 MHz on a 200 MHz overlay is refused; 199 MHz (within 1%) deploys and reports the .hwh clock
+        hs, r = deploy(BIT, mini, bundle_with(clockMhz=150))
+        self.assertEqual(r.body["message"], "bundle 'agent-test' was compiled for a 150 MHz engine clock, the overlay clocks the engine cnna_0 at "
+                         "199.998 MHz (.hwh); recompile with clockMhz 200 in the config, or use an overlay built for 150 MHz; "
+                         "the bundle %s was removed from the cache" % hs[2][:12])
+        hs, r = deploy(BIT, mini, bundle_with(clockMhz=199))
+        self.assertEqual((r.type, r.body["clockHz"]), (T["DEPLOY"], 199998001))
+        self.assertTrue(all(self.agent.cache.has(h) for h in hs))
 
     def test_mmio_and_buffers(self):
         _, _, _, d = self.deploy_all()

@@ -15,7 +15,7 @@ import time
 import unittest
 import zlib
 
-from helpers import MINI_HWH, load_vectors, make_agent, make_bundle, sha
+from helpers import MINI_HWH, load_vectors, make_agent, make_bit, make_bundle, sha
 
 from cnna_agent.framing import SerialDeframer, TcpDeframer, serial_encode, tcp_encode
 from cnna_agent.protocol import FLAG_RESPONSE, TYPES, decode_frame, encode_frame
@@ -119,7 +119,7 @@ class FuzzTest(unittest.TestCase):
         # give the handlers something to act on: an active deployment
         with open(MINI_HWH, "rb") as f:
             hwh = f.read()
-        bit, bundle = b"\x01" * 100, make_bundle()
+        bit, bundle = make_bit(), make_bundle()
         rid = 3
         for kind, data in (("bitstream", bit), ("hwh", hwh), ("bundle", bundle)):
             for name, body, blob in (("UPLOAD_BEGIN", {"kind": kind, "size": len(data), "sha256": sha(data)}, b""),

@@ -19,7 +19,7 @@ import time
 import tty
 import unittest
 
-from helpers import AGENT_DIR, MINI_HWH, load_vectors, make_agent, make_bundle, nonces_from, probe_engine, sha
+from helpers import AGENT_DIR, MINI_HWH, load_vectors, make_agent, make_bit, make_bundle, nonces_from, probe_engine, sha
 from test_vectors import check_step, session_limits
 
 from cnna_agent import contract as R
@@ -132,7 +132,7 @@ def login_and_deploy(tc, c, token, bundle):
         hwh = f.read()
     rid = 3
     hs = []
-    for kind, data in (("bitstream", b"\x02" * 64), ("hwh", hwh), ("bundle", bundle)):
+    for kind, data in (("bitstream", make_bit(b"\x02" * 64)), ("hwh", hwh), ("bundle", bundle)):
         c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
         for off in range(0, len(data), 65536):
             c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": off}, data[off:off + 65536])
@@ -296,7 +296,7 @@ class CliProcessTest(unittest.TestCase):
             with open(MINI_HWH, "rb") as f:
                 hwh = f.read()
             rid, hs = 3, []
-            for kind, data in (("bitstream", b"\x03" * 64), ("hwh", hwh), ("bundle", make_bundle())):
+            for kind, data in (("bitstream", make_bit(b"\x03" * 64)), ("hwh", hwh), ("bundle", make_bundle())):
                 c.call("UPLOAD_BEGIN", rid, {"kind": kind, "size": len(data), "sha256": sha(data)})
                 c.call("UPLOAD_CHUNK", rid + 1, {"uploadId": sha(data), "offset": 0}, data)
                 c.call("UPLOAD_END", rid + 2, {"uploadId": sha(data)})
