@@ -94,7 +94,7 @@ function describe(g: Graph, n: Node): { kind: string; fused: string[] } {
     }
     case 'pool': return { kind: poolName(n.pool), fused: [] };
     case 'activation': return { kind: actName(n.activation), fused: [] };
-    case 'add': return { kind: `add${n.activation ? ` +${actName(n.activation)}` : ''}`, fused: n.activation ? [actName(n.activation)] : [] };
+    case 'add': return { kind: `add${n.scales ? ` ×${n.scales[0]} ×${n.scales[1]}` : ''}${n.activation ? ` +${actName(n.activation)}` : ''}`, fused: n.activation ? [actName(n.activation)] : [] };
     case 'concat': return { kind: `concat axis ${n.axis}`, fused: [] };
     case 'softmax': return { kind: `softmax axis ${n.axis}`, fused: [] };
     default: return { kind: n.op, fused: [] };

@@ -174,7 +174,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
         case 'add': {
           const a = get(node.inputs[0]);
           const b = get(node.inputs[1]);
-          first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex);
+          first = mapAdd(ctx, node, a, b, newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order), layerIndex, qm.addScales?.get(node.name));
           break;
         }
         case 'concat': {

@@ -46,19 +46,25 @@ export function mapPoolOrAct(ctx: BackendContext, node: PoolNode | ActivationNod
   });
 }
 
-export function mapAdd(ctx: BackendContext, node: AddNode, a: DdrValue, b: DdrValue, out: DdrValue, layerIndex: number): number {
+export function mapAdd(ctx: BackendContext, node: AddNode, a: DdrValue, b: DdrValue, out: DdrValue, layerIndex: number, scaled?: { w: [number, number]; fAcc: number }): number {
   const where = `add node '${node.name}'`;
   const same = a.t.c === b.t.c && a.t.h === b.t.h && a.t.w === b.t.w;
   if (!same) throw new CnnaError('E_UNSUPPORTED', `${where}: broadcasting add ([${a.shape}] + [${b.shape}]) is not supported by the engine`);
+  if (node.scales && !scaled) throw new CnnaError('E_GRAPH', `${where} is scaled but has no quantized scales`);
   const F = Math.max(a.f, b.f);
   const L = Math.max(0, out.f - F);
-  const s = Math.max(0, F - out.f);
+  let s = Math.max(0, F - out.f);
   let lo = a;
   let hi = b;
-  if (b.t.offset < a.t.offset) { lo = b; hi = a; }
-  const ga = 2 ** (F - lo.f + L);
-  const gb = 2 ** (F - hi.f + L);
-  if (ga > 16384 || gb > 16384) {
+  const swap = b.t.offset < a.t.offset;
+  if (swap) { lo = b; hi = a; }
+  let ga = 2 ** (F - lo.f + L);
+  let gb = 2 ** (F - hi.f + L);
+  if (scaled) {
+    // The scaled-add rule: w_a, w_b at fAcc − f_in, shift fAcc − f_out (a 2-input 1×1 conv).
+    [ga, gb] = swap ? [scaled.w[1], scaled.w[0]] : scaled.w;
+    s = scaled.fAcc - out.f;
+  } else if (ga > 16384 || gb > 16384) {
     throw new CnnaError('E_FIT', `layer '${node.name}': the add needs an input gain of ${Math.max(ga, gb)}, the engine's identity weights hold at most 16384`, {
       hint: 'the formats of the add inputs and output are more than 14 bits apart; requantize with a common format',
     });

@@ -84,8 +84,12 @@ export interface FlattenNode extends NodeBase { op: 'flatten'; axis: number }
 /** Reshape with its target shape resolved (no 0 or -1 left). */
 export interface ReshapeNode extends NodeBase { op: 'reshape'; shape: Shape }
 export interface TransposeNode extends NodeBase { op: 'transpose'; perm: number[] }
-/** Elementwise add with NumPy broadcasting; may carry a fused ReLU (residual blocks). */
-export interface AddNode extends NodeBase { op: 'add'; activation?: Activation }
+/**
+ * Elementwise add with NumPy broadcasting; may carry a fused ReLU (residual blocks). `scales`
+ * [sa, sb] (set by the fuse-scaled-add pass, same-shape inputs only) make it sa·a + sb·b, as in
+ * mixed pooling α·max + (1−α)·avg.
+ */
+export interface AddNode extends NodeBase { op: 'add'; activation?: Activation; scales?: [number, number] }
 export interface ConcatNode extends NodeBase { op: 'concat'; axis: number }
 /** Softmax. `coerce2d` is the opset < 13 rule: flatten to 2-D at `axis`, softmax each row. */
 export interface SoftmaxNode extends NodeBase { op: 'softmax'; axis: number; coerce2d: boolean }

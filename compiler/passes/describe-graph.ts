@@ -22,7 +22,7 @@ export function describeNode(n: Node): string {
     case 'gemm': d = `[${n.transB ? 'tB' : ''}${n.inputLayout ? ` chw${n.inputLayout.chw.join('x')}` : ''}${act(n.activation)}]`; break;
     case 'pool': d = `[${pool(n.pool).slice(1)}]`; break;
     case 'activation': d = `[${act(n.activation).slice(1)}]`; break;
-    case 'add': d = act(n.activation) ? `[${act(n.activation)}]` : ''; break;
+    case 'add': d = act(n.activation) || n.scales ? `[${n.scales ? `×${n.scales[0]},×${n.scales[1]}` : ''}${act(n.activation)}]` : ''; break;
     case 'pad': d = `[${n.pads.join(',')}]`; break;
     case 'reshape': d = `[${n.shape.join(',')}]`; break;
     default: break;

@@ -10,6 +10,7 @@ import { foldConstants } from './fold-constants.ts';
 import { foldPadIntoConv } from './fold-pad-into-conv.ts';
 import { foldPadIntoPool } from './fold-pad-into-pool.ts';
 import { fuseConvActPool } from './fuse-conv-act-pool.ts';
+import { fuseScaledAdd } from './fuse-scaled-add.ts';
 import { matmulAddToGemm } from './matmul-add-to-gemm.ts';
 import { pruneUnused } from './prune-unused.ts';
 import { removeIdentityDropout } from './remove-identity-dropout.ts';
@@ -17,7 +18,7 @@ import { removeIdentityDropout } from './remove-identity-dropout.ts';
 export { checkGraph, checkIsAcyclic, inferShapes } from './check-graph.ts';
 export { freezeInputs } from './freeze-inputs.ts';
 export {
-  canonicalGemm, flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, foldPadIntoPool, fuseConvActPool, matmulAddToGemm, pruneUnused, removeIdentityDropout,
+  canonicalGemm, flattenToLayout, foldBatchNorm, foldConstants, foldPadIntoConv, foldPadIntoPool, fuseConvActPool, fuseScaledAdd, matmulAddToGemm, pruneUnused, removeIdentityDropout,
 };
 
 export const PASSES: readonly { name: string; run: (g: Graph) => Graph }[] = [
@@ -29,6 +30,7 @@ export const PASSES: readonly { name: string; run: (g: Graph) => Graph }[] = [
   { name: 'fold-pad-into-conv', run: foldPadIntoConv },
   { name: 'fold-pad-into-pool', run: foldPadIntoPool },
   { name: 'flatten-to-layout', run: flattenToLayout },
+  { name: 'fuse-scaled-add', run: fuseScaledAdd },
   { name: 'fuse-conv-act-pool', run: fuseConvActPool },
   { name: 'prune-unused', run: pruneUnused },
 ];

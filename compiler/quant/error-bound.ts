@@ -71,9 +71,20 @@ export function errorBounds(qm: QuantizedModel, raw: Record<string, FixedValue>)
       case 'activation':
         err = Ex + activationError(n, qm.formats.get(n.inputs[0])!);
         break;
-      case 'add':
-        err = Ex + e(n.inputs[1], n) + half(fOut) + activationError(n, fOut);
+      case 'add': {
+        const sc = qm.addScales?.get(n.name);
+        if (n.scales && sc) {
+          // |s_i|·E_i plus the weight rounding (at most 2^-(g_i+1) per unit of |x_i| <= X_i).
+          const ws = [0, 1].map((i) => {
+            const g = sc.fAcc - qm.formats.get(n.inputs[i])!;
+            return Math.abs(n.scales![i]) * e(n.inputs[i], n) + 2 ** -(g + 1) * (maxAbs(raw[n.inputs[i]]) + e(n.inputs[i], n));
+          });
+          err = ws[0] + ws[1] + half(fOut) + activationError(n, fOut);
+        } else {
+          err = Ex + e(n.inputs[1], n) + half(fOut) + activationError(n, fOut);
+        }
         break;
+      }
       case 'concat':
         err = Math.max(...n.inputs.map((i) => e(i, n))) + half(fOut);
         break;

@@ -152,6 +152,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   const weights = new Map<string, QuantizedWeights>();
   const biases = new Map<string, QuantizedBias>();
   const constants = new Map<string, { q: Int16Array; dims: number[]; f: number }>();
+  const addScales = new Map<string, { w: [number, number]; fAcc: number }>();
   for (const vi of g.inputs) formats.set(vi.name, actF(vi.name));
   const fIn = (n: Node, name: string): number => {
     const f = formats.get(name);
@@ -199,6 +200,16 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
           constants.set(n.name, { q, dims: c.dims.slice(), f });
         }
         for (const i of n.inputs) if (!g.initializers.has(i)) fIn(n, i);
+        if (n.op === 'add' && n.scales) {
+          // Both products a·w_a and b·w_b at one accumulator format: the largest that keeps each
+          // weight in int16 (w_i = quant(s_i, fAcc − f_i)); the output is capped at fAcc.
+          const fa = fIn(n, n.inputs[0]);
+          const fb = fIn(n, n.inputs[1]);
+          const fAcc = Math.min(fa + chooseF(Math.abs(n.scales[0])), fb + chooseF(Math.abs(n.scales[1])));
+          addScales.set(n.name, { w: [quant(n.scales[0], fAcc - fa), quant(n.scales[1], fAcc - fb)], fAcc });
+          formats.set(out, Math.min(actF(out), fAcc));
+          break;
+        }
         formats.set(out, actF(out));
         break;
       }
@@ -215,7 +226,7 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
   }
 
   const qm: QuantizedModel = {
-    graph: g, formats, weights, biases, constants,
+    graph: g, formats, weights, biases, constants, ...(addScales.size > 0 ? { addScales } : {}),
     options: {
       format, perChannel, calibration: calib.source, ...(weightFormat === 'auto' ? {} : { weightFormat }),
       ...(opts.fixedFormats?.activations && Object.keys(opts.fixedFormats.activations).length > 0 ? { trainedFormats: true } : {}),

@@ -10,7 +10,7 @@ import { applyActivation, compileActivation } from './ops/activation.ts';
 import { compileConv, type ConvPlan } from './ops/conv.ts';
 import { compileGemm, gemmInput, type GemmPlan } from './ops/gemm.ts';
 import { compilePool, poolPlane } from './ops/pool.ts';
-import { addTensors, concatTensors } from './ops/eltwise.ts';
+import { addTensors, concatTensors, scaledAdd } from './ops/eltwise.ts';
 import { pad4, transpose } from './ops/layout.ts';
 import { softmax } from './ops/softmax.ts';
 
@@ -153,6 +153,14 @@ export function* interpret(qm: QuantizedModel, inputs: Record<string, Tensor>, o
         const a = get(node, node.inputs[0]);
         const b = get(node, node.inputs[1]);
         const fOut = fOf(node, out);
+        const sc = qm.addScales?.get(node.name);
+        if (node.scales) {
+          if (!sc) throw new CnnaError('E_GRAPH', `add node '${node.name}' is scaled but has no quantized scales`);
+          const r = scaledAdd(a.q, sc.w[0], b.q, sc.w[1], sc.fAcc - fOut, compileActivation(node.activation, fOut, `add node '${node.name}'`));
+          saturated[node.name] = r.sat;
+          fixed.set(out, { q: r.q, f: fOut, dims: outDims });
+          break;
+        }
         const r = addTensors(a.q, a.dims, a.f, b.q, b.dims, b.f, outDims, fOut, compileActivation(node.activation, fOut, `add node '${node.name}'`));
         saturated[node.name] = r.sat;
         fixed.set(out, { q: r.q, f: fOut, dims: outDims });

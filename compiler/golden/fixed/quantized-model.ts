@@ -57,6 +57,11 @@ export interface QuantizedModel {
   biases: Map<string, QuantizedBias>;
   /** Keyed by node name: int16 copies of other constant operands (e.g. an Add with a constant). */
   constants: Map<string, { q: Int16Array; dims: number[]; f: number }>;
+  /**
+   * Keyed by node name: the int16 weights of a scaled Add (AddNode.scales), w[i] at format
+   * fAcc − f_in[i], so that both products share the accumulator format fAcc (docs/numerics.md "Add").
+   */
+  addScales?: Map<string, { w: [number, number]; fAcc: number }>;
   /** How it was quantized; `calibration` describes the data (or 'none'). weightFormat absent = 'auto'. */
   options: { format: 'auto' | number; perChannel: boolean; calibration: string; weightFormat?: 'auto' | number; trainedFormats?: boolean };
   report: LayerReport[];

@@ -59,7 +59,9 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], opts: Pick<RunF
     case 'flatten': case 'reshape': case 'identity': case 'dropout': return t(x.data);
     case 'transpose': return t(transpose(x.data, x.dims, node.perm));
     case 'add': {
-      const r = add(x.data, x.dims, ins[1]!.data, ins[1]!.dims);
+      const r = node.scales
+        ? { data: Float32Array.from(x.data, (v, i) => node.scales![0] * v + node.scales![1] * ins[1]!.data[i]) }
+        : add(x.data, x.dims, ins[1]!.data, ins[1]!.dims);
       return t(node.activation ? activate(r.data, node.activation) : r.data);
     }
     case 'concat': return t(concat(ins as Tensor[], node.axis, outShape));

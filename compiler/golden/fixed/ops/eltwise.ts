@@ -1,6 +1,6 @@
 // Residual Add with NumPy broadcasting (docs/numerics.md "Add"), and Concat (each input
 // rescaled to the output format, then copied).
-import { addFixed, rescale } from '../fixed-point.ts';
+import { addFixed, requantize, rescale, rshr } from '../fixed-point.ts';
 import { applyActivation, type FixedAct } from './activation.ts';
 
 export function broadcastStrides(dims: number[], outDims: number[]): number[] {
@@ -53,6 +53,23 @@ export function addTensors(
     }
   }
   applyActivation(q, 0, n, act);
+  return { q, sat };
+}
+
+/**
+ * Scaled Add of two same-shape tensors (docs/numerics.md "Add"): acc = a·wa + b·wb (exact),
+ * y = sat16(rshr(acc, s)), then the activation: the conv rule of a 2-input 1×1 conv.
+ */
+export function scaledAdd(a: Int16Array, wa: number, b: Int16Array, wb: number, s: number, act: FixedAct): { q: Int16Array; sat: number } {
+  const q = new Int16Array(a.length);
+  let sat = 0;
+  for (let i = 0; i < a.length; i++) {
+    const acc = a[i] * wa + b[i] * wb;
+    const y = requantize(acc, s);
+    if ((y === 32767 || y === -32768) && rshr(acc, s) !== y) sat++;
+    q[i] = y;
+  }
+  applyActivation(q, 0, q.length, act);
   return { q, sat };
 }
 
