@@ -107,6 +107,7 @@ tr.best td{background:#fff3c4}.legend span{margin-right:16px}
 </style></head><body>
 <h1>cnna sweep on ${esc(b.title)} (${esc(b.part)})</h1>
 <p>${s.counts.configs} configs${s.space.excluded ? ` (${s.space.excluded} more removed by the space's constraints)` : ''}: ${s.counts.refused} refused, ${s.counts.fitting} fit the board, ${s.counts.pareto} on the Pareto front of ${esc(s.objective)} × DSP × BRAM36 × LUT. Models: ${s.models.map((m) => esc(m.name)).join(', ')}. Space ${esc(s.space.source)}.</p>
+<p>Timing: ${(() => { const t = s.entries.filter((e) => e.timing); const src = new Set(t.map((e) => e.timing!.source)); const lo = Math.min(...t.map((e) => e.timing!.fmaxMhz)); return t.length ? `estimated fmax ${lo} MHz and up (${[...src].join(', ')}); ${t.filter((e) => e.timing!.meetsClock).length} of ${t.length} configs run at or below it (the table's fmax column)` : 'no config evaluated'; })()}.</p>
 <p class="legend"><span style="color:#d62728">● Pareto front</span><span style="color:#1f77b4">● fits</span><span style="color:#999">■ does not fit</span>dashed: the board's limit</p>
 ${scatter('plot-dsp', `${yLabel} vs DSP`, 'DSP slices', withLat.map((e) => ({ x: e.resources!.dsp, y: y(e), e })), yLabel, b.dsp)}
 ${scatter('plot-bram', `${yLabel} vs BRAM36`, 'BRAM36', withLat.map((e) => ({ x: e.resources!.bram36, y: y(e), e })), yLabel, b.bram36)}
