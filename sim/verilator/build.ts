@@ -44,7 +44,9 @@ async function getVerilatorVersion(): Promise<string> {
 function flags(config: HwConfig, trace: boolean): string[] {
   const f = [
     '--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast',
-    '--top-module', 'cnna_top', '-Wno-fatal',
+    // Warnings do not stop a build, except a failed elaboration check ($error in cnna_top: a config
+    // outside the template range that bypassed validateConfig).
+    '--top-module', 'cnna_top', '-Wno-fatal', '-Werror-USERERROR',
     '-CFLAGS', `-O2${trace ? ' -DCNNA_TRACE' : ''}`,
   ];
   if (trace) f.push('--trace');

@@ -10,6 +10,16 @@ describe('RTL lint', () => {
     expect(r.yosys).toEqual([]);
   });
 
+  it('refuses, at elaboration, a config validateConfig refuses (PI 8 with a 256-bit bus): both tools name the rule', async () => {
+    const c = defaultConfig();
+    const bad = { ...c, array: { pi: 8, po: 8 }, axi: { ...c.axi, dataBits: 256 as const } };
+    expect(() => validateConfig(bad)).toThrow('axi.dataBits: 256 is wider than one input entry');
+    const r = await lintRtl(bad);
+    const msg = 'cnna_top: DataWidth = 256 must be 64, 128 or 256 and no wider than one input entry, Pi*16 = 128 (axi.dataBits)';
+    expect(r.verilator.filter((l) => l.includes('USERERROR'))).toEqual([expect.stringContaining(msg)]);
+    expect(r.yosys).toEqual([expect.stringContaining('ERROR: cnna_top: DataWidth = %0d must be 64, 128 or 256')]);
+  });
+
   it('stays clean for a smaller array and shallower buffers', async () => {
     const c = defaultConfig();
     const small = validateConfig({ ...c, array: { pi: 8, po: 8 }, buffers: { ...c.buffers, inputBankEntries: 512, weightBankWords: 64 } });
