@@ -17,7 +17,7 @@ function parseSeed(v: unknown): number {
 
 export const zooCommand: Command = {
   name: 'zoo',
-  summary: 'write a generated model (vgg16, vgg-small) as ONNX with seeded weights; no name lists the zoo',
+  summary: 'write a generated model (vgg16, vgg-small, resnet18, mobilenetv2, squeezenet, allconv, nin) as ONNX with seeded weights; no name lists the zoo',
   usage: 'zoo [<name> -o FILE [--seed N]]',
   options: {
     output: { type: 'string', short: 'o' },
@@ -29,7 +29,7 @@ export const zooCommand: Command = {
         const m = zooModel(name);
         return { name, description: m.description, input: m.input, output: m.output, parameters: parameterCount(m) };
       });
-      for (const m of models) ctx.log(`${m.name.padEnd(10)} ${m.parameters.toLocaleString('en-US').padStart(12)} params  ${m.description}`);
+      for (const m of models) ctx.log(`${m.name.padEnd(12)} ${m.parameters.toLocaleString('en-US').padStart(12)} params  ${m.description}`);
       return { models };
     }
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `zoo: expected one model name, got ${positionals.length} (${positionals.join(', ')})`, { hint: 'usage: cnna zoo <name> -o FILE [--seed N]' });

@@ -108,7 +108,27 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   const weightWords = KH * KW * cg;
   const packed = packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
   if (packed >= 0) return packed;
-  if (node.pool && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1)) {
+  const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
+  const rows: AxisGeom = { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r };
+  const cols: AxisGeom = { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, ...pa.c };
+  const fused = (): number => emitSpatial(ctx, {
+    name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
+    kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
+    units, sharedInput: true, weightWords,
+  });
+  let split = node.pool !== undefined && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1);
+  if (node.pool && !split) {
+    // A fused pool whose window (e.g. a global pool over 13x13x512) does not fit the input
+    // bank runs as conv + act, then pool jobs; emitSpatial refuses before it emits a job.
+    const jobs = ctx.jobs.length;
+    try {
+      return fused();
+    } catch (e) {
+      if (!(e instanceof CnnaError) || e.code !== 'E_FIT' || ctx.jobs.length !== jobs) throw e;
+      split = true;
+    }
+  }
+  if (node.pool && split) {
     // Per-pixel (streamed) conv jobs cannot fuse the pool: conv + act into a temporary tensor, then pool jobs.
     const t = planeLayout(pi, M, OH, OW);
     const size = layoutBytes(t);
@@ -125,14 +145,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
     ctx.arena.release(t.offset, size);
     return first;
   }
-  const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
-  const rows: AxisGeom = { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r };
-  const cols: AxisGeom = { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, ...pa.c };
-  return emitSpatial(ctx, {
-    name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
-    kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
-    units, sharedInput: true, weightWords,
-  });
+  return fused();
 }
 
 interface PackArgs {

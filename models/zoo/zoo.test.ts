@@ -7,6 +7,11 @@ import { runFloat } from '../../compiler/golden/float/run-float.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { buildZooModel, parameterCount, zoo, zooModel } from './index.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { loadConfig } from '../../boards/ultra96/board.ts';
+import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import { runBundle } from '../../sim/ref/run-bundle.ts';
 
 describe('vgg16 layer list', () => {
   const m = zooModel('vgg16');
@@ -67,7 +72,96 @@ describe('vgg-small end to end', () => {
   });
 
   it('names unknown models and lists the known ones', () => {
-    expect(Object.keys(zoo).sort()).toEqual(['vgg-small', 'vgg16']);
+    expect(Object.keys(zoo).sort()).toEqual(['allconv', 'mobilenetv2', 'nin', 'resnet18', 'squeezenet', 'vgg-small', 'vgg16']);
     expect(() => zooModel('resnet50')).toThrow("unknown zoo model 'resnet50'");
   });
+});
+
+describe('benchmark zoo layer lists', () => {
+  // torchvision's published counts (sum of p.numel() over model.parameters(): conv and FC
+  // weights and biases, BatchNorm weight and bias); All-CNN-C and NiN by their papers' layers.
+  it.each([
+    ['resnet18', 11_689_512], ['mobilenetv2', 3_504_872], ['squeezenet', 1_235_496], ['allconv', 1_369_738], ['nin', 966_986],
+  ])('%s has %i parameters', (name, n) => {
+    expect(parameterCount(zooModel(name))).toBe(n);
+  });
+
+  it('resnet18: 20 convs (3 of them 1×1 downsamples), 20 BatchNorms, 8 residual adds, GAP, fc 512→1000', () => {
+    const l = zooModel('resnet18').layers;
+    const convs = l.flatMap((x) => (x.kind === 'conv' ? [x] : []));
+    expect(convs).toHaveLength(20);
+    expect(convs.filter((c) => c.name.includes('downsample')).map((c) => [c.name, c.k, c.stride])).toEqual([
+      ['layer2.0.downsample.0', 1, 2], ['layer3.0.downsample.0', 1, 2], ['layer4.0.downsample.0', 1, 2],
+    ]);
+    expect(l.filter((x) => x.kind === 'bn')).toHaveLength(20);
+    expect(l.filter((x) => x.kind === 'add')).toHaveLength(8);
+    expect(l.slice(-3).map((x) => x.kind)).toEqual(['gap', 'flatten', 'linear']);
+  });
+
+  it('mobilenetv2: 17 depthwise 3×3 convs, 10 residual adds, ReLU6, 1280→1000 classifier', () => {
+    const l = zooModel('mobilenetv2').layers;
+    const dw = l.flatMap((x) => (x.kind === 'conv' && x.groups === x.cin && x.cin > 1 ? [x] : []));
+    expect(dw).toHaveLength(17);
+    expect(dw.every((c) => c.k === 3 && c.cin === c.cout)).toBe(true);
+    expect(l.filter((x) => x.kind === 'add')).toHaveLength(10);
+    expect(l.filter((x) => x.kind === 'relu6')).toHaveLength(35);
+    expect(l.filter((x) => x.kind === 'relu')).toHaveLength(0);
+    const fc = l[l.length - 1];
+    expect(fc.kind === 'linear' && [fc.name, fc.in, fc.out]).toEqual(['classifier.1', 1280, 1000]);
+  });
+
+  it('squeezenet: 8 fire modules, each a channel concat of its expand1x1 and expand3x3', () => {
+    const l = zooModel('squeezenet').layers;
+    expect(l.filter((x) => x.kind === 'concat').map((x) => x.from)).toEqual(
+      [3, 4, 6, 7, 9, 10, 11, 12].map((i) => [`features.${i}.e1`, `features.${i}.e3`]),
+    );
+  });
+});
+
+describe('benchmark zoo models import, run in onnxruntime and compile for the default config', () => {
+  const config = loadConfig(undefined);
+  // ResNet-18 and MobileNetV2 take about 8 s each to quantize and compile; scripts/bench-zoo.ts does them.
+  it.each([
+    ['allconv', [1, 3, 32, 32], ['conv', 'conv', 'conv', 'conv', 'conv', 'conv', 'conv', 'conv', 'conv+gap', 'flatten']],
+    ['nin', [1, 3, 32, 32], ['conv', 'conv', 'conv+max', 'conv', 'conv', 'conv+avg', 'conv', 'conv', 'conv+gap', 'flatten']],
+    ['squeezenet', [1, 3, 224, 224], null],
+  ] as const)('%s', async (name, shape, ops) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnna-zoo-'));
+    try {
+      const file = join(dir, `${name}.onnx`);
+      buildZooModel(zooModel(name), 3).writeFile(file);
+      const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
+      const session = await ort.InferenceSession.create(file);
+      const y = Array.from((await session.run({ input: new ort.Tensor('float32', x, [...shape]) })).logits.data as Float32Array);
+      const classes = name === 'squeezenet' ? 1000 : 10;
+      expect(y).toHaveLength(classes);
+      expect(y.every(Number.isFinite)).toBe(true);
+      expect(new Set(y).size).toBeGreaterThan(classes / 2);
+
+      const g = optimize(importOnnx(file));
+      const opsOf = g.nodes.map((nd) => (nd.op === 'conv' && nd.pool ? `conv+${nd.pool.kind.replace('global', 'g').replace('gavg', 'gap')}` : nd.op));
+      if (ops) expect(opsOf).toEqual(ops);
+      const mine = runFloat(g, { input: { dims: [...shape], data: x } }).logits.data;
+      const scale = Math.max(...y.map(Math.abs));
+      mine.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(1e-4 * Math.max(1, scale)));
+
+      const qm = quantize(g, { calibrationImages: 1, report: false });
+      const bundle = compileBundle(qm, config, { name });
+      if (name === 'squeezenet') {
+        // classifier.1 + ReLU + GAP over 13×13×512 does not fit the input bank fused (5408 entries
+        // of 4096): the back end runs conv jobs into a temporary tensor, then pool jobs.
+        expect(opsOf.slice(-3)).toEqual(['concat', 'conv+gap', 'flatten']);
+        const last = bundle.manifest.layers[bundle.manifest.layers.length - 1];
+        expect([last.name, last.macs]).toEqual(['classifier.1', 512 * 1000 * 13 * 13]);
+      }
+      // The engine's TypeScript model runs the bundle bit-exact against the golden model.
+      const r = runBundle(bundle, { input: { dims: [...shape], data: x } }, { config });
+      const gold = runFixed(qm, { input: { dims: [...shape], data: x } }).raw.logits.q;
+      expect(gold).toHaveLength(classes);
+      expect(Array.from(r.raw.logits.q)).toEqual(Array.from(gold));
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  }, 60_000);
 });

@@ -13,7 +13,10 @@ describe('cnna zoo', () => {
     const r = cnna(['zoo', '--json']);
     expect(r.code).toBe(0);
     const models = JSON.parse(r.stdout).models as { name: string; parameters: number }[];
-    expect(models.map((m) => [m.name, m.parameters])).toEqual([['vgg16', 138_357_544], ['vgg-small', 117_434]]);
+    expect(models.map((m) => [m.name, m.parameters])).toEqual([
+      ['vgg16', 138_357_544], ['vgg-small', 117_434], ['resnet18', 11_689_512], ['mobilenetv2', 3_504_872],
+      ['squeezenet', 1_235_496], ['allconv', 1_369_738], ['nin', 966_986],
+    ]);
   });
 
   it('writes vgg-small as ONNX that onnxruntime loads', async () => {
@@ -27,7 +30,7 @@ describe('cnna zoo', () => {
   });
 
   it.each([
-    [['zoo', 'resnet', '-o', 'x.onnx'], 2, "cnna: error [E_USAGE]: unknown zoo model 'resnet'\n  hint: available: vgg16, vgg-small\n"],
+    [['zoo', 'resnet', '-o', 'x.onnx'], 2, "cnna: error [E_USAGE]: unknown zoo model 'resnet'\n  hint: available: vgg16, vgg-small, resnet18, mobilenetv2, squeezenet, allconv, nin\n"],
     [['zoo', 'vgg16'], 2, 'cnna: error [E_USAGE]: zoo: missing -o FILE (where to write the model)\n  hint: e.g. cnna zoo vgg16 -o vgg16.onnx\n'],
     [['zoo', 'vgg-small', '-o', 'x.onnx', '--seed', 'abc'], 2, "cnna: error [E_USAGE]: --seed 'abc' is not an integer in [0, 4294967295]\n"],
     [['zoo', 'vgg-small', '-o', '/nonexistent-dir/x.onnx'], 1, "cnna: error [E_IO]: cannot write '/nonexistent-dir/x.onnx': its directory '/nonexistent-dir' does not exist\n  hint: create the directory first, or choose another path\n"],
