@@ -3,6 +3,7 @@
 // options (a user calibration batch: --calibration FILE, .npy or .pb, repeatable), and top-k /
 // argmax over output rows.
 import { statSync } from 'node:fs';
+import { requireFinite, requireFiniteGraph, type NonFinitePolicy } from '../compiler/data/finite.ts';
 import { readInputFile } from '../compiler/data/input-files.ts';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
 import type { Graph, Tensor } from '../compiler/ir/graph.ts';
@@ -24,7 +25,13 @@ export interface LoadedModel {
   graph: Graph;
 }
 
-export function loadModel(path: string | undefined, command: string): LoadedModel {
+/** The non-finite policy of the command's options (--allow-nonfinite maps instead of refusing). */
+export function nonFinitePolicy(values?: Record<string, unknown>): NonFinitePolicy {
+  return values?.['allow-nonfinite'] ? 'map' : 'refuse';
+}
+
+/** Loads and optimizes a model; NaN / ±Inf in its tensors give E_NUMERIC unless `values` has --allow-nonfinite. */
+export function loadModel(path: string | undefined, command: string, values?: Record<string, unknown>): LoadedModel {
   if (!path) throw new CnnaError('E_USAGE', `${command}: missing <model> (an .onnx file)`, { hint: `usage: cnna ${command} <model.onnx> ...` });
   let isFile = false;
   try {
@@ -34,6 +41,7 @@ export function loadModel(path: string | undefined, command: string): LoadedMode
   }
   if (!isFile) throw new CnnaError('E_IO', `cannot read model '${path}': it is a directory, not an .onnx file`);
   const imported = importOnnx(path);
+  requireFiniteGraph(imported, nonFinitePolicy(values));
   return { path, imported, graph: optimize(imported) };
 }
 
@@ -45,6 +53,8 @@ export const QUANT_OPTIONS = {
   'calibration-images': { type: 'string' },
   /** Calibration batch files for the first model input (.npy or .pb, already preprocessed); replace the default images. */
   calibration: { type: 'string', multiple: true },
+  /** Map NaN to 0 and ±Inf to ±FLOAT32_MAX in weights and inputs instead of refusing them (docs/numerics.md). */
+  'allow-nonfinite': { type: 'boolean', default: false },
 } as const;
 
 export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ctx: CommandContext): QuantizedModel {
@@ -55,7 +65,11 @@ export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ct
   if (Number.isNaN(calibrationImages)) throw new CnnaError('E_USAGE', `--calibration-images '${String(ciText)}' is not a positive integer`);
   const calibFiles = (values.calibration as string[] | undefined) ?? [];
   if (calibFiles.length > 0 && calibrationImages !== undefined) throw new CnnaError('E_USAGE', '--calibration and --calibration-images exclude each other', { hint: '--calibration-images sizes the default calibration set; --calibration FILE replaces it' });
-  const calibration: Tensor[] = calibFiles.map((f) => { const t = readInputFile(f); return { dims: t.dims, data: t.data }; });
+  const calibration: Tensor[] = calibFiles.map((f) => {
+    const t = readInputFile(f);
+    requireFinite(`calibration file '${f}'`, t.dims, t.data, nonFinitePolicy(values));
+    return { dims: t.dims, data: t.data };
+  });
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
   // A model exported by cnna train carries the formats it was trained in; they are used unless a

@@ -96,7 +96,7 @@ export const accuracyCommand: Command = {
     if (pp.std === 0) throw new CnnaError('E_USAGE', '--std must not be 0');
     const limit = positiveInt('limit', values.limit);
     const batchSize = positiveInt('batch', values.batch) ?? 100;
-    const m = loadModel(positionals[0], 'accuracy');
+    const m = loadModel(positionals[0], 'accuracy', values);
     const { set, name } = loadImages(values);
     const input = m.graph.inputs[0];
     checkImagesFit(m.graph.inputs, set, name, 'accuracy');

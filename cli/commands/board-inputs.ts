@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { ioError } from '../../compiler/errors/io-error.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
+import { requireFinite, type NonFinitePolicy } from '../../compiler/data/finite.ts';
 import { readNpy } from '../../compiler/data/npy.ts';
 import { toBatch } from '../../compiler/data/preprocess.ts';
 import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
@@ -21,7 +22,7 @@ export function checkInputArg(arg: string): void {
   }
 }
 
-export function loadInput(arg: string, spec: TensorSpec): LoadedInput {
+export function loadInput(arg: string, spec: TensorSpec, policy: NonFinitePolicy = 'refuse'): LoadedInput {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   let values: ArrayLike<number>;
   let raw = false;
@@ -38,6 +39,7 @@ export function loadInput(arg: string, spec: TensorSpec): LoadedInput {
     let bytes: Uint8Array;
     try { bytes = readFileSync(arg); } catch (e) { const err = ioError(e, arg, 'read input'); throw new CnnaError('E_IO', err.message, { hint: `${err.hint ?? ''}; inputs are .npy files or fashion-mnist:N`, cause: e }); }
     const a = readNpy(bytes, arg);
+    requireFinite(`input ${arg}`, a.shape, a.data, policy);
     values = a.data;
     raw = a.dtype === '<i2';
   }

@@ -29,7 +29,7 @@ export const compileCommand: Command = {
     for (const f of ['manifest.json', 'descriptors.bin', 'weights.bin', 'bundle.cnnab']) checkOutputFile(join(out, f));
     const config = loadConfig(values.config as string | undefined, String(values.board));
     const t0 = performance.now();
-    const m = loadModel(positionals[0], 'compile');
+    const m = loadModel(positionals[0], 'compile', values);
     const qm = quantizeForCli(m.graph, values, ctx);
     const t1 = performance.now();
     const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, '') });

@@ -12,8 +12,8 @@ import { checkInputArg, loadInput, topK } from './board-inputs.ts';
 export const inferCommand: Command = {
   name: 'infer',
   summary: 'run inputs (.npy or fashion-mnist:N) on the board: top-k, latency, on-board cycles',
-  usage: `infer <input.npy | fashion-mnist:N>... [--top K] [--labels fashion-mnist] ${CONNECTION_USAGE}`,
-  options: { ...CONNECTION_OPTIONS, top: { type: 'string', default: '3' }, labels: { type: 'string' } },
+  usage: `infer <input.npy | fashion-mnist:N>... [--top K] [--labels fashion-mnist] [--allow-nonfinite] ${CONNECTION_USAGE}`,
+  options: { ...CONNECTION_OPTIONS, top: { type: 'string', default: '3' }, labels: { type: 'string' }, 'allow-nonfinite': { type: 'boolean', default: false } },
   async run({ values, positionals }, ctx) {
     if (positionals.length === 0) throw new CnnaError('E_USAGE', 'infer: give at least one input (.npy file or fashion-mnist:N)');
     const k = parsePositiveInt('--top', values.top, 1000);
@@ -27,7 +27,7 @@ export const inferCommand: Command = {
       const clockHz = Number(info.body.clockHz);
       const results = [];
       for (const arg of positionals) {
-        const input = loadInput(arg, io.inputs[0]);
+        const input = loadInput(arg, io.inputs[0], values['allow-nonfinite'] ? 'map' : 'refuse');
         const r = await runInference(client, [input.tensor]);
         const out = r.outputs[0];
         const names = values.labels === 'fashion-mnist' || (input.label !== undefined && out.data.length === 10) ? FASHION_MNIST_CLASSES : undefined;

@@ -9,10 +9,11 @@ import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { writeTensorProto } from '../../compiler/onnx/tensor-proto.ts';
+import { requireFinite } from '../../compiler/data/finite.ts';
 import { formatReport } from '../../compiler/quant/format-report.ts';
 import { ensureDir, writeFilesAtomic } from '../../compiler/util/atomic-write.ts';
 import type { Command } from '../command.ts';
-import { QUANT_OPTIONS, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK, type LoadedModel } from '../model-pipeline.ts';
+import { QUANT_OPTIONS, nonFinitePolicy, argmax, runFloatAnyBatch, loadModel, maxAbsDiff, quantizeForCli, row, shapeText, topK, type LoadedModel } from '../model-pipeline.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { freezeInputs, optimize } from '../../compiler/passes/index.ts';
 
@@ -59,8 +60,9 @@ export const runCommand: Command = {
     if (files.length === 0) throw new CnnaError('E_USAGE', 'run: missing --input FILE (a .pb TensorProto or a .npy array)', { hint: 'usage: cnna run <model.onnx> --input x.npy [--out DIR]' });
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `run: expected one model, got ${positionals.length} (${positionals.join(', ')})`, { hint: 'pass each input with its own --input' });
     ensureDir(String(values.out)); // before the long work: a bad --out fails at once
-    const loaded = loadModel(positionals[0], 'run');
+    const loaded = loadModel(positionals[0], 'run', values);
     const inputs = files.map(readInputFile);
+    for (const f of inputs) requireFinite(`input file '${f.file}'`, f.dims, f.data, nonFinitePolicy(values));
     const { feeds: given, batch } = matchInputs(loaded.graph.inputs, inputs);
     const { model: m, feeds, frozen } = freezeWeightInputs(loaded, given);
     const qm = quantizeForCli(m.graph, values, ctx);

@@ -11,6 +11,7 @@ import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { DEFAULT_PREPROCESS, toBatch, type Preprocess } from '../../compiler/data/preprocess.ts';
+import { requireFinite } from '../../compiler/data/finite.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { checkOutputFile, writeFileAtomic } from '../../compiler/util/atomic-write.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
@@ -21,7 +22,7 @@ import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run
 import { hlsBackend } from '../../sim/hls/hls-backend.ts';
 import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
-import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
+import { QUANT_OPTIONS, nonFinitePolicy, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
 import { checkImagesFit, loadImages, parseNumber } from './accuracy.ts';
 
@@ -102,10 +103,10 @@ export const simulateCommand: Command = {
       bundle = readBundle(target);
       config = values.config ? loadConfig(values.config as string, String(values.board)) : validateConfig(bundle.manifest.hwConfig, `${target}/manifest.json`);
       if (images) checkImagesFit(bundle.manifest.inputs, images.set, images.name, 'simulate');
-      if (values.model) qm = quantizeForCli(loadModel(values.model as string, 'simulate').graph, values, ctx);
+      if (values.model) qm = quantizeForCli(loadModel(values.model as string, 'simulate', values).graph, values, ctx);
     } else {
       config = loadConfig(values.config as string | undefined, String(values.board));
-      const m = loadModel(target, 'simulate');
+      const m = loadModel(target, 'simulate', values);
       if (images) checkImagesFit(m.graph.inputs, images.set, images.name, 'simulate'); // before the long work
       qm = quantizeForCli(m.graph, values, ctx);
       bundle = compileBundle(qm, config);
@@ -121,6 +122,7 @@ export const simulateCommand: Command = {
     if (limit !== Infinity && (!Number.isSafeInteger(limit) || limit < 1)) throw new CnnaError('E_USAGE', `--limit '${String(values.limit)}' is not a positive integer`);
     if (files.length) {
       const inputs = files.map(readInputFile);
+      for (const f of inputs) requireFinite(`input file '${f.file}'`, f.dims, f.data, nonFinitePolicy(values));
       const vis = man.inputs.map((io) => ({ name: io.name, shape: io.shape }));
       const { feeds: f, batch } = matchInputs(vis, inputs);
       for (let i = 0; i < Math.min(batch, limit); i++) feeds.push(Object.fromEntries(Object.entries(f).map(([k, t]) => [k, singleImage(t, i)])));

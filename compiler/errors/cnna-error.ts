@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'E_CONFIG'         // invalid hardware config
   | 'E_BUNDLE'         // invalid or mismatched program bundle
   | 'E_FIT'            // a layer that the engine cannot hold even when tiled
+  | 'E_NUMERIC'        // NaN or ±Inf in weights, statistics or inputs
   | 'E_SIM'            // simulator failure
   | 'E_PROTOCOL'       // board protocol error
   | 'E_TIMEOUT'        // an operation ran out of time
