@@ -6,7 +6,10 @@
 // ports of the PS: port 0 (read + write, the engine's m_axi_*) and port 1 (read, m_axi1_*). Both share
 // ONE controller's bandwidth (bytesPerCycle, a token bucket of at most 4 beats; each port moves at most
 // one beat per cycle; R0, R1 and W take turns at first claim on the tokens), and every read burst
-// waits latencyCycles after its address before its first beat.
+// waits latencyCycles after its address before its first beat. It checks the engine's side of the
+// AXI protocol on every master (VALID held with the same payload until READY, INCR bursts of full
+// beats within AXI_BURST and one 4 KB page, WLAST on exactly the last beat, WSTRB all ones) and reports
+// the first violation of a run.
 // It reads a command script:
 //   ddr <bytes>                        allocate simulated DDR (zeroed)
 //   timing <latencyCycles> <bytesPerCycle>
@@ -142,6 +145,30 @@ class Bench {
   uint64_t rdTotal_ = 0, wrTotal_ = 0;
   bool oob_ = false;
   std::string oobMsg_;
+  // AXI protocol checks on the engine's masters (first violation of the run).
+  std::string protoMsg_;
+  struct Held { bool valid = false; uint64_t addr = 0; uint32_t len = 0; } heldAr_[2], heldAw_;
+  bool heldW_ = false;
+  std::vector<uint8_t> heldWdata_ = std::vector<uint8_t>(kBeatBytes);
+
+  void protoErr(const std::string& m) {
+    if (protoMsg_.empty()) protoMsg_ = m + " at cycle " + std::to_string(cycle_);
+  }
+  // A burst address as the engine may issue it: INCR, full beats, <= AXI_BURST beats, no 4 KB crossing.
+  void checkBurst(const char* ch, uint64_t addr, uint32_t beats, uint32_t size, uint32_t burst) {
+    std::ostringstream m;
+    if (burst != 1) m << ch << "BURST " << burst << " is not INCR";
+    else if ((1u << size) != uint32_t(kBeatBytes)) m << ch << "SIZE " << size << " is not the bus width";
+    else if (addr % kBeatBytes) m << ch << "ADDR " << addr << " is not aligned to a beat";
+    else if (beats > uint32_t(cnna::AxiBurst)) m << ch << "LEN " << beats - 1 << " exceeds the " << cnna::AxiBurst << "-beat burst";
+    else if ((addr & 4095) + uint64_t(beats) * kBeatBytes > 4096) m << ch << " burst at " << addr << " of " << beats << " beats crosses 4 KB";
+    if (!m.str().empty()) protoErr(m.str());
+  }
+  // VALID, once high, stays high with the same payload until READY.
+  void checkHeld(Held& h, const char* ch, bool valid, bool ready, uint64_t addr, uint32_t len) {
+    if (h.valid && (!valid || addr != h.addr || len != h.len)) protoErr(std::string(ch) + "VALID dropped or payload changed before " + ch + "READY");
+    h = Held{valid && !ready, addr, len};
+  }
 
   void idleInputs() {
     top_->s_axil_awvalid_i = 0;
@@ -233,6 +260,24 @@ class Bench {
     }
     const bool awFire = top_->m_axi_awvalid_o && top_->m_axi_awready_i;
     const bool wFire = top_->m_axi_wvalid_o && wReadyNow;
+    for (int p = 0; p < 2; ++p) {
+      checkHeld(heldAr_[p], p ? "AR(port 1) " : "AR ", RPIN(p, arvalid_o), RPIN(p, arready_i), RPIN(p, araddr_o), RPIN(p, arlen_o));
+      if (arFire[p]) checkBurst(p ? "AR(port 1) " : "AR ", RPIN(p, araddr_o), uint32_t(RPIN(p, arlen_o)) + 1, RPIN(p, arsize_o), RPIN(p, arburst_o));
+    }
+    checkHeld(heldAw_, "AW ", top_->m_axi_awvalid_o, top_->m_axi_awready_i, top_->m_axi_awaddr_o, top_->m_axi_awlen_o);
+    if (awFire) checkBurst("AW ", top_->m_axi_awaddr_o, uint32_t(top_->m_axi_awlen_o) + 1, top_->m_axi_awsize_o, top_->m_axi_awburst_o);
+    {
+      const uint8_t* wd = reinterpret_cast<const uint8_t*>(&top_->m_axi_wdata_o);
+      if (heldW_ && (!top_->m_axi_wvalid_o || std::memcmp(wd, heldWdata_.data(), kBeatBytes) != 0)) protoErr("WVALID dropped or WDATA changed before WREADY");
+      heldW_ = top_->m_axi_wvalid_o && !wReadyNow;
+      if (heldW_) std::memcpy(heldWdata_.data(), wd, kBeatBytes);
+    }
+    if (wFire) {
+      const bool last = wBeat_ + 1 == wq_.front().beats;
+      if (bool(top_->m_axi_wlast_o) != last) protoErr(last ? "WLAST missing on the last beat of a burst" : "WLAST before the last beat of a burst");
+      const uint64_t all = kBeatBytes >= 64 ? ~0ull : ((1ull << kBeatBytes) - 1);
+      if ((uint64_t(top_->m_axi_wstrb_o) & all) != all) protoErr("WSTRB is not all ones");
+    }
     const bool bFire = bValid && top_->m_axi_bready_o;
     Burst aw{top_->m_axi_awaddr_o, uint32_t(top_->m_axi_awlen_o) + 1, 0, 0};
     if (wFire) {
@@ -382,6 +427,8 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
   o << ",\"rdBursts\":[" << rd_[0].bursts << "," << rd_[1].bursts << "],\"rdPortBeats\":[" << rd_[0].beats << ","
     << rd_[1].beats << "],\"wrBursts\":" << wBursts_ << ",\"errorsInjected\":" << errorsSent_;
   if (oob_) o << ",\"ddrError\":\"" << oobMsg_ << "\"";
+  if (!protoMsg_.empty()) o << ",\"axiProtocolError\":\"" << protoMsg_ << "\"";
+  protoMsg_.clear();
   o << ",\"layers\":[";
   bool first = true;
   for (const auto& kv : layers) {

@@ -140,6 +140,7 @@ interface HarnessRun {
   configIdLo: number;
   configIdHi: number;
   ddrError?: string;
+  axiProtocolError?: string;
   rdBursts: [number, number];
   rdPortBeats: [number, number];
   wrBursts: number;
@@ -280,6 +281,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     const results: RtlRunResult[][] = items.map(() => []);
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
+      if (h.axiProtocolError) throw new CnnaError('E_SIM', `RTL run ${i}: AXI protocol violation by the engine: ${h.axiProtocolError}`);
       const axi = { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected } as RtlRunResult['axi'];
       if (h.status !== 0 && opts.returnStatus) {
         return {
