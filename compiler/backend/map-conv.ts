@@ -1,5 +1,6 @@
 // Conv (+ fused activation, + fused pool) -> JOB descriptors: one unit per block of PO output
-// channels, grouped / depthwise weights expanded to dense ones (zeros outside the group).
+// channels, grouped / depthwise weights expanded to dense ones (zeros outside the group) over
+// the input channel groups that block reads.
 import type { ConvNode, PoolSpec } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { Act, PoolKind } from '../contracts/bundle-format.ts';
@@ -70,8 +71,24 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   const K = Cg * KH * KW;
   if (K > 65536) throw new CnnaError('E_FIT', `layer '${node.name}': reduction length ${K} exceeds 65536 (48-bit accumulator rule)`);
   const Mg = M / node.group;
-  const cg = x.t.cg;
   const nCb = Math.ceil(M / po);
+  // A grouped (e.g. depthwise) conv: output block cb reads only its groups' input channels,
+  // input groups g0[cb] .. g0[cb] + cg - 1. When that run is shorter than the whole input,
+  // each unit reads from its run and its weight block holds just those groups (a depthwise
+  // 3x3 conv: 9 weight words per block instead of 9 per input group).
+  const g0 = new Array<number>(nCb).fill(0);
+  let cg = x.t.cg;
+  if (node.group > 1) {
+    let local = 0;
+    for (let cb = 0; cb < nCb; cb++) {
+      const mo0 = cb * po;
+      const mo1 = Math.min(M, mo0 + po);
+      g0[cb] = Math.floor((Math.floor(mo0 / Mg) * Cg) / pi);
+      local = Math.max(local, Math.ceil(((Math.floor((mo1 - 1) / Mg) + 1) * Cg) / pi) - g0[cb]);
+    }
+    if (local < cg && g0.every((g) => g + local <= x.t.cg)) cg = local;
+    else g0.fill(0);
+  }
   const lanesPerGroup = po / pi;
   const units: Unit[] = [];
   for (let cb = 0; cb < nCb; cb++) {
@@ -87,7 +104,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
           const grp = Math.floor(mo / Mg);
           for (let cl = 0; cl < Cg; cl++) {
             const c = grp * Cg + cl;
-            const g = Math.floor(c / pi);
+            const g = Math.floor(c / pi) - g0[cb];
             const lane = m * pi + (c % pi);
             const src = (mo * Cg + cl) * KH * KW;
             for (let ky = 0; ky < KH; ky++) {
@@ -98,7 +115,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
       },
     });
     units.push({
-      inBase: x.t.offset,
+      inBase: x.t.offset + g0[cb] * x.t.cgStride,
       wAddr: ctx.params.add(block),
       outBase: out.t.offset + cb * lanesPerGroup * out.t.cgStride,
       outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
@@ -106,6 +123,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   }
   const af = actFields(node.activation, fOut, where);
   const weightWords = KH * KW * cg;
+  const shared = g0.every((g) => g === 0);
   const packed = packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
   if (packed >= 0) return packed;
   const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
@@ -114,7 +132,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   const fused = (): number => emitSpatial(ctx, {
     name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
     kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
-    units, sharedInput: true, weightWords,
+    units, sharedInput: shared, weightWords,
   });
   let split = node.pool !== undefined && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1);
   if (node.pool && !split) {
@@ -139,7 +157,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
       rows: { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OH },
       cols: { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, pk: 1, ps: 1, pp: 0, ppEnd: 0, pout: OW },
       poolKind: PoolKind.NONE, countPad: false, ...af,
-      units: units.map((u, cb) => ({ ...u, outBase: t.offset + cb * lanesPerGroup * t.cgStride })), sharedInput: true, weightWords,
+      units: units.map((u, cb) => ({ ...u, outBase: t.offset + cb * lanesPerGroup * t.cgStride })), sharedInput: shared, weightWords,
     });
     mapPoolOrAct(ctx, { op: 'pool', name: node.name, inputs: [], outputs: [], pool: node.pool }, tmp, out, layerIndex);
     ctx.arena.release(t.offset, size);
