@@ -3,6 +3,7 @@
 // the formats the model is trained in written into the exported ONNX (metadata `cnna.formats`),
 // so that compile, run, accuracy and simulate use them. A checkpoint beside the output
 // (out.onnx.ckpt.json) is written after every epoch and resumed from when present.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import cliProgress from 'cli-progress';
@@ -48,7 +49,7 @@ function datasets(values: Record<string, unknown>): { trainSet: ImageSet; val: I
 export const trainCommand: Command = {
   name: 'train',
   summary: 'quantization-aware training in the engine\'s fixed-point arithmetic; exports ONNX with the trained formats',
-  usage: 'train <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) -o out.onnx [--epochs N] [--batch B] [--lr LR] [--format auto|Qm.n] [--weights-format auto|Qm.n] [--per-channel] [--from-scratch] [--val N] [--limit N] [--seed S] [--report FILE.html]',
+  usage: 'train <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) -o out.onnx [--epochs N] [--batch B] [--lr LR] [--format auto|Qm.n] [--weights-format auto|Qm.n] [--per-channel] [--from-scratch] [--val N] [--limit N] [--seed S] [--threads T] [--report FILE.html]',
   options: {
     dataset: { type: 'string' },
     images: { type: 'string' },
@@ -64,6 +65,7 @@ export const trainCommand: Command = {
     val: { type: 'string', default: '1000' },
     limit: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    threads: { type: 'string' },
     report: { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
@@ -83,6 +85,7 @@ export const trainCommand: Command = {
       fromScratch: Boolean(values['from-scratch']),
       valCount: int('val', values.val, 1),
       seed: int('seed', values.seed, 0),
+      threads: values.threads === undefined ? Math.min(2, availableParallelism()) : int('threads', values.threads, 1),
       ...(values.limit === undefined ? {} : { limit: int('limit', values.limit, 1) }),
       checkpoint: `${out}.ckpt.json`,
     };

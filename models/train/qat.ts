@@ -20,6 +20,8 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 import { chooseF } from '../../compiler/golden/fixed/fixed-point.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import { GoldenThreads } from '../../compiler/golden/fixed/run-fixed-parallel.ts';
+import type { RunFixedOptions, RunFixedResult } from '../../compiler/golden/fixed/interpret.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { lowerForFixedPoint } from '../../compiler/quant/lower.ts';
@@ -46,6 +48,7 @@ export class QatModel {
   private readonly epochAmax = new Map<string, number>();
   private readonly optimizer: tf.Optimizer;
   private qmCache: QuantizedModel | undefined;
+  private golden: GoldenThreads | undefined;
   /** CPU seconds (process.cpuUsage) spent per phase of step(), summed over steps: for benchmarks. */
   readonly timing = { quantize: 0, golden: 0, tfjs: 0 };
 
@@ -86,13 +89,34 @@ export class QatModel {
     return this.qmCache;
   }
 
-  /** One optimizer step on a batch (NCHW float32) with integer labels; returns the loss and the correct count of the fixed-point forward pass. */
-  step(x: Tensor, labels: ArrayLike<number>): { loss: number; correct: number } {
-    const c0 = process.cpuUsage();
+  /**
+   * Runs the golden model on `threads` threads (this one included; GoldenThreads splits big layers
+   * by output channel). Its results are bit-identical to one thread's, so training is too.
+   */
+  useThreads(threads: number, splitMacs?: number): void {
+    void this.golden?.close();
+    this.golden = threads > 1 ? new GoldenThreads(threads, splitMacs) : undefined;
+  }
+
+  /** The golden model on the current quantized weights, on the threads useThreads() set. */
+  async runGolden(inputs: Record<string, Tensor>, opts: RunFixedOptions = {}): Promise<RunFixedResult> {
     const qm = this.quantized();
+    return this.golden ? this.golden.run(qm, inputs, opts) : runFixed(qm, inputs, opts);
+  }
+
+  /** Stops the golden model's worker threads. */
+  async close(): Promise<void> {
+    await this.golden?.close();
+    this.golden = undefined;
+  }
+
+  /** One optimizer step on a batch (NCHW float32) with integer labels; returns the loss and the correct count of the fixed-point forward pass. */
+  async step(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number }> {
+    const c0 = process.cpuUsage();
+    this.quantized();
     const c1 = process.cpuUsage();
     const input = this.graph.inputs[0].name;
-    const fx = runFixed(qm, { [input]: x }, { keepAll: true });
+    const fx = await this.runGolden({ [input]: x }, { keepAll: true });
     const c2 = process.cpuUsage();
     const classes = this.classes();
     const n = x.dims[0];

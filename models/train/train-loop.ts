@@ -7,7 +7,6 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Graph, Tensor } from '../../compiler/ir/graph.ts';
 import { DEFAULT_PREPROCESS, toBatch, type ImageSet, type Preprocess } from '../../compiler/data/preprocess.ts';
 import { argmaxRows } from '../../compiler/golden/fixed/top1.ts';
-import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { formatName } from '../../compiler/golden/fixed/fixed-point.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { TRAINED_FORMATS_KEY, trainedFormatsText } from '../../compiler/quant/trained-formats.ts';
@@ -24,6 +23,10 @@ export interface TrainOptions extends QatOptions {
   valCount: number;
   /** Re-initialise every weight (He normal, seeded) instead of starting from the model's. */
   fromScratch: boolean;
+  /** Threads of the golden model (1: this thread only); the weights do not depend on it. */
+  threads?: number;
+  /** GoldenThreads' threshold: layers below this many MACs stay on one thread (tests lower it to split small models). */
+  goldenSplitMacs?: number;
   /** Stop after this many training images per epoch (for tests and quick runs). */
   limit?: number;
   preprocess?: Preprocess;
@@ -55,8 +58,7 @@ export interface TrainResult {
 }
 
 /** Float and fixed-point top-1 of the current weights on `count` images of `set`. */
-export function evaluate(m: QatModel, set: ImageSet, count: number, pp: Preprocess = DEFAULT_PREPROCESS): { float: number; fixed: number } {
-  const qm = m.quantized();
+export async function evaluate(m: QatModel, set: ImageSet, count: number, pp: Preprocess = DEFAULT_PREPROCESS): Promise<{ float: number; fixed: number }> {
   const input = m.graph.inputs[0].name;
   const output = m.graph.outputs[0].name;
   let fl = 0, fx = 0;
@@ -65,7 +67,7 @@ export function evaluate(m: QatModel, set: ImageSet, count: number, pp: Preproce
     const x = toBatch(set, s, Math.min(250, n - s), pp);
     const b = x.dims[0];
     const pf = argmaxRows(m.floatLogits(x), b);
-    const px = argmaxRows(runFixed(qm, { [input]: x }).outputs[output].data, b);
+    const px = argmaxRows((await m.runGolden({ [input]: x })).outputs[output].data, b);
     for (let i = 0; i < b; i++) {
       if (pf[i] === set.labels[s + i]) fl++;
       if (px[i] === set.labels[s + i]) fx++;
@@ -121,6 +123,15 @@ export async function train(optimized: Graph, trainSet: ImageSet, val: ImageSet,
   const g = opts.fromScratch ? heInit(optimized, opts.seed) : optimized;
   const calib = opts.format === 'auto' ? toBatch(trainSet, 0, Math.min(256, trainSet.count), pp) : undefined;
   const m = new QatModel(g, initialFormats(g, opts, calib), opts);
+  m.useThreads(opts.threads ?? 1, opts.goldenSplitMacs);
+  try {
+    return await trainModel(m, trainSet, val, opts, pp);
+  } finally {
+    await m.close();
+  }
+}
+
+async function trainModel(m: QatModel, trainSet: ImageSet, val: ImageSet, opts: TrainOptions, pp: Preprocess): Promise<TrainResult> {
   let history: EpochRecord[] = [];
   let start = 1;
   let initial: TrainResult['initial'];
@@ -133,7 +144,7 @@ export async function train(optimized: Graph, trainSet: ImageSet, val: ImageSet,
     initial = ck.initial;
     start = ck.epoch + 1;
   } else {
-    const e = evaluate(m, val, opts.valCount, pp);
+    const e = await evaluate(m, val, opts.valCount, pp);
     initial = { valFloatTop1: e.float, valFixedTop1: e.fixed };
   }
   const nTrain = Math.min(trainSet.count, opts.limit ?? trainSet.count);
@@ -154,14 +165,14 @@ export async function train(optimized: Graph, trainSet: ImageSet, val: ImageSet,
       const idx = order.slice(s * opts.batch, (s + 1) * opts.batch);
       const x = gather(trainSet, idx, per, pp);
       const labels = idx.map((k) => trainSet.labels[k]);
-      const r = m.step(x, labels);
+      const r = await m.step(x, labels);
       lossSum += r.loss;
       correct += r.correct;
       opts.onStep?.({ epoch, step: s + 1, steps, loss: r.loss, runningAcc: correct / ((s + 1) * opts.batch) });
     }
     const seconds = (performance.now() - t0) / 1000;
     const formatChanges = m.endEpoch();
-    const e = evaluate(m, val, opts.valCount, pp);
+    const e = await evaluate(m, val, opts.valCount, pp);
     const rec: EpochRecord = {
       epoch, meanLoss: lossSum / steps, trainFixedTop1: correct / (steps * opts.batch), valFloatTop1: e.float, valFixedTop1: e.fixed,
       seconds, imagesPerSecond: (steps * opts.batch) / seconds, formatChanges,

@@ -41,8 +41,8 @@ export class GoldenThreads {
   private planIds = new WeakMap<ConvPlan | GemmPlan, number>();
   private nextId = 1;
 
-  /** `threads` counts this thread too: threads = 2 starts one worker. */
-  constructor(readonly threads = 2) {
+  /** `threads` counts this thread too: threads = 2 starts one worker. Layers below `splitMacs` MACs (per image for conv, per batch for gemm) stay on this thread. */
+  constructor(readonly threads = 2, readonly splitMacs = SPLIT_MACS) {
     for (let i = 0; i < Math.max(0, threads - 1); i++) {
       const worker = tsWorker(new URL('./golden-worker.ts', import.meta.url));
       const slot: Slot = { worker, pending: null };
@@ -78,7 +78,7 @@ export class GoldenThreads {
   private async work(w: Work): Promise<number> {
     const parts = this.slots.length + 1;
     const macs = w.kind === 'conv' ? w.plan.M * w.plan.K * w.plan.OH * w.plan.OW : w.plan.N * w.plan.K * w.plan.R;
-    if (parts === 1 || macs < SPLIT_MACS) return doWork(w);
+    if (parts === 1 || macs < this.splitMacs) return doWork(w);
     const kernel = threadKernel();
     const id = this.ensurePlan(w.plan);
     let sat = 0;
