@@ -50,6 +50,7 @@ module cnna_axi_rd_master #(
   logic [8:0]           len_q;
   logic                 len_v_q, row_end_q;  // len_q is valid; the next burst ends the row
   logic [CntW-1:0]      room_q;              // FIFO space not yet claimed by bursts in flight
+  logic                 more_rows_q, more_planes_q;  // rows_left_q > 1, planes_left_q > 1 (valid with len_v_q)
   logic                 issue, fifo_empty, fifo_full, rd_unused_last;
 
   // Burst at addr with beats left in the row: {the burst ends the row, its length}. The length is
@@ -93,9 +94,13 @@ module cnna_axi_rd_master #(
       len_v_q        <= 1'b0;
       row_end_q      <= 1'b0;
       room_q         <= '0;
+      more_rows_q    <= 1'b0;
+      more_planes_q  <= 1'b0;
     end else begin
       {row_end_q, len_q} <= burst_len(addr_q[11:0], row_left_q);
       room_q  <= CntW'(FifoDepth) - inflight_q - fifo_count;
+      more_rows_q   <= (rows_left_q > 16'd1);
+      more_planes_q <= (planes_left_q > 16'd1);
       len_v_q <= !(cmd_valid_i && !busy_q) && !issue;
       if (cmd_valid_i && !busy_q) begin
         busy_q         <= 1'b1;
@@ -116,12 +121,12 @@ module cnna_axi_rd_master #(
         araddr_q  <= addr_q;
         arlen_q   <= 8'(len_q - 9'd1);
         if (row_end_q) begin
-          if (rows_left_q > 16'd1) begin
+          if (more_rows_q) begin
             row_start_q <= row_start_q + AddrWidth'(row_stride_q);
             addr_q      <= row_start_q + AddrWidth'(row_stride_q);
             row_left_q  <= row_beats_q;
             rows_left_q <= rows_left_q - 16'd1;
-          end else if (planes_left_q > 16'd1) begin
+          end else if (more_planes_q) begin
             plane_start_q <= plane_start_q + AddrWidth'(plane_stride_q);
             row_start_q   <= plane_start_q + AddrWidth'(plane_stride_q);
             addr_q        <= plane_start_q + AddrWidth'(plane_stride_q);

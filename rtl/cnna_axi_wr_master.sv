@@ -2,9 +2,10 @@
 // up to two queued) and a stream of data beats, and writes the beats in order as INCR bursts of at most
 // MaxBurst beats that never cross a 4 KB boundary. A burst's address is issued only once all its beats
 // are buffered, so W never stalls mid-burst. idle_o: no command, no buffered beat, no write response owed.
-// Timing: the next burst's length is registered (len_q): from the command when it is loaded, else from
-// addr_q / row_left_q one cycle after they change, which is before the next StAddr (StAw and StData
-// come between).
+// Timing: the next burst's length is formed in two register stages: the beats to the 4 KB boundary
+// (to_4k_q, from the command when it is loaded, else from addr_q), then the length and whether the burst
+// ends the row (len_q, row_end_q). After an issue StAw and StData come before the next StAddr, so both
+// are fresh by then; a new command waits one cycle in StAddr (len_v_q).
 module cnna_axi_wr_master #(
   parameter int unsigned AddrWidth = 32,
   parameter int unsigned DataWidth = 128,
@@ -54,6 +55,8 @@ module cnna_axi_wr_master #(
   logic [31:0]          row_stride_q;
   logic [8:0]           len_q, beats_q;
   logic                 row_end_q;  // the next burst ends the row (row_left_q == len_q)
+  logic                 len_v_q;    // len_q belongs to the loaded command
+  logic [9:0]           to_4k_q;
   logic [CntW-1:0]      fifo_count;
   logic                 fifo_empty, fifo_full, last_row_q, err_q;
   logic [15:0]          outstanding_q;
@@ -84,12 +87,15 @@ module cnna_axi_wr_master #(
   );
   assign data_ready_o = !fifo_full;
 
-  // Burst at addr with beats left in the row: {the burst ends the row, its length}. The length is
-  // min(MaxBurst, left, beats to the 4 KB boundary), formed from compares made side by side.
-  function automatic logic [9:0] burst_len(logic [11:0] addr, logic [23:0] left);
-    logic [9:0] to_4k, left10;
+  // Beats from addr to the next 4 KB boundary (1 .. 4096 / Bpb).
+  function automatic logic [9:0] beats_to_4k(logic [11:0] addr);
+    beats_to_4k = 10'((13'd4096 - 13'(addr)) / 13'(Bpb));
+  endfunction
+  // Burst with to_4k beats to the boundary and left beats in the row: {the burst ends the row, its length};
+  // the length is min(MaxBurst, left, to_4k), formed from compares made side by side.
+  function automatic logic [9:0] burst_len(logic [9:0] to_4k, logic [23:0] left);
+    logic [9:0] left10;
     logic       left_lt_max, left_le_max, t_lt_max, t_lt_left;
-    to_4k       = 10'((13'd4096 - 13'(addr)) / 13'(Bpb));
     left10      = 10'(left);
     left_lt_max = (left[23:10] == '0) && (left10 < 10'(MaxBurst));
     left_le_max = (left[23:10] == '0) && (left10 <= 10'(MaxBurst));
@@ -104,7 +110,7 @@ module cnna_axi_wr_master #(
   assign b_fire   = m_bvalid_i;
   assign load_cmd = (state_q == StIdle) && !cmd_empty;
   assign cmd_pop  = load_cmd;
-  assign issue_aw = (state_q == StAddr) && (32'(fifo_count) >= 32'(len_q));
+  assign issue_aw = (state_q == StAddr) && len_v_q && (32'(fifo_count) >= 32'(len_q));
 
   always_comb begin
     state_d = state_q;
@@ -132,13 +138,16 @@ module cnna_axi_wr_master #(
       beats_q       <= '0;
       len_q         <= '0;
       row_end_q     <= 1'b0;
+      len_v_q       <= 1'b0;
+      to_4k_q       <= '0;
       last_row_q    <= 1'b0;
       outstanding_q <= '0;
       err_q         <= 1'b0;
     end else begin
       state_q <= state_d;
-      {row_end_q, len_q} <= load_cmd ? burst_len(cmd_out[CmdW-AddrWidth +: 12], cmd_out[48 +: 24]) :
-                                       burst_len(addr_q[11:0], row_left_q);
+      to_4k_q            <= beats_to_4k(load_cmd ? cmd_out[CmdW-AddrWidth +: 12] : addr_q[11:0]);
+      {row_end_q, len_q} <= burst_len(to_4k_q, row_left_q);
+      len_v_q            <= !load_cmd;
       if (load_cmd) begin
         {addr_q, row_beats_q, rows_left_q, row_stride_q} <= cmd_out;
         row_start_q <= cmd_out[CmdW-1 -: AddrWidth];

@@ -223,9 +223,11 @@ module cnna_loader #(
   logic dec_ready;
   assign dec_ready = (cnt_q == 32'(DecStages));
 
-  logic last_beat, w_space, in_bank_free, drained;
+  logic last_beat, w_space, in_bank_free, drained, drained_q;
   assign in_bank_free = jobs_done_i >= cur_tile_first_q;
-  assign drained      = !slot_valid_q && compute_idle_i && writer_idle_i && (jobs_done_i == jobs_pushed_q);
+  // Registered: once every job handed over is done and the writer is idle, that stays so until the next
+  // hand-over, which clears it in the same cycle.
+  assign drained      = drained_q;
   assign last_beat    = (sub_q == 16'(Bpe - 1));
 
   always_comb begin
@@ -280,6 +282,11 @@ module cnna_loader #(
   // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it;
   // LHand: a job that reuses the previous block is handed over at once (no weight command).
   assign handover    = ((state_q == LWCmd) && !axi_err_i && w_cmd_free) || ((state_q == LHand) && !axi_err_i);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) drained_q <= 1'b0;
+    else drained_q <= !slot_valid_q && !handover && compute_idle_i && writer_idle_i && (jobs_done_i == jobs_pushed_q);
+  end
 
   always_comb begin
     state_d = state_q;
@@ -391,11 +398,13 @@ module cnna_loader #(
       done_q  <= 1'b0;
       if (slot_take_i) slot_valid_q <= 1'b0;
       if (hold_q && jobs_done_i > hold_job_q) hold_q <= 1'b0;
-      if (state_q != state_d) begin
-        cnt_q <= '0;
-        sub_q <= '0;
-      end
+      // cnt_q / sub_q restart in each command state (the data state after it counts from 0), and a
+      // descriptor's last beat clears cnt_q for LHdrCheck / LDecode; no counter depends on state_d.
       unique case (state_q)
+        LHdrCmd, LFetchCmd, LInCmd, LParamCmd: begin
+          cnt_q <= '0;
+          sub_q <= '0;
+        end
         LIdle: begin
           if (start_i) begin
             base_q           <= desc_base_i;
@@ -416,7 +425,7 @@ module cnna_loader #(
             for (int b = 0; b < DescBeats; b++) begin
               if (cnt_q[3:0] == 4'(b)) desc_q[b*DataWidth +: DataWidth] <= rd_data_i;
             end
-            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+            cnt_q <= (cnt_q == 32'(DescBeats - 1)) ? 32'd0 : cnt_q + 32'd1;
           end
         end
         LHdrCheck: begin
@@ -434,7 +443,7 @@ module cnna_loader #(
             for (int b = 0; b < DescBeats; b++) begin
               if (cnt_q[3:0] == 4'(b)) desc_q[b*DataWidth +: DataWidth] <= rd_data_i;
             end
-            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+            cnt_q <= (cnt_q == 32'(DescBeats - 1)) ? 32'd0 : cnt_q + 32'd1;
           end
         end
         LDecode: begin
@@ -455,7 +464,7 @@ module cnna_loader #(
           end
         end
         LInData: begin
-          if (rd_fire && state_q == state_d) begin
+          if (rd_fire) begin
             sub_q <= last_beat ? 16'd0 : sub_q + 16'd1;
             if (last_beat) cnt_q <= cnt_q + 32'd1;
           end
@@ -465,7 +474,7 @@ module cnna_loader #(
             for (int b = 0; b < ParamBeats; b++) begin
               if (cnt_q[7:0] == 8'(b)) param_q[b*DataWidth +: DataWidth] <= rd_data_i;
             end
-            if (state_q == state_d) cnt_q <= cnt_q + 32'd1;
+            cnt_q <= cnt_q + 32'd1;
           end
         end
         LWCmd, LHand: begin
@@ -534,11 +543,11 @@ module cnna_loader #(
           end
         end
         LWWait: begin
-          if (state_d == LFetchCmd) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
+          if (w_last_word && !d_last && !axi_err_i) desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
         end
         LFin: begin
           if (axi_err_i && err_q == 8'(cnna_pkg::ERR_NONE)) err_q <= 8'(cnna_pkg::ERR_AXI);
-          if (state_d == LIdle) done_q <= 1'b1;
+          if (drained) done_q <= 1'b1;
         end
         default: ;
       endcase
