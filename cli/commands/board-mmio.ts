@@ -4,9 +4,11 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectFromFlags } from './board-connection.ts';
 
-function parseWord(what: string, s: string, max: number): number {
+/** A decimal or 0x-hex number in [min, max]; the message states the range the board accepts (counts in decimal). */
+function parseWord(what: string, s: string, max: number, min = 0): number {
   const n = /^0x[0-9a-f]+$/i.test(s) ? Number.parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new CnnaError('E_USAGE', `${what} '${s}' is not a number in [0, 0x${max.toString(16)}] (decimal or 0x hex)`);
+  const show = (v: number) => (what === 'count' ? String(v) : `0x${v.toString(16)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new CnnaError('E_USAGE', `${what} '${s}' is not a number in [${show(min)}, ${show(max)}] (decimal or 0x hex)`);
   return n;
 }
 
@@ -22,7 +24,7 @@ export const boardMmioCommand: Command = {
     const client = await connectFromFlags(values);
     try {
       if (op === 'read') {
-        const count = rest[0] ? parseWord('count', rest[0], 1024) : 1;
+        const count = rest[0] ? parseWord('count', rest[0], 1024, 1) : 1;
         const r = await client.request('MMIO_READ', { address, count });
         const vals = r.body.values as number[];
         vals.forEach((v, i) => ctx.log(`0x${(address + 4 * i).toString(16).padStart(8, '0')}: 0x${v.toString(16).padStart(8, '0')} (${v})`));

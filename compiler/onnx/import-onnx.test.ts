@@ -142,3 +142,14 @@ describe('importOnnx', () => {
     });
   });
 });
+
+describe('importOnnx: duplicate initializer names', () => {
+  it('an initializer defined twice is refused naming it (E_GRAPH)', () => {
+    const spec = pytorchCnnSpec(1);
+    const conv = spec.initializers!.find((t) => t.name === 'conv.bias')!;
+    spec.initializers!.push({ ...conv, data: Float32Array.from(conv.data, (v) => v + 1) });
+    expect(() => importOnnx(buildModel(spec))).toThrow(expect.objectContaining({
+      code: 'E_GRAPH', message: expect.stringMatching(/: initializer 'conv\.bias' is defined twice \(ONNX value names must be unique\)$/),
+    }));
+  });
+});

@@ -117,6 +117,9 @@ export function importOnnx(source: Uint8Array | string, opts: ImportOptions = {}
   for (const t of g.initializer ?? []) {
     const name = t.name ?? '';
     if (!name) throw new CnnaError('E_FORMAT', `${what}: an initializer has no name`);
+    if (consts.has(name)) {
+      throw new CnnaError('E_GRAPH', `${what}: initializer '${name}' is defined twice (ONNX value names must be unique)`, { hint: 'rename or remove one of them; onnx.checker.check_model reports this too' });
+    }
     const d = tensorFromProto(t, `initializer '${name}'`);
     consts.set(name, { dims: d.dims, data: d.data, ints: d.ints });
     shapes.set(name, d.dims);

@@ -72,7 +72,8 @@ function compileAndKill(out: string, delayMs: number, signal: NodeJS.Signals): P
 }
 
 describe('cnna compile killed while writing over an existing bundle', () => {
-  it(`${TRIALS} kills: each executor runs a complete, agreeing bundle or refuses with E_BUNDLE`, async () => {
+  // ~40 s on an idle 2-core machine (52 CLI starts); the limit is for a hang: at a load average of 35 it took over 600 s
+  it(`${TRIALS} kills: each executor runs a complete, agreeing bundle or refuses with E_BUNDLE`, { timeout: 2_400_000 }, async () => {
     const refA = join(dir, 'ref-a');
     const refB = join(dir, 'ref-b');
     for (const [m, o] of [[modelA, refA], [modelB, refB]]) {

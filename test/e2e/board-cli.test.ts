@@ -51,6 +51,7 @@ describe('board CLI errors', () => {
     const conn = ['--tcp', `127.0.0.1:${board.tcp.port}`, '--token', TEST_TOKEN];
     expect((await cli(['infer', 'fashion-mnist:0', ...conn])).err).toContain('infer: nothing is deployed on tcp 127.0.0.1:');
     expect((await cli(['board', 'mmio', 'read', '0xzz', ...conn])).err).toContain("address '0xzz' is not a number");
+    expect((await cli(['board', 'mmio', 'read', '0xa0000000', '0', ...conn])).err).toContain("cnna: error [E_USAGE]: count '0' is not a number in [1, 1024] (decimal or 0x hex)");
     expect((await cli(['deploy', 'missing.cnnab', '--hwh', 'x', ...conn])).err).toContain('deploy: missing overlay (--overlay)');
     const info = await cli(['board', 'info', ...conn, '--json']);
     expect(info.code).toBe(0);
