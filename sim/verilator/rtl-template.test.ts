@@ -1,0 +1,92 @@
+// The engine is a template: configs spread over the whole range validateConfig accepts (array shapes
+// with one to fifteen lane groups, AXI 64/128/256 bits, one or two ports, bursts of 1 to 256 beats,
+// buffer depths that are not powers of two, the smallest output FIFO). For each config, the real RTL:
+//  - passes `verilator --lint-only -Wall` (with the per-signal waivers of rtl/lint, no blanket one) and
+//    Yosys `read_verilog -sv`;
+//  - builds under Verilator and runs, in one simulation process, seeded random single-layer programs
+//    (random-bundle.ts) bit-exact against the executable spec (sim/ref) and two small real models
+//    (the default Fashion-MNIST CNN and the PyTorch ResNet export) bit-exact against the golden model.
+// Every run has the performance model's watchdog, so a hang fails in seconds (E_SIM).
+// Cost (measured on the shared 2-core machine, see docs/engine.md "Template test"): the Verilator
+// builds dominate; configs and programs are kept small for that reason.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../boards/ultra96/board.ts';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
+import { optimize } from '../../compiler/passes/index.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
+import { mulberry32 } from '../../compiler/util/prng.ts';
+import { runBundle } from '../ref/run-bundle.ts';
+import { lintRtl } from './lint.ts';
+import { randomCase } from './random-bundle.ts';
+import { repoRoot } from './rtl-sources.ts';
+import { runBundlesRtl } from './run-rtl.ts';
+import { TEMPLATE_CONFIGS } from './template-configs.ts';
+
+const RANDOM_PROGRAMS = 10;
+const IMAGES = 2;
+
+interface RealModel { name: string; qm: QuantizedModel; input: string; output: string; images: Tensor[]; gold: Int16Array[] }
+
+function realModel(name: string, path: string, dims: number[], seed: number): RealModel {
+  const g = optimize(importOnnx(readFileSync(path)));
+  const qm = quantize(g, { calibrationImages: 8, report: false, onWarning: () => {} });
+  const r = mulberry32(seed);
+  const n = dims.reduce((a, b) => a * b, 1);
+  const images = Array.from({ length: IMAGES }, () => ({ dims, data: Float32Array.from({ length: n }, () => r()) }));
+  const input = g.inputs[0].name;
+  // The engine's last output (before a host softmax, if any) is what the golden model is compared on.
+  const bundle = compileBundle(qm, defaultConfig());
+  const out = bundle.manifest.outputs[0];
+  const output = out.hostTail ? qm.graph.nodes.find((nd) => nd.outputs[0] === out.name)!.inputs[0] : out.name;
+  const gold = images.map((x) => runFixed(qm, { [input]: x }, { keepAll: true }).raw[output].q);
+  return { name, qm, input, output: out.name, images, gold };
+}
+
+describe('the engine template on the RTL', () => {
+  const models = [
+    realModel('default Fashion-MNIST CNN', resolve(repoRoot, 'models/default/fashion_cnn.onnx'), [1, 1, 28, 28], 11),
+    realModel('PyTorch ResNet (opset 17)', resolve(repoRoot, 'test/fixtures/torch-exports/resnet-opset17.onnx'), [1, 3, 16, 16], 12),
+  ];
+
+  it.each(TEMPLATE_CONFIGS)('%s: lint clean, random programs and two real models bit-exact', async (name, config) => {
+    const lint = await lintRtl(config);
+    expect(lint.verilator).toEqual([]);
+    expect(lint.yosys).toEqual([]);
+
+    const cases = Array.from({ length: RANDOM_PROGRAMS }, (_, i) => randomCase(config, 7000 + i));
+    const bundles = models.map((m) => compileBundle(m.qm, config, { name: m.name }));
+    const r = await runBundlesRtl([
+      ...cases.map((c) => ({ bundle: c.bundle, inputSets: [{ raw: { x: c.input } }] })),
+      ...bundles.map((bundle, k) => ({ bundle, inputSets: models[k].images.map((x) => ({ tensors: { [models[k].input]: x } })) })),
+    ], { config });
+
+    const bad: string[] = [];
+    cases.forEach((c, k) => {
+      const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
+      for (const out of Object.keys(ref.raw)) {
+        const a = ref.raw[out].q, b = r.results[k][0].raw[out].q;
+        let diff = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+        if (diff) bad.push(`${c.summary}: output ${out} differs in ${diff}/${a.length} values`);
+      }
+    });
+    models.forEach((m, k) => {
+      r.results[cases.length + k].forEach((run, i) => {
+        const q = run.raw[m.output].q, want = m.gold[i];
+        let diff = q.length === want.length ? 0 : want.length;
+        for (let e = 0; e < Math.min(q.length, want.length); e++) if (q[e] !== want[e]) diff++;
+        if (diff) bad.push(`${m.name}, image ${i}: ${diff}/${want.length} outputs differ from the golden model`);
+      });
+    });
+    expect(bad, name).toEqual([]);
+    // Something ran: every random program's jobs completed, and the models took real cycles.
+    cases.forEach((c, k) => expect(r.results[k][0].jobs).toBe(c.bundle.manifest.descriptors.count));
+    for (let k = 0; k < models.length; k++) expect(r.results[cases.length + k][0].cycles).toBeGreaterThan(1000);
+  }, 1_800_000);
+});
