@@ -6,6 +6,7 @@ import { boardByName, boardDefaultConfig, boardNames, ddrBytesPerCycle, loadBoar
 import { SOURCED_FIELDS } from './board-spec.ts';
 import { defaultConfig, getBoard, loadConfig, ultra96 } from './ultra96/board.ts';
 import { cnna } from '../test/cli/run-cli.ts';
+import { MAX_ARRAY_MACS } from '../compiler/contracts/hw-config.ts';
 
 describe('boards database', () => {
   it('holds the five boards with their parts, resources and DSP types', () => {
@@ -22,6 +23,10 @@ describe('boards database', () => {
     expect(boardByName('pynq-z2').ps.hpPortNames).toEqual(['S_AXI_HP0', 'S_AXI_HP1', 'S_AXI_HP2', 'S_AXI_HP3']);
     expect(boardByName('kv260').ps.hpPortNames[0]).toBe('S_AXI_HP0_FPD');
     expect(boardByName('zcu104').boardPreset).toBe('xilinx.com:zcu104:part0:1.1');
+  });
+
+  it('the template\'s largest MAC array is the most DSP slices of any board', () => {
+    expect(Math.max(...boardNames().map((n) => boardByName(n).dsp))).toBe(MAX_ARRAY_MACS);
   });
 
   it.each(boardNames())('%s: every figure names its source; the DDR peak is bus width x data rate', (n) => {

@@ -103,6 +103,9 @@ module cnna_top #(
   if (Po % Pi != 0 || Po > 128 || Po / Pi > 15) begin : g_bad_po
     $error("cnna_top: Po = %0d must be a multiple of Pi = %0d, at most 128 and at most 15 lane groups (array.po)", Po, Pi);
   end
+  if (Pi * Po > 1728) begin : g_bad_macs
+    $error("cnna_top: Pi x Po = %0d multiplies, more than the 1728 DSP slices of the largest board (array.po)", Pi * Po);
+  end
   if (!(DataWidth == 64 || DataWidth == 128 || DataWidth == 256) || DataWidth > Pi * 16) begin : g_bad_axi
     $error("cnna_top: DataWidth = %0d must be 64, 128 or 256 and no wider than one input entry, Pi*16 = %0d (axi.dataBits)", DataWidth, Pi * 16);
   end

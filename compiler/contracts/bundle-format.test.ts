@@ -67,10 +67,13 @@ describe('hardware config', () => {
     const c = defaultConfig();
     const ok = (o: Record<string, unknown>) => validateConfig({ ...c, ...o });
     const bad = (o: Record<string, unknown>) => () => validateConfig({ ...c, ...o }, 'c.json');
-    for (const pi of [8, 16, 32, 64]) expect(ok({ array: { pi, po: pi } }).array.pi).toBe(pi);
+    for (const pi of [8, 16, 32]) expect(ok({ array: { pi, po: pi } }).array.pi).toBe(pi);
+    // PI 64 is in the template's lane set, but its smallest array (64 x 64) fits no board.
+    expect(bad({ array: { pi: 64, po: 64 } })).toThrow('c.json is invalid: array.po: array.pi x array.po = 4096 multiplies; no board in the boards database has more than 1728 DSP slices (ZCU104), so the template stops there: use array.pi x array.po <= 1728');
     expect(ok({ array: { pi: 16, po: 48 } }).array.po).toBe(48);
     expect(ok({ array: { pi: 8, po: 120 } }).array.po).toBe(120);
-    expect(ok({ array: { pi: 16, po: 128 } }).array.po).toBe(128);
+    expect(ok({ array: { pi: 16, po: 96 } }).array.po).toBe(96);
+    expect(bad({ array: { pi: 16, po: 128 } })).toThrow('array.pi x array.po = 2048 multiplies');
     expect(ok({ axi: { ...c.axi, dataBits: 256, burstBeats: 7, ports: 1 }, array: { pi: 16, po: 16 } }).axi.burstBeats).toBe(7);
     expect(ok({ axi: { ...c.axi, burstBeats: 1 } }).axi.burstBeats).toBe(1);
     expect(ok({ axi: { ...c.axi, burstBeats: 256 } }).axi.burstBeats).toBe(256);

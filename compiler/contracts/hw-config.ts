@@ -24,6 +24,12 @@ import { CnnaError } from '../errors/cnna-error.ts';
 export const PI_VALUES = [8, 16, 32, 64] as const;
 /** Largest output-lane count. */
 export const PO_MAX = 128;
+/**
+ * Largest MAC array (pi x po multiplies): the most DSP slices of any board in boards/ (ZCU104:
+ * 1,728). A bigger array fits no board, and the template is only built and tested up to it, so it
+ * is refused rather than accepted untested (boards/boards.test.ts checks the figure).
+ */
+export const MAX_ARRAY_MACS = 1728;
 /** Most lane groups (po / pi) per output vector: the descriptor's 4-bit outGroups field. */
 export const MAX_LANE_GROUPS = 15;
 
@@ -65,6 +71,12 @@ export const hwConfigSchema = z.object({
     ctx.addIssue({
       code: z.ZodIssueCode.custom, path: ['array', 'po'],
       message: `${c.array.po} is ${c.array.po / c.array.pi} lane groups of array.pi ${c.array.pi}; a JOB descriptor's outGroups field (4 bits) holds at most ${MAX_LANE_GROUPS}, so use array.po <= ${MAX_LANE_GROUPS * c.array.pi}`,
+    });
+  }
+  if (c.array.pi * c.array.po > MAX_ARRAY_MACS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom, path: ['array', 'po'],
+      message: `array.pi x array.po = ${c.array.pi * c.array.po} multiplies; no board in the boards database has more than ${MAX_ARRAY_MACS} DSP slices (ZCU104), so the template stops there: use array.pi x array.po <= ${MAX_ARRAY_MACS}`,
     });
   }
   const entryBits = c.array.pi * c.dataBits;
