@@ -115,16 +115,16 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
 }
 
 /**
- * Synthesizes self-contained engine modules (rtl/<top>.sv, no submodules) with parameter overrides, all in
- * one Yosys process (the design is saved once and reloaded per module), and returns each one's counts and
- * timing estimate.
+ * Synthesizes engine modules (any cnna_* module with its submodules) with parameter overrides, all in one
+ * Yosys process (the sources are read once, saved and reloaded per module), and returns each one's counts
+ * and timing estimate.
  */
 export async function synthModules(config: HwConfig, jobs: { top: string; params?: Record<string, number> }[]): Promise<(ResourceCounts & { timing: TimingReport })[]> {
   const work = mkdtempSync(join(tmpdir(), 'cnna-synth-mod-'));
   try {
     const pkg = join(work, 'cnna_pkg.sv');
     writeFileSync(pkg, rtlPackage(config));
-    const files = [pkg, join(repoRoot, 'rtl', 'cnna_rtl_pkg.sv'), ...[...new Set(jobs.map((j) => j.top))].map((t) => join(repoRoot, 'rtl', `${t}.sv`))];
+    const files = [pkg, ...rtlSources()];
     const lines = [`read_verilog -sv ${files.join(' ')}`, 'design -save base'];
     jobs.forEach((j, i) => {
       lines.push('design -load base');
