@@ -124,6 +124,8 @@ document.querySelectorAll('#configs th').forEach(function (th) {
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
       var x = a.cells[col].textContent, y = b.cells[col].textContent, nx = parseFloat(x), ny = parseFloat(y);
+      // Empty cells (a refused config has no latency or resources) sort last in both directions.
+      if (x === '' || y === '') return (x === '') - (y === '');
       if (!isNaN(nx) && !isNaN(ny)) return dir * (nx - ny);
       return dir * x.localeCompare(y);
     });
