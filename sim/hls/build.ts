@@ -4,13 +4,14 @@
 // generated headers + g++ and SystemC versions + flags; a build is made in a private directory and renamed
 // into place, concurrent callers wait on a lock directory (as sim/verilator/build.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { genHlsHeader, genHlsRegHeader } from '../../compiler/contracts/gen-hls-header.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { hlsDir, hlsEngineSources, repoRoot, SYSTEM_MODEL } from './hls-sources.ts';
+import { acquireBuildLock, releaseBuildLock } from '../build-lock.ts';
 
 export interface HlsModel {
   exe: string;
@@ -59,8 +60,6 @@ export function writeHlsHeaders(config: HwConfig, dir: string): void {
   writeFileSync(join(dir, 'cnna_regs.h'), genHlsRegHeader());
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function ensureHlsModel(config: HwConfig, opts: { cacheDir?: string; onLog?: (line: string) => void } = {}): Promise<HlsModel> {
   const cache = opts.cacheDir ?? join(repoRoot, '.cache', 'hls');
   mkdirSync(cache, { recursive: true });
@@ -69,18 +68,7 @@ export async function ensureHlsModel(config: HwConfig, opts: { cacheDir?: string
   const exe = join(dir, 'cnna_hls_sim');
   const lock = `${dir}.lock`;
   const t0 = Date.now();
-  for (;;) {
-    if (existsSync(exe)) return { exe, key, dir, built: false, buildSeconds: (Date.now() - t0) / 1000 };
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch { /* lock vanished */ }
-      await sleep(500);
-    }
-  }
+  if (!(await acquireBuildLock(lock, () => existsSync(exe)))) return { exe, key, dir, built: false, buildSeconds: (Date.now() - t0) / 1000 };
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
     if (existsSync(exe)) return { exe, key, dir, built: false, buildSeconds: 0 };
@@ -99,6 +87,6 @@ export async function ensureHlsModel(config: HwConfig, opts: { cacheDir?: string
     renameSync(tmp, dir);
     return { exe, key, dir, built: true, buildSeconds: (Date.now() - t0) / 1000 };
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    releaseBuildLock(lock);
   }
 }

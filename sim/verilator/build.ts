@@ -3,13 +3,14 @@
 // version and the build flags; a build is made in a private directory and renamed into place, and
 // concurrent callers (vitest workers) wait on a lock directory, so a cached model is always complete.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { genHlsHeader } from '../../compiler/contracts/gen-hls-header.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { repoRoot, rtlPackage, rtlSources, waiverFile } from './rtl-sources.ts';
+import { acquireBuildLock, releaseBuildLock } from '../build-lock.ts';
 
 export interface RtlModel {
   exe: string;
@@ -64,8 +65,6 @@ export async function buildKey(config: HwConfig, trace = false): Promise<string>
   return h.digest('hex').slice(0, 16);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function ensureRtlModel(config: HwConfig, opts: BuildOptions = {}): Promise<RtlModel> {
   const trace = opts.trace ?? false;
   const cache = opts.cacheDir ?? join(repoRoot, '.cache', 'verilator');
@@ -75,19 +74,7 @@ export async function ensureRtlModel(config: HwConfig, opts: BuildOptions = {}):
   const exe = join(dir, 'Vcnna');
   const lock = `${dir}.lock`;
   const t0 = Date.now();
-  for (;;) {
-    if (existsSync(exe)) return { exe, key, dir, built: false, buildSeconds: (Date.now() - t0) / 1000 };
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // Someone else is building this key; a lock older than 20 minutes is stale.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch { /* lock vanished */ }
-      await sleep(500);
-    }
-  }
+  if (!(await acquireBuildLock(lock, () => existsSync(exe)))) return { exe, key, dir, built: false, buildSeconds: (Date.now() - t0) / 1000 };
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
     if (existsSync(exe)) return { exe, key, dir, built: false, buildSeconds: 0 };
@@ -109,6 +96,6 @@ export async function ensureRtlModel(config: HwConfig, opts: BuildOptions = {}):
     renameSync(tmp, dir);
     return { exe, key, dir, built: true, buildSeconds: (Date.now() - t0) / 1000 };
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    releaseBuildLock(lock);
   }
 }
