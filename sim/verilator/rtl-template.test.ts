@@ -26,7 +26,7 @@ import { lintRtl } from './lint.ts';
 import { randomCase } from './random-bundle.ts';
 import { repoRoot } from './rtl-sources.ts';
 import { runBundlesRtl } from './run-rtl.ts';
-import { TEMPLATE_CONFIGS } from './template-configs.ts';
+import { KNOWN_HANGS, TEMPLATE_CONFIGS } from './template-configs.ts';
 
 const RANDOM_PROGRAMS = 10;
 const IMAGES = 2;
@@ -89,4 +89,7 @@ describe('the engine template on the RTL', () => {
     cases.forEach((c, k) => expect(r.results[k][0].jobs).toBe(c.bundle.manifest.descriptors.count));
     for (let k = 0; k < models.length; k++) expect(r.results[cases.length + k][0].cycles).toBeGreaterThan(1000);
   }, 1_800_000);
+
+  // Known defects (template-configs.ts KNOWN_HANGS): skipped, so the report lists them until fixed.
+  it.skip.each(KNOWN_HANGS)('%s: KNOWN HANG on the RTL (watchdog E_SIM), to fix', () => {});
 });
