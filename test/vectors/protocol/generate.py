@@ -331,7 +331,7 @@ good_mac = hmac.new(TOKEN.encode(), b"cnna-auth-v1" + bytes.fromhex(NONCES[0]) +
 agent_mac = hmac.new(TOKEN.encode(), b"cnna-auth-v1-agent" + bytes.fromhex(CNONCE) + bytes.fromhex(NONCES[0]), hashlib.sha256).hexdigest()
 wrong_mac = hmac.new(b"not-the-token", b"cnna-auth-v1" + bytes.fromhex(NONCES[0]) + bytes.fromhex(CNONCE), hashlib.sha256).hexdigest()
 TEN = b"0123456789"
-H10 = sha(TEN)
+TEN_SHA = sha(TEN)
 MISSING = sha(b"never uploaded")
 
 steps = []
@@ -367,36 +367,36 @@ step("AUTH with the right MAC; the agent proves it knows the token too", "AUTH",
 step("replayed request id (equal)", "PING", 13, {}, error="REPLAYED")
 step("replayed request id (lower)", "PING", 5, {}, error="REPLAYED")
 step("INFO after auth", "INFO", 14, {}, expect_body={"protocol": 1, "bundle": None, "overlay": None, "hwh": None, "deployId": None})
-step("upload larger than maxUpload", "UPLOAD_BEGIN", 15, {"kind": "bundle", "size": 1000001, "sha256": H10}, error="UPLOAD_TOO_LARGE")
+step("upload larger than maxUpload", "UPLOAD_BEGIN", 15, {"kind": "bundle", "size": 1000001, "sha256": TEN_SHA}, error="UPLOAD_TOO_LARGE")
 step("path traversal in the hash", "UPLOAD_BEGIN", 16, {"kind": "bundle", "size": 10, "sha256": "../../../../etc/passwd"}, error="BAD_REQUEST")
 step("path traversal in the upload id", "UPLOAD_STATUS", 17, {"uploadId": "../" * 20 + "tmp/x"}, error="BAD_REQUEST")
-step("upper-case hex is not a valid hash", "UPLOAD_STATUS", 18, {"uploadId": H10.upper()}, error="BAD_REQUEST")
-step("unknown kind", "UPLOAD_BEGIN", 19, {"kind": "../bundle", "size": 10, "sha256": H10}, error="BAD_REQUEST")
-step("size zero", "UPLOAD_BEGIN", 20, {"kind": "bundle", "size": 0, "sha256": H10}, error="BAD_REQUEST")
-step("chunk for an upload never begun", "UPLOAD_CHUNK", 21, {"uploadId": H10, "offset": 0}, b"0", error="UNKNOWN_UPLOAD")
-step("begin a 10-byte upload", "UPLOAD_BEGIN", 22, {"kind": "bundle", "size": 10, "sha256": H10},
-     expect_body={"uploadId": H10, "size": 10, "chunkSize": 4096, "received": [], "complete": False})
-step("first chunk", "UPLOAD_CHUNK", 23, {"uploadId": H10, "offset": 0}, TEN[:5],
-     expect_body={"uploadId": H10, "offset": 0, "length": 5, "received": 5})
-step("end with bytes missing", "UPLOAD_END", 24, {"uploadId": H10}, error="INCOMPLETE")
-step("status shows the received range", "UPLOAD_STATUS", 25, {"uploadId": H10},
-     expect_body={"uploadId": H10, "size": 10, "received": [[0, 5]], "complete": False})
-step("chunk past the end", "UPLOAD_CHUNK", 26, {"uploadId": H10, "offset": 8}, b"89ab", error="BAD_RANGE")
-step("empty chunk", "UPLOAD_CHUNK", 27, {"uploadId": H10, "offset": 5}, b"", error="BAD_RANGE")
-step("negative offset", "UPLOAD_CHUNK", 28, {"uploadId": H10, "offset": -1}, b"0", error="BAD_REQUEST")
-step("deploy names an unfinished object", "DEPLOY", 29, {"bitstream": H10, "hwh": H10, "bundle": H10}, error="NOT_CACHED")
-step("resent overlapping chunk", "UPLOAD_CHUNK", 30, {"uploadId": H10, "offset": 3}, TEN[3:10],
-     expect_body={"uploadId": H10, "offset": 3, "length": 7, "received": 10})
-step("end verifies the hash", "UPLOAD_END", 31, {"uploadId": H10}, expect_body={"sha256": H10, "size": 10, "kind": "bundle"})
-step("begin again: already cached", "UPLOAD_BEGIN", 32, {"kind": "bundle", "size": 10, "sha256": H10},
-     expect_body={"uploadId": H10, "size": 10, "received": [[0, 10]], "complete": True})
+step("upper-case hex is not a valid hash", "UPLOAD_STATUS", 18, {"uploadId": TEN_SHA.upper()}, error="BAD_REQUEST")
+step("unknown kind", "UPLOAD_BEGIN", 19, {"kind": "../bundle", "size": 10, "sha256": TEN_SHA}, error="BAD_REQUEST")
+step("size zero", "UPLOAD_BEGIN", 20, {"kind": "bundle", "size": 0, "sha256": TEN_SHA}, error="BAD_REQUEST")
+step("chunk for an upload never begun", "UPLOAD_CHUNK", 21, {"uploadId": TEN_SHA, "offset": 0}, b"0", error="UNKNOWN_UPLOAD")
+step("begin a 10-byte upload", "UPLOAD_BEGIN", 22, {"kind": "bundle", "size": 10, "sha256": TEN_SHA},
+     expect_body={"uploadId": TEN_SHA, "size": 10, "chunkSize": 4096, "received": [], "complete": False})
+step("first chunk", "UPLOAD_CHUNK", 23, {"uploadId": TEN_SHA, "offset": 0}, TEN[:5],
+     expect_body={"uploadId": TEN_SHA, "offset": 0, "length": 5, "received": 5})
+step("end with bytes missing", "UPLOAD_END", 24, {"uploadId": TEN_SHA}, error="INCOMPLETE")
+step("status shows the received range", "UPLOAD_STATUS", 25, {"uploadId": TEN_SHA},
+     expect_body={"uploadId": TEN_SHA, "size": 10, "received": [[0, 5]], "complete": False})
+step("chunk past the end", "UPLOAD_CHUNK", 26, {"uploadId": TEN_SHA, "offset": 8}, b"89ab", error="BAD_RANGE")
+step("empty chunk", "UPLOAD_CHUNK", 27, {"uploadId": TEN_SHA, "offset": 5}, b"", error="BAD_RANGE")
+step("negative offset", "UPLOAD_CHUNK", 28, {"uploadId": TEN_SHA, "offset": -1}, b"0", error="BAD_REQUEST")
+step("deploy names an unfinished object", "DEPLOY", 29, {"bitstream": TEN_SHA, "hwh": TEN_SHA, "bundle": TEN_SHA}, error="NOT_CACHED")
+step("resent overlapping chunk", "UPLOAD_CHUNK", 30, {"uploadId": TEN_SHA, "offset": 3}, TEN[3:10],
+     expect_body={"uploadId": TEN_SHA, "offset": 3, "length": 7, "received": 10})
+step("end verifies the hash", "UPLOAD_END", 31, {"uploadId": TEN_SHA}, expect_body={"sha256": TEN_SHA, "size": 10, "kind": "bundle"})
+step("begin again: already cached", "UPLOAD_BEGIN", 32, {"kind": "bundle", "size": 10, "sha256": TEN_SHA},
+     expect_body={"uploadId": TEN_SHA, "size": 10, "received": [[0, 10]], "complete": True})
 bad = b"abcdefghij"
 step("begin an upload whose declared hash is wrong", "UPLOAD_BEGIN", 33, {"kind": "hwh", "size": 10, "sha256": MISSING},
      expect_body={"uploadId": MISSING, "received": [], "complete": False})
 step("its only chunk", "UPLOAD_CHUNK", 34, {"uploadId": MISSING, "offset": 0}, bad, expect_body={"received": 10})
 step("end detects the hash mismatch", "UPLOAD_END", 35, {"uploadId": MISSING}, error="HASH_MISMATCH")
 step("the failed upload is gone", "UPLOAD_STATUS", 36, {"uploadId": MISSING}, error="UNKNOWN_UPLOAD")
-step("deploy with objects missing", "DEPLOY", 37, {"bitstream": MISSING, "hwh": H10, "bundle": H10}, error="NOT_CACHED")
+step("deploy with objects missing", "DEPLOY", 37, {"bitstream": MISSING, "hwh": TEN_SHA, "bundle": TEN_SHA}, error="NOT_CACHED")
 step("activate an unknown deployment", "ACTIVATE", 38, {"deployId": "0" * 32}, error="UNKNOWN_DEPLOY")
 step("infer with nothing deployed", "INFER", 39, {"inputs": []}, error="NOT_DEPLOYED")
 step("mmio with nothing deployed", "MMIO_READ", 40, {"address": 0x80010000, "count": 1}, error="NOT_DEPLOYED")
