@@ -7,7 +7,7 @@
 // Modes: 'untimed' (the fast C-simulation: the HLS top called once per start; cycles and per-layer figures
 // come from the performance model, sim/perf) and 'clocked' (the engine as a clocked SystemC module whose
 // DDR transfers pay the board's latency and bandwidth; cycles, MAC-busy, stalls and beats are its counters).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,14 +15,13 @@ import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
-import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
-import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
+import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
 import { ensureHlsModel, type HlsModel } from './build.ts';
+import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs } from '../ddr-image.ts';
 
 export type HlsMode = 'untimed' | 'clocked';
 
@@ -73,8 +72,6 @@ interface ModelRun {
   layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
 }
 
-const regionBytes = (io: { layout: { cg: number; cgStride: number } }) => io.layout.cg * io.layout.cgStride;
-
 export async function runBundleHls(bundle: Bundle, inputSets: HlsInputSet[], opts: HlsOptions = {}): Promise<{ runs: HlsRunResult[]; model: HlsModel; simSeconds: number }> {
   const r = await runBundlesHls([{ bundle, inputSets }], opts);
   return { runs: r.results[0], model: r.model, simSeconds: r.simSeconds };
@@ -109,29 +106,11 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
     items.forEach(({ bundle, inputSets }, b) => {
       const m = bundle.manifest;
       const BASE = bases[b];
-      writeFileSync(join(work, `b${b}-descriptors.bin`), bundle.descriptors);
-      writeFileSync(join(work, `b${b}-weights.bin`), bundle.weights);
-      S.push(`load ${BASE + m.descriptors.offset} ${join(work, `b${b}-descriptors.bin`)}`);
-      S.push(`load ${BASE + m.params.offset} ${join(work, `b${b}-weights.bin`)}`);
-      const acts = m.memoryMap.regions.find((r) => r.name === 'activations');
+      S.push(...loadBundleLines(work, b, bundle, BASE));
       inputSets.forEach((set, i) => {
-        if (acts) S.push(`zero ${BASE + acts.offset} ${acts.size}`);
-        for (const io of m.inputs) {
-          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
-          const raw = set.raw?.[io.name];
-          const t = set.tensors?.[io.name];
-          if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
-          const src = raw ?? t!.data;
-          if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
-          const img = new Int16Array(regionBytes(io) / 2);
-          const idx = elementIndex(io, pi);
-          for (let k = 0; k < n; k++) img[idx(k)] = raw ? raw[k] : quant(src[k], io.f);
-          const file = join(work, `b${b}-in-${i}-${io.name.replace(/[^\w.-]/g, '_')}.bin`);
-          writeFileSync(file, new Uint8Array(img.buffer));
-          S.push(`load ${BASE + io.layout.offset} ${file}`);
-        }
+        S.push(...loadInputLines(work, b, i, m, set, BASE, pi));
         S.push(`run ${BASE} ${maxCycles}`);
-        m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
+        S.push(...dumpOutputLines(work, b, i, m, BASE));
       });
     });
     const script = join(work, 'script.txt');
@@ -172,21 +151,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
         }
         const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
         if (idHex !== hash) throw new CnnaError('E_SIM', `HLS model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
-        const raw: HlsRunResult['raw'] = {};
-        const outputs: Record<string, Tensor> = {};
-        m.outputs.forEach((io, k) => {
-          const buf = readFileSync(join(work, `b${b}-out-${i}-${k}.bin`));
-          const img = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
-          const idx = elementIndex(io, pi);
-          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
-          const q = new Int16Array(n);
-          for (let e = 0; e < n; e++) q[e] = img[idx(e)];
-          raw[io.name] = { q, f: io.f, dims: io.shape };
-          const deq = new Float64Array(n);
-          for (let e = 0; e < n; e++) deq[e] = q[e] * 2 ** -io.f;
-          const tail = io.hostTail?.[0];
-          outputs[io.name] = tail ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) } : { dims: io.shape, data: Float32Array.from(deq) };
-        });
+        const { raw, outputs } = readOutputs(work, b, i, m, pi);
         let perLayer: LayerStats[];
         let cycles: number;
         if (modeled) {

@@ -11,14 +11,13 @@ import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { EngineStatus, describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { ddrControllerBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
-import { checkBundleConfig, elementIndex, type LayerStats } from '../ref/run-bundle.ts';
+import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
+import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs } from '../ddr-image.ts';
 
 /** One inference's inputs: int16 (already quantized, ONNX element order) or float tensors. */
 export interface RtlInputSet {
@@ -148,10 +147,6 @@ interface HarnessRun {
   layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
 }
 
-function regionBytes(io: { layout: { cg: number; cgStride: number } }): number {
-  return io.layout.cg * io.layout.cgStride;
-}
-
 export async function runBundleRtl(bundle: Bundle, inputSets: RtlInputSet[], opts: RtlOptions = {}): Promise<RtlBatchResult> {
   const r = await runBundlesRtl([{ bundle, inputSets }], opts);
   return { runs: r.results[0], model: r.model, simSeconds: r.simSeconds };
@@ -207,27 +202,9 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     items.forEach(({ bundle, inputSets }, b) => {
       const m = bundle.manifest;
       const BASE = bases[b];
-      writeFileSync(join(work, `b${b}-descriptors.bin`), bundle.descriptors);
-      writeFileSync(join(work, `b${b}-weights.bin`), bundle.weights);
-      S.push(`load ${BASE + m.descriptors.offset} ${join(work, `b${b}-descriptors.bin`)}`);
-      S.push(`load ${BASE + m.params.offset} ${join(work, `b${b}-weights.bin`)}`);
-      const acts = m.memoryMap.regions.find((r) => r.name === 'activations');
+      S.push(...loadBundleLines(work, b, bundle, BASE));
       inputSets.forEach((set, i) => {
-        if (acts) S.push(`zero ${BASE + acts.offset} ${acts.size}`);
-        for (const io of m.inputs) {
-          const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
-          const raw = set.raw?.[io.name];
-          const t = set.tensors?.[io.name];
-          if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
-          const src = raw ?? t!.data;
-          if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
-          const img = new Int16Array(regionBytes(io) / 2);
-          const idx = elementIndex(io, pi);
-          for (let k = 0; k < n; k++) img[idx(k)] = raw ? raw[k] : quant(src[k], io.f);
-          const file = join(work, `b${b}-in-${i}-${io.name.replace(/[^\w.-]/g, '_')}.bin`);
-          writeFileSync(file, new Uint8Array(img.buffer));
-          S.push(`load ${BASE + io.layout.offset} ${file}`);
-        }
+        S.push(...loadInputLines(work, b, i, m, set, BASE, pi));
         for (const inj of injects) {
           if ((inj.run ?? 0) !== runIndex) continue;
           const resp = inj.resp === 'DECERR' ? 3 : 2;
@@ -235,7 +212,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
         }
         runIndex++;
         S.push(`run ${BASE} ${limits[b]}`);
-        m.outputs.forEach((io, k) => S.push(`dump ${BASE + io.layout.offset} ${regionBytes(io)} ${join(work, `b${b}-out-${i}-${k}.bin`)}`));
+        S.push(...dumpOutputLines(work, b, i, m, BASE));
       });
     });
     const script = join(work, 'script.txt');
@@ -300,23 +277,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       }
       const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
       if (idHex !== hash) throw new CnnaError('E_SIM', `RTL model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
-      const raw: RtlRunResult['raw'] = {};
-      const outputs: Record<string, Tensor> = {};
-      m.outputs.forEach((io, k) => {
-        const buf = readFileSync(join(work, `b${b}-out-${i}-${k}.bin`));
-        const img = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
-        const idx = elementIndex(io, pi);
-        const n = io.shape.slice(1).reduce((a, c) => a * c, 1);
-        const q = new Int16Array(n);
-        for (let e = 0; e < n; e++) q[e] = img[idx(e)];
-        raw[io.name] = { q, f: io.f, dims: io.shape };
-        const deq = new Float64Array(n);
-        for (let e = 0; e < n; e++) deq[e] = q[e] * 2 ** -io.f;
-        const tail = io.hostTail?.[0];
-        outputs[io.name] = tail
-          ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) }
-          : { dims: io.shape, data: Float32Array.from(deq) };
-      });
+      const { raw, outputs } = readOutputs(work, b, i, m, pi);
       const perLayer: LayerStats[] = m.layers.map((l) => ({
         name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
         rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
