@@ -1,26 +1,32 @@
-// `cnna synth --board ultra96 [--config FILE] [--no-cache] --json`: synthesizes the engine RTL for a
-// hardware config with Yosys (synth_xilinx -family xcup) and prints DSP48E2, RAMB36/RAMB18, LUT and FF
-// counts with the fit against the board, and the static timing estimate (timing.fmaxMhz and the five
-// worst register-to-register paths, sim/synth/timing.ts). Results are cached by config + RTL hash
+// `cnna synth --board ultra96 [--config FILE] [--paths N] [--no-cache] --json`: synthesizes the engine RTL
+// for a hardware config with Yosys (synth_xilinx -family xcup) and prints DSP48E2, RAMB36/RAMB18, LUT and FF
+// counts with the fit against the board, and the static timing estimate (timing.fmaxMhz and the N worst
+// register-to-register paths, one per end register, default 5, sim/synth/timing.ts). Results are cached by config + RTL hash
 // (sim/synth/yosys.ts).
 import { getBoard, loadConfig } from '../../boards/ultra96/board.ts';
+import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runSynth } from '../../sim/synth/yosys.ts';
 import type { Command } from '../command.ts';
 
 export const synthCommand: Command = {
   name: 'synth',
-  summary: 'synthesize the engine RTL with Yosys for a board and config; print DSP/BRAM/LUT/FF use, fit and estimated fmax',
-  usage: 'synth [--board ultra96] [--config FILE] [--no-cache]',
+  summary: 'synthesize the engine RTL with Yosys for a board and config; print DSP/BRAM/LUT/FF use, fit and estimated fmax with the worst timing paths (--paths N: the N worst, one per end register; default 5)',
+  usage: 'synth [--board ultra96] [--config FILE] [--paths N] [--no-cache]',
   options: {
     board: { type: 'string', default: 'ultra96' },
     config: { type: 'string' },
+    paths: { type: 'string', default: '5' },
     'no-cache': { type: 'boolean', default: false },
   },
   async run({ values }, ctx) {
+    const paths = Number(values.paths);
+    if (!/^\d+$/.test(String(values.paths)) || !Number.isSafeInteger(paths) || paths < 1) {
+      throw new CnnaError('E_USAGE', `synth: --paths '${String(values.paths)}' is not a positive integer`, { hint: 'e.g. --paths 40 lists the 40 worst register-to-register paths' });
+    }
     const boardName = String(values.board);
     const board = getBoard(boardName);
     const config = loadConfig(values.config as string | undefined, boardName);
-    const r = await runSynth(config, board, { noCache: Boolean(values['no-cache']), onLog: ctx.warn });
+    const r = await runSynth(config, board, { noCache: Boolean(values['no-cache']), onLog: ctx.warn, paths });
     const x = r.resources;
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
     ctx.log(`engine for config ${r.configHash} on ${r.board} (${r.part}), Yosys ${r.cached ? 'cached result' : `${r.seconds.toFixed(0)} s`}`);

@@ -60,7 +60,22 @@ export function checkFit(r: ResourceCounts, b: BoardLimits): FitCheck {
   return { dsp, bram36, lut, ff, ok: dsp.ok && bram36.ok && lut.ok && ff.ok };
 }
 
-export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; noCache?: boolean; onLog?: (s: string) => void } = {}): Promise<SynthReport> {
+/** The cache key of a synthesis: hash of the generated package, the Yosys version (`yosys -V`), the script and every RTL source. */
+export function synthCacheKey(config: HwConfig, yosysVersion: string): string {
+  const h = createHash('sha256');
+  h.update(rtlPackage(config));
+  h.update(yosysVersion);
+  h.update(synthScript(['pkg']));
+  for (const f of rtlSources()) h.update(readFileSync(f));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Synthesizes (or reads from the cache) the engine for a config and times its netlist. `paths`: how many
+ * worst paths the timing report lists (default 5, one per end register); the cached netlist is re-timed,
+ * so asking for more paths does not re-synthesize.
+ */
+export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; noCache?: boolean; onLog?: (s: string) => void; paths?: number } = {}): Promise<SynthReport> {
   let yosys: string;
   try {
     yosys = (await execa('yosys', ['-V'])).stdout.trim();
@@ -70,12 +85,7 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
   const cache = opts.cacheDir ?? join(repoRoot, '.cache', 'synth');
   mkdirSync(cache, { recursive: true });
   const pkgText = rtlPackage(config);
-  const h = createHash('sha256');
-  h.update(pkgText);
-  h.update(yosys);
-  h.update(synthScript(['pkg']));
-  for (const f of rtlSources()) h.update(readFileSync(f));
-  const key = h.digest('hex').slice(0, 16);
+  const key = synthCacheKey(config, yosys);
   const cacheFile = join(cache, `${key}.json`);
   const netFile = join(cache, `${key}.netlist.json.gz`);
   const t0 = Date.now();
@@ -107,7 +117,7 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
     }
   }
   const resources = parseYosysStat(stat);
-  const timing = estimateTiming(JSON.parse(netlist.toString('utf8')) as YosysNetlist, { top: 'cnna_top' });
+  const timing = estimateTiming(JSON.parse(netlist.toString('utf8')) as YosysNetlist, { top: 'cnna_top', worst: opts.paths });
   return {
     board: board.name, part: board.part, configHash: configHash(config), resources, fit: checkFit(resources, board), timing,
     cached, seconds: (Date.now() - t0) / 1000, key, yosys,
