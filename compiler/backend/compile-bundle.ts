@@ -10,12 +10,12 @@ import type { Graph, Node } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { configHash, type HwConfig } from '../contracts/hw-config.ts';
 import {
-  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, weightBlockBytes,
-  type ActLayout, type Bundle, type Manifest, type TensorIo,
+  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, jobWeightBlockBytes,
+  type ActLayout, type Bundle, type Manifest, type ManifestLayer, type TensorIo,
 } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
-import { BackendContext, type DdrValue } from './context.ts';
+import { BackendContext, type DdrValue, type WinogradMode } from './context.ts';
 import { mapConv, convOut } from './map-conv.ts';
 import { mapGemm } from './map-gemm.ts';
 import { isFlatConcat, mapAdd, mapConcat, mapFlatConcat, mapPoolOrAct } from './map-identity.ts';
@@ -46,6 +46,15 @@ function macsOf(node: Node, g: Graph, qm: QuantizedModel): number {
   return 0;
 }
 
+/** Conv output rows and columns of a conv node (before its fused pool). */
+function convShape(node: Node & { op: 'conv' }, g: Graph): [number, number] {
+  const x = shapeOf(g, node.inputs[0]);
+  return [
+    convOut(x[2], 3, node.strides[0], node.dilations[0], node.pads[0], node.pads[2]),
+    convOut(x[3], 3, node.strides[1], node.dilations[1], node.pads[1], node.pads[3]),
+  ];
+}
+
 export interface CompileOptions {
   /** Model name for the manifest (default: graph name). */
   name?: string;
@@ -55,6 +64,12 @@ export interface CompileOptions {
    * and design-space sweeps; the descriptors are identical to a full compile's.
    */
   layoutOnly?: boolean;
+  /**
+   * Winograd or direct for the eligible conv layers (3x3, stride 1, dilation 1, block fits the weight bank)
+   * when the config has array.winograd: 'auto' (default) takes the fewer modeled cycles per layer, 'always'
+   * every eligible layer (also before the few-channel tap packing), 'never' none. Ignored without array.winograd.
+   */
+  winograd?: WinogradMode;
 }
 
 /** Where the back end places one graph node (what `cnna inspect` shows). */
@@ -84,7 +99,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
 
 function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions, plan: Map<string, Placement> | undefined): Bundle | undefined {
   const g = qm.graph;
-  const ctx = new BackendContext(config, opts.layoutOnly ?? false);
+  const ctx = new BackendContext(config, opts.layoutOnly ?? false, opts.winograd ?? 'auto');
   const { pi } = ctx;
   const arena = ctx.arena;
   const fmt = (name: string, where: string): number => {
@@ -228,12 +243,20 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       const blocks = new Map<number, number>();
       for (let j = first; j < ctx.jobs.length; j++) {
         const d = ctx.jobs[j];
-        blocks.set(d.wAddr, weightBlockBytes(pi, ctx.po, d.kh, d.kw, d.cg));
+        blocks.set(d.wAddr, jobWeightBlockBytes(pi, ctx.po, d));
       }
       const tensors = new Set([...node.inputs.filter((v) => ctx.values.has(v)).map((v) => ctx.values.get(v)!.t), ctx.values.get(outName)!.t]);
       let minDdrBytes = [...blocks.values()].reduce((a, b) => a + b, 0);
       for (const t of tensors) minDdrBytes += layoutBytes(t);
-      ctx.layers.push({ name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm), minDdrBytes });
+      const layer: ManifestLayer = { name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm), minDdrBytes };
+      if (node.op === 'conv' && ctx.jobs[first].flags & Flag.WINOGRAD) {
+        const [M, Cg] = qm.weights.get(node.name)!.dims;
+        const o = shapeOf(g, outName);
+        const pre = node.pool ? convShape(node, g) : [o[2], o[3]];
+        layer.winograd = true;
+        layer.mults = M * Cg * 16 * Math.ceil(pre[0] / 2) * Math.ceil(pre[1] / 2);
+      }
+      ctx.layers.push(layer);
     }
     for (const v of node.inputs) {
       const r = rootOf(v);

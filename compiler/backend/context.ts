@@ -4,8 +4,7 @@ import type { HwConfig } from '../contracts/hw-config.ts';
 import { emptyDescriptor, type ActLayout, type Descriptor, type ManifestLayer } from '../contracts/bundle-format.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align } from './act-alloc.ts';
-import { weightBlockBytes } from '../contracts/bundle-format.ts';
-import { buildWeightBlock, type BlockSpec } from './weight-block.ts';
+import { blockSpecBytes, buildWeightBlock, type BlockSpec } from './weight-block.ts';
 
 /** An activation value in DDR: its tensor, format and how the ONNX shape maps onto it. */
 export interface DdrValue {
@@ -20,6 +19,9 @@ export interface DdrValue {
    */
   parts?: { c: number; h: number; w: number; group: number }[];
 }
+
+/** How the back end picks Winograd jobs on a config with array.winograd (CompileOptions.winograd). */
+export type WinogradMode = 'auto' | 'always' | 'never';
 
 export class Params {
   private parts: Uint8Array[] = [];
@@ -66,14 +68,14 @@ export class BackendContext {
   readonly arena = new Arena();
 
   /** layoutOnly: weight blocks are sized, not built (descriptors and memory map only). */
-  constructor(readonly config: HwConfig, readonly layoutOnly = false) {
+  constructor(readonly config: HwConfig, readonly layoutOnly = false, readonly winograd: WinogradMode = 'auto') {
     this.pi = config.array.pi;
     this.po = config.array.po;
   }
 
   /** A weight block for `params.add`: its bytes, or only its size in a layout-only compile. */
   weightBlock(s: BlockSpec): Uint8Array | number {
-    return this.layoutOnly ? weightBlockBytes(s.pi, s.po, s.kh, s.kw, s.cg) : buildWeightBlock(s);
+    return this.layoutOnly ? blockSpecBytes(s) : buildWeightBlock(s);
   }
 
   newJob(): Descriptor {

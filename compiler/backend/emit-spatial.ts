@@ -35,6 +35,8 @@ export interface SpatialLayer {
   /** Units read the same input (conv): allow input reuse across units. */
   sharedInput: boolean;
   weightWords: number;
+  /** Winograd jobs (Flag.WINOGRAD; the caller checked 3x3, stride 1, dilation 1 and the bank fit). */
+  winograd?: boolean;
 }
 
 function check(cond: boolean, layer: string, msg: string): void {
@@ -42,7 +44,15 @@ function check(cond: boolean, layer: string, msg: string): void {
 }
 
 export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
+  const first = ctx.jobs.length;
+  ctx.jobs.push(...planSpatial(ctx, L));
+  return first;
+}
+
+/** The JOB descriptors of a layer, in program order, without emitting them (emitSpatial pushes them). */
+export function planSpatial(ctx: BackendContext, L: SpatialLayer): Descriptor[] {
   const { pi } = ctx;
+  const jobs: Descriptor[] = [];
   const bank = ctx.config.buffers.inputBankEntries;
   const where = `layer '${L.name}'`;
   const r = L.rows;
@@ -92,7 +102,6 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
   if (tileOuter <= unitOuter) for (let t = 0; t < tiles.length; t++) for (let u = 0; u < U; u++) pairs.push([t, u]);
   else for (let u = 0; u < U; u++) for (let t = 0; t < tiles.length; t++) pairs.push([t, u]);
 
-  const first = ctx.jobs.length;
   let prev: Descriptor | null = null;
   for (const [t, u] of pairs) {
     const [rr, cr] = tiles[t];
@@ -139,8 +148,9 @@ export function emitSpatial(ctx: BackendContext, L: SpatialLayer): number {
     } else {
       d.flags |= Flag.SYNC;
     }
-    ctx.jobs.push(d);
+    if (L.winograd) d.flags |= Flag.WINOGRAD;
+    jobs.push(d);
     prev = d;
   }
-  return first;
+  return jobs;
 }

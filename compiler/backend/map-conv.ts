@@ -3,11 +3,13 @@
 // the input channel groups that block reads.
 import type { ConvNode, PoolSpec } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
-import { Act, PoolKind } from '../contracts/bundle-format.ts';
+import { Act, DESC_BYTES, Flag, PoolKind, WINO_MAX_LANES, WINO_WORDS_PER_GROUP, jobWeightBlockBytes, reusesWeights, winoPackInto, type Descriptor } from '../contracts/bundle-format.ts';
+import { jobComputeCycles } from '../contracts/job-cycles.ts';
+import { winoWeight } from '../golden/fixed/winograd.ts';
 import { clipBounds, leakyAq } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import type { BackendContext, DdrValue } from './context.ts';
-import { emitSpatial, type Unit } from './emit-spatial.ts';
+import { emitSpatial, planSpatial, type SpatialLayer, type Unit } from './emit-spatial.ts';
 import type { AxisGeom } from './tile-spatial.ts';
 import { layoutBytes, planeLayout } from './act-alloc.ts';
 import { mapPoolOrAct } from './map-identity.ts';
@@ -90,51 +92,84 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
     else g0.fill(0);
   }
   const lanesPerGroup = po / pi;
-  const units: Unit[] = [];
-  for (let cb = 0; cb < nCb; cb++) {
-    const block = ctx.weightBlock({
-      pi, po, kh: KH, kw: KW, cg,
-      bias: (m) => { const mo = cb * po + m; return mo < M && bias ? bias[mo] : 0; },
-      shift: (m) => { const mo = cb * po + m; return mo < M ? shiftOf(mo) : 0; },
-      fill: (words) => {
-        const word = pi * po;
-        for (let m = 0; m < po; m++) {
-          const mo = cb * po + m;
-          if (mo >= M) break;
-          const grp = Math.floor(mo / Mg);
-          for (let cl = 0; cl < Cg; cl++) {
-            const c = grp * Cg + cl;
-            const g = Math.floor(c / pi) - g0[cb];
-            const lane = m * pi + (c % pi);
-            const src = (mo * Cg + cl) * KH * KW;
-            for (let ky = 0; ky < KH; ky++) {
-              for (let kx = 0; kx < KW; kx++) words[((ky * KW + kx) * cg + g) * word + lane] = w.q[src + ky * KW + kx];
+  const unitOf = (cb: number, wAddr: number): Unit => ({
+    inBase: x.t.offset + g0[cb] * x.t.cgStride,
+    wAddr,
+    outBase: out.t.offset + cb * lanesPerGroup * out.t.cgStride,
+    outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
+  });
+  const biasOf = (cb: number) => (m: number): number => { const mo = cb * po + m; return mo < M && bias ? bias[mo] : 0; };
+  const shiftOfLane = (cb: number) => (m: number): number => { const mo = cb * po + m; return mo < M ? shiftOf(mo) : 0; };
+  const makeUnits = (winograd: boolean): Unit[] => {
+    const units: Unit[] = [];
+    for (let cb = 0; cb < nCb; cb++) {
+      const block = winograd ? ctx.weightBlock({
+        pi, po, kh: KH, kw: KW, cg, words: WINO_WORDS_PER_GROUP * cg, bias: biasOf(cb), shift: shiftOfLane(cb),
+        fill: (words) => {
+          // U = (2G) g (2G)^T per (output, input) channel pair, packed as low halves and high nibbles.
+          const word = pi * po;
+          const u = new Int32Array(16);
+          for (let m = 0; m < po; m++) {
+            const mo = cb * po + m;
+            if (mo >= M) break;
+            const grp = Math.floor(mo / Mg);
+            for (let cl = 0; cl < Cg; cl++) {
+              const c = grp * Cg + cl;
+              winoWeight(w.q, (mo * Cg + cl) * 9, u);
+              winoPackInto(words, word, Math.floor(c / pi) - g0[cb], m * pi + (c % pi), u);
             }
           }
-        }
-      },
-    });
-    units.push({
-      inBase: x.t.offset + g0[cb] * x.t.cgStride,
-      wAddr: ctx.params.add(block),
-      outBase: out.t.offset + cb * lanesPerGroup * out.t.cgStride,
-      outGroups: Math.min(lanesPerGroup, out.t.cg - cb * lanesPerGroup),
-    });
-  }
+        },
+      }) : ctx.weightBlock({
+        pi, po, kh: KH, kw: KW, cg, bias: biasOf(cb), shift: shiftOfLane(cb),
+        fill: (words) => {
+          const word = pi * po;
+          for (let m = 0; m < po; m++) {
+            const mo = cb * po + m;
+            if (mo >= M) break;
+            const grp = Math.floor(mo / Mg);
+            for (let cl = 0; cl < Cg; cl++) {
+              const c = grp * Cg + cl;
+              const g = Math.floor(c / pi) - g0[cb];
+              const lane = m * pi + (c % pi);
+              const src = (mo * Cg + cl) * KH * KW;
+              for (let ky = 0; ky < KH; ky++) {
+                for (let kx = 0; kx < KW; kx++) words[((ky * KW + kx) * cg + g) * word + lane] = w.q[src + ky * KW + kx];
+              }
+            }
+          }
+        },
+      });
+      units.push(unitOf(cb, ctx.params.add(block)));
+    }
+    return units;
+  };
+  // A config without Winograd builds its blocks here, as it always did; with Winograd the mode is chosen first.
+  let units: Unit[] = ctx.config.array.winograd ? [] : makeUnits(false);
   const af = actFields(node.activation, fOut, where);
-  const weightWords = KH * KW * cg;
   const shared = g0.every((g) => g === 0);
-  const packed = packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
+  const winoEligible = !!ctx.config.array.winograd && ctx.winograd !== 'never' && KH === 3 && KW === 3 && sh === 1 && sw === 1
+    && dh === 1 && dw === 1 && !(OH === 1 && OW === 1) && cg * pi <= WINO_MAX_LANES && WINO_WORDS_PER_GROUP * cg <= ctx.config.buffers.weightBankWords;
+  const packed = winoEligible && ctx.winograd === 'always' ? -1 : packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
   if (packed >= 0) return packed;
   const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);
   const rows: AxisGeom = { size: H, k: KH, s: sh, d: dh, p: pt, out: OH, ...pa.r };
   const cols: AxisGeom = { size: W, k: KW, s: sw, d: dw, p: pl, out: OW, ...pa.c };
-  const fused = (): number => emitSpatial(ctx, {
+  const spec = (us: Unit[], winograd: boolean): SpatialLayer => ({
     name: node.name, layerIndex, input: x.t, output: out.t, cg, inCgStride: x.t.cgStride,
     kh: KH, kw: KW, rows, cols, poolKind: pa.kind, countPad: pa.countPad, ...af,
-    units, sharedInput: shared, weightWords,
+    units: us, sharedInput: shared, weightWords: winograd ? WINO_WORDS_PER_GROUP * cg : KH * KW * cg, winograd,
   });
-  let split = node.pool !== undefined && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1);
+  let winograd = false;
+  if (ctx.config.array.winograd) {
+    const plan = (wino: boolean): Descriptor[] => planSpatial(ctx, spec(Array.from({ length: nCb }, (_, cb) => unitOf(cb, cb)), wino));
+    if (winoEligible) winograd = ctx.winograd === 'always' ? canPlan(() => plan(true)) : chooseWinograd(ctx, plan);
+    units = makeUnits(winograd);
+  }
+  const weightWords = KH * KW * cg;
+  const fused = (): number => emitSpatial(ctx, spec(units, winograd));
+  // A Winograd layer was planned whole (its block fits the bank): it never splits.
+  let split = !winograd && node.pool !== undefined && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1);
   if (node.pool && !split) {
     // A fused pool whose window (e.g. a global pool over 13x13x512) does not fit the input
     // bank runs as conv + act, then pool jobs; emitSpatial refuses before it emits a job.
@@ -142,7 +177,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
     try {
       return fused();
     } catch (e) {
-      if (!(e instanceof CnnaError) || e.code !== 'E_FIT' || ctx.jobs.length !== jobs) throw e;
+      if (!(e instanceof CnnaError) || e.code !== 'E_FIT' || ctx.jobs.length !== jobs || winograd) throw e;
       split = true;
     }
   }
@@ -164,6 +199,43 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
     return first;
   }
   return fused();
+}
+
+/**
+ * Cycles of a planned layer by the performance model's per-job formula: the MAC array's cycles
+ * (compiler/contracts/job-cycles.ts) or the job's DDR bytes at one AXI beat per cycle per port (weights on
+ * port 1 with axi.ports 2), whichever is longer. The back end does not know the board's DDR controller,
+ * so this is the perf model (sim/perf) without the controller's shared limit and latency.
+ */
+export function planCycles(ctx: BackendContext, jobs: Descriptor[]): number {
+  const beat = ctx.config.axi.dataBits / 8;
+  let total = 0;
+  let prev: Descriptor | null = null;
+  for (const d of jobs) {
+    const wBytes = reusesWeights(d, prev) ? 0 : jobWeightBlockBytes(ctx.pi, ctx.po, d);
+    const other = (d.flags & Flag.REUSE_INPUT ? 0 : d.hin * d.win * d.cg * ctx.pi * 2) + d.hp * d.wp * d.outGroups * ctx.pi * 2 + DESC_BYTES;
+    const transfer = ctx.config.axi.ports >= 2 ? Math.max(wBytes, other) / beat : (wBytes + other) / beat;
+    total += Math.max(jobComputeCycles(d), transfer);
+    prev = d;
+  }
+  return total;
+}
+
+/**
+ * Winograd or direct for one eligible layer: plan both (plan(true) Winograd, plan(false) direct) and take
+ * the fewer modeled cycles. A mode the engine cannot hold (E_FIT, or a direct layer that would need
+ * per-pixel jobs) loses; if Winograd cannot be planned, direct it is.
+ */
+function chooseWinograd(ctx: BackendContext, plan: (winograd: boolean) => Descriptor[]): boolean {
+  let wj: Descriptor[];
+  try { wj = plan(true); } catch { return false; }
+  let dj: Descriptor[];
+  try { dj = plan(false); } catch { return true; }
+  return planCycles(ctx, wj) < planCycles(ctx, dj);
+}
+
+function canPlan(plan: () => Descriptor[]): boolean {
+  try { plan(); return true; } catch { return false; }
 }
 
 interface PackArgs {

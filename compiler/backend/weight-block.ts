@@ -10,6 +10,8 @@ export interface BlockSpec {
   kh: number;
   kw: number;
   cg: number;
+  /** Words after the header when not kh·kw·cg (a Winograd block: 20·cg, filled by `fill`). */
+  words?: number;
   /** int48 bias of lane m (0 for lanes without a channel). */
   bias: (m: number) => number;
   /** Requantize shift of lane m (>= 0; stored as min(s, 63)). */
@@ -20,8 +22,13 @@ export interface BlockSpec {
   fill?: (words: Int16Array) => void;
 }
 
+/** Bytes of the block a spec describes. */
+export function blockSpecBytes(s: BlockSpec): number {
+  return s.words === undefined ? weightBlockBytes(s.pi, s.po, s.kh, s.kw, s.cg) : weightHeaderBytes(s.po) + s.words * s.pi * s.po * 2;
+}
+
 export function buildWeightBlock(s: BlockSpec): Uint8Array {
-  const bytes = new Uint8Array(weightBlockBytes(s.pi, s.po, s.kh, s.kw, s.cg));
+  const bytes = new Uint8Array(blockSpecBytes(s));
   const v = new DataView(bytes.buffer);
   for (let m = 0; m < s.po; m++) {
     v.setBigInt64(m * 8, BigInt(s.bias(m)), true);

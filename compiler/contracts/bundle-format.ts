@@ -36,7 +36,18 @@ export const Flag = {
    * loading it, unless this or the previous job is streamed (see isStreamed), where it loads it anyway.
    */
   REUSE_WEIGHTS: 1 << 3,
+  /**
+   * Run the job as exact-integer Winograd F(2x2, 3x3) (docs/numerics.md): kh = kw = 3, stride 1, dilation 1,
+   * cg·PI <= WINO_MAX_LANES; the weight block holds WINO_WORDS_PER_GROUP transformed words per channel group.
+   * Only an engine whose config has array.winograd runs it.
+   */
+  WINOGRAD: 1 << 4,
 } as const;
+
+/** Words per input channel group of a Winograd weight block: 16 low halves, then 4 words of high nibbles. */
+export const WINO_WORDS_PER_GROUP = 20;
+/** Most reduced lanes (cg·PI) of a Winograd job: 4·9·cg·PI·2^30 < 2^47 (docs/numerics.md). */
+export const WINO_MAX_LANES = 3640;
 
 /** Status codes the engine reports (the STATUS register): defined with the register map. */
 export { EngineStatus as EngineError } from './register-map.ts';
@@ -65,10 +76,10 @@ const f = (name: DescField, offset: number, bits: number, doc: string, lsb = 0, 
 /** The JOB descriptor. Byte offsets refer to the 64-byte record; multi-byte fields are little-endian. */
 export const DESC_FIELDS: FieldDef[] = [
   f('opcode', 0, 8, 'JOB = 1 (HEADER = 15 only in record 0)'),
-  f('flags', 1, 8, 'bit0 REUSE_INPUT, bit1 SYNC, bit2 LAST, bit3 REUSE_WEIGHTS'),
+  f('flags', 1, 8, 'bit0 REUSE_INPUT, bit1 SYNC, bit2 LAST, bit3 REUSE_WEIGHTS, bit4 WINOGRAD'),
   f('layer', 2, 16, 'index into manifest.layers (per-layer counters)'),
   f('inAddr', 4, 32, 'input tile origin: entry (group 0, row 0, column 0) of this job'),
-  f('wAddr', 8, 32, 'weight block: bias[PO] int64, shift[PO] u8, zero pad to 32 B, then Kh*Kw*CG words'),
+  f('wAddr', 8, 32, 'weight block: bias[PO] int64, shift[PO] u8, zero pad to 32 B, then Kh*Kw*CG words (WINOGRAD: 20*CG)'),
   f('outAddr', 12, 32, 'output origin: entry (lane group 0, pooled row 0, pooled column 0) of this job'),
   f('inCgStride', 16, 32, 'bytes between consecutive input channel groups'),
   f('outCgStride', 20, 32, 'bytes between consecutive output lane groups (PO > PI only)'),
@@ -214,6 +225,52 @@ export function weightBlockBytes(pi: number, po: number, kh: number, kw: number,
   return weightHeaderBytes(po) + kh * kw * cg * pi * po * 2;
 }
 
+/** Words (PO x PI int16) of a job's weight block after its header: kh·kw·cg, or 20·cg for a Winograd job. */
+export function jobWeightWords(d: Pick<Descriptor, 'flags' | 'kh' | 'kw' | 'cg'>): number {
+  return d.flags & Flag.WINOGRAD ? WINO_WORDS_PER_GROUP * d.cg : d.kh * d.kw * d.cg;
+}
+
+/** Bytes of a job's whole weight block (header and words). */
+export function jobWeightBlockBytes(pi: number, po: number, d: Pick<Descriptor, 'flags' | 'kh' | 'kw' | 'cg'>): number {
+  return weightHeaderBytes(po) + jobWeightWords(d) * pi * po * 2;
+}
+
+/**
+ * Winograd weight block layout: word index (after the header, in words) and how a transformed weight U
+ * (20-bit signed) of position t (0..15, row-major 4x4) and channel group g is split. Word `g·20 + t` holds
+ * the low 16 bits of U (as the int16 with that bit pattern); word `g·20 + 16 + (t >> 2)` holds bits 19:16 of U
+ * at bits 4·(t & 3) + 3 .. 4·(t & 3) of the same element (m·PI + ci). U = sext20(nibble << 16 | low).
+ */
+export function winoLowWord(g: number, t: number): number {
+  return g * WINO_WORDS_PER_GROUP + t;
+}
+export function winoHighWord(g: number, t: number): number {
+  return g * WINO_WORDS_PER_GROUP + 16 + (t >> 2);
+}
+/** Bit position of position t's nibble inside its high word's element. */
+export function winoHighShift(t: number): number {
+  return 4 * (t & 3);
+}
+/**
+ * Write the 16 transformed weights u (20-bit signed, position order) of one element (lane = m·PI + ci) and
+ * channel group g into a Winograd block's words (Int16Array after the header, zeroed; `word` = PI·PO).
+ */
+export function winoPackInto(words: Int16Array, word: number, g: number, lane: number, u: ArrayLike<number>): void {
+  for (let t = 0; t < 16; t++) {
+    const v = u[t];
+    if (!Number.isInteger(v) || v < -(2 ** 19) || v >= 2 ** 19) throw new RangeError(`Winograd weight ${v} does not fit 20 bits`);
+    words[winoLowWord(g, t) * word + lane] = v; // Int16Array keeps bits 15:0
+    const hi = winoHighWord(g, t) * word + lane;
+    words[hi] = words[hi] | (((v >> 16) & 0xf) << winoHighShift(t));
+  }
+}
+
+/** U from its low int16 and its high word's int16 element. */
+export function winoUnpack(low: number, high: number, t: number): number {
+  const nib = ((high & 0xffff) >> winoHighShift(t)) & 0xf;
+  return (nib >= 8 ? nib - 16 : nib) * 65536 + (low & 0xffff);
+}
+
 /** Layout of an activation tensor in DDR (NCHW16c planes). */
 export interface ActLayout {
   /** Byte offset from the bundle base. */
@@ -252,6 +309,10 @@ export interface ManifestLayer {
   macs: number;
   /** Least DDR traffic of the layer: its input and output tensors once, every weight block once. */
   minDdrBytes?: number;
+  /** The layer runs as Winograd jobs (Flag.WINOGRAD). */
+  winograd?: boolean;
+  /** Multiplies of a Winograd layer: 16 per 2x2 output tile per (input, output) channel pair (macs counts the direct ones). */
+  mults?: number;
 }
 
 export interface MemoryRegion { name: string; offset: number; size: number; file?: string }

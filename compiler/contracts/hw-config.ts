@@ -46,6 +46,11 @@ export const hwConfigSchema = z.object({
     pi: z.number().int().refine((v) => (PI_VALUES as readonly number[]).includes(v), `must be one of ${PI_VALUES.join(', ')}`),
     /** Output-channel lanes: a multiple of pi (po / pi lane groups of one output vector). */
     po: z.number().int().min(1).max(PO_MAX),
+    /**
+     * The engine runs Winograd jobs (Flag.WINOGRAD: exact-integer F(2x2, 3x3), docs/numerics.md). Absent or
+     * false: the compiler emits direct jobs only (the config hash of a config without it is unchanged).
+     */
+    winograd: z.boolean().optional(),
   }).strict(),
   dataBits: z.literal(16),
   accBits: z.literal(48),
@@ -89,6 +94,18 @@ export const hwConfigSchema = z.object({
 });
 
 export type HwConfig = z.infer<typeof hwConfigSchema>;
+
+/**
+ * Refuse a config an engine cannot be built for: `engine` names it ('the RTL engine', 'the HLS engine') and
+ * `winograd` says whether it runs Winograd jobs. Throws E_CONFIG naming the field.
+ */
+export function requireEngineSupport(c: HwConfig, engine: string, caps: { winograd: boolean }): void {
+  if (c.array.winograd && !caps.winograd) {
+    throw new CnnaError('E_CONFIG', `array.winograd is set, but ${engine} does not run Winograd jobs`, {
+      hint: 'drop array.winograd from the config (the compiler then emits direct jobs only), or run the bundle on the engine model (--backend ref)',
+    });
+  }
+}
 
 /** Parse and check a config object; throws E_CONFIG naming every bad field. `source` names the file. */
 export function validateConfig(raw: unknown, source = 'hardware config'): HwConfig {

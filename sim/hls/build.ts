@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { genHlsHeader, genHlsRegHeader } from '../../compiler/contracts/gen-hls-header.ts';
-import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { configHash, requireEngineSupport, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { hlsDir, hlsEngineSources, repoRoot, SYSTEM_MODEL } from './hls-sources.ts';
 import { acquireBuildLock, releaseBuildLock } from '../build-lock.ts';
@@ -43,6 +43,7 @@ function systemcVersion(): string {
 }
 
 export async function hlsBuildKey(config: HwConfig): Promise<string> {
+  requireEngineSupport(config, 'the HLS engine', { winograd: false });
   const h = createHash('sha256');
   h.update(configHash(config));
   h.update(await getGxxVersion());
@@ -56,6 +57,7 @@ export async function hlsBuildKey(config: HwConfig): Promise<string> {
 
 /** Writes cnna_config.h and cnna_regs.h for a config into dir. */
 export function writeHlsHeaders(config: HwConfig, dir: string): void {
+  requireEngineSupport(config, 'the HLS engine', { winograd: false });
   writeFileSync(join(dir, 'cnna_config.h'), genHlsHeader(config));
   writeFileSync(join(dir, 'cnna_regs.h'), genHlsRegHeader());
 }

@@ -16,7 +16,7 @@ export interface LayerPerf {
   utilization: number;
   ddrBytes: number;
   stallCycles: number;
-  /** max(MACs / (PI·PO), minimum DDR bytes / bandwidth), in cycles. */
+  /** max(multiplies / (PI·PO), minimum DDR bytes / bandwidth), in cycles; a Winograd layer counts its 16 per tile. */
   rooflineCycles: number;
   /** rooflineCycles / cycles (1 = at the roofline). */
   rooflineRatio: number;
@@ -32,7 +32,7 @@ export class LayerAccumulator {
     this.perf = new PerfModel(config, board);
     this.layers = bundle.manifest.layers.map((l) => ({
       name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
-      rooflineCycles: Math.ceil(this.perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
+      rooflineCycles: Math.ceil(this.perf.roofline(l.mults ?? l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
     }));
   }
 

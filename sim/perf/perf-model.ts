@@ -1,5 +1,6 @@
 // Analytical cycle model of the engine, job by job (docs/engine.md "Performance model").
-// One PI x PO step per cycle for every (candidate conv output, ky, kx, channel group); input
+// One PI x PO step per cycle for every (candidate conv output, ky, kx, channel group), or for every
+// (2x2 tile, Winograd position, channel group) of a Winograd job (compiler/contracts/job-cycles.ts); input
 // tile, weight block, descriptor and outputs move over DDR: with axi.ports 2 the weights on their
 // own port and the rest on port 0, each port at most one beat per cycle, both together at most the
 // one DDR controller's reachable rate; with axi.ports 1 all of it over port 0. With double-buffered
@@ -7,17 +8,12 @@
 // compute starts once the first rows have arrived.
 // Calibrated against the RTL's cycle counters where they exist (see sim/README.md).
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { DESC_BYTES, Flag, PoolKind, reusesWeights, weightBlockBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { DESC_BYTES, Flag, jobWeightBlockBytes, reusesWeights, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { jobComputeCycles, jobMacSteps } from '../../compiler/contracts/job-cycles.ts';
 import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
 
-/** Cycles of MAC-pipeline fill and post-op drain per job. */
-export const JOB_OVERHEAD_CYCLES = 16;
-/**
- * Cycles the RTL spends per computed conv output besides its kh·kw·cg MAC steps (reduction
- * drain and post-op handoff). Calibrated on the RTL (commit 133e362): fashion_vgg's conv
- * layers run 3.4-3.5 cycles per output above their MAC steps.
- */
-export const OUTPUT_OVERHEAD_CYCLES = 3.5;
+export { JOB_OVERHEAD_CYCLES, OUTPUT_OVERHEAD_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
+
 /** AXI master ports the RTL drives (config.axi.ports above this would be modeled as this many). */
 export const RTL_AXI_PORTS = 2;
 
@@ -27,21 +23,6 @@ export interface JobCost {
   ddrBytes: number;
   cycles: number;
   stallCycles: number;
-}
-
-/** Number of conv outputs computed for the job (pool windows recompute overlaps). */
-export function candidateCount(d: Descriptor): number {
-  if (d.poolKind === PoolKind.NONE) return d.hp * d.wp;
-  const axis = (n: number, s: number, pad: number, k: number, lim: number): number => {
-    let t = 0;
-    for (let o = 0; o < n; o++) {
-      const a = Math.max(0, o * s - pad);
-      const b = Math.min(lim, o * s - pad + k);
-      t += Math.max(0, b - a);
-    }
-    return t;
-  };
-  return axis(d.hp, d.poolStrideH, d.poolPadT, d.poolKh, d.hc) * axis(d.wp, d.poolStrideW, d.poolPadL, d.poolKw, d.wc);
 }
 
 export class PerfModel {
@@ -67,14 +48,13 @@ export class PerfModel {
   /** One job's cost; `prev` is the job before it in the program (REUSE_WEIGHTS needs it). */
   job(d: Descriptor, prev: Descriptor | null = null): JobCost {
     const { pi, po } = this.config.array;
-    const cand = candidateCount(d);
-    const macSteps = cand * d.kh * d.kw * d.cg;
+    const macSteps = jobMacSteps(d);
     const inBytes = d.flags & Flag.REUSE_INPUT ? 0 : d.hin * d.win * d.cg * pi * 2;
-    const wBytes = reusesWeights(d, prev) ? 0 : weightBlockBytes(pi, po, d.kh, d.kw, d.cg);
+    const wBytes = reusesWeights(d, prev) ? 0 : jobWeightBlockBytes(pi, po, d);
     const outBytes = d.hp * d.wp * d.outGroups * pi * 2;
     const ddrBytes = inBytes + wBytes + outBytes + DESC_BYTES;
     const transfer = this.transferCycles(wBytes, ddrBytes - wBytes) + this.latency;
-    let cycles = Math.max(macSteps + OUTPUT_OVERHEAD_CYCLES * cand + JOB_OVERHEAD_CYCLES, transfer);
+    let cycles = Math.max(jobComputeCycles(d), transfer);
     // After SYNC the first reads cannot be prefetched: one DDR latency plus the first 4 KiB.
     if (d.flags & Flag.SYNC) cycles += Math.min(inBytes + wBytes, 4096) / this.bw + this.latency;
     cycles = Math.ceil(cycles);

@@ -96,6 +96,11 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
       // The engine would compute with the previous job's weights: refuse instead of disagreeing with it.
       throw new CnnaError('E_BUNDLE', `descriptor ${j} has REUSE_WEIGHTS but its weight block (wAddr ${d.wAddr}, ${d.kh}x${d.kw}x${d.cg} words) differs from descriptor ${j - 1}'s (wAddr ${prev!.wAddr}, ${prev!.kh}x${prev!.kw}x${prev!.cg})`);
     }
+    if (d.flags & Flag.WINOGRAD && !config.array.winograd) {
+      throw new CnnaError('E_BUNDLE', `descriptor ${j} is a WINOGRAD job, but the engine's config has no array.winograd`, {
+        hint: 'recompile the model for this engine\'s config (the compiler emits Winograd jobs only for a config with array.winograd)',
+      });
+    }
     runJob(ddr, d, pi, po, j);
     prev = d;
     const c = acc.add(d);

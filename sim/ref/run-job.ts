@@ -2,7 +2,8 @@
 // ("Semantics") says; this is the executable specification the RTL matches. Numerics come
 // from compiler/golden/fixed/fixed-point.ts. Conv outputs of the job region are computed once and
 // then pooled; the hardware recomputes overlapping windows, with identical results.
-import { Act, PoolKind, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { Act, Flag, PoolKind, WINO_MAX_LANES, jobWeightBlockBytes, weightHeaderBytes, winoHighWord, winoLowWord, winoUnpack, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { winoInput, winoOutput, winoUnscale } from '../../compiler/golden/fixed/winograd.ts';
 import { rshr, sat16, wrap48 } from '../../compiler/golden/fixed/fixed-point.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 
@@ -34,12 +35,11 @@ function checkRange(ddr: Ddr, what: string, lo: number, hi: number, job: number)
 }
 
 export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number): void {
-  const { act, actA, actB, hc, wc, avgM, avgShift, cg, dilH, dilW, hin, hp, inAddr, inCgStride, inRowStride, kh, kw, outAddr, outCgStride, outGroups, outRowStride, padL, padT, poolKh, poolKind, poolKw, poolPadL, poolPadT, poolStrideH, poolStrideW, strideH, strideW, wAddr, win, wp } = d;
+  const { act, actA, actB, hc, wc, avgM, avgShift, cg, hin, hp, inAddr, inCgStride, inRowStride, outAddr, outCgStride, outGroups, outRowStride, poolKh, poolKind, poolKw, poolPadL, poolPadT, poolStrideH, poolStrideW, wAddr, win, wp } = d;
   const actOf = (v: number): number => applyAct(v, act, actA, actB);
   const { view, i16 } = ddr;
-  const nTap = kh * kw * cg;
   const wh = weightHeaderBytes(po);
-  checkRange(ddr, 'weight block', wAddr, wAddr + wh + nTap * pi * po * 2, job);
+  checkRange(ddr, 'weight block', wAddr, wAddr + jobWeightBlockBytes(pi, po, d), job);
   if (hin > 0 && win > 0 && cg > 0) {
     checkRange(ddr, 'input tile', inAddr, inAddr + (cg - 1) * inCgStride + (hin - 1) * inRowStride + win * pi * 2, job);
   }
@@ -56,6 +56,54 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
     shift[m] = view.getUint8(wAddr + po * 8 + m);
   }
   const w0 = (wAddr + wh) >> 1;
+  // Activated conv outputs of the region, [cy][cx][m].
+  const y = new Int16Array(hc * wc * po);
+  if (d.flags & Flag.WINOGRAD) winogradRegion(ddr, d, pi, po, job, w0, bias, shift, actOf, y);
+  else directRegion(ddr, d, pi, po, job, w0, bias, shift, actOf, y);
+  const kind = poolKind;
+  const pkh = kind === PoolKind.NONE ? 1 : poolKh;
+  const pkw = kind === PoolKind.NONE ? 1 : poolKw;
+  const psh = kind === PoolKind.NONE ? 1 : poolStrideH;
+  const psw = kind === PoolKind.NONE ? 1 : poolStrideW;
+  const ppt = kind === PoolKind.NONE ? 0 : poolPadT;
+  const ppl = kind === PoolKind.NONE ? 0 : poolPadL;
+  if (kind !== PoolKind.NONE && kind !== PoolKind.MAX && kind !== PoolKind.AVG) {
+    throw new CnnaError('E_BUNDLE', `job ${job}: pool kind ${kind} is not defined`);
+  }
+  for (let py = 0; py < hp; py++) {
+    for (let px = 0; px < wp; px++) {
+      for (let m = 0; m < groups * pi; m++) {
+        let r = -Infinity;
+        let S = 0;
+        let n = 0;
+        for (let wy = 0; wy < pkh; wy++) {
+          const cy = py * psh - ppt + wy;
+          if (cy < 0 || cy >= hc) continue;
+          for (let wx = 0; wx < pkw; wx++) {
+            const cx = px * psw - ppl + wx;
+            if (cx < 0 || cx >= wc) continue;
+            const v = y[(cy * wc + cx) * po + m];
+            if (v > r) r = v;
+            S += v;
+            n++;
+          }
+        }
+        if (n === 0) throw new CnnaError('E_BUNDLE', `job ${job}: output (${py}, ${px}) has no pool candidate`);
+        const out = kind === PoolKind.AVG ? sat16(rshr(S * avgM, avgShift)) : r;
+        const g = Math.floor(m / pi);
+        i16[(outAddr + g * outCgStride + py * outRowStride + px * pi * 2 + (m % pi) * 2) >> 1] = out;
+      }
+    }
+  }
+}
+
+type ActOf = (v: number) => number;
+
+/** The direct conv outputs of a job region (docs/bundle-format.md "Semantics"), activated, into y[cy][cx][m]. */
+function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, w0: number, bias: Float64Array, shift: Int32Array, actOf: ActOf, y: Int16Array): void {
+  const { cg, dilH, dilW, hc, hin, inAddr, inCgStride, inRowStride, kh, kw, padL, padT, strideH, strideW, wc, win } = d;
+  const { i16 } = ddr;
+  const nTap = kh * kw * cg;
   const word = pi * po;
   const K = nTap * pi;
   // Exact 48-bit accumulation: every partial sum is an integer of magnitude <= K·2^30 <= 2^52 and the
@@ -84,8 +132,6 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
   const wc2 = new Int16Array(sparse ? po * Ka : 0);
   if (sparse) for (let m = 0; m < po; m++) for (let j = 0; j < Ka; j++) wc2[m * Ka + j] = wt[m * K + active[j]];
   const pc = new Int16Array(Ka);
-    // Activated conv outputs of the region, [cy][cx][m].
-  const y = new Int16Array(hc * wc * po);
   const patch = new Int16Array(K);
   for (let cy = 0; cy < hc; cy++) {
     for (let cx = 0; cx < wc; cx++) {
@@ -127,38 +173,67 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
       }
     }
   }
-  const kind = poolKind;
-  const pkh = kind === PoolKind.NONE ? 1 : poolKh;
-  const pkw = kind === PoolKind.NONE ? 1 : poolKw;
-  const psh = kind === PoolKind.NONE ? 1 : poolStrideH;
-  const psw = kind === PoolKind.NONE ? 1 : poolStrideW;
-  const ppt = kind === PoolKind.NONE ? 0 : poolPadT;
-  const ppl = kind === PoolKind.NONE ? 0 : poolPadL;
-  if (kind !== PoolKind.NONE && kind !== PoolKind.MAX && kind !== PoolKind.AVG) {
-    throw new CnnaError('E_BUNDLE', `job ${job}: pool kind ${kind} is not defined`);
+}
+
+/**
+ * The same outputs by exact-integer Winograd F(2x2, 3x3) (docs/numerics.md): 2x2 tiles from conv output (0, 0)
+ * of the region, V = B^T d B per lane, M = Σ U ⊙ V over cg·PI lanes, Y = A^T M A = 4x the direct sum, so
+ * acc = bias + Y / 4 is the direct accumulator bit for bit; a tile's outputs past hc / wc are dropped.
+ */
+function winogradRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, w0: number, bias: Float64Array, shift: Int32Array, actOf: ActOf, y: Int16Array): void {
+  const { cg, hc, hin, inAddr, inCgStride, inRowStride, kh, kw, padL, padT, wc, win } = d;
+  const { i16 } = ddr;
+  if (kh !== 3 || kw !== 3 || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1) {
+    throw new CnnaError('E_BUNDLE', `job ${job}: a WINOGRAD job must be 3x3, stride 1, dilation 1 (it is ${kh}x${kw}, stride ${d.strideH}x${d.strideW}, dilation ${d.dilH}x${d.dilW})`);
   }
-  for (let py = 0; py < hp; py++) {
-    for (let px = 0; px < wp; px++) {
-      for (let m = 0; m < groups * pi; m++) {
-        let r = -Infinity;
-        let S = 0;
-        let n = 0;
-        for (let wy = 0; wy < pkh; wy++) {
-          const cy = py * psh - ppt + wy;
-          if (cy < 0 || cy >= hc) continue;
-          for (let wx = 0; wx < pkw; wx++) {
-            const cx = px * psw - ppl + wx;
-            if (cx < 0 || cx >= wc) continue;
-            const v = y[(cy * wc + cx) * po + m];
-            if (v > r) r = v;
-            S += v;
-            n++;
+  const L = cg * pi;
+  if (L > WINO_MAX_LANES) {
+    throw new CnnaError('E_BUNDLE', `job ${job}: a WINOGRAD job reduces over ${L} lanes (cg ${cg} x PI ${pi}), more than ${WINO_MAX_LANES} (the 48-bit bound of docs/numerics.md)`);
+  }
+  const word = pi * po;
+  // U[m][lane][t], lane = g·PI + ci.
+  const U = new Int32Array(po * L * 16);
+  for (let g = 0; g < cg; g++) {
+    for (let t = 0; t < 16; t++) {
+      const lo = w0 + winoLowWord(g, t) * word;
+      const hi = w0 + winoHighWord(g, t) * word;
+      for (let m = 0; m < po; m++) {
+        for (let ci = 0; ci < pi; ci++) U[(m * L + g * pi + ci) * 16 + t] = winoUnpack(i16[lo + m * pi + ci], i16[hi + m * pi + ci], t);
+      }
+    }
+  }
+  const V = new Int32Array(L * 16);
+  const dt = new Int32Array(16);
+  const v = new Int32Array(16);
+  const acc = new Float64Array(16);
+  const out = new Float64Array(4);
+  for (let ty = 0; ty < hc; ty += 2) {
+    for (let tx = 0; tx < wc; tx += 2) {
+      for (let g = 0; g < cg; g++) {
+        for (let ci = 0; ci < pi; ci++) {
+          for (let r = 0; r < 4; r++) {
+            const iy = ty - padT + r;
+            for (let q = 0; q < 4; q++) {
+              const ix = tx - padL + q;
+              dt[r * 4 + q] = iy >= 0 && iy < hin && ix >= 0 && ix < win ? i16[(inAddr + g * inCgStride + iy * inRowStride + ix * pi * 2 + ci * 2) >> 1] : 0;
+            }
+          }
+          winoInput(dt, v);
+          V.set(v, (g * pi + ci) * 16);
+        }
+      }
+      for (let m = 0; m < po; m++) {
+        acc.fill(0);
+        const ub = m * L * 16;
+        for (let k = 0; k < L * 16; k += 16) {
+          for (let t = 0; t < 16; t++) acc[t] += U[ub + k + t] * V[k + t];
+        }
+        winoOutput(acc, out);
+        for (let dy = 0; dy < 2 && ty + dy < hc; dy++) {
+          for (let dx = 0; dx < 2 && tx + dx < wc; dx++) {
+            y[((ty + dy) * wc + tx + dx) * po + m] = actOf(sat16(rshr(wrap48(bias[m] + winoUnscale(out[dy * 2 + dx])), shift[m])));
           }
         }
-        if (n === 0) throw new CnnaError('E_BUNDLE', `job ${job}: output (${py}, ${px}) has no pool candidate`);
-        const out = kind === PoolKind.AVG ? sat16(rshr(S * avgM, avgShift)) : r;
-        const g = Math.floor(m / pi);
-        i16[(outAddr + g * outCgStride + py * outRowStride + px * pi * 2 + (m % pi) * 2) >> 1] = out;
       }
     }
   }

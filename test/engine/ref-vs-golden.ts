@@ -3,7 +3,7 @@
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { compileBundle, type CompileOptions } from '../../compiler/backend/compile-bundle.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { runBundle } from '../../sim/ref/run-bundle.ts';
 
@@ -15,8 +15,8 @@ export function toTensors(inputs: Record<string, { q: Int16Array; f: number; dim
 
 export interface Comparison { mismatches: number; total: number; first?: string; golden: Record<string, Int16Array> }
 
-export function compareRefGolden(qm: QuantizedModel, inputs: Record<string, Tensor>, config: HwConfig): Comparison {
-  const bundle = compileBundle(qm, config);
+export function compareRefGolden(qm: QuantizedModel, inputs: Record<string, Tensor>, config: HwConfig, opts: CompileOptions = {}): Comparison {
+  const bundle = compileBundle(qm, config, opts);
   const ref = runBundle(bundle, inputs, { config });
   const gold = runFixed(qm, inputs, { keepAll: true });
   let mismatches = 0;

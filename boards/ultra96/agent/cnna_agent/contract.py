@@ -82,6 +82,7 @@ FLAG_REUSE_INPUT = 0x01
 FLAG_SYNC = 0x02
 FLAG_LAST = 0x04
 FLAG_REUSE_WEIGHTS = 0x08
+FLAG_WINOGRAD = 0x10
 # HEADER record (descriptor 0): byte offset of each little-endian field.
 HDR_OFF_OPCODE = 0  # 8 bit: 15
 HDR_OFF_VERSION = 2  # 16 bit: FORMAT_VERSION
