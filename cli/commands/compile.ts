@@ -38,7 +38,16 @@ export const compileCommand: Command = {
     const man = bundle.manifest;
     ctx.log(`${m.path} -> ${out}: ${man.layers.length} layers, ${man.descriptors.count} jobs, ${man.params.size} B of weights, ${man.memoryMap.ddrBytes} B of DDR; config ${man.configHash}`);
     for (const l of man.layers) ctx.log(`  ${l.name.padEnd(32)} ${l.op.padEnd(10)} jobs ${String(l.jobs[1] - l.jobs[0] + 1).padStart(5)}  MACs ${l.macs}`);
+    // Ops the engine cannot run go to host segments between engine segments (docs/bundle-format.md "Segments").
+    const hostOps = (man.segments ?? []).flatMap((s) => (s.kind === 'host' ? s.ops.map((o) => ({ node: o.node, op: o.op === 'lut' ? `${o.fn} (16-bit table)` : o.op, input: o.input.name, output: o.output.name })) : []));
+    if (man.segments) {
+      const engines = man.segments.filter((s) => s.kind === 'engine').length;
+      ctx.log(`partitioned: ${engines} engine segment${engines === 1 ? '' : 's'}, ${hostOps.length} host op${hostOps.length === 1 ? '' : 's'} (run beside the engine, docs/numerics.md "Host ops"):`);
+      for (const o of hostOps) ctx.log(`  host ${o.node.padEnd(27)} ${o.op}`);
+    }
     return {
+      segments: man.segments?.map((s) => (s.kind === 'engine' ? { kind: 'engine', jobs: s.count, layers: man.layers.slice(s.layers[0], s.layers[1] + 1).map((l) => l.name) } : { kind: 'host', ops: s.ops.map((o) => o.node) })) ?? null,
+      hostOps,
       bundle: out,
       files,
       model: man.model,

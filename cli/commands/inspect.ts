@@ -3,7 +3,8 @@
 // walk as compile, so inspect and compile agree):
 //  - accelerator: the layer compiles to engine jobs, or is layout only (a Flatten/Reshape the
 //    engine reads in place);
-//  - host: the softmax tail;
+//  - host: a host op between engine segments (Sigmoid, Tanh, Exp, a softmax that feeds other
+//    layers; docs/bundle-format.md "Segments") or the softmax tail;
 //  - not mapped: the back end refuses it, with its message.
 // MACs count one multiply-accumulate per weight use at the model's batch size.
 import { defaultConfig, loadConfig } from '../../boards/ultra96/board.ts';
@@ -97,6 +98,7 @@ function describe(g: Graph, n: Node): { kind: string; fused: string[] } {
     case 'add': return { kind: `add${n.scales ? ` ×${n.scales[0]} ×${n.scales[1]}` : ''}${n.activation ? ` +${actName(n.activation)}` : ''}`, fused: n.activation ? [actName(n.activation)] : [] };
     case 'concat': return { kind: `concat axis ${n.axis}`, fused: [] };
     case 'softmax': return { kind: `softmax axis ${n.axis}`, fused: [] };
+    case 'unary': return { kind: n.fn, fused: [] };
     default: return { kind: n.op, fused: [] };
   }
 }

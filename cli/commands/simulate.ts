@@ -18,7 +18,8 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
-import { checkBundleConfig, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import { checkBundleConfig, rawGraphInputs, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
+import { runSegmentsAsync } from '../../sim/run-segments.ts';
 import { hlsBackend } from '../../sim/hls/hls-backend.ts';
 import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
@@ -57,6 +58,23 @@ export const BACKENDS: Record<string, SimBackend> = {
   },
 };
 
+/** Runs a partitioned bundle on `b`: each engine segment as its own bundle (sim/run-segments.ts), one inference at a time. */
+function segmentedBackend(b: SimBackend): SimBackend {
+  return {
+    async run(bundle, inputs, opts) {
+      const perLayer: LayerStats[] = [];
+      const r = await runSegmentsAsync(bundle, rawGraphInputs(bundle, inputs), async (view, raw) => {
+        // q·2^-f quantizes back to q exactly, so the backend sees the segment's int16 inputs unchanged
+        const t = Object.fromEntries(view.manifest.inputs.map((io) => [io.name, { dims: io.shape, data: Float32Array.from(raw[io.name], (q) => q * 2 ** -io.f) }]));
+        const x = await b.run(view, t, { config: opts.config });
+        perLayer.push(...x.perLayer);
+        return x;
+      });
+      return { raw: Object.fromEntries(bundle.manifest.outputs.map((io) => [io.name, { q: r.values.get(io.name)!, f: io.f, dims: io.shape }])), cycles: r.cycles, perLayer };
+    },
+  };
+}
+
 function singleImage(t: Tensor, i: number): Tensor {
   const per = t.data.length / t.dims[0];
   return { dims: [1, ...t.dims.slice(1)], data: t.data.slice(i * per, (i + 1) * per) };
@@ -84,8 +102,8 @@ export const simulateCommand: Command = {
   },
   async run({ values, positionals }, ctx) {
     const backendName = String(values.backend);
-    const backend = BACKENDS[backendName];
-    if (!backend) throw new CnnaError('E_USAGE', `simulate: unknown backend '${backendName}'`, { hint: `known backends: ${Object.keys(BACKENDS).join(', ')}` });
+    const chosen = BACKENDS[backendName];
+    if (!chosen) throw new CnnaError('E_USAGE', `simulate: unknown backend '${backendName}'`, { hint: `known backends: ${Object.keys(BACKENDS).join(', ')}` });
     const target = positionals[0];
     const trace = values.trace as string | undefined;
     if (trace) checkOutputFile(trace); // before the long work
@@ -149,6 +167,8 @@ export const simulateCommand: Command = {
     let compared = 0;
     let firstMismatch: string | undefined;
     let correct = 0;
+    // A partitioned bundle: every engine segment on the backend, the host ops between them here.
+    const backend = bundle.manifest.segments && backendName !== 'ref' ? segmentedBackend(chosen) : chosen;
     const batch = backend.runMany
       ? await backend.runMany(bundle, feeds, { config, trace: trace ? (l) => { traceLines.push(l); } : undefined })
       : undefined;

@@ -11,8 +11,9 @@ import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { configHash, type HwConfig } from '../contracts/hw-config.ts';
 import {
   DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, jobWeightBlockBytes,
-  type ActLayout, type Bundle, type Manifest, type ManifestLayer, type TensorIo,
+  type ActLayout, type Bundle, type HostOp, type Manifest, type ManifestLayer, type Segment, type TensorIo,
 } from '../contracts/bundle-format.ts';
+import { LUT_ENTRIES, unaryLut } from '../golden/fixed/ops/host-ops.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
 import { BackendContext, type DdrValue, type WinogradMode } from './context.ts';
@@ -74,7 +75,7 @@ export interface CompileOptions {
 
 /** Where the back end places one graph node (what `cnna inspect` shows). */
 export interface Placement {
-  /** accelerator: engine jobs, or layout only (no job); host: the softmax tail; not mapped: the back end refuses it. */
+  /** accelerator: engine jobs, or layout only (no job); host: a host op (host segment) or the softmax tail; not mapped: the back end refuses it. */
   target: 'accelerator' | 'host' | 'not mapped';
   /** Why: the back end's refusal, or what the node becomes. */
   reason?: string;
@@ -146,6 +147,25 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   }
 
   const hostTails = new Map<string, { op: 'softmax'; axis: number; coerce2d: boolean; output: string }>();
+  // Segments in execution order: runs of engine nodes between host ops (docs/bundle-format.md "Segments").
+  type Draft = { kind: 'engine'; nodes: Node[]; jobs: [number, number]; layers: [number, number] } | { kind: 'host'; nodes: Node[]; ops: HostOp[] };
+  const drafts: Draft[] = [];
+  const engineDraft = (jobsFrom: number, layersFrom: number): Draft & { kind: 'engine' } => {
+    const last = drafts[drafts.length - 1];
+    if (last?.kind === 'engine') return last;
+    const d: Draft = { kind: 'engine', nodes: [], jobs: [jobsFrom, jobsFrom], layers: [layersFrom, layersFrom] };
+    drafts.push(d);
+    return d;
+  };
+  const hostDraft = (): Draft & { kind: 'host' } => {
+    const last = drafts[drafts.length - 1];
+    if (last?.kind === 'host') return last;
+    const d: Draft = { kind: 'host', nodes: [], ops: [] };
+    drafts.push(d);
+    return d;
+  };
+  const hostTensor = (name: string, f: number) => ({ name, shape: shapeOf(g, name), f });
+  const consumed = new Set(g.nodes.flatMap((n) => n.inputs));
   g.nodes.forEach((node, i) => {
     const where = `${node.op} node '${node.name}'`;
     const get = (name: string): DdrValue => {
@@ -219,7 +239,27 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
           ctx.values.set(outName, { t: x.t, f: x.f, shape: o, order });
           break;
         }
+        case 'unary': {
+          const x = get(node.inputs[0]);
+          if (x.parts) throw new CnnaError('E_UNSUPPORTED', `${where} reads a concat of flattened tensors, which only an FC layer reads`);
+          const out = newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
+          const table = unaryLut(node.fn, x.f, out.f);
+          const offset = ctx.params.add(opts.layoutOnly ? table.byteLength : new Uint8Array(table.buffer.slice(0)), `lut:${node.fn}/${x.f}/${out.f}`);
+          const h = hostDraft();
+          h.nodes.push(node);
+          h.ops.push({ op: 'lut', fn: node.fn, node: node.name, input: hostTensor(node.inputs[0], x.f), output: hostTensor(outName, out.f), table: { offset, entries: LUT_ENTRIES } });
+          break;
+        }
         case 'softmax': {
+          if (consumed.has(outName)) {
+            const x = get(node.inputs[0]);
+            if (x.parts) throw new CnnaError('E_UNSUPPORTED', `${where} reads a concat of flattened tensors, which only an FC layer reads`);
+            const out = newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
+            const h = hostDraft();
+            h.nodes.push(node);
+            h.ops.push({ op: 'softmax', node: node.name, axis: node.axis, coerce2d: node.coerce2d, input: hostTensor(node.inputs[0], x.f), output: hostTensor(outName, out.f) });
+            break;
+          }
           if (!outputs.has(outName)) throw new CnnaError('E_UNSUPPORTED', `${where}: softmax is only supported as the last step before a graph output (it runs on the host)`);
         get(node.inputs[0]);
           hostTails.set(outName, { op: 'softmax', axis: node.axis, coerce2d: node.coerce2d, output: outName });
@@ -234,9 +274,15 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       plan.set(node.name, { target: 'not mapped', reason: e.message, jobs: 0 });
       return;
     }
+    const isHostOp = node.op === 'unary' || (node.op === 'softmax' && consumed.has(outName));
+    if (!isHostOp && node.op !== 'softmax') {
+      const d = engineDraft(jobsBefore, layerIndex);
+      d.nodes.push(node);
+    }
     if (plan) {
       const jobs = ctx.jobs.length - jobsBefore;
-      plan.set(node.name, node.op === 'softmax' ? { target: 'host', reason: 'softmax tail, runs on the host', jobs: 0 }
+      plan.set(node.name, isHostOp ? { target: 'host', reason: `host segment: ${node.op === 'unary' ? `${node.fn} as a 16-bit lookup table` : 'softmax in float64, requantized'}`, jobs: 0 }
+        : node.op === 'softmax' ? { target: 'host', reason: 'softmax tail, runs on the host', jobs: 0 }
         : jobs === 0 ? { target: 'accelerator', reason: 'layout only (no job)', jobs: 0 } : { target: 'accelerator', jobs });
     }
     if (first >= 0) {
@@ -258,6 +304,8 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       }
       ctx.layers.push(layer);
     }
+    const cur = drafts[drafts.length - 1];
+    if (cur?.kind === 'engine') { cur.jobs[1] = ctx.jobs.length; cur.layers[1] = ctx.layers.length; }
     for (const v of node.inputs) {
       const r = rootOf(v);
       if (lastUse.get(r) === i && ctx.values.has(r) && !g.inputs.some((x) => x.name === r)) {
@@ -294,8 +342,28 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
     return { name: o.name, shape: shapeOf(g, o.name), f: v.f, layout: v.t, order: v.order, ...(tail ? { hostTail: [tail] } : {}) };
   });
 
+  // Segments: an engine run without jobs (layout nodes only, between host ops) becomes host copies.
+  const hasHost = drafts.some((d) => d.kind === 'host');
+  const segs: Draft[] = [];
+  for (const d of drafts) {
+    let h: Draft = d;
+    if (d.kind === 'engine' && d.jobs[0] === d.jobs[1]) {
+      h = {
+        kind: 'host', nodes: d.nodes,
+        ops: d.nodes.map((n): HostOp => ({ op: 'reshape', node: n.name, input: hostTensor(n.inputs[0], fmt(n.inputs[0], n.name)), output: hostTensor(n.outputs[0], fmt(n.outputs[0], n.name)) })),
+      };
+    }
+    const last = segs[segs.length - 1];
+    if (h.kind === 'host' && last?.kind === 'host') { last.nodes.push(...h.nodes); last.ops.push(...h.ops); } else segs.push(h);
+  }
+  const engineSegs = hasHost ? segs.filter((d): d is Draft & { kind: 'engine' } => d.kind === 'engine')
+    : [{ kind: 'engine' as const, nodes: g.nodes, jobs: [0, ctx.jobs.length] as [number, number], layers: [0, ctx.layers.length] as [number, number] }];
+  const headers: number[] = [];
+  let records = 0;
+  for (const d of engineSegs) { headers.push(records); records += d.jobs[1] - d.jobs[0] + 1; }
+
   // Memory map and relocation.
-  const descBytes = (ctx.jobs.length + 1) * DESC_BYTES;
+  const descBytes = records * DESC_BYTES;
   const paramsOffset = align(descBytes);
   const weights = opts.layoutOnly ? new Uint8Array(0) : ctx.params.concat();
   const actOffset = align(paramsOffset + ctx.params.size);
@@ -305,17 +373,69 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   const hash = configHash(config);
   const descriptors = new Uint8Array(descBytes);
   const dv = new DataView(descriptors.buffer);
-  encodeHeader({ version: FORMAT_VERSION, count: ctx.jobs.length, ddrBytes, configHash: hash }, dv, 0);
-  ctx.jobs.forEach((d, j) => {
-    const r = { ...d, inAddr: d.inAddr + actOffset, outAddr: d.outAddr + actOffset, wAddr: d.wAddr + paramsOffset };
-    if (j === ctx.jobs.length - 1) r.flags |= Flag.LAST;
-    try {
-      encodeDescriptor(r, dv, (j + 1) * DESC_BYTES);
-    } catch (e) {
-      const layer = ctx.layers[d.layer]?.name ?? '?';
-      throw new CnnaError('E_FIT', `layer '${layer}': ${(e as Error).message}`, { hint: 'the layer is beyond the descriptor format limits' });
+  engineSegs.forEach((seg, k) => {
+    // Every address of a segment is relative to its HEADER (the engine runs it at BASE + 64·header).
+    const H = headers[k];
+    const base = H * DESC_BYTES;
+    encodeHeader({ version: FORMAT_VERSION, count: seg.jobs[1] - seg.jobs[0], ddrBytes: ddrBytes - base, configHash: hash }, dv, base);
+    for (let j = seg.jobs[0]; j < seg.jobs[1]; j++) {
+      const d = ctx.jobs[j];
+      const r = { ...d, inAddr: d.inAddr + actOffset - base, outAddr: d.outAddr + actOffset - base, wAddr: d.wAddr + paramsOffset - base, layer: d.layer - seg.layers[0] };
+      if (j === seg.jobs[1] - 1) r.flags |= Flag.LAST;
+      try {
+        encodeDescriptor(r, dv, base + (j - seg.jobs[0] + 1) * DESC_BYTES);
+      } catch (e) {
+        const layer = ctx.layers[d.layer]?.name ?? '?';
+        throw new CnnaError('E_FIT', `layer '${layer}': ${(e as Error).message}`, { hint: 'the layer is beyond the descriptor format limits' });
+      }
+    }
+    for (let l = seg.layers[0]; l < seg.layers[1]; l++) {
+      const L = ctx.layers[l];
+      L.jobs = [L.jobs[0] + H - seg.jobs[0], L.jobs[1] + H - seg.jobs[0]];
     }
   });
+
+  let segments: Segment[] | undefined;
+  if (hasHost) {
+    const segOf = new Map<string, number>();
+    segs.forEach((d, k) => { for (const n of d.nodes) segOf.set(n.name, k); });
+    const valueSeg = new Map<string, number>();
+    for (const n of g.nodes) if (segOf.has(n.name)) valueSeg.set(n.outputs[0], segOf.get(n.name)!);
+    const tio = (name: string, as: string, where: string): TensorIo => {
+      const v = ctx.values.get(name);
+      if (!v) throw new CnnaError('E_GRAPH', `${where}: value '${name}' has no DDR tensor`);
+      if (v.parts) throw new CnnaError('E_UNSUPPORTED', `${where}: value '${name}' is a concat of flattened tensors, which cannot cross a host segment; only an FC layer of the same engine segment reads it`);
+      return { name: as, shape: shapeOf(g, as), f: v.f, layout: reloc(v.t), order: v.order };
+    };
+    for (const o of g.outputs) {
+      const tail = hostTails.get(o.name);
+      const k = tail ? valueSeg.get(producers.get(o.name)!.inputs[0]) : undefined;
+      if (tail && (k === undefined || segs[k].kind === 'host')) throw new CnnaError('E_UNSUPPORTED', `graph output '${o.name}': a softmax tail needs an engine layer before it, here it follows a host op`);
+    }
+    let e = 0;
+    segments = segs.map((d, k): Segment => {
+      if (d.kind === 'host') return { kind: 'host', ops: d.ops };
+      const where = `engine segment ${k}`;
+      const ins: TensorIo[] = [];
+      const seen = new Set<string>();
+      for (const n of d.nodes) {
+        for (const v of n.inputs) {
+          if (!ctx.values.has(v) || valueSeg.get(v) === k || seen.has(v)) continue;
+          seen.add(v);
+          ins.push(tio(v, v, where));
+        }
+      }
+      const outs: TensorIo[] = [];
+      for (const n of d.nodes) {
+        const v = n.outputs[0];
+        const usedOutside = g.nodes.some((m) => segOf.has(m.name) && segOf.get(m.name) !== k && m.inputs.includes(v));
+        if (outputs.has(v) || usedOutside) outs.push(tio(v, v, where));
+        for (const o of g.outputs) if (hostTails.has(o.name) && producers.get(o.name)!.inputs[0] === v) outs.push(tio(v, o.name, where));
+      }
+      const H = headers[e++];
+      return { kind: 'engine', header: H, count: d.jobs[1] - d.jobs[0], layers: [d.layers[0], d.layers[1] - 1], inputs: ins, outputs: outs };
+    });
+  }
   const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
   const manifest: Manifest = {
     format: FORMAT_NAME,
@@ -336,6 +456,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
     inputs: inputs.map((t) => ({ ...t, layout: reloc(t.layout) })),
     outputs: outs.map((t) => ({ ...t, layout: reloc(t.layout) })),
     layers: ctx.layers,
+    ...(segments ? { segments } : {}),
     files: { 'descriptors.bin': sha(descriptors), 'weights.bin': opts.layoutOnly ? '' : sha(weights) },
   };
   return { manifest, descriptors, weights };

@@ -301,6 +301,35 @@ export interface TensorIo {
   hostTail?: { op: 'softmax'; axis: number; coerce2d: boolean; output: string }[];
 }
 
+/** A tensor a host op reads or writes: its name, ONNX shape (batch 1) and fractional bits. */
+export interface HostTensor { name: string; shape: number[]; f: number }
+
+/**
+ * An op that runs beside the engine, on int16 tensors in ONNX element order (docs/numerics.md
+ * "Host ops" is the bit-exact rule):
+ *  - lut: out[k] = table[x[k] + 32768], `table` is 65536 int16 in weights.bin at `table.offset`
+ *    (bytes from the start of the params region); `fn` names the function it tabulates;
+ *  - softmax: float64 softmax of x·2^-f_in along `axis` (rank-2 coerced when `coerce2d`), rounded
+ *    to float32, quantized to the output's f;
+ *  - reshape: the same int16 values under another name and shape (a Flatten / Reshape between host ops).
+ */
+export type HostOp =
+  | { op: 'lut'; fn: string; node: string; input: HostTensor; output: HostTensor; table: { offset: number; entries: number } }
+  | { op: 'softmax'; node: string; axis: number; coerce2d: boolean; input: HostTensor; output: HostTensor }
+  | { op: 'reshape'; node: string; input: HostTensor; output: HostTensor };
+
+/**
+ * One step of a partitioned program. An engine segment is a program of its own inside
+ * descriptors.bin: a HEADER record at descriptor index `header` followed by its `count` jobs, every
+ * address relative to that HEADER's byte offset (64·header), so the engine runs it with
+ * BASE = bundle base + 64·header. It reads `inputs` and writes `outputs` (layouts absolute, from the
+ * bundle base); its layers are manifest.layers[layers[0] .. layers[1]] (its jobs' `layer` field counts
+ * from layers[0]).
+ */
+export type Segment =
+  | { kind: 'engine'; header: number; count: number; layers: [number, number]; inputs: TensorIo[]; outputs: TensorIo[] }
+  | { kind: 'host'; ops: HostOp[] };
+
 export interface ManifestLayer {
   name: string;
   op: string;
@@ -329,6 +358,12 @@ export interface Manifest {
   inputs: TensorIo[];
   outputs: TensorIo[];
   layers: ManifestLayer[];
+  /**
+   * Present when the graph has ops the engine cannot run: engine and host segments in execution
+   * order (graph inputs and outputs above are the whole model's). Absent: one engine program, the
+   * HEADER at descriptor 0.
+   */
+  segments?: Segment[];
   /** sha256 (hex) of every other file of the bundle. */
   files: Record<string, string>;
 }

@@ -93,6 +93,11 @@ export interface AddNode extends NodeBase { op: 'add'; activation?: Activation; 
 export interface ConcatNode extends NodeBase { op: 'concat'; axis: number }
 /** Softmax. `coerce2d` is the opset < 13 rule: flatten to 2-D at `axis`, softmax each row. */
 export interface SoftmaxNode extends NodeBase { op: 'softmax'; axis: number; coerce2d: boolean }
+/** Elementwise functions without an engine mapping; they run as host ops (one 16-bit lookup table each, docs/numerics.md "Host ops"). */
+export type UnaryFn = 'sigmoid' | 'tanh' | 'exp';
+export const UNARY_FNS: readonly UnaryFn[] = ['sigmoid', 'tanh', 'exp'];
+/** Sigmoid, Tanh, Exp. */
+export interface UnaryNode extends NodeBase { op: 'unary'; fn: UnaryFn }
 export interface IdentityNode extends NodeBase { op: 'identity' }
 export interface DropoutNode extends NodeBase { op: 'dropout' }
 /** Constant padding of a 4-D tensor's spatial axes: pads are [top, left, bottom, right]. */
@@ -101,7 +106,7 @@ export interface PadNode extends NodeBase { op: 'pad'; pads: [number, number, nu
 export type Node =
   | ConvNode | GemmNode | MatMulNode | PoolNode | ActivationNode | BatchNormNode
   | FlattenNode | ReshapeNode | TransposeNode | AddNode | ConcatNode | SoftmaxNode
-  | IdentityNode | DropoutNode | PadNode;
+  | IdentityNode | DropoutNode | PadNode | UnaryNode;
 
 export type OpName = Node['op'];
 

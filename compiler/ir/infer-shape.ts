@@ -104,7 +104,7 @@ export function inferNodeShapes(node: Node, ins: (Shape | undefined)[], _consts?
       break;
     }
     case 'pool': out = poolShape(node, x, node.pool); break;
-    case 'activation': case 'identity': case 'dropout': case 'softmax': out = x.slice(); break;
+    case 'activation': case 'identity': case 'dropout': case 'softmax': case 'unary': out = x.slice(); break;
     case 'batchnorm': {
       if (x.length < 2) bad(node, `BatchNormalization needs an input of rank >= 2, got ${fmt(x)}`);
       for (let i = 1; i <= 4; i++) {

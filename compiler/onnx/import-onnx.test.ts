@@ -91,7 +91,7 @@ describe('importOnnx', () => {
       expect(() => importOnnx(buildModel({ inputs: [{ name: 'x', dims: [1, 2, 3] }], outputs: [{ name: 'y' }],
         nodes: [{ op: 'LSTM', name: 'x_lstm', inputs: ['x'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
         "node 'x_lstm' (LSTM): op LSTM is not supported; supported ops: Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, " +
-        'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Identity, Dropout, ' +
+        'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Sigmoid, Tanh, Exp, Identity, Dropout, ' +
         'Pad, Constant, Shape, Gather, ConstantOfShape, Slice, Unsqueeze, Squeeze, Cast, Mul, Sub, Div, ReduceMean'));
     });
 

@@ -30,6 +30,7 @@ import { convertShape } from './ops/shape.ts';
 import { convertSoftmax } from './ops/softmax.ts';
 import { convertTranspose } from './ops/transpose.ts';
 import { convertSqueeze, convertUnsqueeze } from './ops/unsqueeze.ts';
+import { convertUnary } from './ops/unary.ts';
 
 export type Converter = (ctx: OpContext) => ConvertResult;
 /** [opType, domain, [first opset, last opset], accepted attributes, converter]. */
@@ -60,6 +61,9 @@ export const OP_RESOLVE_RULES: readonly OpRule[] = [
   ['Add', '', ANY, addAttrs, convertAdd],
   ['Concat', '', ANY, ['axis'], convertConcat],
   ['Softmax', '', ANY, ['axis'], convertSoftmax],
+  ['Sigmoid', '', ANY, LEGACY, convertUnary('sigmoid')],
+  ['Tanh', '', ANY, LEGACY, convertUnary('tanh')],
+  ['Exp', '', ANY, [], convertUnary('exp')],
   ['Identity', '', ANY, [], convertIdentity],
   ['Dropout', '', ANY, dropoutAttrs, convertDropout],
   ['Pad', '', [1, 10], ['mode', 'pads', 'paddings', 'value'], convertPad],

@@ -218,7 +218,14 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
         break;
       case 'softmax':
         fIn(n, n.inputs[0]);
-        floatValues.add(out);
+        // A softmax that only feeds graph outputs is the float host tail; one that feeds other
+        // layers runs as a host op and quantizes its result (docs/numerics.md "Host ops").
+        if (g.nodes.some((m) => m.inputs.includes(out))) formats.set(out, actF(out));
+        else floatValues.add(out);
+        break;
+      case 'unary':
+        fIn(n, n.inputs[0]);
+        formats.set(out, actF(out));
         break;
       case 'matmul': case 'batchnorm':
         throw new CnnaError('E_GRAPH', `node '${n.name}' (${n.op}) survived lowering`);

@@ -80,6 +80,9 @@ export async function runBundleHls(bundle: Bundle, inputSets: HlsInputSet[], opt
 /** Several bundles (same config) in one system-model process, each at its own BASE in one DDR. */
 export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInputSet[] }[], opts: HlsOptions = {}): Promise<{ results: HlsRunResult[][]; model: HlsModel; simSeconds: number }> {
   if (items.length === 0) throw new CnnaError('E_USAGE', 'runBundlesHls: no bundles');
+  for (const it of items) {
+    if (it.bundle.manifest.segments) throw new CnnaError('E_UNSUPPORTED', `bundle '${it.bundle.manifest.model}' is partitioned into engine and host segments; runBundlesHls runs one engine program per bundle`, { hint: 'run each engine segment as its own bundle (engineViews, compiler/backend/bundle-segments.ts) with sim/run-segments.ts, as cnna simulate and the virtual board do' });
+  }
   const m0 = items[0].bundle.manifest;
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
   for (const it of items) checkBundleConfig(it.bundle, config);

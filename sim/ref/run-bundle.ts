@@ -9,6 +9,7 @@ import type { Tensor } from '../../compiler/ir/graph.ts';
 import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import { LayerAccumulator, type LayerPerf } from '../perf/model-bundle.ts';
 import { makeDdr, runJob, type Ddr } from './run-job.ts';
+import { runSegments } from '../run-segments.ts';
 
 /** Per-layer figures of a run: the perf model's record, roofline optional (an executor may not model it). */
 export type LayerStats = Omit<LayerPerf, 'rooflineCycles' | 'rooflineRatio'> & Partial<Pick<LayerPerf, 'rooflineCycles' | 'rooflineRatio'>>;
@@ -64,6 +65,7 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
   const bundleConfig = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
   const config = opts.config ?? bundleConfig;
   checkBundleConfig(bundle, config);
+  if (m.segments) return runPartitioned(bundle, inputs, opts, config);
   const { pi, po } = config.array;
   const ddr = makeDdr(m.memoryMap.ddrBytes);
   const hv = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
@@ -119,12 +121,52 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor>, opts: 
     const base = io.layout.offset >> 1;
     for (let k = 0; k < n; k++) q[k] = ddr.i16[base + idx(k)];
     raw[io.name] = { q, f: io.f, dims: io.shape };
-    const deq = new Float64Array(n);
-    for (let k = 0; k < n; k++) deq[k] = q[k] * 2 ** -io.f;
-    const tail = io.hostTail?.[0];
-    outputs[io.name] = tail
-      ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) }
-      : { dims: io.shape, data: Float32Array.from(deq) };
+    outputs[io.name] = dequantOutput(io, q);
   }
   return { raw, outputs, cycles, latencySeconds: cycles / (config.clockMhz * 1e6), perLayer: stats, ddr };
+}
+
+/** A graph output as float: q·2^-f, or the softmax host tail of it. */
+export function dequantOutput(io: TensorIo, q: Int16Array): Tensor {
+  const deq = new Float64Array(q.length);
+  for (let k = 0; k < q.length; k++) deq[k] = q[k] * 2 ** -io.f;
+  const tail = io.hostTail?.[0];
+  return tail ? { dims: io.shape, data: softmax(deq, io.shape, tail.axis, tail.coerce2d) } : { dims: io.shape, data: Float32Array.from(deq) };
+}
+
+/** Graph inputs as int16 in ONNX element order: given raw, or quantized to each input's format. */
+export function rawGraphInputs(bundle: Bundle, inputs: Record<string, Tensor>, rawInputs?: Record<string, Int16Array>): Record<string, Int16Array> {
+  const out: Record<string, Int16Array> = {};
+  for (const io of bundle.manifest.inputs) {
+    const n = io.shape.slice(1).reduce((a, b) => a * b, 1);
+    const raw = rawInputs?.[io.name];
+    const t = inputs[io.name];
+    if (!raw && !t) throw new CnnaError('E_USAGE', `missing input '${io.name}' (shape [${io.shape.join(', ')}])`);
+    const src = raw ?? t!.data;
+    if (src.length !== n) throw new CnnaError('E_USAGE', `input '${io.name}' has ${src.length} values, the bundle expects ${n} ([${io.shape.join(', ')}])`);
+    out[io.name] = raw ?? Int16Array.from(t!.data, (v) => quant(v, io.f));
+  }
+  return out;
+}
+
+/** A partitioned bundle: engine segments on this engine model, host segments by sim/run-segments.ts. */
+function runPartitioned(bundle: Bundle, inputs: Record<string, Tensor>, opts: RunBundleOptions, config: HwConfig): RunBundleResult {
+  const m = bundle.manifest;
+  const perLayer: LayerStats[] = [];
+  let ddr: Ddr | undefined;
+  const r = runSegments(bundle, rawGraphInputs(bundle, inputs, opts.rawInputs), (view, raw) => {
+    const x = runBundle(view, {}, { config, rawInputs: raw, onJob: opts.onJob });
+    perLayer.push(...x.perLayer);
+    ddr = x.ddr;
+    return x;
+  });
+  const raw: RunBundleResult['raw'] = {};
+  const outputs: Record<string, Tensor> = {};
+  for (const io of m.outputs) {
+    const q = r.values.get(io.name);
+    if (!q) throw new CnnaError('E_BUNDLE', `bundle '${m.model}': no segment wrote graph output '${io.name}'`);
+    raw[io.name] = { q, f: io.f, dims: io.shape };
+    outputs[io.name] = dequantOutput(io, q);
+  }
+  return { raw, outputs, cycles: r.cycles, latencySeconds: r.cycles / (config.clockMhz * 1e6), perLayer, ddr: ddr! };
 }

@@ -155,6 +155,9 @@ export async function runBundleRtl(bundle: Bundle, inputSets: RtlInputSet[], opt
 /** Several bundles (same config) in one simulation process, each at its own BASE in one DDR. */
 export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInputSet[] }[], opts: RtlOptions = {}): Promise<{ results: RtlRunResult[][]; model: RtlModel; simSeconds: number }> {
   if (items.length === 0) throw new CnnaError('E_USAGE', 'runBundlesRtl: no bundles');
+  for (const it of items) {
+    if (it.bundle.manifest.segments) throw new CnnaError('E_UNSUPPORTED', `bundle '${it.bundle.manifest.model}' is partitioned into engine and host segments; runBundlesRtl runs one engine program per bundle`, { hint: 'run each engine segment as its own bundle (engineViews, compiler/backend/bundle-segments.ts) with sim/run-segments.ts, as cnna simulate and the virtual board do' });
+  }
   const m0 = items[0].bundle.manifest;
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
   for (const it of items) checkBundleConfig(it.bundle, config);

@@ -13,6 +13,7 @@ import { compilePool, poolPlane } from './ops/pool.ts';
 import { addTensors, concatTensors, scaledAdd } from './ops/eltwise.ts';
 import { pad4, transpose } from './ops/layout.ts';
 import { softmax } from './ops/softmax.ts';
+import { applyLut, softmaxFixed, unaryLut } from './ops/host-ops.ts';
 
 export interface FixedValue {
   q: Int16Array;
@@ -191,8 +192,21 @@ export function* interpret(qm: QuantizedModel, inputs: Record<string, Tensor>, o
         fixed.set(out, { q: pad4(x.q, x.dims, node.pads, node.value, x.f), f: x.f, dims: outDims });
         break;
       }
+      case 'unary': {
+        const x = get(node, node.inputs[0]);
+        const fOut = fOf(node, out);
+        fixed.set(out, { q: applyLut(unaryLut(node.fn, x.f, fOut), x.q), f: fOut, dims: outDims });
+        saturated[node.name] = 0;
+        break;
+      }
       case 'softmax': {
         const x = get(node, node.inputs[0]);
+        const fOut = qm.formats.get(out);
+        if (fOut !== undefined) {
+          fixed.set(out, { q: softmaxFixed(x.q, x.f, x.dims, node.axis, node.coerce2d, fOut), f: fOut, dims: outDims });
+          saturated[node.name] = 0;
+          break;
+        }
         const d = new Float64Array(x.q.length);
         const s = 2 ** -x.f;
         for (let i = 0; i < d.length; i++) d[i] = x.q[i] * s;

@@ -10,6 +10,7 @@ import { activate, add, batchNorm, pad4d } from './ops/elementwise.ts';
 import { gemm } from './ops/gemm.ts';
 import { concat, softmax, transpose } from './ops/layout.ts';
 import { pool2d } from './ops/pool.ts';
+import { unaryFn } from '../fixed/ops/host-ops.ts';
 
 export interface RunFloatOptions {
   /** Return every value (graph inputs and every node output), not just the graph outputs. */
@@ -67,6 +68,7 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], opts: Pick<RunF
     case 'concat': return t(concat(ins as Tensor[], node.axis, outShape));
     case 'softmax': return t(softmax(x.data, x.dims, node.axis, node.coerce2d));
     case 'pad': return t(pad4d(x.data, x.dims, node.pads, node.value, outShape));
+    case 'unary': { const fn = unaryFn(node.fn); return t(Float32Array.from(x.data, (v) => fn(v))); }
   }
 }
 

@@ -1,11 +1,15 @@
 // What the bundle-executing backends ('ref', 'rtl') share: read and check the bundle archive,
 // describe its inputs and outputs from the manifest, take the clock from its hardware config,
 // and turn wire tensors into the executor's raw int16 inputs and its raw outputs back into wire
-// tensors in manifest order. The executor itself is the only part a backend supplies.
+// tensors in manifest order. The executor itself is the only part a backend supplies. A partitioned
+// bundle (manifest.segments) runs its engine segments on one executor each and its host ops between
+// them, in the agent's process, as a board agent does on its CPU.
 import { readBundle } from '../../../compiler/backend/bundle-io.ts';
 import type { Bundle } from '../../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../../compiler/contracts/hw-config.ts';
 import type { LoadedProgram, TensorSpec } from '../engine-backend.ts';
+import { engineViews } from '../../../compiler/backend/bundle-segments.ts';
+import { runSegmentsAsync } from '../../../sim/run-segments.ts';
 
 /** One inference on raw int16 inputs (by input name): the engine's outputs (by name) and cycles. */
 export type RawExecutor = (raw: Record<string, Int16Array>) => Promise<{ raw: Record<string, { q: Int16Array }>; cycles: number }>;
@@ -16,7 +20,14 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
   const m = bundle.manifest;
   const config = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
   const spec = (io: { name: string; shape: number[]; f: number }): TensorSpec => ({ name: io.name, dtype: 'int16', shape: [...io.shape], f: io.f });
-  const exec = executor(bundle, config);
+  // A partitioned bundle: one executor per engine segment; host segments run here (sim/run-segments.ts).
+  const execs = m.segments ? engineViews(bundle).map(({ view }) => executor(view, config)) : [];
+  const exec: RawExecutor = m.segments
+    ? async (raw) => {
+      const r = await runSegmentsAsync(bundle, raw, (_view, segRaw, i) => execs[i](segRaw));
+      return { raw: Object.fromEntries(m.outputs.map((io) => [io.name, { q: r.values.get(io.name)! }])), cycles: r.cycles };
+    }
+    : executor(bundle, config);
   return {
     inputs: m.inputs.map(spec),
     outputs: m.outputs.map(spec),

@@ -135,6 +135,10 @@ def load_bundle(data):
         raise ValueError("manifest.json is not JSON: %s" % e) from None
     if not isinstance(m, dict) or m.get("format") != FORMAT_NAME or m.get("version") != FORMAT_VERSION:
         raise ValueError("manifest.json is not a %s version %d manifest" % (FORMAT_NAME, FORMAT_VERSION))
+    if m.get("segments"):
+        raise ValueError("the bundle is partitioned into engine and host segments (manifest.segments: ops the engine "
+                         "cannot run); this agent runs one-program bundles only: run it on the virtual board "
+                         "(cnna board serve --virtual) or compile a model whose ops all run on the engine")
     try:
         for name, digest in m["files"].items():
             if name not in files:

@@ -72,7 +72,7 @@ def header_record(count, ddr, config_hash="0123456789abcdef"):
     return bytes(rec)
 
 
-def make_bundle(weights=bytes(range(250)) * 24, ddr=DDR):
+def make_bundle(weights=bytes(range(250)) * 24, ddr=DDR, extra=None):
     descriptors = header_record(1, ddr) + bytes([1, 4]) + bytes(62)  # one JOB with LAST
     manifest = {
         "format": "cnna-bundle", "version": 1, "model": "agent-test", "configHash": "0123456789abcdef",
@@ -87,6 +87,7 @@ def make_bundle(weights=bytes(range(250)) * 24, ddr=DDR):
         "layers": [],
         "files": {"descriptors.bin": hashlib.sha256(descriptors).hexdigest(), "weights.bin": hashlib.sha256(weights).hexdigest()},
     }
+    manifest.update(extra or {})
     files = {"manifest.json": json.dumps(manifest).encode("utf-8"), "descriptors.bin": descriptors, "weights.bin": weights}
     return write_archive(files)
 

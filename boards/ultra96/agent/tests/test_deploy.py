@@ -291,3 +291,13 @@ class ConfigIdTest(unittest.TestCase):
         r, agent = self.run_with(0x0123456789ABCDEF)  # helpers.make_bundle's configHash
         self.assertEqual(r.type, T["ACTIVATE"])
         self.assertIsNotNone(agent.deployer.active)
+
+
+class PartitionedBundleTest(unittest.TestCase):
+    def test_a_bundle_with_host_segments_is_refused_with_the_reason(self):
+        from cnna_agent.bundle import load_bundle
+        seg = {"segments": [{"kind": "engine", "header": 0, "count": 1, "layers": [0, 0], "inputs": [], "outputs": []},
+                            {"kind": "host", "ops": []}]}
+        with self.assertRaisesRegex(ValueError, r"partitioned into engine and host segments .* this agent runs one-program bundles only"):
+            load_bundle(make_bundle(extra=seg))
+        load_bundle(make_bundle())  # the same bundle without segments loads

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Exports small PyTorch models with ops the engine cannot run between conv layers, at ONNX opsets 13
+and 17, into test/fixtures/torch-host-ops/<name>-opset<N>.onnx (committed; CI does not need torch).
+cnna partitions them into engine and host segments (docs/bundle-format.md "Segments").
+
+Run: /usr/bin/python3 scripts/export-torch-host-ops.py   (Debian: apt-get install python3-torch python3-onnx)
+Weights are seeded. Every model takes one 1x3x16x16 image and ends in class scores (logits).
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'torch-host-ops')
+CLASSES = 10
+
+
+class SigmoidTanh(nn.Module):
+    """conv-ReLU, conv, Sigmoid, conv, Tanh, MaxPool, FC: two host ops between engine layers."""
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2, self.c3 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 16, 3, padding=1), nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16 * 8 * 8, CLASSES)
+
+    def forward(self, x):
+        y = torch.sigmoid(self.c2(F.relu(self.c1(x))))
+        y = torch.tanh(self.c3(y))
+        return self.fc(torch.flatten(F.max_pool2d(y, 2), 1))
+
+
+class ChannelSoftmax(nn.Module):
+    """conv, Softmax over channels, conv-ReLU, GAP, FC: a softmax between layers (not a tail)."""
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.fc = nn.Linear(32, CLASSES)
+
+    def forward(self, x):
+        y = F.softmax(self.c1(x), dim=1)
+        y = F.relu(self.c2(y))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(y, 1), 1))
+
+
+MODELS = {'sigmoid-tanh': SigmoidTanh, 'channel-softmax': ChannelSoftmax}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for i, (name, cls) in enumerate(MODELS.items()):
+        for opset in (13, 17):
+            torch.manual_seed(2000 + i)
+            m = cls().eval()
+            x = torch.rand(1, 3, 16, 16) * 2 - 1
+            path = os.path.join(OUT, f'{name}-opset{opset}.onnx')
+            torch.onnx.export(m, x, path, opset_version=opset, input_names=['input'], output_names=['logits'], do_constant_folding=True)
+            print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,100 @@
+// Runs a partitioned bundle (docs/bundle-format.md "Segments") on any engine executor: engine
+// segments on the executor (each as its own bundle, compiler/backend/bundle-segments.ts), host
+// segments here, on int16 tensors in ONNX element order with the rules of docs/numerics.md
+// "Host ops" (lookup tables read from the bundle's weights.bin). The virtual board, `cnna simulate`
+// and the tests share it; a bundle without segments is one engine run.
+import type { Bundle, HostOp, Segment } from '../compiler/contracts/bundle-format.ts';
+import { CnnaError } from '../compiler/errors/cnna-error.ts';
+import { applyLut, LUT_ENTRIES, softmaxFixed } from '../compiler/golden/fixed/ops/host-ops.ts';
+import { engineViews } from '../compiler/backend/bundle-segments.ts';
+
+export interface SegmentRun { raw: Record<string, { q: Int16Array }>; cycles: number }
+
+/** One engine segment's run: its view bundle and raw inputs by name in, raw outputs by name and cycles out. */
+export type SegmentExecutor = (view: Bundle, raw: Record<string, Int16Array>, index: number) => SegmentRun;
+export type AsyncSegmentExecutor = (view: Bundle, raw: Record<string, Int16Array>, index: number) => Promise<SegmentRun>;
+
+export interface SegmentedResult {
+  /** int16 values by name: every graph output (a softmax tail's output holds its input), and every value passed between segments. */
+  values: Map<string, Int16Array>;
+  cycles: number;
+  /** Cycles of each engine segment, in order. */
+  segmentCycles: number[];
+}
+
+const lutCache = new WeakMap<Bundle, Map<number, Int16Array>>();
+
+function table(bundle: Bundle, offset: number, entries: number): Int16Array {
+  let m = lutCache.get(bundle);
+  if (!m) { m = new Map(); lutCache.set(bundle, m); }
+  let t = m.get(offset);
+  if (!t) {
+    if (entries !== LUT_ENTRIES || offset < 0 || offset + 2 * entries > bundle.weights.length) {
+      throw new CnnaError('E_BUNDLE', `bundle '${bundle.manifest.model}': a host lookup table (${entries} entries at params offset ${offset}) does not lie in weights.bin (${bundle.weights.length} bytes)`);
+    }
+    t = new Int16Array(bundle.weights.slice(offset, offset + 2 * entries).buffer);
+    m.set(offset, t);
+  }
+  return t;
+}
+
+/** Applies one host op to the values map. */
+export function runHostOp(bundle: Bundle, op: HostOp, values: Map<string, Int16Array>): void {
+  const x = values.get(op.input.name);
+  const n = op.input.shape.reduce((a, b) => a * b, 1);
+  if (!x || x.length !== n) throw new CnnaError('E_BUNDLE', `host op '${op.node}' (${op.op}) reads '${op.input.name}', which ${x ? `has ${x.length} values, not ${n}` : 'no earlier segment wrote'}`);
+  switch (op.op) {
+    case 'lut': values.set(op.output.name, applyLut(table(bundle, op.table.offset, op.table.entries), x)); break;
+    case 'softmax': values.set(op.output.name, softmaxFixed(x, op.input.f, op.input.shape, op.axis, op.coerce2d, op.output.f)); break;
+    case 'reshape': values.set(op.output.name, x); break;
+    default: throw new CnnaError('E_BUNDLE', `bundle '${bundle.manifest.model}' has a host op '${(op as { op: string }).op}' this runtime does not know`, { hint: 'update cnna, or recompile the model with this version' });
+  }
+}
+
+function engineInputs(view: Bundle, values: Map<string, Int16Array>): Record<string, Int16Array> {
+  const raw: Record<string, Int16Array> = {};
+  for (const io of view.manifest.inputs) {
+    const v = values.get(io.name);
+    if (!v) throw new CnnaError('E_BUNDLE', `engine segment of '${view.manifest.model}' reads '${io.name}', which no earlier segment wrote`);
+    raw[io.name] = v;
+  }
+  return raw;
+}
+
+function plan(bundle: Bundle): { segs: Segment[]; views: Bundle[] } {
+  const views = engineViews(bundle).map((e) => e.view);
+  const segs = bundle.manifest.segments ?? [{ kind: 'engine', header: 0, count: bundle.manifest.descriptors.count, layers: [0, bundle.manifest.layers.length - 1], inputs: bundle.manifest.inputs, outputs: bundle.manifest.outputs }];
+  return { segs, views };
+}
+
+/** Runs every segment in order on raw graph inputs (by name); engine segments on `exec`. */
+export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: SegmentExecutor): SegmentedResult {
+  const { segs, views } = plan(bundle);
+  const values = new Map(Object.entries(rawInputs));
+  const segmentCycles: number[] = [];
+  let e = 0;
+  for (const s of segs) {
+    if (s.kind === 'host') { for (const op of s.ops) runHostOp(bundle, op, values); continue; }
+    const view = views[e];
+    const r = exec(view, engineInputs(view, values), e++);
+    for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);
+    segmentCycles.push(r.cycles);
+  }
+  return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles };
+}
+
+/** runSegments with an asynchronous engine executor (the RTL and HLS simulators, the virtual board). */
+export async function runSegmentsAsync(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: AsyncSegmentExecutor): Promise<SegmentedResult> {
+  const { segs, views } = plan(bundle);
+  const values = new Map(Object.entries(rawInputs));
+  const segmentCycles: number[] = [];
+  let e = 0;
+  for (const s of segs) {
+    if (s.kind === 'host') { for (const op of s.ops) runHostOp(bundle, op, values); continue; }
+    const view = views[e];
+    const r = await exec(view, engineInputs(view, values), e++);
+    for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);
+    segmentCycles.push(r.cycles);
+  }
+  return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles };
+}

@@ -1,0 +1,160 @@
+// Partitioned models: real PyTorch exports (test/fixtures/torch-host-ops, made by
+// scripts/export-torch-host-ops.py) with a Sigmoid and a Tanh, or a channel Softmax, between conv
+// layers. The compiler splits them into engine and host segments (docs/bundle-format.md "Segments");
+//  - the float executor agrees with onnxruntime-node on the raw export;
+//  - the bundle's segments are the expected ones;
+//  - the engine model (sim/ref) runs them bit-exact against the golden model;
+//  - deployed on the virtual board over TCP (host runtime -> protocol -> agent, which runs the
+//    engine segments on its engine and the host ops between them), every output is bit-exact.
+// The lookup-table rule is checked on values computed independently (Python's math.exp / tanh).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../boards/ultra96/board.ts';
+import { packArchive } from '../../compiler/backend/bundle-archive.ts';
+import { bundleFiles } from '../../compiler/backend/bundle-io.ts';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
+import { unaryLut } from '../../compiler/golden/fixed/ops/host-ops.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
+import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
+import { runFloat } from '../../compiler/golden/float/run-float.ts';
+import type { Tensor } from '../../compiler/ir/graph.ts';
+import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
+import { optimize } from '../../compiler/passes/index.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
+import { BoardClient } from '../../host/runtime/board-client.ts';
+import { deployModel } from '../../host/runtime/deploy-model.ts';
+import { runInference } from '../../host/runtime/run-inference.ts';
+import { AgentCore } from '../../host/virtual-board/agent-core.ts';
+import { refBackend } from '../../host/virtual-board/backends/ref-backend.ts';
+import { serveTcp } from '../../host/virtual-board/serve-tcp.ts';
+import { rawGraphInputs, runBundle } from '../../sim/ref/run-bundle.ts';
+import { runSegmentsAsync } from '../../sim/run-segments.ts';
+import { runBundleRtl } from '../../sim/verilator/run-rtl.ts';
+import { maxAbsDiff, runOrtModel } from '../conformance/ort-compare.ts';
+import { rng } from '../engine/random-layer.ts';
+import { repoRoot, virtualHwh } from './support/shared-paths.ts';
+import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
+
+const dir = resolve(repoRoot, 'test/fixtures/torch-host-ops');
+const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+const IMAGES = 3;
+const TOKEN = 'segments-token';
+const haveVerilator = (() => { try { return spawnSync('verilator', ['--version']).status === 0; } catch { return false; } })();
+
+function images(seed: number): Tensor[] {
+  const r = rng(seed);
+  return Array.from({ length: IMAGES }, () => ({ dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, () => r() * 2 - 1) }));
+}
+
+interface Compiled { f: string; qm: QuantizedModel; bundle: Bundle; xs: Tensor[]; gold: Int16Array[] }
+
+describe('partitioned models (engine + host segments)', () => {
+  let models: Compiled[];
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'cnna-segments-'));
+    models = files.map((f, k) => {
+      const qm = quantize(optimize(importOnnx(readFileSync(resolve(dir, f)))), { calibrationImages: 8, report: false, onWarning: () => {} });
+      const bundle = compileBundle(qm, defaultConfig(), { name: f });
+      const xs = images(300 + k);
+      return { f, qm, bundle, xs, gold: xs.map((x) => runFixed(qm, { input: x }).raw.logits.q) };
+    });
+  });
+  afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+  it('the fixtures hold both models at opsets 13 and 17', () => {
+    expect(files).toEqual(['channel-softmax-opset13.onnx', 'channel-softmax-opset17.onnx', 'sigmoid-tanh-opset13.onnx', 'sigmoid-tanh-opset17.onnx']);
+  });
+
+  it('a unary op is a 16-bit table: quant(fn(q·2^-f_in), f_out), round half up, saturated', () => {
+    const qs = [-32768, -4096, -1, 0, 1, 4096, 10000, 32767];
+    const at = (t: Int16Array) => qs.map((q) => t[q + 32768]);
+    expect(at(unaryLut('sigmoid', 12, 14))).toEqual([5, 4406, 8191, 8192, 8193, 11978, 15072, 16379]);
+    expect(at(unaryLut('tanh', 12, 14))).toEqual([-16384, -12478, -4, 0, 4, 12478, 16138, 16384]);
+    expect(at(unaryLut('exp', 12, 12))).toEqual([1, 1507, 4095, 4096, 4097, 11134, 32767, 32767]);
+  });
+
+  it('float executor vs onnxruntime-node on every export', async () => {
+    const worst: string[] = [];
+    for (const f of files) {
+      const bytes = readFileSync(resolve(dir, f));
+      const g = importOnnx(bytes);
+      for (const x of images(5)) {
+        const ref = (await runOrtModel(bytes, { input: x }, ['logits'])).logits;
+        const d = Math.max(maxAbsDiff(runFloat(g, { input: x }).logits, ref), maxAbsDiff(runFloat(optimize(g), { input: x }).logits, ref));
+        if (!(d <= 1e-5)) worst.push(`${f}: max |float - ORT| = ${d}`);
+      }
+    }
+    expect(worst).toEqual([]);
+  });
+
+  it('the compiler splits each model where the engine cannot run an op', () => {
+    const shape = (b: Bundle) => b.manifest.segments!.map((s) => (s.kind === 'host' ? s.ops.map((o) => (o.op === 'lut' ? `${o.fn}` : o.op)).join('+') : `engine(${s.count} jobs)`));
+    const byName = Object.fromEntries(models.map((m) => [m.f.replace(/-opset\d+\.onnx$/, ''), m.bundle]));
+    expect(shape(byName['sigmoid-tanh'])).toEqual(['engine(2 jobs)', 'sigmoid', 'engine(1 jobs)', 'tanh', 'engine(2 jobs)']);
+    expect(shape(byName['channel-softmax'])).toEqual(['engine(1 jobs)', 'softmax', 'engine(3 jobs)']);
+    const st = byName['sigmoid-tanh'].manifest;
+    // each engine segment is its own program: a HEADER record before its jobs
+    expect(st.segments!.flatMap((s) => (s.kind === 'engine' ? [s.header] : []))).toEqual([0, 3, 5]);
+    expect(st.descriptors.count).toBe(5);
+    expect(byName['sigmoid-tanh'].descriptors.length).toBe(8 * 64);
+    for (const m of models) {
+      // the first engine segment reads the graph input; the last writes the logits
+      const segs = m.bundle.manifest.segments!.filter((s) => s.kind === 'engine');
+      if (segs[0].kind === 'engine' && m.f.startsWith('sigmoid')) expect(segs[0].inputs.map((i) => i.name)).toEqual(['input']);
+      const last = segs[segs.length - 1];
+      expect(last.kind === 'engine' && last.outputs.map((o) => o.name)).toEqual(['logits']);
+    }
+  });
+
+  it(`the engine model runs every segment bit-exact against the golden model (${IMAGES} images each)`, () => {
+    const bad: string[] = [];
+    for (const m of models) {
+      m.xs.forEach((x, i) => {
+        const r = runBundle(m.bundle, { input: x });
+        if (!(r.raw.logits.q.length === 10 && r.raw.logits.q.every((q, j) => q === m.gold[i][j]))) bad.push(`${m.f} image ${i}: [${r.raw.logits.q}] vs golden [${m.gold[i]}]`);
+        if (!(r.cycles > 0)) bad.push(`${m.f}: ${r.cycles} cycles`);
+      });
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it.skipIf(!haveVerilator)('every engine segment runs bit-exact on the RTL (Verilator), host ops between them (opset 17, image 0)', async () => {
+    const bad: string[] = [];
+    for (const m of models.filter((x) => x.f.includes('opset17'))) {
+      const r = await runSegmentsAsync(m.bundle, rawGraphInputs(m.bundle, { input: m.xs[0] }), async (view, raw) => (await runBundleRtl(view, [{ raw }])).runs[0]);
+      const q = r.values.get('logits')!;
+      if (!(q.length === 10 && q.every((v, j) => v === m.gold[0][j]))) bad.push(`${m.f}: RTL [${q}] vs golden [${m.gold[0]}]`);
+      if (r.segmentCycles.length !== m.bundle.manifest.segments!.filter((s) => s.kind === 'engine').length) bad.push(`${m.f}: ${r.segmentCycles.length} engine runs`);
+    }
+    expect(bad).toEqual([]);
+  }, 900_000);
+
+  it('end to end on the virtual board over TCP: deploy, infer, bit-exact', async () => {
+    const core = new AgentCore({ cacheDir: join(tmp, 'cache'), token: TOKEN, backend: refBackend });
+    const agent = await serveTcp(core, { port: 0 });
+    const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: agent.port }, token: TOKEN, keepalive: false });
+    const hwh = new Uint8Array(readFileSync(virtualHwh));
+    try {
+      for (const m of models) {
+        const dep = await deployModel(client, { bitstream: FAKE_BITSTREAM, hwh, bundle: packArchive(bundleFiles(m.bundle)) });
+        const io = m.bundle.manifest.inputs[0];
+        expect(dep.inputs).toEqual([{ name: 'input', dtype: 'int16', shape: [1, 3, 16, 16], f: io.f }]);
+        for (let i = 0; i < IMAGES; i++) {
+          const r = await runInference(client, [{ name: 'input', shape: io.shape, data: Int16Array.from(m.xs[i].data, (v) => quant(v, io.f)) }], { timeoutMs: 120_000 });
+          expect(Array.from(r.outputs[0].data), `${m.f} image ${i}`).toEqual(Array.from(m.gold[i]));
+          expect(r.cycles).toBe(runBundle(m.bundle, { input: m.xs[i] }).cycles);
+        }
+      }
+    } finally {
+      await client.close();
+      await agent.close();
+      core.close();
+    }
+  }, 120_000);
+});
