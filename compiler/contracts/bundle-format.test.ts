@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DESC_BYTES, DESC_FIELDS, decodeDescriptor, decodeHeader, emptyDescriptor, encodeDescriptor, encodeHeader,
-  weightBlockBytes, weightHeaderBytes,
+  Flag, jobWeightBlockBytes, jobWeightWords, weightBlockBytes, weightHeaderBytes, winoPackInto, winoUnpack,
 } from './bundle-format.ts';
 import { configDiff, configHash, validateConfig } from './hw-config.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
@@ -113,5 +113,33 @@ describe('hardware config', () => {
     const h = genHlsHeader(c);
     expect(h).toContain('constexpr int Pi = 16;');
     expect(h).toContain('r.strideW = desc_bits(d, 44, 4, 4);');
+  });
+});
+
+describe('Winograd weight block layout (docs/bundle-format.md)', () => {
+  it('packs 20-bit weights as runs of a high-nibble word and four low words, by hand', () => {
+    // One lane (PI = PO = 1), two groups: group 1 holds the same weights as group 0.
+    const u = [-294912, 294907, 1, -1, 65536, -65537, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const words = new Int16Array(40);
+    winoPackInto(words, 1, 0, 0, u);
+    winoPackInto(words, 1, 1, 0, u);
+    // -294912 = 0xB8000, 294907 = 0x47FFB, 1 = 0x00001, -1 = 0xFFFFF: high word 0xF04B = -4021 (nibbles B, 4, 0, F);
+    // 65536 = 0x10000, -65537 = 0xEFFFF: high word 0x00E1 = 225.
+    const group = [-4021, -32768, 32763, 1, -1, 225, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    expect(Array.from(words)).toEqual([...group, ...group]);
+    for (let g = 0; g < 2; g++) {
+      for (let t = 0; t < 16; t++) {
+        const run = g * 20 + 5 * (t >> 2);
+        expect(winoUnpack(words[run + 1 + (t & 3)], words[run], t)).toBe(u[t]);
+      }
+    }
+    expect(() => winoPackInto(words, 1, 0, 0, [2 ** 19, ...u.slice(1)])).toThrow('Winograd weight 524288 does not fit 20 bits');
+  });
+
+  it('sizes a Winograd block as 20 words per channel group', () => {
+    const d = { flags: Flag.WINOGRAD, kh: 3, kw: 3, cg: 4 };
+    expect(jobWeightWords(d)).toBe(80);
+    expect(jobWeightWords({ ...d, flags: 0 })).toBe(36);
+    expect(jobWeightBlockBytes(16, 16, d)).toBe(160 + 80 * 512);
   });
 });

@@ -44,7 +44,7 @@ export const Flag = {
   WINOGRAD: 1 << 4,
 } as const;
 
-/** Words per input channel group of a Winograd weight block: 16 low halves, then 4 words of high nibbles. */
+/** Words per input channel group of a Winograd weight block: 4 runs of (one word of high nibbles, 4 low halves). */
 export const WINO_WORDS_PER_GROUP = 20;
 /** Most reduced lanes (cg·PI) of a Winograd job: 4·9·cg·PI·2^30 < 2^47 (docs/numerics.md). */
 export const WINO_MAX_LANES = 3640;
@@ -237,15 +237,17 @@ export function jobWeightBlockBytes(pi: number, po: number, d: Pick<Descriptor, 
 
 /**
  * Winograd weight block layout: word index (after the header, in words) and how a transformed weight U
- * (20-bit signed) of position t (0..15, row-major 4x4) and channel group g is split. Word `g·20 + t` holds
- * the low 16 bits of U (as the int16 with that bit pattern); word `g·20 + 16 + (t >> 2)` holds bits 19:16 of U
- * at bits 4·(t & 3) + 3 .. 4·(t & 3) of the same element (m·PI + ci). U = sext20(nibble << 16 | low).
+ * (20-bit signed) of position t (0..15, row-major 4x4) and channel group g is split. Per group, 20 words in
+ * four runs j = 0..3 of five words: first the high word of positions 4j..4j+3, then their four low words.
+ * A low word holds bits 15:0 of U (the int16 with that bit pattern) of element m·PI + ci; the high word
+ * holds bits 19:16 of U at bits 4·(t & 3) + 3 .. 4·(t & 3) of the same element. U = sext20(nibble << 16 | low).
+ * The high word comes first so that an engine can merge each low word with its nibble as the words stream in.
  */
 export function winoLowWord(g: number, t: number): number {
-  return g * WINO_WORDS_PER_GROUP + t;
+  return g * WINO_WORDS_PER_GROUP + 5 * (t >> 2) + 1 + (t & 3);
 }
 export function winoHighWord(g: number, t: number): number {
-  return g * WINO_WORDS_PER_GROUP + 16 + (t >> 2);
+  return g * WINO_WORDS_PER_GROUP + 5 * (t >> 2);
 }
 /** Bit position of position t's nibble inside its high word's element. */
 export function winoHighShift(t: number): number {
