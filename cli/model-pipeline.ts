@@ -65,11 +65,36 @@ export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ct
   if (Number.isNaN(calibrationImages)) throw new CnnaError('E_USAGE', `--calibration-images '${String(ciText)}' is not a positive integer`);
   const calibFiles = (values.calibration as string[] | undefined) ?? [];
   if (calibFiles.length > 0 && calibrationImages !== undefined) throw new CnnaError('E_USAGE', '--calibration and --calibration-images exclude each other', { hint: '--calibration-images sizes the default calibration set; --calibration FILE replaces it' });
-  const calibration: Tensor[] = calibFiles.map((f) => {
+  const readCalib = (f: string): Tensor => {
     const t = readInputFile(f);
     requireFinite(`calibration file '${f}'`, t.dims, t.data, nonFinitePolicy(values));
     return { dims: t.dims, data: t.data };
+  };
+  // NAME=FILE gives input NAME its data; a plain FILE is a batch of the only input, or, for a model with
+  // several inputs, one file per input in the model's input order.
+  const inputNames = graph.inputs.map((vi) => vi.name);
+  const named = calibFiles.map((a) => {
+    const eq = a.indexOf('=');
+    return eq > 0 && inputNames.includes(a.slice(0, eq)) ? { input: a.slice(0, eq), file: a.slice(eq + 1) } : { input: undefined, file: a };
   });
+  let calibration: Tensor[] = [];
+  let calibrationByInput: Record<string, Tensor[]> | undefined;
+  if (named.some((c) => c.input !== undefined) || (graph.inputs.length > 1 && named.length > 0)) {
+    const plain = named.filter((c) => c.input === undefined);
+    if (plain.length > 0 && plain.length !== named.length) {
+      throw new CnnaError('E_USAGE', `--calibration mixes NAME=FILE and plain files ('${plain[0].file}')`, { hint: `name every file: --calibration NAME=FILE with NAME one of ${inputNames.join(', ')}` });
+    }
+    if (plain.length > 0 && plain.length !== graph.inputs.length) {
+      const list = graph.inputs.map((vi) => `'${vi.name}' [${vi.shape.join(', ')}]`).join(', ');
+      throw new CnnaError('E_USAGE', `the model has ${graph.inputs.length} inputs (${list}) and ${plain.length} --calibration file(s) were given; plain files go one per input, in that order`, {
+        hint: `pass ${graph.inputs.length} files, or name them: --calibration ${inputNames[0]}=FILE ...`,
+      });
+    }
+    calibrationByInput = {};
+    named.forEach((c, i) => { const k = c.input ?? inputNames[i]; (calibrationByInput![k] ??= []).push(readCalib(c.file)); });
+  } else {
+    calibration = named.map((c) => readCalib(c.file));
+  }
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
   // A model exported by cnna train carries the formats it was trained in; they are used unless a
@@ -84,6 +109,7 @@ export function quantizeForCli(graph: Graph, values: Record<string, unknown>, ct
     perChannel: Boolean(values['per-channel']),
     calibrationImages,
     calibration,
+    ...(calibrationByInput ? { calibrationByInput } : {}),
     onWarning: (m) => ctx.warn(m),
     onProgress: (done, total) => {
       bar ??= progress('calibrate', total, { json: ctx.json });

@@ -32,8 +32,14 @@ import type { LayerReport, QuantizedBias, QuantizedModel, QuantizedWeights } fro
 import { mulberry32 } from '../util/prng.ts';
 
 export interface QuantizeOptions {
-  /** Calibration batches for the first graph input (N×… float tensors). */
+  /** Calibration batches for the first graph input (N×… float tensors); a multi-input model takes `calibrationByInput`. */
   calibration?: Tensor[];
+  /**
+   * Calibration data for every graph input, by input name: batches (N×…, the same N in total for
+   * every input), or for an input whose axis 0 is not a batch axis, tensors of exactly its shape (one
+   * sample each, the same count for every input). Every input must be covered.
+   */
+  calibrationByInput?: Record<string, Tensor[]>;
   /** 'auto' (default) or a fixed number of fractional bits for every activation. */
   format?: 'auto' | number;
   /** 'auto' (default: from each layer's or channel's weight range) or fixed weight bits, e.g. 14 for the paper's Q2.14 weights. */
@@ -495,7 +501,57 @@ function macsPerImage(g: Graph): number {
   return Math.max(1, macs);
 }
 
+/** User calibration data for every input (QuantizeOptions.calibrationByInput), checked against the inputs. */
+function calibrationByInput(g: Graph, by: Record<string, Tensor[]>): Calib {
+  const names = g.inputs.map((vi) => `'${vi.name}' [${vi.shape.join(', ')}]`).join(', ');
+  for (const k of Object.keys(by)) {
+    if (!g.inputs.some((vi) => vi.name === k)) throw new CnnaError('E_USAGE', `calibration data is given for '${k}', which is not an input of the model (inputs: ${names})`);
+  }
+  const missing = g.inputs.filter((vi) => !(by[vi.name]?.length > 0));
+  if (missing.length > 0) {
+    throw new CnnaError('E_USAGE', `calibration data covers ${g.inputs.length - missing.length} of the model's ${g.inputs.length} inputs; missing: ${missing.map((vi) => `'${vi.name}' [${vi.shape.join(', ')}]`).join(', ')}`, {
+      hint: `give every input its data: --calibration NAME=FILE for each of ${g.inputs.map((vi) => vi.name).join(', ')}`,
+    });
+  }
+  // A batch axis is axis 0 of size 1 in the graph (the importer's batch); otherwise each tensor is one sample of exactly the input's shape.
+  const batched = g.inputs.every((vi) => vi.shape[0] === 1);
+  for (const vi of g.inputs) {
+    for (const t of by[vi.name]) {
+      const ok = t.dims.length === vi.shape.length && t.dims.every((d, i) => (i === 0 && batched) || vi.shape[i] <= 0 || d === vi.shape[i]);
+      if (!ok) throw new CnnaError('E_USAGE', `calibration data for input '${vi.name}' has shape [${t.dims.join(', ')}], the input is [${vi.shape.join(', ')}]`);
+    }
+  }
+  const count = (vi: { name: string }) => (batched ? by[vi.name].reduce((a, t) => a + t.dims[0], 0) : by[vi.name].length);
+  const n0 = count(g.inputs[0]);
+  for (const vi of g.inputs.slice(1)) {
+    if (count(vi) !== n0) throw new CnnaError('E_USAGE', `calibration data has ${n0} sample(s) for input '${g.inputs[0].name}' and ${count(vi)} for '${vi.name}'; every input needs the same number (sample i of each input runs together)`);
+  }
+  const source = `user data for every input (${n0} samples)`;
+  if (!batched) return { sets: by[g.inputs[0].name].map((_, k) => ({ feeds: Object.fromEntries(g.inputs.map((vi) => [vi.name, by[vi.name][k]])), n: 1 })), source };
+  const whole = Object.fromEntries(g.inputs.map((vi) => [vi.name, concat0(by[vi.name])]));
+  const sets: FeedSet[] = [];
+  for (let s = 0; s < n0; s += CHUNK) {
+    const k = Math.min(CHUNK, n0 - s);
+    sets.push({ feeds: Object.fromEntries(g.inputs.map((vi) => [vi.name, slice0(whole[vi.name], s, k)])), n: k });
+  }
+  return { sets, source };
+}
+
+function concat0(ts: Tensor[]): Tensor {
+  if (ts.length === 1) return ts[0];
+  const data = new Float32Array(ts.reduce((a, t) => a + t.data.length, 0));
+  let at = 0;
+  for (const t of ts) { data.set(t.data, at); at += t.data.length; }
+  return { dims: [ts.reduce((a, t) => a + t.dims[0], 0), ...ts[0].dims.slice(1)], data };
+}
+
+function slice0(t: Tensor, start: number, n: number): Tensor {
+  const per = t.data.length / t.dims[0];
+  return { dims: [n, ...t.dims.slice(1)], data: t.data.subarray(start * per, (start + n) * per) };
+}
+
 function calibrationData(g: Graph, opts: QuantizeOptions): Calib {
+  if (opts.calibrationByInput) return calibrationByInput(g, opts.calibrationByInput);
   const vi = g.inputs[0];
   const shape = vi.shape;
   if (opts.calibration && opts.calibration.length > 0) {
