@@ -1,0 +1,50 @@
+// The early-exit cascade (models/early-exit/fashion_early_exit.onnx, a real PyTorch model trained
+// by scripts/train-early-exit.py) on the first 40 Fashion-MNIST test images: which images exit,
+// the accuracy and the mean modeled latency at three thresholds, as recorded numbers; the exit
+// path's cycles equal the engine model's per-layer cycles of the layers the exit needs.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../boards/ultra96/board.ts';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { fashionMnistAvailable, loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
+import { toBatch } from '../../compiler/data/preprocess.ts';
+import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
+import { optimize } from '../../compiler/passes/index.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
+import { runBundle } from '../ref/run-bundle.ts';
+import { cascadeImages, cascadePaths, evaluateCascade, exitConfidence } from './early-exit.ts';
+
+const MODEL = new URL('../../models/early-exit/fashion_early_exit.onnx', import.meta.url).pathname;
+const N = 40;
+
+describe.skipIf(!fashionMnistAvailable())('early-exit cascade on Fashion-MNIST', () => {
+  it(`accuracy and mean modeled latency at thresholds 0.5, 0.8, 0.95 (${N} test images)`, () => {
+    const qm = quantize(optimize(importOnnx(MODEL)), { report: false });
+    const config = defaultConfig();
+    const bundle = compileBundle(qm, config, { name: 'fashion_early_exit' });
+    const paths = cascadePaths(qm, bundle, config, 'exit1');
+    expect(paths.exitLayers).toEqual(['/b1/Conv', '/MaxPool_1', '/exit1/Gemm']);
+    const set = loadFashionMnist('test', { limit: N });
+    const ref = runBundle(bundle, { image: toBatch(set, 0, 1) });
+    const sum = (names: string[]) => ref.perLayer.filter((l) => names.includes(l.name)).reduce((a, l) => a + l.cycles, 0);
+    expect([paths.exitCycles, paths.fullCycles]).toEqual([sum(paths.exitLayers), ref.cycles]);
+    expect([paths.exitCycles, paths.fullCycles]).toEqual([EXIT_CYCLES, FULL_CYCLES]);
+
+    const images = cascadeImages(qm, set, 0, N, 'exit1', 'logits');
+    expect(exitConfidence(Int16Array.from([0, 0]), 14)).toBe(0.5);
+    const rows = evaluateCascade(images, [0, 0.5, 0.8, 0.95, 2], paths);
+    expect(rows.map((r) => [r.threshold, r.exited, r.correct, r.meanCycles])).toEqual(ROWS);
+    // T = 0: every image exits; T > 1: none does
+    expect([rows[0].exited, rows[0].meanCycles, rows[4].exited, rows[4].meanCycles]).toEqual([N, paths.exitCycles, 0, paths.fullCycles]);
+  }, 120_000);
+});
+
+const EXIT_CYCLES = 13079;
+const FULL_CYCLES = 20066;
+// [threshold, images that exit, correct answers, mean cycles]; e.g. T = 0.5: (36·13079 + 4·20066) / 40 = 13777.7
+const ROWS: number[][] = [
+  [0, 40, 33, 13079],
+  [0.5, 36, 31, 13777.7],
+  [0.8, 21, 33, 16397.825],
+  [0.95, 13, 33, 17795.225],
+  [2, 0, 33, 20066],
+];
