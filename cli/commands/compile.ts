@@ -37,7 +37,7 @@ export const compileCommand: Command = {
     const t2 = performance.now();
     const man = bundle.manifest;
     ctx.log(`${m.path} -> ${out}: ${man.layers.length} layers, ${man.descriptors.count} jobs, ${man.params.size} B of weights, ${man.memoryMap.ddrBytes} B of DDR; config ${man.configHash}`);
-    for (const l of man.layers) ctx.log(`  ${l.name.padEnd(32)} ${l.op.padEnd(10)} jobs ${String(l.jobs[1] - l.jobs[0] + 1).padStart(5)}  MACs ${l.macs}`);
+    for (const l of man.layers) ctx.log(`  ${l.name.padEnd(32)} ${l.op.padEnd(10)} jobs ${String(l.jobs[1] - l.jobs[0] + 1).padStart(5)}  MACs ${l.macs}${l.winograd ? `  Winograd (${l.mults} multiplies)` : ''}`);
     // Ops the engine cannot run go to host segments between engine segments (docs/bundle-format.md "Segments").
     const hostOps = (man.segments ?? []).flatMap((s) => (s.kind === 'host' ? s.ops.map((o) => ({ node: o.node, op: o.op === 'lut' ? `${o.fn} (16-bit table)` : o.op, input: o.input.name, output: o.output.name })) : []));
     if (man.segments) {
