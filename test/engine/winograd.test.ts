@@ -110,6 +110,40 @@ describe('Winograd jobs on the engine model', () => {
     expect(jobs).toBeGreaterThan(40);
   });
 
+  it('grouped and depthwise convs, pads wider than the kernel and per-channel weight formats stay bit-exact', () => {
+    const config = winoConfig();
+    const shapes: { C: number; group: number; pads: [number, number, number, number]; perChannel: boolean }[] = [
+      { C: 24, group: 24, pads: [1, 1, 1, 1], perChannel: false },
+      { C: 40, group: 2, pads: [0, 2, 1, 0], perChannel: true },
+      { C: 7, group: 1, pads: [3, 0, 4, 1], perChannel: true },
+      { C: 33, group: 1, pads: [5, 5, 5, 5], perChannel: false },
+    ];
+    for (const [k, sh] of shapes.entries()) {
+      const c = winoCase(900 + k, sh.pads);
+      const node = c.qm.graph.nodes[0] as typeof c.qm.graph.nodes[0] & { group: number };
+      const [, , H, W] = c.inputs.x.dims;
+      const M = sh.group === 1 ? 12 : sh.C;
+      const Cg = sh.C / sh.group;
+      const r = rng(77 + k);
+      node.group = sh.group;
+      c.qm.graph.inputs[0].shape = [1, sh.C, H, W];
+      c.qm.graph.shapes.set('x', [1, sh.C, H, W]);
+      const y = c.qm.graph.shapes.get('y')!;
+      c.qm.graph.shapes.set('y', [1, M, y[2], y[3]]);
+      c.qm.graph.outputs[0].shape = [1, M, y[2], y[3]];
+      c.qm.weights.set('conv', {
+        q: Int16Array.from({ length: M * Cg * 9 }, () => Math.floor(r() * 65536) - 32768), dims: [M, Cg, 3, 3],
+        wf: sh.perChannel ? Array.from({ length: M }, (_, m) => 13 + (m % 4)) : [15],
+      });
+      c.qm.biases.set('conv', { q: Float64Array.from({ length: M }, () => Math.floor(r() * 2 ** 28) - 2 ** 27) });
+      c.inputs.x = { q: Int16Array.from({ length: sh.C * H * W }, () => Math.floor(r() * 65536) - 32768), f: 14, dims: [1, sh.C, H, W] };
+      expect(compileBundle(c.qm, config, { winograd: 'always' }).manifest.layers[0].winograd, JSON.stringify(sh)).toBe(true);
+      const cmp = compareRefGolden(c.qm, toTensors(c.inputs), config, { winograd: 'always' });
+      expect(cmp.first, JSON.stringify(sh)).toBeUndefined();
+      expect(cmp.total).toBeGreaterThan(0);
+    }
+  });
+
   it('a config without array.winograd gets direct jobs only; the choice follows the modeled cycles', () => {
     const c = winoCase(11, [1, 1, 1, 1]);
     const direct = compileBundle(c.qm, defaultConfig());
