@@ -43,7 +43,41 @@ class ChannelSoftmax(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(y, 1), 1))
 
 
-MODELS = {'sigmoid-tanh': SigmoidTanh, 'channel-softmax': ChannelSoftmax}
+class LpPool(nn.Module):
+    """LPPool2d (Sermanet et al.) with p = 2 and p = 1 after conv-ReLU layers, then FC. torch exports it as
+    Pow, AveragePool, Sign, Abs, Relu, Mul, Mul (by kw*kh), Pow."""
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 16, 3, padding=1)
+        self.p2, self.p1 = nn.LPPool2d(2, 2), nn.LPPool2d(1, 2)
+        self.fc = nn.Linear(16 * 4 * 4, CLASSES)
+
+    def forward(self, x):
+        y = self.p2(F.relu(self.c1(x)))
+        y = self.p1(F.relu(self.c2(y)))
+        return self.fc(torch.flatten(y, 1))
+
+
+def soft_pool2d(y, k):
+    """SoftPool (Stergiou et al.): each window's values weighted by their softmax, sum(x e^x) / sum(e^x)."""
+    e = torch.exp(y)
+    return F.avg_pool2d(y * e, k) / F.avg_pool2d(e, k)
+
+
+class SoftPool(nn.Module):
+    """conv, SoftPool 2x2, conv-ReLU, SoftPool 2x2, FC: exported as Exp, Mul, two AveragePools, Div."""
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 16, 3, padding=1)
+        self.fc = nn.Linear(16 * 4 * 4, CLASSES)
+
+    def forward(self, x):
+        y = soft_pool2d(self.c1(x), 2)
+        y = soft_pool2d(F.relu(self.c2(y)), 2)
+        return self.fc(torch.flatten(y, 1))
+
+
+MODELS = {'sigmoid-tanh': SigmoidTanh, 'channel-softmax': ChannelSoftmax, 'lppool': LpPool, 'softpool': SoftPool}
 
 
 def main():

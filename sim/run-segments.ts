@@ -5,7 +5,7 @@
 // and the tests share it; a bundle without segments is one engine run.
 import type { Bundle, HostOp, Segment } from '../compiler/contracts/bundle-format.ts';
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
-import { applyLut, LUT_ENTRIES, softmaxFixed } from '../compiler/golden/fixed/ops/host-ops.ts';
+import { applyLut, binaryFixed, LUT_ENTRIES, softmaxFixed } from '../compiler/golden/fixed/ops/host-ops.ts';
 import { engineViews } from '../compiler/backend/bundle-segments.ts';
 
 export interface SegmentRun { raw: Record<string, { q: Int16Array }>; cycles: number }
@@ -47,6 +47,12 @@ export function runHostOp(bundle: Bundle, op: HostOp, values: Map<string, Int16A
     case 'lut': values.set(op.output.name, applyLut(table(bundle, op.table.offset, op.table.entries), x)); break;
     case 'softmax': values.set(op.output.name, softmaxFixed(x, op.input.f, op.input.shape, op.axis, op.coerce2d, op.output.f)); break;
     case 'reshape': values.set(op.output.name, x); break;
+    case 'mul': case 'div': {
+      const y = values.get(op.input2.name);
+      if (!y || y.length !== n) throw new CnnaError('E_BUNDLE', `host op '${op.node}' (${op.op}) reads '${op.input2.name}', which ${y ? `has ${y.length} values, not ${n}` : 'no earlier segment wrote'}`);
+      values.set(op.output.name, binaryFixed(op.op, x, op.input.f, y, op.input2.f, op.output.f).q);
+      break;
+    }
     default: throw new CnnaError('E_BUNDLE', `bundle '${bundle.manifest.model}' has a host op '${(op as { op: string }).op}' this runtime does not know`, { hint: 'update cnna, or recompile the model with this version' });
   }
 }

@@ -98,7 +98,8 @@ function describe(g: Graph, n: Node): { kind: string; fused: string[] } {
     case 'add': return { kind: `add${n.scales ? ` ×${n.scales[0]} ×${n.scales[1]}` : ''}${n.activation ? ` +${actName(n.activation)}` : ''}`, fused: n.activation ? [actName(n.activation)] : [] };
     case 'concat': return { kind: `concat axis ${n.axis}`, fused: [] };
     case 'softmax': return { kind: `softmax axis ${n.axis}`, fused: [] };
-    case 'unary': return { kind: n.fn, fused: [] };
+    case 'unary': return { kind: n.fn === 'pow' ? `pow ${n.exponent}` : n.fn, fused: [] };
+    case 'binary': return { kind: n.fn, fused: [] };
     default: return { kind: n.op, fused: [] };
   }
 }

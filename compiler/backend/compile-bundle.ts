@@ -13,7 +13,7 @@ import {
   DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, jobWeightBlockBytes,
   type ActLayout, type Bundle, type HostOp, type Manifest, type ManifestLayer, type Segment, type TensorIo,
 } from '../contracts/bundle-format.ts';
-import { LUT_ENTRIES, unaryLut } from '../golden/fixed/ops/host-ops.ts';
+import { LUT_ENTRIES, unaryLut, unaryName } from '../golden/fixed/ops/host-ops.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
 import { BackendContext, type DdrValue, type WinogradMode } from './context.ts';
@@ -243,11 +243,22 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
           const x = get(node.inputs[0]);
           if (x.parts) throw new CnnaError('E_UNSUPPORTED', `${where} reads a concat of flattened tensors, which only an FC layer reads`);
           const out = newValue(outName, where, x.t.c, x.t.h, x.t.w, x.order);
-          const table = unaryLut(node.fn, x.f, out.f);
-          const offset = ctx.params.add(opts.layoutOnly ? table.byteLength : new Uint8Array(table.buffer.slice(0)), `lut:${node.fn}/${x.f}/${out.f}`);
+          const table = unaryLut(node.fn, x.f, out.f, node.exponent);
+          const fn = unaryName(node.fn, node.exponent);
+          const offset = ctx.params.add(opts.layoutOnly ? table.byteLength : new Uint8Array(table.buffer.slice(0)), `lut:${fn}/${x.f}/${out.f}`);
           const h = hostDraft();
           h.nodes.push(node);
-          h.ops.push({ op: 'lut', fn: node.fn, node: node.name, input: hostTensor(node.inputs[0], x.f), output: hostTensor(outName, out.f), table: { offset, entries: LUT_ENTRIES } });
+          h.ops.push({ op: 'lut', fn, node: node.name, input: hostTensor(node.inputs[0], x.f), output: hostTensor(outName, out.f), table: { offset, entries: LUT_ENTRIES } });
+          break;
+        }
+        case 'binary': {
+          const a = get(node.inputs[0]);
+          const b = get(node.inputs[1]);
+          if (a.parts || b.parts) throw new CnnaError('E_UNSUPPORTED', `${where} reads a concat of flattened tensors, which only an FC layer reads`);
+          const out = newValue(outName, where, a.t.c, a.t.h, a.t.w, a.order);
+          const h = hostDraft();
+          h.nodes.push(node);
+          h.ops.push({ op: node.fn, node: node.name, input: hostTensor(node.inputs[0], a.f), input2: hostTensor(node.inputs[1], b.f), output: hostTensor(outName, out.f) });
           break;
         }
         case 'softmax': {
@@ -274,14 +285,14 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       plan.set(node.name, { target: 'not mapped', reason: e.message, jobs: 0 });
       return;
     }
-    const isHostOp = node.op === 'unary' || (node.op === 'softmax' && consumed.has(outName));
+    const isHostOp = node.op === 'unary' || node.op === 'binary' || (node.op === 'softmax' && consumed.has(outName));
     if (!isHostOp && node.op !== 'softmax') {
       const d = engineDraft(jobsBefore, layerIndex);
       d.nodes.push(node);
     }
     if (plan) {
       const jobs = ctx.jobs.length - jobsBefore;
-      plan.set(node.name, isHostOp ? { target: 'host', reason: `host segment: ${node.op === 'unary' ? `${node.fn} as a 16-bit lookup table` : 'softmax in float64, requantized'}`, jobs: 0 }
+      plan.set(node.name, isHostOp ? { target: 'host', reason: `host segment: ${node.op === 'unary' ? `${unaryName(node.fn, node.exponent)} as a 16-bit lookup table` : node.op === 'binary' ? `${node.fn} of two tensors` : 'softmax in float64, requantized'}`, jobs: 0 }
         : node.op === 'softmax' ? { target: 'host', reason: 'softmax tail, runs on the host', jobs: 0 }
         : jobs === 0 ? { target: 'accelerator', reason: 'layout only (no job)', jobs: 0 } : { target: 'accelerator', jobs });
     }

@@ -313,12 +313,14 @@ export interface HostTensor { name: string; shape: number[]; f: number }
  *    (bytes from the start of the params region); `fn` names the function it tabulates;
  *  - softmax: float64 softmax of x·2^-f_in along `axis` (rank-2 coerced when `coerce2d`), rounded
  *    to float32, quantized to the output's f;
- *  - reshape: the same int16 values under another name and shape (a Flatten / Reshape between host ops).
+ *  - reshape: the same int16 values under another name and shape (a Flatten / Reshape between host ops);
+ *  - mul, div: of `input` and `input2` (same shape), elementwise.
  */
 export type HostOp =
   | { op: 'lut'; fn: string; node: string; input: HostTensor; output: HostTensor; table: { offset: number; entries: number } }
   | { op: 'softmax'; node: string; axis: number; coerce2d: boolean; input: HostTensor; output: HostTensor }
-  | { op: 'reshape'; node: string; input: HostTensor; output: HostTensor };
+  | { op: 'reshape'; node: string; input: HostTensor; output: HostTensor }
+  | { op: 'mul' | 'div'; node: string; input: HostTensor; input2: HostTensor; output: HostTensor };
 
 /**
  * One step of a partitioned program. An engine segment is a program of its own inside

@@ -94,10 +94,12 @@ export interface ConcatNode extends NodeBase { op: 'concat'; axis: number }
 /** Softmax. `coerce2d` is the opset < 13 rule: flatten to 2-D at `axis`, softmax each row. */
 export interface SoftmaxNode extends NodeBase { op: 'softmax'; axis: number; coerce2d: boolean }
 /** Elementwise functions without an engine mapping; they run as host ops (one 16-bit lookup table each, docs/numerics.md "Host ops"). */
-export type UnaryFn = 'sigmoid' | 'tanh' | 'exp';
-export const UNARY_FNS: readonly UnaryFn[] = ['sigmoid', 'tanh', 'exp'];
-/** Sigmoid, Tanh, Exp. */
-export interface UnaryNode extends NodeBase { op: 'unary'; fn: UnaryFn }
+export type UnaryFn = 'sigmoid' | 'tanh' | 'exp' | 'abs' | 'sign' | 'pow';
+export const UNARY_FNS: readonly UnaryFn[] = ['sigmoid', 'tanh', 'exp', 'abs', 'sign', 'pow'];
+/** Sigmoid, Tanh, Exp, Abs, Sign; Pow by a constant scalar `exponent`. */
+export interface UnaryNode extends NodeBase { op: 'unary'; fn: UnaryFn; exponent?: number }
+/** Mul or Div of two activations of the same shape (SoftPool, LpPool exports); host ops (docs/numerics.md "Host ops"). */
+export interface BinaryNode extends NodeBase { op: 'binary'; fn: 'mul' | 'div' }
 export interface IdentityNode extends NodeBase { op: 'identity' }
 export interface DropoutNode extends NodeBase { op: 'dropout' }
 /** Constant padding of a 4-D tensor's spatial axes: pads are [top, left, bottom, right]. */
@@ -106,7 +108,7 @@ export interface PadNode extends NodeBase { op: 'pad'; pads: [number, number, nu
 export type Node =
   | ConvNode | GemmNode | MatMulNode | PoolNode | ActivationNode | BatchNormNode
   | FlattenNode | ReshapeNode | TransposeNode | AddNode | ConcatNode | SoftmaxNode
-  | IdentityNode | DropoutNode | PadNode | UnaryNode;
+  | IdentityNode | DropoutNode | PadNode | UnaryNode | BinaryNode;
 
 export type OpName = Node['op'];
 

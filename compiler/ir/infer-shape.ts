@@ -139,6 +139,12 @@ export function inferNodeShapes(node: Node, ins: (Shape | undefined)[], _consts?
       out = s;
       break;
     }
+    case 'binary': {
+      const b = need(1);
+      if (b.length !== x.length || b.some((d, i) => d !== x[i])) bad(node, `shapes ${fmt(x)} and ${fmt(b)} differ; ${node.fn} of two activations needs equal shapes`);
+      out = x.slice();
+      break;
+    }
     case 'concat': {
       const ax = node.axis;
       if (ax < 0 || ax >= x.length) bad(node, `axis ${ax} is out of range for ${fmt(x)}`);

@@ -72,7 +72,7 @@ describe('importOnnx', () => {
     expect((g.nodes[6] as PoolNode).pool).toEqual({ kind: 'globalavg' });
     expect(() => importOnnx(buildModel({ inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y' }], initializers: [{ name: 'k', dims: [4], data: [1, 2, 3, 4] }],
       nodes: [{ op: 'Mul', name: 'm', inputs: ['x', 'k'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
-      "node 'm' (Mul): Mul is supported only on constants or between a 4-D NCHW activation and a per-channel or scalar constant"));
+      "node 'm' (Mul): Mul is supported only on constants, between a 4-D NCHW activation and a per-channel or scalar constant, or (Mul, Div) between two activations of the same shape"));
   });
 
   describe('errors', () => {
@@ -91,7 +91,7 @@ describe('importOnnx', () => {
       expect(() => importOnnx(buildModel({ inputs: [{ name: 'x', dims: [1, 2, 3] }], outputs: [{ name: 'y' }],
         nodes: [{ op: 'LSTM', name: 'x_lstm', inputs: ['x'], outputs: ['y'] }] }))).toThrow(err('E_UNSUPPORTED',
         "node 'x_lstm' (LSTM): op LSTM is not supported; supported ops: Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, " +
-        'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Sigmoid, Tanh, Exp, Identity, Dropout, ' +
+        'Gemm, MatMul, Relu, LeakyRelu, Clip, BatchNormalization, Flatten, Reshape, Transpose, Add, Concat, Softmax, Sigmoid, Tanh, Exp, Abs, Sign, Pow, Identity, Dropout, ' +
         'Pad, Constant, Shape, Gather, ConstantOfShape, Slice, Unsqueeze, Squeeze, Cast, Mul, Sub, Div, ReduceMean'));
     });
 

@@ -30,7 +30,7 @@ import { convertShape } from './ops/shape.ts';
 import { convertSoftmax } from './ops/softmax.ts';
 import { convertTranspose } from './ops/transpose.ts';
 import { convertSqueeze, convertUnsqueeze } from './ops/unsqueeze.ts';
-import { convertUnary } from './ops/unary.ts';
+import { convertPow, convertUnary } from './ops/unary.ts';
 
 export type Converter = (ctx: OpContext) => ConvertResult;
 /** [opType, domain, [first opset, last opset], accepted attributes, converter]. */
@@ -64,6 +64,9 @@ export const OP_RESOLVE_RULES: readonly OpRule[] = [
   ['Sigmoid', '', ANY, LEGACY, convertUnary('sigmoid')],
   ['Tanh', '', ANY, LEGACY, convertUnary('tanh')],
   ['Exp', '', ANY, [], convertUnary('exp')],
+  ['Abs', '', ANY, LEGACY, convertUnary('abs')],
+  ['Sign', '', [9, MAX_OPSET], [], convertUnary('sign')],
+  ['Pow', '', ANY, [], convertPow],
   ['Identity', '', ANY, [], convertIdentity],
   ['Dropout', '', ANY, dropoutAttrs, convertDropout],
   ['Pad', '', [1, 10], ['mode', 'pads', 'paddings', 'value'], convertPad],

@@ -26,7 +26,7 @@ export function knownNonNegative(g: Graph, producers: Map<string, Node>, value: 
     case 'conv': case 'gemm': case 'add': return nonNegativeAct(p.activation);
     case 'pool': case 'flatten': case 'reshape': case 'identity': case 'dropout': case 'transpose': return rec(p.inputs[0]);
     case 'pad': return p.value >= 0 && rec(p.inputs[0]);
-    case 'unary': return p.fn !== 'tanh';
+    case 'unary': return p.fn === 'sigmoid' || p.fn === 'exp' || p.fn === 'abs' || (p.fn === 'pow' && p.exponent !== undefined && p.exponent % 2 === 0);
     case 'concat': return p.inputs.every(rec);
     default: return false;
   }

@@ -233,6 +233,11 @@ export function quantize(graph: Graph, opts: QuantizeOptions = {}): QuantizedMod
         fIn(n, n.inputs[0]);
         formats.set(out, actF(out));
         break;
+      case 'binary':
+        fIn(n, n.inputs[0]);
+        fIn(n, n.inputs[1]);
+        formats.set(out, actF(out));
+        break;
       case 'matmul': case 'batchnorm':
         throw new CnnaError('E_GRAPH', `node '${n.name}' (${n.op}) survived lowering`);
     }

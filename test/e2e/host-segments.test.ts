@@ -1,6 +1,6 @@
 // Partitioned models: real PyTorch exports (test/fixtures/torch-host-ops, made by
-// scripts/export-torch-host-ops.py) with a Sigmoid and a Tanh, or a channel Softmax, between conv
-// layers. The compiler splits them into engine and host segments (docs/bundle-format.md "Segments");
+// scripts/export-torch-host-ops.py) with ops the engine cannot run between conv layers: a Sigmoid
+// and a Tanh, a channel Softmax, LpPool (p = 2 and 1) and SoftPool. The compiler splits them into engine and host segments (docs/bundle-format.md "Segments");
 //  - the float executor agrees with onnxruntime-node on the raw export;
 //  - the bundle's segments are the expected ones;
 //  - the engine model (sim/ref) runs them bit-exact against the golden model;
@@ -67,8 +67,8 @@ describe('partitioned models (engine + host segments)', () => {
   });
   afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
-  it('the fixtures hold both models at opsets 13 and 17', () => {
-    expect(files).toEqual(['channel-softmax-opset13.onnx', 'channel-softmax-opset17.onnx', 'sigmoid-tanh-opset13.onnx', 'sigmoid-tanh-opset17.onnx']);
+  it('the fixtures hold every model at opsets 13 and 17', () => {
+    expect(files).toEqual(['channel-softmax', 'lppool', 'sigmoid-tanh', 'softpool'].flatMap((f) => [`${f}-opset13.onnx`, `${f}-opset17.onnx`]));
   });
 
   it('a unary op is a 16-bit table: quant(fn(q·2^-f_in), f_out), round half up, saturated', () => {
@@ -98,6 +98,12 @@ describe('partitioned models (engine + host segments)', () => {
     const byName = Object.fromEntries(models.map((m) => [m.f.replace(/-opset\d+\.onnx$/, ''), m.bundle]));
     expect(shape(byName['sigmoid-tanh'])).toEqual(['engine(2 jobs)', 'sigmoid', 'engine(1 jobs)', 'tanh', 'engine(2 jobs)']);
     expect(shape(byName['channel-softmax'])).toEqual(['engine(1 jobs)', 'softmax', 'engine(3 jobs)']);
+    // SoftPool: Exp and x·e^x on the host, both average pools on the engine, the quotient on the host
+    expect(shape(byName.softpool)).toEqual(['engine(1 jobs)', 'exp+mul', 'engine(2 jobs)', 'div', 'engine(1 jobs)', 'exp+mul', 'engine(2 jobs)', 'div', 'engine(1 jobs)']);
+    // LpPool as torch exports it: |x|^p on the host, the average pool, sign and abs on the host, the ReLU
+    // and the Mul by kw·kh on the engine, the sign product and the p-th root on the host
+    const lp = (p: number) => [`pow(${p})`, 'engine(1 jobs)', 'sign+abs', 'engine(1 jobs)', 'mul', 'engine(1 jobs)', `pow(${1 / p})`];
+    expect(shape(byName.lppool)).toEqual(['engine(1 jobs)', ...lp(2), 'engine(1 jobs)', ...lp(1), 'engine(1 jobs)']);
     const st = byName['sigmoid-tanh'].manifest;
     // each engine segment is its own program: a HEADER record before its jobs
     expect(st.segments!.flatMap((s) => (s.kind === 'engine' ? [s.header] : []))).toEqual([0, 3, 5]);
@@ -110,6 +116,22 @@ describe('partitioned models (engine + host segments)', () => {
       const last = segs[segs.length - 1];
       expect(last.kind === 'engine' && last.outputs.map((o) => o.name)).toEqual(['logits']);
     }
+  });
+
+  it('the fixed-point model tracks float: max |float − fixed| within 1% of the largest float logit', () => {
+    const bad: string[] = [];
+    for (const m of models) {
+      const g = optimize(importOnnx(readFileSync(resolve(dir, m.f))));
+      let worst = 0;
+      let scale = 0;
+      for (const x of m.xs) {
+        const a = runFloat(g, { input: x }).logits.data;
+        const b = runFixed(m.qm, { input: x }).outputs.logits.data;
+        a.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b[i])); scale = Math.max(scale, Math.abs(v)); });
+      }
+      if (!(worst <= 0.01 * scale)) bad.push(`${m.f}: max |float - fixed| ${worst} vs max |float| ${scale}`);
+    }
+    expect(bad).toEqual([]);
   });
 
   it(`the engine model runs every segment bit-exact against the golden model (${IMAGES} images each)`, () => {

@@ -13,7 +13,7 @@ import { compilePool, poolPlane } from './ops/pool.ts';
 import { addTensors, concatTensors, scaledAdd } from './ops/eltwise.ts';
 import { pad4, transpose } from './ops/layout.ts';
 import { softmax } from './ops/softmax.ts';
-import { applyLut, softmaxFixed, unaryLut } from './ops/host-ops.ts';
+import { applyLut, binaryFixed, softmaxFixed, unaryLut } from './ops/host-ops.ts';
 
 export interface FixedValue {
   q: Int16Array;
@@ -195,8 +195,17 @@ export function* interpret(qm: QuantizedModel, inputs: Record<string, Tensor>, o
       case 'unary': {
         const x = get(node, node.inputs[0]);
         const fOut = fOf(node, out);
-        fixed.set(out, { q: applyLut(unaryLut(node.fn, x.f, fOut), x.q), f: fOut, dims: outDims });
+        fixed.set(out, { q: applyLut(unaryLut(node.fn, x.f, fOut, node.exponent), x.q), f: fOut, dims: outDims });
         saturated[node.name] = 0;
+        break;
+      }
+      case 'binary': {
+        const a = get(node, node.inputs[0]);
+        const b = get(node, node.inputs[1]);
+        const fOut = fOf(node, out);
+        const r = binaryFixed(node.fn, a.q, a.f, b.q, b.f, fOut);
+        fixed.set(out, { q: r.q, f: fOut, dims: outDims });
+        saturated[node.name] = r.sat;
         break;
       }
       case 'softmax': {

@@ -68,7 +68,8 @@ export function runNode(node: Node, ins: (Tensor | undefined)[], opts: Pick<RunF
     case 'concat': return t(concat(ins as Tensor[], node.axis, outShape));
     case 'softmax': return t(softmax(x.data, x.dims, node.axis, node.coerce2d));
     case 'pad': return t(pad4d(x.data, x.dims, node.pads, node.value, outShape));
-    case 'unary': { const fn = unaryFn(node.fn); return t(Float32Array.from(x.data, (v) => fn(v))); }
+    case 'unary': { const fn = unaryFn(node.fn, node.exponent); return t(Float32Array.from(x.data, (v) => fn(v))); }
+    case 'binary': { const b = ins[1]!.data; return t(node.fn === 'mul' ? Float32Array.from(x.data, (v, i) => v * b[i]) : Float32Array.from(x.data, (v, i) => v / b[i])); }
   }
 }
 

@@ -1,6 +1,7 @@
 // Mul, Sub, Div. On two constants they fold (shape arithmetic in exported graphs). An NCHW
 // activation with a per-channel or scalar constant (in-model normalization such as
-// (x - mean) / std) becomes a depthwise 1x1 Conv, which the engine maps. Anything else is not
+// (x - mean) / std) becomes a depthwise 1x1 Conv, which the engine maps. Mul / Div of two
+// activations of the same shape (SoftPool, LpPool) is a BinaryNode, a host op. Anything else is not
 // supported.
 
 import type { ConvertResult, ConstValue, OpContext } from '../op-context.ts';
@@ -47,10 +48,19 @@ function toDepthwise(ctx: OpContext, kind: Kind): ConvertResult | undefined {
   };
 }
 
+/** Mul / Div of two activations of the same shape: a host op (BinaryNode). */
+function twoActivations(ctx: OpContext, kind: Kind): ConvertResult | undefined {
+  if (kind === 'Sub' || ctx.constant(0) || ctx.constant(1)) return undefined;
+  const a = ctx.shape(0);
+  const b = ctx.shape(1);
+  if (!a || !b || a.length !== b.length || a.some((d, i) => d !== b[i])) return undefined;
+  return { node: { op: 'binary', fn: kind === 'Mul' ? 'mul' : 'div', name: ctx.name, inputs: [ctx.inputs[0], ctx.inputs[1]], outputs: [ctx.outputs[0]] } };
+}
+
 function arith(ctx: OpContext, kind: Kind, f: (a: number, b: number) => number): ConvertResult {
   if (ctx.attrs.has('axis')) ctx.unsupported('attribute axis (legacy broadcasting) is not supported; supported: NumPy-style broadcasting');
-  return foldBinary(ctx, f) ?? toDepthwise(ctx, kind)
-    ?? ctx.unsupported(`${kind} is supported only on constants or between a 4-D NCHW activation and a per-channel or scalar constant`);
+  return foldBinary(ctx, f) ?? toDepthwise(ctx, kind) ?? twoActivations(ctx, kind)
+    ?? ctx.unsupported(`${kind} is supported only on constants, between a 4-D NCHW activation and a per-channel or scalar constant, or (Mul, Div) between two activations of the same shape`);
 }
 
 export const convertMul = (ctx: OpContext): ConvertResult => arith(ctx, 'Mul', (a, b) => a * b);
