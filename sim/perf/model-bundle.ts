@@ -1,6 +1,7 @@
 // Performance of a whole bundle from its descriptors alone (no data): per-layer cycles,
 // utilization, DDR bytes, stalls and roofline, as the engine model reports them. Used by the
 // VGG16 benchmark and design-space sweeps where executing the data is not needed.
+import { engineViews } from '../../compiler/backend/bundle-segments.ts';
 import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { PerfModel } from './perf-model.ts';
@@ -56,6 +57,12 @@ export class LayerAccumulator {
 }
 
 export function modelBundle(bundle: Bundle, config: HwConfig, board?: BoardLimits): { cycles: number; latencySeconds: number; rooflineCycles: number; perLayer: LayerPerf[] } {
+  if (bundle.manifest.segments) {
+    // A partitioned bundle: its engine segments one after another (host ops take no engine cycles).
+    const parts = engineViews(bundle).map(({ view }) => modelBundle(view, config, board));
+    const cycles = parts.reduce((a, p) => a + p.cycles, 0);
+    return { cycles, latencySeconds: cycles / (config.clockMhz * 1e6), rooflineCycles: parts.reduce((a, p) => a + p.rooflineCycles, 0), perLayer: parts.flatMap((p) => p.perLayer) };
+  }
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const h = decodeHeader(v, 0);
   const acc = new LayerAccumulator(bundle, config, board);
