@@ -7,6 +7,10 @@
 // Kh*Kw*CG MAC cycles; each window one more setup cycle; each job a fixed drain.
 // Invariants: a pixel is only started when the output FIFO has room for everything in flight; a conv job
 // starts only when all its weight words are in the ring; an FC job consumes each word once it has arrived.
+// A BATCH job (rows = images, kh = kw = 1, one column) walks words outer, rows inner: each arrived weight word
+// is applied in MaxBatch consecutive cycles, one per accumulator slot of the MAC array's ring (rows beyond hin
+// read zero and write nothing), then released. ACC_IN starts from the ring's held sums instead of the bias;
+// ACC_OUT keeps them there: no output command, no outputs.
 // Timing: no multiply sits in the loop nest. The job's products (stride x width, pooling stride x stride,
 // padding x width) are job constants registered in two stages while the output command is issued (CCmd,
 // CWait); the first input position and address of each pixel and window are kept by increments.
@@ -18,6 +22,7 @@ module cnna_compute #(
   parameter int unsigned InBankDepth  = 4096,
   parameter int unsigned WBankDepth   = 512,
   parameter int unsigned OutFifoDepth = 32,
+  parameter int unsigned MaxBatch     = 8,
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,  // bus beats per output lane group (PI int16)
   localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
@@ -76,6 +81,7 @@ module cnna_compute #(
   // The current pixel's first input row / column and bank address, and the address of its window row's first pixel.
   logic signed [31:0] py0_q, px0_q, pa0_q, prow_q, wx0_q;
   logic              win_first_q, win_last_q, job_done_q;
+  logic [7:0]        n_q;          // BATCH job: the row (image, accumulator slot) of this step
   logic [4:0]        drain_q;
 
   // Job fields as signed 32-bit values.
@@ -167,7 +173,9 @@ module cnna_compute #(
   assign last_mac = (widx_q == k_nw_m1_q);
   assign x_valid  = (iy_q >= 0) && (iy_q < hin_s) && (ix_q >= 0) && (ix_q < win_s);
 
-  logic pix_last_in_win, win_last_in_job;
+  logic pix_last_in_win, win_last_in_job, batch_wrap, batch_row;
+  assign batch_wrap = (n_q == 8'(MaxBatch - 1));
+  assign batch_row  = (16'(n_q) < job_q.hin);
   assign pix_last_in_win = (wx_q == wx_hi_q) && (wy_q == wy_hi_q);
   assign win_last_in_job = (px_q == k_wp_m1_q) && (py_q == k_hp_m1_q);
 
@@ -175,12 +183,14 @@ module cnna_compute #(
     state_d = state_q;
     unique case (state_q)
       CIdle:  if (slot_valid_i) state_d = CCmd;
-      CCmd:   if (wr_cmd_ready_i) state_d = CWait;
+      CCmd:   if (wr_cmd_ready_i || job_q.acc_out) state_d = CWait;
       CWait:  if (job_q.stream || w_ready) state_d = CWin;
       CWin:   state_d = CPix;
       CPix:   if (credit) state_d = CMac;
       CMac: begin
-        if (issue && last_mac) begin
+        if (job_q.batch) begin
+          if (issue && last_mac && batch_wrap) state_d = CDrain;
+        end else if (issue && last_mac) begin
           if (!pix_last_in_win) state_d = CPix;
           else if (!win_last_in_job) state_d = CWin;
           else state_d = CDrain;
@@ -234,6 +244,7 @@ module cnna_compute #(
       win_last_q  <= 1'b0;
       job_done_q  <= 1'b0;
       drain_q     <= '0;
+      n_q         <= '0;
     end else begin
       state_q    <= state_d;
       job_done_q <= 1'b0;
@@ -281,11 +292,25 @@ module cnna_compute #(
           cgi_q       <= '0;
           cg_off_q    <= '0;
           widx_q      <= '0;
+          n_q         <= '0;
           win_first_q <= (wy_q == wy_lo_q) && (wx_q == wx_lo_q);
           win_last_q  <= pix_last_in_win;
         end
         CMac: begin
-          if (issue) begin
+          if (issue && job_q.batch) begin
+            // BATCH: the next row of the same word, or after the last slot the next word.
+            if (batch_wrap) begin
+              n_q      <= '0;
+              a_q      <= '0;
+              widx_q   <= widx_q + 32'd1;
+              w_idx_q  <= w_idx_q + 32'd1;
+              w_rel_q  <= w_idx_q + 32'd1;
+              cg_off_q <= cg_off_q + job_q.plane;
+            end else begin
+              n_q <= n_q + 8'd1;
+              a_q <= a_q + 32'sd1;
+            end
+          end else if (issue) begin
             widx_q  <= widx_q + 32'd1;
             w_idx_q <= w_idx_q + 32'd1;
             if (job_q.stream) w_rel_q <= w_idx_q + 32'd1;
@@ -375,20 +400,21 @@ module cnna_compute #(
       t1_q <= '0;
     end else begin
       v1_q  <= issue;
-      f1_q  <= (widx_q == 32'd0);
-      l1_q  <= last_mac;
-      xv1_q <= x_valid;
-      t1_q  <= {win_last_q, win_first_q};
+      f1_q  <= (widx_q == 32'd0) && !(job_q.batch && job_q.acc_in);
+      l1_q  <= last_mac && (!job_q.batch || (batch_row && !job_q.acc_out));
+      xv1_q <= job_q.batch ? batch_row : x_valid;
+      t1_q  <= job_q.batch ? 2'b11 : {win_last_q, win_first_q};
     end
   end
 
   logic             acc_valid;
   logic [1:0]       acc_tag;
   logic [Po*48-1:0] acc;
-  cnna_mac_array #(.Pi(Pi), .Po(Po), .TagW(2)) u_mac (
+  cnna_mac_array #(.Pi(Pi), .Po(Po), .TagW(2), .MaxBatch(MaxBatch)) u_mac (
     .clk_i, .rst_ni,
     .valid_i(v1_q),
     .first_i(f1_q),
+    .rot_i  (job_q.batch),
     .last_i (l1_q),
     .tag_i  (t1_q),
     .x_i    (xv1_q ? in_rdata_i : '0),
@@ -417,7 +443,7 @@ module cnna_compute #(
   );
 
   assign slot_take_o         = (state_q == CIdle) && slot_valid_i;
-  assign wr_cmd_valid_o      = (state_q == CCmd);
+  assign wr_cmd_valid_o      = (state_q == CCmd) && !job_q.acc_out;
   assign wr_cmd_addr_o       = AddrWidth'(job_q.out_addr);
   assign wr_cmd_row_beats_o  = 24'(job_q.wp) * 24'(Bpe);
   assign wr_cmd_rows_o       = job_q.hp;

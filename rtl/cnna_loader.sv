@@ -135,7 +135,8 @@ module cnna_loader #(
   assign d_last   = d_flags[cnna_pkg::FLAG_LAST_BIT];
   // Lane groups written: outGroups, at most PO/PI (as the executable spec, sim/ref, clamps it).
   assign d_groups = (5'(`CNNA_FIELD(OUT_GROUPS)) > 5'(Po / Pi)) ? 5'(Po / Pi) : 5'(`CNNA_FIELD(OUT_GROUPS));
-  assign d_stream = (d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1);
+  assign d_stream = ((d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1)) ||
+                    d_flags[cnna_pkg::FLAG_BATCH_BIT];
   // REUSE_WEIGHTS is honored when neither this nor the previous job of the run is streamed: the previous
   // block (and its bias/shift header, still in param_q) is then whole in the ring.
   assign d_reuse_w = d_flags[cnna_pkg::FLAG_REUSE_WEIGHTS_BIT] && !d_stream && prev_ok_q;
@@ -501,6 +502,9 @@ module cnna_loader #(
             end
             jobs_pushed_q <= jobs_pushed_q + 32'd1;
             job_q.stream         <= d_stream;
+            job_q.batch          <= d_flags[cnna_pkg::FLAG_BATCH_BIT];
+            job_q.acc_in         <= d_flags[cnna_pkg::FLAG_ACC_IN_BIT];
+            job_q.acc_out        <= d_flags[cnna_pkg::FLAG_ACC_OUT_BIT];
             job_q.act            <= 2'(`CNNA_FIELD(ACT));
             job_q.pool           <= 2'(`CNNA_FIELD(POOL_KIND));
             job_q.layer          <= 16'(`CNNA_FIELD(LAYER));

@@ -1,6 +1,10 @@
 // The MAC array: Po output lanes x Pi input lanes of signed 16x16-bit multiplies per cycle.
 // Each valid cycle adds, per output lane m, sum_ci w[m][ci] * x[ci] to that lane's 48-bit accumulator;
 // first_i starts a new sum at bias[m], last_i hands the finished sum to the post-op pipeline.
+// rot_i (a BATCH job, held for the whole job): each lane keeps MaxBatch sums in a ring that turns by one
+// slot per valid cycle, so MaxBatch consecutive cycles update MaxBatch different sums (one per image) and
+// the next MaxBatch cycles find each sum back in the accumulator register; the ring keeps its sums between
+// jobs (ACC_OUT / ACC_IN). acc_o is always the accumulator register (slot 0).
 // Pipeline: input registers -> products (DSP48E2 A/B/M registers) -> groups of 4 -> lane sum -> accumulator.
 // Invariant: the accumulation is exact in 48 bits (wrapping like any 48-bit adder); the quantizer's accumulator
 // bound (docs/numerics.md) keeps bias + sum in range.
@@ -8,6 +12,7 @@ module cnna_mac_array #(
   parameter int unsigned Pi   = 16,
   parameter int unsigned Po   = 16,
   parameter int unsigned TagW = 2,
+  parameter int unsigned MaxBatch = 8,
   localparam int unsigned NGroups = (Pi + 3) / 4,
   localparam int unsigned Latency = 5
 ) (
@@ -15,6 +20,7 @@ module cnna_mac_array #(
   input  logic                rst_ni,
   input  logic                valid_i,
   input  logic                first_i,
+  input  logic                rot_i,
   input  logic                last_i,
   input  logic [TagW-1:0]     tag_i,
   input  logic [Pi*16-1:0]    x_i,
@@ -89,9 +95,21 @@ module cnna_mac_array #(
       end
     end
 
-    // Accumulator: stage Latency-1 sees the control of stage Latency-2.
+    // Accumulator: stage Latency-1 sees the control of stage Latency-2. held_q: ring slots 1..MaxBatch-1.
+    logic signed [47:0] held_q [0:MaxBatch-2];
     always_ff @(posedge clk_i) begin
-      if (v_q[Latency-2]) acc_q[m] <= (f_q[Latency-2] ? $signed(bias_i[m*48 +: 48]) : acc_q[m]) + 48'(s_q);
+      if (v_q[Latency-2]) acc_q[m] <= (f_q[Latency-2] ? $signed(bias_i[m*48 +: 48]) : rot_i ? held_q[MaxBatch-2] : acc_q[m]) + 48'(s_q);
+    end
+    for (genvar k = 0; k < MaxBatch - 1; k++) begin : g_ring
+      if (k == 0) begin : g_head
+        always_ff @(posedge clk_i) begin
+          if (v_q[Latency-2] && rot_i) held_q[k] <= acc_q[m];
+        end
+      end else begin : g_next
+        always_ff @(posedge clk_i) begin
+          if (v_q[Latency-2] && rot_i) held_q[k] <= held_q[k-1];
+        end
+      end
     end
   end
 

@@ -4,10 +4,14 @@
 // Referenced as cnna_rtl_pkg::name everywhere (Yosys 0.23 rejects `import pkg::*`).
 package cnna_rtl_pkg;
   // One decoded JOB descriptor (addresses already relocated by BASE) plus the engine's bookkeeping.
-  // stream = the job computes a single conv pixel (hc = wc = hp = wp = 1): its weight words are used once,
-  // so they are consumed while they arrive (FC layers) instead of after the whole block is in.
+  // stream = the job computes a single conv pixel (hc = wc = hp = wp = 1) or is a BATCH job: its weight words
+  // are used once (a BATCH job: once per row, all rows in a row), so they are consumed while they arrive (FC
+  // layers) instead of after the whole block is in. batch / acc_in / acc_out: the BATCH, ACC_IN, ACC_OUT flags.
   typedef struct packed {
     logic        stream;
+    logic        batch;
+    logic        acc_in;
+    logic        acc_out;
     logic [1:0]  act;
     logic [1:0]  pool;
     logic [15:0] layer;

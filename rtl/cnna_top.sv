@@ -366,7 +366,8 @@ module cnna_top #(
 
   cnna_compute #(
     .Pi(Pi), .Po(Po), .DataWidth(DataWidth), .AddrWidth(AddrWidth),
-    .InBankDepth(InBankDepth), .WBankDepth(WBankDepth), .OutFifoDepth(OutFifoDepth)
+    .InBankDepth(InBankDepth), .WBankDepth(WBankDepth), .OutFifoDepth(OutFifoDepth),
+    .MaxBatch(cnna_pkg::MAX_BATCH)
   ) u_compute (
     .clk_i, .rst_ni,
     .start_i            (start),

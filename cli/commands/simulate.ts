@@ -1,13 +1,13 @@
 // `cnna simulate <model.onnx|bundle> --backend ref [--input FILE… | --images IDX --labels IDX]
-// [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
-// bundle on an engine simulator image by image, checks its int16 outputs against the golden
+// [--limit N] [--batch N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
+// bundle on an engine simulator image by image (or N images per start with --batch N: ref and rtl), checks its int16 outputs against the golden
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
 // Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
 // clocked SystemC system model; hls-untimed: the same C++ untimed, cycles from sim/perf).
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
-import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { bundleBatch, type Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { matchInputs, readInputFile } from '../../compiler/data/input-files.ts';
 import { DEFAULT_PREPROCESS, toBatch, type Preprocess } from '../../compiler/data/preprocess.ts';
@@ -29,19 +29,24 @@ import { checkImagesFit, loadImages, parseNumber } from './accuracy.ts';
 
 export interface BackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  /** Every image's outputs of a batch bundle's start (backends that run batches). */
+  images?: { raw: Record<string, { q: Int16Array; f: number; dims: number[] }> }[];
   cycles: number;
   perLayer: LayerStats[];
 }
 
 export interface SimBackend {
-  /** Runs one inference (batch 1). `trace` receives one JSON line per job when set. */
-  run(bundle: Bundle, inputs: Record<string, Tensor>, opts: { config: HwConfig; trace?: (line: string) => void }): Promise<BackendRun>;
+  /** Runs one start: one inference, or one set per image of a batch bundle (`batch` backends only). `trace` receives one JSON line per job when set. */
+  run(bundle: Bundle, inputs: Record<string, Tensor> | Record<string, Tensor>[], opts: { config: HwConfig; trace?: (line: string) => void }): Promise<BackendRun>;
+  /** The backend runs batch bundles (manifest.batch > 1). */
+  batch?: boolean;
   /** Optional batch form: every inference in one simulator process (the RTL backend). */
-  runMany?(bundle: Bundle, inputs: Record<string, Tensor>[], opts: { config: HwConfig; trace?: (line: string) => void; onDone?: () => void }): Promise<BackendRun[]>;
+  runMany?(bundle: Bundle, inputs: (Record<string, Tensor> | Record<string, Tensor>[])[], opts: { config: HwConfig; trace?: (line: string) => void; onDone?: () => void }): Promise<BackendRun[]>;
 }
 
 export const BACKENDS: Record<string, SimBackend> = {
   ref: {
+    batch: true,
     async run(bundle, inputs, opts) {
       return runBundle(bundle, inputs, {
         config: opts.config,
@@ -53,8 +58,9 @@ export const BACKENDS: Record<string, SimBackend> = {
   hls: hlsBackend,
   // The same HLS C++, untimed (the fast C-simulation, e.g. for VGG16); cycles from the performance model.
   'hls-untimed': {
-    run: (bundle, inputs, opts) => hlsBackend.run(bundle, inputs, { ...opts, mode: 'untimed' }),
-    runMany: (bundle, inputs, opts) => hlsBackend.runMany(bundle, inputs, { ...opts, mode: 'untimed' }),
+    // (never given a batch: simulate refuses --batch for backends without `batch`)
+    run: (bundle, inputs, opts) => hlsBackend.run(bundle, inputs as Record<string, Tensor>, { ...opts, mode: 'untimed' }),
+    runMany: (bundle, inputs, opts) => hlsBackend.runMany(bundle, inputs as Record<string, Tensor>[], { ...opts, mode: 'untimed' }),
   },
 };
 
@@ -63,7 +69,8 @@ function segmentedBackend(b: SimBackend): SimBackend {
   return {
     async run(bundle, inputs, opts) {
       const perLayer: LayerStats[] = [];
-      const r = await runSegmentsAsync(bundle, rawGraphInputs(bundle, inputs), async (view, raw) => {
+      // (partitioned bundles run batch 1: the compiler refuses a batch with host segments)
+      const r = await runSegmentsAsync(bundle, rawGraphInputs(bundle, inputs as Record<string, Tensor>), async (view, raw) => {
         // q·2^-f quantizes back to q exactly, so the backend sees the segment's int16 inputs unchanged
         const t = Object.fromEntries(view.manifest.inputs.map((io) => [io.name, { dims: io.shape, data: Float32Array.from(raw[io.name], (q) => q * 2 ** -io.f) }]));
         const x = await b.run(view, t, { config: opts.config });
@@ -83,7 +90,7 @@ function singleImage(t: Tensor, i: number): Tensor {
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
-  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls|hls-untimed [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls|hls-untimed [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--batch N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
   options: {
     backend: { type: 'string', default: 'ref' },
     board: { type: 'string', default: 'ultra96' },
@@ -94,6 +101,7 @@ export const simulateCommand: Command = {
     images: { type: 'string' },
     labels: { type: 'string' },
     limit: { type: 'string' },
+    batch: { type: 'string' },
     scale: { type: 'string' },
     mean: { type: 'string' },
     std: { type: 'string' },
@@ -113,6 +121,13 @@ export const simulateCommand: Command = {
     if (files.length && haveImages) throw new CnnaError('E_USAGE', 'simulate: pass either --input FILE... or --images/--labels, not both');
     if (!files.length && !haveImages) throw new CnnaError('E_USAGE', 'simulate: no inputs given', { hint: 'pass --input FILE (.pb or .npy), or --images IDX --labels IDX [--limit N]' });
 
+    const batchText = values.batch as string | undefined;
+    const batchOpt = batchText === undefined ? undefined : checkBatch(/^\d+$/.test(batchText) ? Number(batchText) : batchText);
+    if ((batchOpt ?? 1) > 1 && !chosen.batch) {
+      throw new CnnaError('E_CONFIG', `simulate: backend '${backendName}' runs batch 1 only, --batch ${batchOpt} needs a backend that runs batch bundles`, {
+        hint: `use --backend ${Object.entries(BACKENDS).filter(([, b]) => b.batch).map(([n]) => n).join(' or --backend ')}, or drop --batch`,
+      });
+    }
     let bundle: Bundle;
     let qm: QuantizedModel | undefined;
     let config: HwConfig;
@@ -127,10 +142,17 @@ export const simulateCommand: Command = {
       const m = loadModel(target, 'simulate', values);
       if (images) checkImagesFit(m.graph.inputs, images.set, images.name, 'simulate'); // before the long work
       qm = quantizeForCli(m.graph, values, ctx);
-      bundle = compileBundle(qm, config);
+      bundle = compileBundle(qm, config, { batch: batchOpt ?? 1 });
     }
     checkBundleConfig(bundle, config);
     const man = bundle.manifest;
+    const batchN = bundleBatch(man);
+    if (batchOpt !== undefined && batchOpt !== batchN) {
+      throw new CnnaError('E_CONFIG', `simulate: the bundle runs batch ${batchN}, --batch ${batchOpt} was given`, { hint: `recompile it with cnna compile --batch ${batchOpt}, or drop --batch` });
+    }
+    if (batchN > 1 && !chosen.batch) {
+      throw new CnnaError('E_CONFIG', `simulate: the bundle runs batch ${batchN}, backend '${backendName}' runs batch 1 only`, { hint: 'use --backend ref or --backend rtl, or a bundle compiled without --batch' });
+    }
     const inName = man.inputs[0]?.name;
 
     // Inputs: one batch-1 feed per inference.
@@ -157,6 +179,17 @@ export const simulateCommand: Command = {
       labels = Array.from(set.labels.subarray(0, n));
     }
 
+    // Batch bundles: N images per start; images beyond a whole number of batches are left out.
+    if (batchN > 1) {
+      if (feeds.length < batchN) throw new CnnaError('E_USAGE', `simulate: --batch ${batchN} needs at least ${batchN} images, ${feeds.length} given`, { hint: 'give more images (--limit) or a smaller --batch' });
+      const whole = feeds.length - (feeds.length % batchN);
+      if (whole < feeds.length) ctx.warn(`simulate: ${feeds.length - whole} image(s) beyond the last whole batch of ${batchN} are not run`);
+      feeds.length = whole;
+      labels = labels?.slice(0, whole);
+    }
+    const starts: (Record<string, Tensor> | Record<string, Tensor>[])[] = batchN > 1
+      ? Array.from({ length: feeds.length / batchN }, (_, k) => feeds.slice(k * batchN, (k + 1) * batchN))
+      : feeds;
     const traceLines: string[] = [];
     const bar = progress(`simulate ${backendName}`, feeds.length, { json: ctx.json });
     const t0 = performance.now();
@@ -169,13 +202,16 @@ export const simulateCommand: Command = {
     let correct = 0;
     // A partitioned bundle: every engine segment on the backend, the host ops between them here.
     const backend = bundle.manifest.segments && backendName !== 'ref' ? segmentedBackend(chosen) : chosen;
-    const batch = backend.runMany
-      ? await backend.runMany(bundle, feeds, { config, trace: trace ? (l) => { traceLines.push(l); } : undefined })
+    const many = backend.runMany
+      ? await backend.runMany(bundle, starts, { config, trace: trace ? (l) => { traceLines.push(l); } : undefined })
       : undefined;
+    let run: BackendRun | undefined;
     for (let i = 0; i < feeds.length; i++) {
-      const r = batch ? batch[i] : await backend.run(bundle, feeds[i], { config, trace: trace && i === 0 ? (l) => { traceLines.push(l); } : undefined });
-      cycles = r.cycles;
-      perLayer = r.perLayer;
+      const s = Math.floor(i / batchN);
+      if (i % batchN === 0) run = many ? many[s] : await backend.run(bundle, starts[s], { config, trace: trace && i === 0 ? (l) => { traceLines.push(l); } : undefined });
+      const r = batchN > 1 ? { raw: run!.images![i % batchN].raw } : run!;
+      cycles = run!.cycles;
+      perLayer = run!.perLayer;
       const out0 = man.outputs[0];
       if (labels) { if (argmax(r.raw[out0.name].q) === labels[i]) correct++; }
       if (qm) {
@@ -200,7 +236,7 @@ export const simulateCommand: Command = {
     const seconds = (performance.now() - t0) / 1000;
     const latencySeconds = cycles / (config.clockMhz * 1e6);
     const bitExact = qm ? mismatchImages === 0 : null;
-    ctx.log(`${man.model} on ${backendName}: ${feeds.length} inference(s), ${cycles} cycles = ${(latencySeconds * 1e3).toFixed(3)} ms at ${config.clockMhz} MHz`);
+    ctx.log(`${man.model} on ${backendName}: ${feeds.length} inference(s), ${cycles} cycles = ${(latencySeconds * 1e3).toFixed(3)} ms at ${config.clockMhz} MHz${batchN > 1 ? ` per start of ${batchN} images (${((latencySeconds / batchN) * 1e3).toFixed(3)} ms per image, ${(batchN / latencySeconds).toFixed(2)} images/s)` : ''}`);
     ctx.log(qm ? `  bit-exact vs golden model: ${bitExact ? 'yes' : `NO (${mismatchImages} images, ${mismatchValues} values; first ${firstMismatch})`} over ${compared} values`
       : '  bit-exactness not checked (a bundle alone has no golden model; pass --model model.onnx)');
     if (labels) ctx.log(`  top-1: ${((100 * correct) / feeds.length).toFixed(2)}% (${correct}/${feeds.length})`);
@@ -217,6 +253,10 @@ export const simulateCommand: Command = {
       cycles,
       latencySeconds,
       clockMhz: config.clockMhz,
+      batch: batchN,
+      starts: feeds.length / batchN,
+      secondsPerImage: latencySeconds / batchN,
+      imagesPerSecond: latencySeconds > 0 ? batchN / latencySeconds : null,
       ...(labels ? { accuracy: { top1: correct / feeds.length, correct, n: feeds.length } } : {}),
       layers: perLayer,
       wallSeconds: Number(seconds.toFixed(3)),

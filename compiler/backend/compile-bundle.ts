@@ -10,7 +10,7 @@ import type { Graph, Node } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { configHash, type HwConfig } from '../contracts/hw-config.ts';
 import {
-  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, encodeDescriptor, encodeHeader, jobWeightBlockBytes,
+  DESC_BYTES, FORMAT_NAME, FORMAT_VERSION, Flag, MAX_BUNDLE_BATCH, encodeDescriptor, encodeHeader, jobWeightBlockBytes,
   type ActLayout, type Bundle, type HostOp, type Manifest, type ManifestLayer, type Segment, type TensorIo,
 } from '../contracts/bundle-format.ts';
 import { LUT_ENTRIES, unaryLut, unaryName } from '../golden/fixed/ops/host-ops.ts';
@@ -56,6 +56,28 @@ function convShape(node: Node & { op: 'conv' }, g: Graph): [number, number] {
   ];
 }
 
+/**
+ * Repeat a layer's jobs (ctx.jobs[first..], image 0) for images 1..batch-1: each address inside one of the
+ * node's tensors moves by that tensor's imageStride; an address outside them (a temporary the layer writes
+ * and reads itself) stays, which is safe because the engine runs jobs in order and each copy keeps the
+ * original's SYNC flags.
+ */
+function repeatPerImage(ctx: BackendContext, node: Node, first: number): void {
+  const ts: ActLayout[] = [];
+  for (const v of [...node.inputs, node.outputs[0]]) {
+    const t = ctx.values.get(v)?.t;
+    if (t && !ts.includes(t)) ts.push(t);
+  }
+  const shift = (addr: number, n: number): number => {
+    const t = ts.find((x) => addr >= x.offset && addr < x.offset + layoutBytes(x));
+    return t ? addr + n * (t.imageStride ?? 0) : addr;
+  };
+  const jobs = ctx.jobs.slice(first);
+  for (let n = 1; n < ctx.batch; n++) {
+    for (const d of jobs) ctx.jobs.push({ ...d, inAddr: shift(d.inAddr, n), outAddr: shift(d.outAddr, n) });
+  }
+}
+
 export interface CompileOptions {
   /** Model name for the manifest (default: graph name). */
   name?: string;
@@ -71,6 +93,22 @@ export interface CompileOptions {
    * every eligible layer (also before the few-channel tap packing), 'never' none. Ignored without array.winograd.
    */
   winograd?: WinogradMode;
+  /**
+   * Images one start runs (default 1, at most MAX_BUNDLE_BATCH). Every activation gets one copy per image;
+   * conv and the other layers run once per image (their jobs repeated on each image's tensors), FC layers
+   * as BATCH jobs that apply each weight word to up to MAX_BATCH images (docs/bundle-format.md "Batch").
+   */
+  batch?: number;
+}
+
+/** Refuse a batch that is not an integer in 1..MAX_BUNDLE_BATCH (E_USAGE naming the value). */
+export function checkBatch(batch: unknown): number {
+  if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1 || batch > MAX_BUNDLE_BATCH) {
+    throw new CnnaError('E_USAGE', `batch must be an integer in 1..${MAX_BUNDLE_BATCH} (got ${String(batch)})`, {
+      hint: `use --batch N with 1 <= N <= ${MAX_BUNDLE_BATCH}; FC weights are shared by up to 8 images per pass`,
+    });
+  }
+  return batch;
 }
 
 /** Where the back end places one graph node (what `cnna inspect` shows). */
@@ -100,7 +138,8 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
 
 function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions, plan: Map<string, Placement> | undefined): Bundle | undefined {
   const g = qm.graph;
-  const ctx = new BackendContext(config, opts.layoutOnly ?? false, opts.winograd ?? 'auto');
+  const batch = checkBatch(opts.batch ?? 1);
+  const ctx = new BackendContext(config, opts.layoutOnly ?? false, opts.winograd ?? 'auto', batch);
   const { pi } = ctx;
   const arena = ctx.arena;
   const fmt = (name: string, where: string): number => {
@@ -128,7 +167,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
 
   const newValue = (name: string, where: string, c: number, h: number, w: number, order: DdrValue['order']): DdrValue => {
     const t = planeLayout(pi, c, h, w);
-    t.offset = arena.alloc(layoutBytes(t));
+    ctx.allocTensor(t);
     const v: DdrValue = { t, f: fmt(name, where), shape: shapeOf(g, name), order };
     ctx.values.set(name, v);
     return v;
@@ -296,6 +335,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
         : node.op === 'softmax' ? { target: 'host', reason: 'softmax tail, runs on the host', jobs: 0 }
         : jobs === 0 ? { target: 'accelerator', reason: 'layout only (no job)', jobs: 0 } : { target: 'accelerator', jobs });
     }
+    if (first >= 0 && batch > 1 && !(ctx.jobs[first].flags & Flag.BATCH)) repeatPerImage(ctx, node, first);
     if (first >= 0) {
       const blocks = new Map<number, number>();
       for (let j = first; j < ctx.jobs.length; j++) {
@@ -304,14 +344,14 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       }
       const tensors = new Set([...node.inputs.filter((v) => ctx.values.has(v)).map((v) => ctx.values.get(v)!.t), ctx.values.get(outName)!.t]);
       let minDdrBytes = [...blocks.values()].reduce((a, b) => a + b, 0);
-      for (const t of tensors) minDdrBytes += layoutBytes(t);
-      const layer: ManifestLayer = { name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm), minDdrBytes };
+      for (const t of tensors) minDdrBytes += layoutBytes(t) * batch;
+      const layer: ManifestLayer = { name: node.name, op: node.op, jobs: [first + 1, ctx.jobs.length], macs: macsOf(node, g, qm) * batch, minDdrBytes };
       if (node.op === 'conv' && ctx.jobs[first].flags & Flag.WINOGRAD) {
         const [M, Cg] = qm.weights.get(node.name)!.dims;
         const o = shapeOf(g, outName);
         const pre = node.pool ? convShape(node, g) : [o[2], o[3]];
         layer.winograd = true;
-        layer.mults = M * Cg * 16 * Math.ceil(pre[0] / 2) * Math.ceil(pre[1] / 2);
+        layer.mults = M * Cg * 16 * Math.ceil(pre[0] / 2) * Math.ceil(pre[1] / 2) * batch;
       }
       ctx.layers.push(layer);
     }
@@ -321,7 +361,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
       const r = rootOf(v);
       if (lastUse.get(r) === i && ctx.values.has(r) && !g.inputs.some((x) => x.name === r)) {
         const t = ctx.values.get(r)!.t;
-        arena.release(t.offset, layoutBytes(t));
+        arena.release(t.offset, ctx.tensorBytes(t));
       }
     }
   });
@@ -407,6 +447,12 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   });
 
   let segments: Segment[] | undefined;
+  if (hasHost && batch > 1) {
+    const ops = segs.filter((d) => d.kind === 'host').flatMap((d) => d.nodes.map((n) => `${n.op} node '${n.name}'`));
+    throw new CnnaError('E_UNSUPPORTED', `batch ${batch}: the model has ops that run on the host (${ops.join(', ')}), and batch bundles run as one engine program`, {
+      hint: 'compile it without --batch (batch 1), or use a model the engine runs entirely',
+    });
+  }
   if (hasHost) {
     const segOf = new Map<string, number>();
     segs.forEach((d, k) => { for (const n of d.nodes) segOf.set(n.name, k); });
@@ -468,6 +514,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
     outputs: outs.map((t) => ({ ...t, layout: reloc(t.layout) })),
     layers: ctx.layers,
     ...(segments ? { segments } : {}),
+    ...(batch > 1 ? { batch } : {}),
     files: { 'descriptors.bin': sha(descriptors), 'weights.bin': opts.layoutOnly ? '' : sha(weights) },
   };
   return { manifest, descriptors, weights };

@@ -67,8 +67,11 @@ export class BackendContext {
   /** The activation arena (offsets relative to its start). */
   readonly arena = new Arena();
 
-  /** layoutOnly: weight blocks are sized, not built (descriptors and memory map only). */
-  constructor(readonly config: HwConfig, readonly layoutOnly = false, readonly winograd: WinogradMode = 'auto') {
+  /**
+   * layoutOnly: weight blocks are sized, not built (descriptors and memory map only). batch: images per
+   * start; every activation tensor then holds `batch` copies, `imageStride` bytes apart.
+   */
+  constructor(readonly config: HwConfig, readonly layoutOnly = false, readonly winograd: WinogradMode = 'auto', readonly batch = 1) {
     this.pi = config.array.pi;
     this.po = config.array.po;
   }
@@ -76,6 +79,18 @@ export class BackendContext {
   /** A weight block for `params.add`: its bytes, or only its size in a layout-only compile. */
   weightBlock(s: BlockSpec): Uint8Array | number {
     return this.layoutOnly ? blockSpecBytes(s) : buildWeightBlock(s);
+  }
+
+  /** Place tensor t in the arena: one copy per image (imageStride apart when batch > 1). */
+  allocTensor(t: ActLayout): void {
+    const bytes = align(t.cg * t.cgStride);
+    if (this.batch > 1) t.imageStride = bytes;
+    t.offset = this.arena.alloc(bytes * this.batch);
+  }
+
+  /** Arena bytes of tensor t with all its image copies. */
+  tensorBytes(t: ActLayout): number {
+    return align(t.cg * t.cgStride) * this.batch;
   }
 
   newJob(): Descriptor {

@@ -13,7 +13,7 @@ import type { BackendContext, DdrValue } from './context.ts';
 import type { ActLayout } from '../contracts/bundle-format.ts';
 import { emitSpatial, type Unit } from './emit-spatial.ts';
 import { actFields, poolAxes } from './map-conv.ts';
-import { layoutBytes, planeLayout } from './act-alloc.ts';
+import { planeLayout } from './act-alloc.ts';
 import type { AxisGeom } from './tile-spatial.ts';
 
 function diagBlock(ctx: BackendContext, gains: number[], shift: number): number {
@@ -152,7 +152,7 @@ export function mapFlatConcat(ctx: BackendContext, node: ConcatNode, parts: DdrV
     return e;
   });
   const t = planeLayout(pi, group * pi, 1, 1);
-  t.offset = ctx.arena.alloc(layoutBytes(t));
+  ctx.allocTensor(t);
   const value: DdrValue = { t, f: fOut, shape, order: 'chw-flat', parts: layout };
   let first = -1;
   parts.forEach((p, i) => {

@@ -42,12 +42,29 @@ export const Flag = {
    * Only an engine whose config has array.winograd runs it.
    */
   WINOGRAD: 1 << 4,
+  /**
+   * A batched FC job: its rows are images (row n of the input tile is image n's vector, row n of the output
+   * its result). Shape: kh = kw = 1, win = wc = wp = 1, hin = hc = hp in 1..MAX_BATCH, strides and
+   * dilations 1, no pads, poolKind NONE. The engine streams the weights (any cg; the weight bank does not
+   * bound it) and applies each word to every row before the next, so a weight word crosses DDR once for
+   * all the images. The result is the one the pseudo-code gives (a 1x1 conv over hc rows).
+   */
+  BATCH: 1 << 5,
+  /** BATCH only: the sums start from the sums the previous job held (ACC_OUT) instead of the bias. */
+  ACC_IN: 1 << 6,
+  /** BATCH only: the sums are held for the next job (which must carry ACC_IN); nothing is written. */
+  ACC_OUT: 1 << 7,
 } as const;
 
 /** Words per input channel group of a Winograd weight block: 4 runs of (one word of high nibbles, 4 low halves). */
 export const WINO_WORDS_PER_GROUP = 20;
 /** Most reduced lanes (cg·PI) of a Winograd job: 4·9·cg·PI·2^30 < 2^47 (docs/numerics.md). */
 export const WINO_MAX_LANES = 3640;
+
+/** Most images (rows) of one BATCH job: the engine keeps this many sums per output lane. */
+export const MAX_BATCH = 8;
+/** Most images one batch bundle runs per start (FC layers take them MAX_BATCH at a time). */
+export const MAX_BUNDLE_BATCH = 64;
 
 /** Status codes the engine reports (the STATUS register): defined with the register map. */
 export { EngineStatus as EngineError } from './register-map.ts';
@@ -76,7 +93,7 @@ const f = (name: DescField, offset: number, bits: number, doc: string, lsb = 0, 
 /** The JOB descriptor. Byte offsets refer to the 64-byte record; multi-byte fields are little-endian. */
 export const DESC_FIELDS: FieldDef[] = [
   f('opcode', 0, 8, 'JOB = 1 (HEADER = 15 only in record 0)'),
-  f('flags', 1, 8, 'bit0 REUSE_INPUT, bit1 SYNC, bit2 LAST, bit3 REUSE_WEIGHTS, bit4 WINOGRAD'),
+  f('flags', 1, 8, 'bit0 REUSE_INPUT, bit1 SYNC, bit2 LAST, bit3 REUSE_WEIGHTS, bit4 WINOGRAD, bit5 BATCH, bit6 ACC_IN, bit7 ACC_OUT'),
   f('layer', 2, 16, 'index into manifest.layers (per-layer counters)'),
   f('inAddr', 4, 32, 'input tile origin: entry (group 0, row 0, column 0) of this job'),
   f('wAddr', 8, 32, 'weight block: bias[PO] int64, shift[PO] u8, zero pad to 32 B, then Kh*Kw*CG words (WINOGRAD: 20*CG)'),
@@ -130,9 +147,34 @@ export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: s
   { name: 'hashHi', offset: 20, bits: 32, doc: 'config hash, high 32 bits' },
 ];
 
-/** A streamed job (one conv pixel: hc = wc = hp = wp = 1) consumes its weight words as they arrive. */
-export function isStreamed(d: Pick<Descriptor, 'hc' | 'wc' | 'hp' | 'wp'>): boolean {
-  return d.hc === 1 && d.wc === 1 && d.hp === 1 && d.wp === 1;
+/** A streamed job (one conv pixel: hc = wc = hp = wp = 1, or a BATCH job) consumes its weight words as they arrive. */
+export function isStreamed(d: Pick<Descriptor, 'hc' | 'wc' | 'hp' | 'wp'> & { flags?: number }): boolean {
+  return (d.hc === 1 && d.wc === 1 && d.hp === 1 && d.wp === 1) || !!((d.flags ?? 0) & Flag.BATCH);
+}
+
+/**
+ * Why a job's BATCH / ACC_IN / ACC_OUT flags are not allowed (docs/bundle-format.md "Batch"), or null.
+ * `prev` is the job before it in the program (ACC_IN needs an ACC_OUT job of the same shape just before).
+ */
+export function batchFlagError(d: Descriptor, prev: Descriptor | null): string | null {
+  const batch = !!(d.flags & Flag.BATCH);
+  if (!batch) {
+    if (d.flags & (Flag.ACC_IN | Flag.ACC_OUT)) return 'has ACC_IN or ACC_OUT without BATCH';
+    if (prev && prev.flags & Flag.ACC_OUT) return 'follows an ACC_OUT job but has no ACC_IN (the held sums would be lost)';
+    return null;
+  }
+  if (d.kh !== 1 || d.kw !== 1 || d.win !== 1 || d.wc !== 1 || d.wp !== 1 || d.hin !== d.hc || d.hp !== d.hc || d.hc < 1 || d.hc > MAX_BATCH
+    || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1 || d.padT !== 0 || d.padL !== 0 || d.poolKind !== PoolKind.NONE) {
+    return `is a BATCH job but not of the batch shape (kh = kw = win = wc = wp = 1, hin = hc = hp in 1..${MAX_BATCH}, stride and dilation 1, no pad, no pool): kh ${d.kh}, kw ${d.kw}, hin ${d.hin}, win ${d.win}, hc ${d.hc}, wc ${d.wc}, hp ${d.hp}, wp ${d.wp}, pool ${d.poolKind}`;
+  }
+  const heldBefore = !!(prev && prev.flags & Flag.ACC_OUT);
+  if (d.flags & Flag.ACC_IN) {
+    if (!heldBefore) return 'has ACC_IN but the job before it did not hold its sums (ACC_OUT)';
+    if (prev!.hc !== d.hc) return `has ACC_IN over ${d.hc} rows but the held sums are of ${prev!.hc} rows`;
+  } else if (heldBefore) {
+    return 'follows an ACC_OUT job but has no ACC_IN (the held sums would be lost)';
+  }
+  return null;
 }
 
 /** The engine keeps the previous job's weight block for this job (REUSE_WEIGHTS, neither job streamed). */
@@ -275,8 +317,10 @@ export function winoUnpack(low: number, high: number, t: number): number {
 
 /** Layout of an activation tensor in DDR (NCHW16c planes). */
 export interface ActLayout {
-  /** Byte offset from the bundle base. */
+  /** Byte offset from the bundle base (of image 0 in a batch bundle). */
   offset: number;
+  /** Batch bundles (manifest.batch > 1): bytes from image n's tensor to image n + 1's. */
+  imageStride?: number;
   /** Real channels, rows, columns. */
   c: number;
   h: number;
@@ -368,8 +412,24 @@ export interface Manifest {
    * HEADER at descriptor 0.
    */
   segments?: Segment[];
+  /**
+   * Images one start runs (default 1). Image n's copy of every input and output is at
+   * `layout.offset + n·layout.imageStride`; `inputs` and `outputs` describe one image.
+   */
+  batch?: number;
   /** sha256 (hex) of every other file of the bundle. */
   files: Record<string, string>;
+}
+
+/** Images a bundle runs per start (manifest.batch, default 1). */
+export function bundleBatch(m: Pick<Manifest, 'batch'>): number {
+  return m.batch ?? 1;
+}
+
+/** Image n's copy of a batch bundle's input or output (image 0: the tensor itself). */
+export function imageIo(io: TensorIo, n: number): TensorIo {
+  if (n === 0) return io;
+  return { ...io, layout: { ...io.layout, offset: io.layout.offset + n * (io.layout.imageStride ?? 0) } };
 }
 
 /** A bundle in memory: the manifest and the bytes of the files it names. */

@@ -2,7 +2,7 @@
 // and the register map (register-map.ts): constexpr sizes, the register offsets and status codes, and
 // explicit descriptor field extractors (no pointer casts). The HLS engine and the Verilator harness
 // (sim/verilator/harness.cpp) include it.
-import { DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, Opcode, Act, PoolKind, Flag, weightHeaderBytes } from './bundle-format.ts';
+import { DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, MAX_BATCH, Opcode, Act, PoolKind, Flag, weightHeaderBytes } from './bundle-format.ts';
 import { configHash, type HwConfig } from './hw-config.ts';
 import { CtrlBit, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, type RegName } from './register-map.ts';
 import { upperSnake as upper } from './gen-sv-package.ts';
@@ -34,6 +34,7 @@ export function genHlsHeader(c: HwConfig): string {
   for (const [n, v] of Object.entries(Act)) k(`ACT_${n}`, 'int', String(v));
   for (const [n, v] of Object.entries(PoolKind)) k(`POOL_${n}`, 'int', String(v));
   for (const [n, v] of Object.entries(Flag)) k(`FLAG_${n}`, 'int', String(v));
+  k('MAX_BATCH', 'int', String(MAX_BATCH));
   for (const [n, v] of Object.entries(EngineStatus)) k(`ERR_${n}`, 'int', String(v));
   for (const h of HEADER_FIELDS) k(`H_${upper(h.name)}_OFFSET`, 'int', String(h.offset));
   L.push('// AXI4-Lite registers: byte offsets from the engine base.');

@@ -5,7 +5,7 @@
 // `uses` (the names the RTL references, see sim/verilator/rtl-sources.ts) keeps only those localparams,
 // so `verilator -Wall` sees no unused parameter; a name the RTL uses that the contract lacks is an error.
 import {
-  DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, Opcode, Act, PoolKind, Flag, weightHeaderBytes,
+  DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, MAX_BATCH, Opcode, Act, PoolKind, Flag, weightHeaderBytes,
 } from './bundle-format.ts';
 import { configHash, type HwConfig } from './hw-config.ts';
 import { CtrlBit, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, type RegName } from './register-map.ts';
@@ -41,6 +41,7 @@ export function svPackageParams(c: HwConfig): SvParam[] {
   for (const [k, v] of Object.entries(Act)) p(`ACT_${k}`, u, String(v));
   for (const [k, v] of Object.entries(PoolKind)) p(`POOL_${k}`, u, String(v));
   for (const [k, v] of Object.entries(Flag)) p(`FLAG_${k}_BIT`, u, String(Math.log2(v)));
+  p('MAX_BATCH', u, String(MAX_BATCH), 'rows (images) of a BATCH job: sums held per output lane');
   for (const [k, v] of Object.entries(EngineStatus)) p(`ERR_${k}`, u, String(v), 'STATUS register code');
   for (const h of HEADER_FIELDS) {
     const n = upperSnake(h.name);

@@ -1,7 +1,7 @@
 // The MAC-array side of the engine's timing, per job: the one formula the performance model
 // (sim/perf/perf-model.ts, which adds the DDR side from the board) and the back end's choice between
 // Winograd and direct jobs (compiler/backend/map-conv.ts) both use. docs/engine.md "Performance model".
-import { Flag, PoolKind, type Descriptor } from './bundle-format.ts';
+import { Flag, MAX_BATCH, PoolKind, type Descriptor } from './bundle-format.ts';
 
 /** Cycles of MAC-pipeline fill and post-op drain per job. */
 export const JOB_OVERHEAD_CYCLES = 16;
@@ -45,6 +45,8 @@ export function jobMacSteps(d: Descriptor): number {
 
 /** Cycles of the MAC array and post-op for one job when its data is there (no DDR wait). */
 export function jobComputeCycles(d: Descriptor): number {
+  // A BATCH job holds each streamed weight word for MAX_BATCH steps (one per accumulator slot, used or not).
+  if (d.flags & Flag.BATCH) return d.cg * MAX_BATCH + JOB_OVERHEAD_CYCLES;
   const over = d.flags & Flag.WINOGRAD ? WINO_TILE_OVERHEAD_CYCLES * winoTiles(d) : OUTPUT_OVERHEAD_CYCLES * candidateCount(d);
   return jobMacSteps(d) + over + JOB_OVERHEAD_CYCLES;
 }

@@ -51,7 +51,7 @@ export class PerfModel {
     const macSteps = jobMacSteps(d);
     const inBytes = d.flags & Flag.REUSE_INPUT ? 0 : d.hin * d.win * d.cg * pi * 2;
     const wBytes = reusesWeights(d, prev) ? 0 : jobWeightBlockBytes(pi, po, d);
-    const outBytes = d.hp * d.wp * d.outGroups * pi * 2;
+    const outBytes = d.flags & Flag.ACC_OUT ? 0 : d.hp * d.wp * d.outGroups * pi * 2;
     const ddrBytes = inBytes + wBytes + outBytes + DESC_BYTES;
     const transfer = this.transferCycles(wBytes, ddrBytes - wBytes) + this.latency;
     let cycles = Math.max(jobComputeCycles(d), transfer);

@@ -34,7 +34,15 @@ function checkRange(ddr: Ddr, what: string, lo: number, hi: number, job: number)
   }
 }
 
-export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number): void {
+/** The sums a BATCH job with ACC_OUT holds for the next job (ACC_IN): [row][lane], 48-bit values. */
+export interface HeldSums { sums: Float64Array | null }
+
+/**
+ * Run one job. `held` carries the sums between BATCH jobs: ACC_IN starts from held.sums instead of the
+ * bias, ACC_OUT stores its sums there and writes nothing (the caller checks the flag rules first,
+ * batchFlagError in compiler/contracts/bundle-format.ts).
+ */
+export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, held: HeldSums = { sums: null }): void {
   const { act, actA, actB, hc, wc, avgM, avgShift, cg, hin, hp, inAddr, inCgStride, inRowStride, outAddr, outCgStride, outGroups, outRowStride, poolKh, poolKind, poolKw, poolPadL, poolPadT, poolStrideH, poolStrideW, wAddr, win, wp } = d;
   const actOf = (v: number): number => applyAct(v, act, actA, actB);
   const { view, i16 } = ddr;
@@ -58,8 +66,21 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
   const w0 = (wAddr + wh) >> 1;
   // Activated conv outputs of the region, [cy][cx][m].
   const y = new Int16Array(hc * wc * po);
+  const accIn = (d.flags & Flag.ACC_IN) !== 0;
+  const accOut = (d.flags & Flag.ACC_OUT) !== 0;
+  if (accIn && (!held.sums || held.sums.length !== hc * wc * po)) throw new CnnaError('E_BUNDLE', `job ${job}: ACC_IN without sums held by the job before it`);
+  const inSums = accIn ? held.sums! : null;
+  const outSums = accOut ? new Float64Array(hc * wc * po) : null;
+  // ACC_IN / ACC_OUT: the 48-bit sum of lane m at output o starts from the held sum, or is held (nothing written).
+  const finish = accIn || accOut ? (o: number, m: number, sum: number): number => {
+    const a = wrap48((inSums ? inSums[o + m] : bias[m]) + sum);
+    if (outSums) { outSums[o + m] = a; return 0; }
+    return actOf(sat16(rshr(a, shift[m])));
+  } : undefined;
   if (d.flags & Flag.WINOGRAD) winogradRegion(ddr, d, pi, po, job, w0, bias, shift, actOf, y);
-  else directRegion(ddr, d, pi, po, job, w0, bias, shift, actOf, y);
+  else directRegion(ddr, d, pi, po, job, w0, bias, shift, actOf, y, finish);
+  held.sums = outSums;
+  if (outSums) return;
   const kind = poolKind;
   const pkh = kind === PoolKind.NONE ? 1 : poolKh;
   const pkw = kind === PoolKind.NONE ? 1 : poolKw;
@@ -100,7 +121,8 @@ export function runJob(ddr: Ddr, d: Descriptor, pi: number, po: number, job: num
 type ActOf = (v: number) => number;
 
 /** The direct conv outputs of a job region (docs/bundle-format.md "Semantics"), activated, into y[cy][cx][m]. */
-function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, w0: number, bias: Float64Array, shift: Int32Array, actOf: ActOf, y: Int16Array): void {
+function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, w0: number, bias: Float64Array, shift: Int32Array, actOf: ActOf, y: Int16Array,
+  finish?: (o: number, m: number, sum: number) => number): void {
   const { cg, dilH, dilW, hc, hin, inAddr, inCgStride, inRowStride, kh, kw, padL, padT, strideH, strideW, wc, win } = d;
   const { i16 } = ddr;
   const nTap = kh * kw * cg;
@@ -157,7 +179,7 @@ function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: numb
           const wb = m * Ka;
           let s0 = 0;
           for (let j = 0; j < Ka; j++) s0 += wc2[wb + j] * pc[j];
-          y[o + m] = actOf(sat16(rshr(wrap48(bias[m] + s0), shift[m])));
+          y[o + m] = finish ? finish(o, m, s0) : actOf(sat16(rshr(wrap48(bias[m] + s0), shift[m])));
         }
         continue;
       }
@@ -169,7 +191,7 @@ function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: numb
           s0 += wt[wb + k] * patch[k];
           s1 += wt[wb + k + 1] * patch[k + 1];
         }
-        y[o + m] = actOf(sat16(rshr(wrap48(bias[m] + s0 + s1), shift[m])));
+        y[o + m] = finish ? finish(o, m, s0 + s1) : actOf(sat16(rshr(wrap48(bias[m] + s0 + s1), shift[m])));
       }
     }
   }

@@ -26,6 +26,8 @@
 //   run <base> <maxCycles>             BASE=base, start, wait for the interrupt, print one JSON line
 //                                      (no interrupt within maxCycles: the line says timeout, the script stops)
 //   dump <addr> <bytes> <file>         write a DDR region (what the engine wrote) to a file
+//   watch <lo> <hi>                    every later run also reports watchBytes: bytes read (either port)
+//                                      from DDR addresses [lo, hi) (e.g. one layer's weight blocks)
 // It never computes layer results: outputs are whatever the engine wrote into the simulated DDR.
 // Per run it reports the engine's own counters (read over AXI4-Lite) and, from the job_done_o/job_layer_o
 // debug pins, cycles, MAC-busy and stall cycles per layer index.
@@ -128,6 +130,8 @@ class Bench {
   }
 
   bool run(uint32_t base, uint64_t maxCycles, std::string& json);
+  // Reads from [watchLo, watchHi) are counted per run (script command watch).
+  uint64_t watchLo = 0, watchHi = 0;
 
  private:
   VerilatedContext* ctx_;
@@ -141,7 +145,7 @@ class Bench {
   std::deque<Burst> wq_, bq_;
   uint32_t wBeat_ = 0;
   bool bHolding_ = false;
-  uint64_t wBursts_ = 0, errorsSent_ = 0;
+  uint64_t wBursts_ = 0, errorsSent_ = 0, watchBytes_ = 0;
   uint64_t rdTotal_ = 0, wrTotal_ = 0;
   bool oob_ = false;
   std::string oobMsg_;
@@ -307,6 +311,10 @@ class Bench {
       if (rFire[p]) {
         ++rdTotal_;
         ++P.beats;
+        {
+          const uint64_t a = P.q.front().addr + uint64_t(P.beat) * kBeatBytes;
+          if (a >= watchLo && a < watchHi) watchBytes_ += kBeatBytes;
+        }
         tokens_ -= beat;
         if (++P.beat == P.q.front().beats) {
           P.beat = 0;
@@ -388,6 +396,7 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
   const uint64_t start = cycle_;
   for (ReadPort& P : rd_) P.bursts = P.beats = 0;
   wBursts_ = errorsSent_ = 0;
+  watchBytes_ = 0;
   std::map<uint32_t, LayerStat> layers;
   uint64_t lastDone = start;
   uint64_t macSince = 0, stallSince = 0, rdMark = rdTotal_, wrMark = wrTotal_;
@@ -425,7 +434,8 @@ bool Bench::run(uint32_t base, uint64_t maxCycles, std::string& json) {
     << ",\"wrBeats\":" << liteRead(cnna::REG_WR_BEATS) << ",\"configIdLo\":" << liteRead(cnna::REG_CONFIG_ID)
     << ",\"configIdHi\":" << liteRead(cnna::REG_CONFIG_ID_HI) << ",\"tailCycles\":" << (cycle_ - lastDone);
   o << ",\"rdBursts\":[" << rd_[0].bursts << "," << rd_[1].bursts << "],\"rdPortBeats\":[" << rd_[0].beats << ","
-    << rd_[1].beats << "],\"wrBursts\":" << wBursts_ << ",\"errorsInjected\":" << errorsSent_;
+    << rd_[1].beats << "],\"wrBursts\":" << wBursts_ << ",\"errorsInjected\":" << errorsSent_
+    << ",\"watchBytes\":" << watchBytes_;
   if (oob_) o << ",\"ddrError\":\"" << oobMsg_ << "\"";
   if (!protoMsg_.empty()) o << ",\"axiProtocolError\":\"" << protoMsg_ << "\"";
   protoMsg_.clear();
@@ -526,6 +536,8 @@ int main(int argc, char** argv) {
         std::ofstream f(file, std::ios::binary);
         f.write(reinterpret_cast<const char*>(&bench.ddr[addr]), std::streamsize(n));
       }
+    } else if (cmd == "watch") {
+      ls >> bench.watchLo >> bench.watchHi;
     } else if (cmd == "zero") {
       uint64_t addr, n;
       ls >> addr >> n;

@@ -9,24 +9,28 @@ import { runBundleRtl, type RtlRunResult } from './run-rtl.ts';
 
 export interface RtlBackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  images: { raw: Record<string, { q: Int16Array; f: number; dims: number[] }> }[];
   cycles: number;
   perLayer: LayerStats[];
-  rtl: Omit<RtlRunResult, 'raw' | 'outputs' | 'perLayer'>;
+  rtl: Omit<RtlRunResult, 'raw' | 'outputs' | 'perLayer' | 'images'>;
 }
 
 type Opts = { config: HwConfig; trace?: (line: string) => void; onDone?: () => void };
 
-async function runMany(bundle: Bundle, inputs: Record<string, Tensor>[], opts: Opts): Promise<RtlBackendRun[]> {
-  const r = await runBundleRtl(bundle, inputs.map((t) => ({ tensors: t })), { config: opts.config, onRun: () => opts.onDone?.() });
+/** One entry per start: an image's inputs, or (a batch bundle) one per image. */
+async function runMany(bundle: Bundle, inputs: (Record<string, Tensor> | Record<string, Tensor>[])[], opts: Opts): Promise<RtlBackendRun[]> {
+  const sets = inputs.map((t) => (Array.isArray(t) ? { images: t.map((x) => ({ tensors: x })) } : { tensors: t }));
+  const r = await runBundleRtl(bundle, sets, { config: opts.config, onRun: () => opts.onDone?.() });
   return r.runs.map((x, i) => {
     if (opts.trace) for (const l of x.perLayer) opts.trace(JSON.stringify({ inference: i, ...l }));
-    const { raw, outputs: _o, perLayer, ...rest } = x;
-    return { raw, cycles: x.cycles, perLayer, rtl: rest };
+    const { raw, outputs: _o, perLayer, images, ...rest } = x;
+    return { raw, images, cycles: x.cycles, perLayer, rtl: rest };
   });
 }
 
 export const rtlBackend = {
-  async run(bundle: Bundle, inputs: Record<string, Tensor>, opts: Opts): Promise<RtlBackendRun> {
+  batch: true,
+  async run(bundle: Bundle, inputs: Record<string, Tensor> | Record<string, Tensor>[], opts: Opts): Promise<RtlBackendRun> {
     return (await runMany(bundle, [inputs], opts))[0];
   },
   runMany,

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { batchFlagError, bundleBatch, decodeDescriptor, decodeHeader, DESC_BYTES, Flag, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { EngineStatus, describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -19,15 +19,19 @@ import { modelBundle } from '../perf/model-bundle.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
 import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs } from '../ddr-image.ts';
 
-/** One inference's inputs: int16 (already quantized, ONNX element order) or float tensors. */
+/** One start's inputs: int16 (already quantized, ONNX element order) or float tensors; a batch bundle's: one set per image. */
 export interface RtlInputSet {
   raw?: Record<string, Int16Array>;
   tensors?: Record<string, Tensor>;
+  images?: { raw?: Record<string, Int16Array>; tensors?: Record<string, Tensor> }[];
 }
 
 export interface RtlRunResult {
+  /** Image 0's outputs (the only image at batch 1). */
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
   outputs: Record<string, Tensor>;
+  /** Every image's outputs (one entry at batch 1). */
+  images: { raw: Record<string, { q: Int16Array; f: number; dims: number[] }>; outputs: Record<string, Tensor> }[];
   cycles: number;
   latencySeconds: number;
   perLayer: LayerStats[];
@@ -51,6 +55,8 @@ export interface RtlRunResult {
     wrBursts: number;
     /** Error responses the harness sent (AxiStress.inject). */
     errorsInjected: number;
+    /** Bytes read (either port) from the RtlOptions.watch range of this run's bundle (0 without it). */
+    watchBytes: number;
   };
 }
 
@@ -107,6 +113,11 @@ export interface RtlOptions {
   /** Error responses on chosen bursts (the engine must stop with STATUS 8 AXI). */
   inject?: AxiInject[];
   /**
+   * Count the bytes read from bundle offsets [from, to) (relative to each bundle's BASE; e.g. the weight
+   * blocks of the FC layers): axi.watchBytes of every run.
+   */
+  watch?: { from: number; to: number };
+  /**
    * A run that ends with a non-zero STATUS comes back with that status, the engine's counters and no
    * outputs, instead of failing the whole batch (later runs in the same process still run).
    */
@@ -121,6 +132,24 @@ export interface RtlOptions {
  */
 export function rtlWatchdogCycles(predicted: number, stressed = false): number {
   return stressed ? Math.ceil(16 * predicted) + 100_000 : Math.ceil(4 * predicted) + 20_000;
+}
+
+/**
+ * Refuse a bundle whose BATCH / ACC_IN / ACC_OUT flags break the rules (E_BUNDLE naming the descriptor), as
+ * sim/ref does: the engine does not check the batch shape and would compute something else.
+ */
+export function checkBatchJobs(bundle: Bundle): void {
+  const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
+  const count = Math.min(decodeHeader(v, 0).count, Math.floor(bundle.descriptors.byteLength / DESC_BYTES) - 1);
+  let prev: Descriptor | null = null;
+  for (let j = 1; j <= count; j++) {
+    const d = decodeDescriptor(v, j * DESC_BYTES);
+    const err = batchFlagError(d, prev);
+    if (err) throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' ${err}`);
+    if (d.flags & Flag.BATCH && bundleBatch(bundle.manifest) === 1) throw new CnnaError('E_BUNDLE', `descriptor ${j} is a BATCH job but the manifest of '${bundle.manifest.model}' has no batch`);
+    if (d.flags & Flag.LAST) break;
+    prev = d;
+  }
 }
 
 /** DDR address where the harness places the bundle (non-zero, so relocation by BASE is exercised). */
@@ -144,6 +173,7 @@ interface HarnessRun {
   rdPortBeats: [number, number];
   wrBursts: number;
   errorsInjected: number;
+  watchBytes?: number;
   layers: { layer: number; cycles: number; macBusy: number; stalls: number; jobs: number; rdBeats: number; wrBeats: number }[];
 }
 
@@ -160,7 +190,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
   }
   const m0 = items[0].bundle.manifest;
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
-  for (const it of items) checkBundleConfig(it.bundle, config);
+  for (const it of items) { checkBundleConfig(it.bundle, config); checkBatchJobs(it.bundle); }
   const { pi, po } = config.array;
   const board = opts.board ?? getBoard(config.board.name);
   const model = await ensureRtlModel(config, { trace: !!opts.trace, onLog: opts.onLog });
@@ -206,6 +236,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       const m = bundle.manifest;
       const BASE = bases[b];
       S.push(...loadBundleLines(work, b, bundle, BASE));
+      if (opts.watch) S.push(`watch ${BASE + opts.watch.from} ${BASE + opts.watch.to}`);
       inputSets.forEach((set, i) => {
         S.push(...loadInputLines(work, b, i, m, set, BASE, pi));
         for (const inj of injects) {
@@ -262,10 +293,10 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
     const toRun = (m: Bundle['manifest'], b: number, h: HarnessRun, i: number): RtlRunResult => {
       if (h.ddrError) throw new CnnaError('E_SIM', `RTL run ${i}: ${h.ddrError}`);
       if (h.axiProtocolError) throw new CnnaError('E_SIM', `RTL run ${i}: AXI protocol violation by the engine: ${h.axiProtocolError}`);
-      const axi = { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected } as RtlRunResult['axi'];
+      const axi = { rdBursts: h.rdBursts, rdPortBeats: h.rdPortBeats, wrBursts: h.wrBursts, errorsInjected: h.errorsInjected, watchBytes: h.watchBytes ?? 0 } as RtlRunResult['axi'];
       if (h.status !== 0 && opts.returnStatus) {
         return {
-          raw: {}, outputs: {}, cycles: h.cycles, latencySeconds: h.cycles / (config.clockMhz * 1e6), perLayer: [], stallCycles: h.stalls,
+          raw: {}, outputs: {}, images: [], cycles: h.cycles, latencySeconds: h.cycles / (config.clockMhz * 1e6), perLayer: [], stallCycles: h.stalls,
           macBusyCycles: h.macBusy, utilization: 0, ddrReadBytes: beatsToBytes(h.rdBeats), ddrWriteBytes: beatsToBytes(h.wrBeats),
           jobs: h.jobs, status: h.status, axi,
         };
@@ -280,7 +311,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       }
       const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
       if (idHex !== hash) throw new CnnaError('E_SIM', `RTL model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
-      const { raw, outputs } = readOutputs(work, b, i, m, pi);
+      const { raw, outputs, images } = readOutputs(work, b, i, m, pi);
       const perLayer: LayerStats[] = m.layers.map((l) => ({
         name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
         rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
@@ -299,7 +330,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       }
       const macs = m.layers.reduce((a, l) => a + l.macs, 0);
       return {
-        raw, outputs,
+        raw, outputs, images,
         cycles: h.cycles,
         latencySeconds: h.cycles / (config.clockMhz * 1e6),
         perLayer,

@@ -83,6 +83,10 @@ FLAG_SYNC = 0x02
 FLAG_LAST = 0x04
 FLAG_REUSE_WEIGHTS = 0x08
 FLAG_WINOGRAD = 0x10
+FLAG_BATCH = 0x20
+FLAG_ACC_IN = 0x40
+FLAG_ACC_OUT = 0x80
+MAX_BATCH = 8  # rows (images) of one BATCH job
 # HEADER record (descriptor 0): byte offset of each little-endian field.
 HDR_OFF_OPCODE = 0  # 8 bit: 15
 HDR_OFF_VERSION = 2  # 16 bit: FORMAT_VERSION
