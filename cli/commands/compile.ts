@@ -1,8 +1,8 @@
 // `cnna compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n]
-// [--per-channel]`: import -> optimize -> quantize -> back end -> bundle directory
+// [--per-channel] [--batch N]`: import -> optimize -> quantize -> back end -> bundle directory
 // (manifest.json, descriptors.bin, weights.bin, bundle.cnnab). Also writes the generated RTL
 // package and HLS header of the config next to the bundle when --packages is given.
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { writeBundle } from '../../compiler/backend/bundle-io.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { checkOutputFile, ensureDir } from '../../compiler/util/atomic-write.ts';
@@ -14,17 +14,20 @@ import { basename, join } from 'node:path';
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'compile an ONNX model into a program bundle for the engine (tiling, weight layout, memory map)',
-  usage: 'compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n] [--per-channel]',
+  usage: 'compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n] [--per-channel] [--batch N]',
   options: {
     board: { type: 'string', default: 'ultra96' },
     config: { type: 'string' },
     out: { type: 'string', short: 'o' },
+    batch: { type: 'string', default: '1' },
     ...QUANT_OPTIONS,
   },
   async run({ values, positionals }, ctx) {
     if (positionals.length > 1) throw new CnnaError('E_USAGE', `compile: expected one model, got ${positionals.length}`);
     const out = values.out as string | undefined;
     if (!out) throw new CnnaError('E_USAGE', 'compile: missing -o DIR (the bundle directory to write)', { hint: 'usage: cnna compile model.onnx --board ultra96 -o build/model' });
+    const batchText = String(values.batch);
+    const batch = checkBatch(/^\d+$/.test(batchText) ? Number(batchText) : batchText);
     ensureDir(out); // before the long work: a bad -o fails at once
     for (const f of ['manifest.json', 'descriptors.bin', 'weights.bin', 'bundle.cnnab']) checkOutputFile(join(out, f));
     const config = loadConfig(values.config as string | undefined, String(values.board));
@@ -32,7 +35,7 @@ export const compileCommand: Command = {
     const m = loadModel(positionals[0], 'compile', values);
     const qm = quantizeForCli(m.graph, values, ctx);
     const t1 = performance.now();
-    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, '') });
+    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, ''), batch });
     const files = writeBundle(bundle, out, true);
     const t2 = performance.now();
     const man = bundle.manifest;
@@ -54,6 +57,7 @@ export const compileCommand: Command = {
       configHash: man.configHash,
       layers: man.layers,
       jobs: man.descriptors.count,
+      batch,
       weightBytes: man.params.size,
       ddrBytes: man.memoryMap.ddrBytes,
       inputs: man.inputs,

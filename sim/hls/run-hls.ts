@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { bundleBatch, type Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -85,7 +85,14 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
   }
   const m0 = items[0].bundle.manifest;
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
-  for (const it of items) checkBundleConfig(it.bundle, config);
+  for (const it of items) {
+    checkBundleConfig(it.bundle, config);
+    if (bundleBatch(it.bundle.manifest) > 1) {
+      throw new CnnaError('E_CONFIG', `bundle '${it.bundle.manifest.model}' runs batch ${bundleBatch(it.bundle.manifest)}; the HLS engine runs batch 1 only (no BATCH jobs)`, {
+        hint: 'run batch bundles on --backend ref or --backend rtl, or compile without --batch',
+      });
+    }
+  }
   const mode = opts.mode ?? 'untimed';
   const { pi, po } = config.array;
   const board = opts.board ?? getBoard(config.board.name);
