@@ -18,7 +18,7 @@ import { bundleFiles } from '../../compiler/backend/bundle-io.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
-import { unaryLut } from '../../compiler/golden/fixed/ops/host-ops.ts';
+import { binaryFixed, unaryLut } from '../../compiler/golden/fixed/ops/host-ops.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { runFloat } from '../../compiler/golden/float/run-float.ts';
@@ -78,6 +78,11 @@ describe('partitioned models (engine + host segments)', () => {
     expect(at(unaryLut('sigmoid', 12, 14))).toEqual([5, 4406, 8191, 8192, 8193, 11978, 15072, 16379]);
     expect(at(unaryLut('tanh', 12, 14))).toEqual([-16384, -12478, -4, 0, 4, 12478, 16138, 16384]);
     expect(at(unaryLut('exp', 12, 12))).toEqual([1, 1507, 4095, 4096, 4097, 11134, 32767, 32767]);
+    // Mul: rshr(a·b, f_a + f_b − f_out); Div: quant(float64 quotient), x/0 saturates (docs/numerics.md worked values)
+    const a = Int16Array.from([8192, -8192, 0, 100]);
+    const b = Int16Array.from([24576, 24576, 5, 0]);
+    expect(Array.from(binaryFixed('mul', a, 14, b, 15, 14).q)).toEqual([6144, -6144, 0, 0]);
+    expect(Array.from(binaryFixed('div', a, 14, b, 15, 14).q)).toEqual([10923, -10923, 0, 32767]);
   });
 
   it('float executor vs onnxruntime-node on every export', async () => {

@@ -11,6 +11,7 @@ import json
 import struct
 from array import array
 
+from .host_ops import check_op
 from .contract import ARCHIVE_MAGIC, FORMAT_NAME, FORMAT_VERSION, HDR_OFF_MAGIC, HDR_OFF_OPCODE, HEADER_MAGIC, OPCODE_HEADER
 
 MAX_FILES = 64
@@ -123,6 +124,7 @@ class Bundle:
         self.outputs = outputs
         self.ddr_bytes = len(image)
         self.config_hash = manifest.get("configHash")
+        self.segments = None
 
 
 def load_bundle(data):
@@ -135,10 +137,6 @@ def load_bundle(data):
         raise ValueError("manifest.json is not JSON: %s" % e) from None
     if not isinstance(m, dict) or m.get("format") != FORMAT_NAME or m.get("version") != FORMAT_VERSION:
         raise ValueError("manifest.json is not a %s version %d manifest" % (FORMAT_NAME, FORMAT_VERSION))
-    if m.get("segments"):
-        raise ValueError("the bundle is partitioned into engine and host segments (manifest.segments: ops the engine "
-                         "cannot run); this agent runs one-program bundles only: run it on the virtual board "
-                         "(cnna board serve --virtual) or compile a model whose ops all run on the engine")
     try:
         for name, digest in m["files"].items():
             if name not in files:
@@ -165,8 +163,48 @@ def load_bundle(data):
             raise ValueError("descriptor 0 is not a HEADER record (opcode %d, magic 0x%08x)" % (opcode, magic))
         inputs = [TensorSpec(t, pi, ddr) for t in m["inputs"]]
         outputs = [TensorSpec(t, pi, ddr) for t in m["outputs"]]
+        segments = None
+        if m.get("segments") is not None:
+            # A partitioned bundle: engine segments (each a program at its own HEADER) and host ops.
+            segments = []
+            tables = {}
+            weights = files[m["params"]["file"]]
+            for s in m["segments"]:
+                if s["kind"] == "engine":
+                    at = 64 * int(s["header"])
+                    if at + 64 * (int(s["count"]) + 1) > int(m["params"]["offset"]) or image[at + HDR_OFF_OPCODE] != OPCODE_HEADER \
+                            or struct.unpack_from("<I", image, at + HDR_OFF_MAGIC)[0] != HEADER_MAGIC:
+                        raise ValueError("engine segment at record %d does not start with a HEADER record" % int(s["header"]))
+                    segments.append(EngineSegment(at, [TensorSpec(t, pi, ddr) for t in s["inputs"]], [TensorSpec(t, pi, ddr) for t in s["outputs"]]))
+                elif s["kind"] == "host":
+                    for op in s["ops"]:
+                        check_op(op, tables, weights)
+                    segments.append(HostSegment(list(s["ops"]), tables))
+                else:
+                    raise ValueError("segment kind %r is neither engine nor host" % s["kind"])
     except (KeyError, TypeError, AttributeError) as e:
         raise ValueError("manifest.json lacks or mistypes %s" % e) from None
     if not inputs or not outputs:
         raise ValueError("the bundle declares no inputs or no outputs")
-    return Bundle(m, bytes(image), inputs, outputs)
+    b = Bundle(m, bytes(image), inputs, outputs)
+    b.segments = segments
+    return b
+
+
+class EngineSegment:
+    """One engine program of a partitioned bundle: the engine runs it with BASE = image + offset."""
+    kind = "engine"
+
+    def __init__(self, offset, inputs, outputs):
+        self.offset = offset
+        self.inputs = inputs
+        self.outputs = outputs
+
+
+class HostSegment:
+    """Host ops between engine segments (host_ops.py)."""
+    kind = "host"
+
+    def __init__(self, ops, tables):
+        self.ops = ops
+        self.tables = tables

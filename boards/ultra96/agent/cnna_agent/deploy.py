@@ -18,6 +18,7 @@ import time
 from . import contract as R
 from .bitstream import parse_bitstream_header
 from .bundle import load_bundle
+from .host_ops import run_op
 from .hwh_ranges import parse_hwh
 from .protocol import ProtocolError
 
@@ -252,15 +253,18 @@ class Deployer:
                 raise ProtocolError("BAD_INPUT", "the blob holds %d bytes, the inputs declare %d" % (len(blob), pos), rid)
             t0 = time.monotonic_ns()
             self._wait_idle(a, rid, cancel, deadline)
-            for spec, raw in parts:
-                a.image.write(spec.offset, spec.to_device(raw))
-            a.image.flush()
-            cycles = self._run(a, rid, cancel, deadline)
-            a.image.invalidate()
+            if b.segments is not None:
+                values, cycles = self._run_segments(a, b, parts, rid, cancel, deadline)
+            else:
+                for spec, raw in parts:
+                    a.image.write(spec.offset, spec.to_device(raw))
+                a.image.flush()
+                cycles = self._run(a, rid, cancel, deadline)
+                a.image.invalidate()
             outs = []
             meta = []
             for spec in b.outputs:
-                data = spec.from_device(a.image.read(spec.offset, spec.region_bytes))
+                data = values[spec.name] if b.segments is not None else spec.from_device(a.image.read(spec.offset, spec.region_bytes))
                 outs.append(data)
                 d = spec.describe()
                 d["length"] = len(data)
@@ -282,9 +286,33 @@ class Deployer:
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
 
-    def _run(self, a, rid, cancel, deadline):
+    def _run_segments(self, a, b, parts, rid, cancel, deadline):
+        """A partitioned bundle: each engine segment at BASE = image + its HEADER's offset, with its
+        inputs written and its outputs read back; the host ops between them here (host_ops.py)."""
+        values = {spec.name: raw for spec, raw in parts}
+        cycles = 0
+        for seg in b.segments:
+            if seg.kind == "host":
+                try:
+                    for op in seg.ops:
+                        run_op(op, values, seg.tables)
+                except ValueError as e:
+                    raise ProtocolError("BACKEND", "host segment: %s" % e, rid)
+                continue
+            for spec in seg.inputs:
+                if spec.name not in values:
+                    raise ProtocolError("BACKEND", "engine segment at byte %d reads %r, which no earlier segment wrote" % (seg.offset, spec.name), rid)
+                a.image.write(spec.offset, spec.to_device(values[spec.name]))
+            a.image.flush()
+            cycles += self._run(a, rid, cancel, deadline, seg.offset)
+            a.image.invalidate()
+            for spec in seg.outputs:
+                values[spec.name] = spec.from_device(a.image.read(spec.offset, spec.region_bytes))
+        return values, cycles
+
+    def _run(self, a, rid, cancel, deadline, offset=0):
         m = a.engine_mmio
-        phys = a.image.physical_address
+        phys = a.image.physical_address + offset
         m.write(R.BASE_LO, phys & 0xFFFFFFFF)
         m.write(R.BASE_HI, (phys >> 32) & 0xFFFFFFFF)
         m.write(R.CTRL, R.CTRL_START)

@@ -294,10 +294,37 @@ class ConfigIdTest(unittest.TestCase):
 
 
 class PartitionedBundleTest(unittest.TestCase):
-    def test_a_bundle_with_host_segments_is_refused_with_the_reason(self):
+    def test_a_partitioned_bundle_loads_and_an_unknown_host_op_is_refused(self):
         from cnna_agent.bundle import load_bundle
-        seg = {"segments": [{"kind": "engine", "header": 0, "count": 1, "layers": [0, 0], "inputs": [], "outputs": []},
-                            {"kind": "host", "ops": []}]}
-        with self.assertRaisesRegex(ValueError, r"partitioned into engine and host segments .* this agent runs one-program bundles only"):
-            load_bundle(make_bundle(extra=seg))
-        load_bundle(make_bundle())  # the same bundle without segments loads
+        eng = {"kind": "engine", "header": 0, "count": 1, "layers": [0, 0], "inputs": [], "outputs": []}
+        t = {"name": "a", "shape": [1, 10], "f": 11}
+        ok = load_bundle(make_bundle(extra={"segments": [eng, {"kind": "host", "ops": [{"op": "reshape", "node": "r", "input": t, "output": dict(t, name="b")}]}]}))
+        self.assertEqual([s.kind for s in ok.segments], ["engine", "host"])
+        self.assertEqual(ok.segments[0].offset, 0)
+        bad = {"segments": [eng, {"kind": "host", "ops": [{"op": "frobnicate", "node": "x", "input": t, "output": t}]}]}
+        with self.assertRaisesRegex(ValueError, r"host op 'x' has kind 'frobnicate'; this agent runs lut, softmax, reshape, mul, div"):
+            load_bundle(make_bundle(extra=bad))
+        lut = {"op": "lut", "fn": "sigmoid", "node": "s", "input": t, "output": t, "table": {"offset": 0, "entries": 65536}}
+        with self.assertRaisesRegex(ValueError, r"host op 's': its table \(65536 entries at params offset 0\) is not in weights.bin"):
+            load_bundle(make_bundle(extra={"segments": [eng, {"kind": "host", "ops": [lut]}]}))
+        self.assertIsNone(load_bundle(make_bundle()).segments)
+
+
+class HostOpsTest(unittest.TestCase):
+    """The exact rules of docs/numerics.md "Host ops" (values worked out by hand there)."""
+    def test_mul_div_lut(self):
+        from array import array
+        from cnna_agent.host_ops import run_op
+
+        def t(name, n, f):
+            return {"name": name, "shape": [1, n], "f": f}
+        v = {"a": array("h", [8192, -8192, 0, 100]).tobytes(), "b": array("h", [24576, 24576, 5, 0]).tobytes()}
+        run_op({"op": "mul", "node": "m", "input": t("a", 4, 14), "input2": t("b", 4, 15), "output": t("p", 4, 14)}, v, {})
+        self.assertEqual(list(array("h", v["p"])), [6144, -6144, 0, 0])
+        run_op({"op": "div", "node": "d", "input": t("a", 4, 14), "input2": t("b", 4, 15), "output": t("q", 4, 14)}, v, {})
+        # 0.5 / 0.75 = 0.6667 -> floor(10922.67 + 0.5) = 10923; 0 / x = 0; x / 0 saturates
+        self.assertEqual(list(array("h", v["q"])), [10923, -10923, 0, 32767])
+        table = array("h", range(-32768, 32768))
+        table[32768 + 100] = 7
+        run_op({"op": "lut", "node": "l", "input": t("a", 4, 14), "output": t("l", 4, 14), "table": {"offset": 64, "entries": 65536}}, v, {64: table})
+        self.assertEqual(list(array("h", v["l"])), [8192, -8192, 0, 7])
