@@ -90,8 +90,10 @@ export class SweepEvaluator {
   constructor(readonly board: BoardSpec, readonly models: LoadedSweepModel[]) {}
 
   private compiled(m: LoadedSweepModel, c: HwConfig): Compiled {
-    // The back end reads only these fields of the config (compiler/backend: array, bank depths).
-    const key = `${m.name}|${c.array.pi}|${c.array.po}|${c.buffers.inputBankEntries}|${c.buffers.weightBankWords}`;
+    // The back end reads only these fields of the config (compiler/backend: array, bank depths; with
+    // array.winograd also the AXI width and ports, which its Winograd/direct choice models).
+    const wino = c.array.winograd ? `|wino${c.axi.dataBits}x${c.axi.ports}` : '';
+    const key = `${m.name}|${c.array.pi}|${c.array.po}|${c.buffers.inputBankEntries}|${c.buffers.weightBankWords}${wino}`;
     let r = this.tilings.get(key);
     if (!r) {
       this.compiles++;
