@@ -49,7 +49,7 @@ function datasets(values: Record<string, unknown>): { trainSet: ImageSet; val: I
 export const trainCommand: Command = {
   name: 'train',
   summary: 'quantization-aware training in the engine\'s fixed-point arithmetic; exports ONNX with the trained formats',
-  usage: 'train <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) -o out.onnx [--epochs N] [--batch B] [--lr LR] [--format auto|Qm.n] [--weights-format auto|Qm.n] [--per-channel] [--from-scratch] [--val N] [--limit N] [--seed S] [--threads T] [--report FILE.html]',
+  usage: 'train <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) -o out.onnx [--epochs N] [--batch B] [--lr LR] [--format auto|Qm.n] [--weights-format auto|Qm.n] [--per-channel] [--from-scratch] [--val N] [--limit N] [--seed S] [--threads T] [--forward fake|golden] [--report FILE.html]',
   options: {
     dataset: { type: 'string' },
     images: { type: 'string' },
@@ -66,6 +66,7 @@ export const trainCommand: Command = {
     limit: { type: 'string' },
     seed: { type: 'string', default: '1' },
     threads: { type: 'string' },
+    forward: { type: 'string', default: 'fake' },
     report: { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
@@ -75,7 +76,10 @@ export const trainCommand: Command = {
     checkOutputFile(out);
     const lr = Number(values.lr);
     if (!(lr > 0 && lr < 1)) throw new CnnaError('E_USAGE', `--lr '${String(values.lr)}' is not a number in (0, 1)`);
+    const forward = String(values.forward);
+    if (forward !== 'fake' && forward !== 'golden') throw new CnnaError('E_USAGE', `--forward '${forward}' is not fake or golden`, { hint: 'fake: the fixed-point arithmetic emulated in float32 (fast); golden: the golden model\'s exact values (bit for bit, slower)' });
     const opts = {
+      forward: forward as 'fake' | 'golden',
       epochs: int('epochs', values.epochs, 1),
       batch: int('batch', values.batch, 1),
       lr,
@@ -106,6 +110,8 @@ export const trainCommand: Command = {
     const r = await train(m.graph, trainSet, val, {
       ...opts,
       onStep: (s) => {
+        // Without a terminal (a log file), a progress line every 100 steps instead of the bar.
+        if (!bar && !ctx.json && (s.step % 100 === 0 || s.step === s.steps)) ctx.log(`epoch ${s.epoch}: step ${s.step}/${s.steps}, loss ${s.loss.toFixed(4)}, running train accuracy ${s.runningAcc.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
         if (!bar) return;
         if (started !== s.epoch) { if (started) bar.stop(); bar.start(s.steps, 0, { epoch: s.epoch, loss: '-', acc: '-' }); started = s.epoch; }
         bar.update(s.step, { epoch: s.epoch, loss: s.loss.toFixed(4), acc: s.runningAcc.toFixed(4) });

@@ -25,7 +25,11 @@ import type { RunFixedOptions, RunFixedResult } from '../../compiler/golden/fixe
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { lowerForFixedPoint } from '../../compiler/quant/lower.ts';
+import { tsWorker } from '../../compiler/golden/fixed/run-fixed-parallel.ts';
+import type { Worker } from 'node:worker_threads';
 import { checkTrainable, forward, toInside, type Params } from './tf-forward.ts';
+import { shardGrads, type FakeQuantFormats, type ShardResult } from './fake-quant.ts';
+import type { QatWorkerReply, QatWorkerRequest } from './qat-worker.ts';
 
 export interface QatOptions {
   /** 'auto' or fixed fractional bits for every activation. */
@@ -34,6 +38,19 @@ export interface QatOptions {
   weightFormat: 'auto' | number;
   perChannel: boolean;
   lr: number;
+  /**
+   * The forward pass training differentiates: 'fake' (default), cnna's arithmetic emulated in
+   * float32 tfjs ops (fake-quant.ts; a conv output can be 1 LSB off where float32 summation
+   * crosses a rounding boundary); 'golden', the golden model's exact values injected (bit for bit
+   * the engine, several times slower).
+   */
+  forward?: 'fake' | 'golden';
+  /**
+   * 'fake' forward: each batch is split into this many shards whose gradients are summed in a
+   * fixed order (default 2). The shards are spread over the threads (useThreads), so the weights
+   * do not depend on the thread count.
+   */
+  shards?: number;
 }
 
 let instances = 0;
@@ -44,13 +61,16 @@ export class QatModel {
   readonly vars = new Map<string, tf.Variable>();
   /** Current activation formats (every int16 value). */
   formats = new Map<string, number>();
+  /** Current weight formats per conv / gemm node (one, or one per output channel); re-chosen at the end of an epoch when 'auto'. */
+  weightFormats = new Map<string, number[]>();
+  private workers: Worker[] = [];
   private readonly consts: Params = new Map();
   private readonly epochAmax = new Map<string, number>();
   private readonly optimizer: tf.Optimizer;
   private qmCache: QuantizedModel | undefined;
   private golden: GoldenThreads | undefined;
   /** CPU seconds (process.cpuUsage) spent per phase of step(), summed over steps: for benchmarks. */
-  readonly timing = { quantize: 0, golden: 0, tfjs: 0 };
+  readonly timing = { quantize: 0, golden: 0, tfjs: 0, wait: 0 };
 
   constructor(optimized: Graph, initialFormats: Map<string, number>, readonly opts: QatOptions) {
     this.graph = lowerForFixedPoint(optimized);
@@ -66,7 +86,19 @@ export class QatModel {
     }
     instances++;
     this.formats = new Map(initialFormats);
+    this.chooseWeightFormats();
     this.optimizer = tf.train.adam(opts.lr);
+  }
+
+  /** Weight formats from the current master weights (the quantizer's rule, or the fixed format). */
+  private chooseWeightFormats(): void {
+    const qm = quantize(this.currentGraph(), { fixedFormats: { activations: Object.fromEntries(this.formats) }, weightFormat: this.opts.weightFormat, perChannel: this.opts.perChannel, report: false });
+    this.weightFormats = new Map([...qm.weights].map(([k, w]) => [k, w.wf.slice()]));
+    this.qmCache = undefined;
+  }
+
+  private fqFormats(): FakeQuantFormats {
+    return { activations: new Map(this.formats), weights: new Map(this.weightFormats) };
   }
 
   /** The graph with the current master weights as its initializers. */
@@ -81,7 +113,7 @@ export class QatModel {
     if (this.qmCache) return this.qmCache;
     const activations = Object.fromEntries(this.formats);
     this.qmCache = quantize(this.currentGraph(), {
-      fixedFormats: { activations },
+      fixedFormats: { activations, weights: Object.fromEntries(this.weightFormats) },
       weightFormat: this.opts.weightFormat,
       perChannel: this.opts.perChannel,
       report: false,
@@ -93,9 +125,19 @@ export class QatModel {
    * Runs the golden model on `threads` threads (this one included; GoldenThreads splits big layers
    * by output channel). Its results are bit-identical to one thread's, so training is too.
    */
-  useThreads(threads: number, splitMacs?: number): void {
-    void this.golden?.close();
+  async useThreads(threads: number, splitMacs?: number): Promise<void> {
+    await this.close();
     this.golden = threads > 1 ? new GoldenThreads(threads, splitMacs) : undefined;
+    if (this.opts.forward === 'golden') return;
+    for (let i = 1; i < Math.min(threads, this.shards()); i++) {
+      const w = tsWorker(new URL('./qat-worker.ts', import.meta.url));
+      this.workers.push(w);
+      await ask(w, { type: 'init', graph: this.graph, formats: this.fqFormats() });
+    }
+  }
+
+  private shards(): number {
+    return this.opts.shards ?? 2;
   }
 
   /** The golden model on the current quantized weights, on the threads useThreads() set. */
@@ -108,10 +150,71 @@ export class QatModel {
   async close(): Promise<void> {
     await this.golden?.close();
     this.golden = undefined;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
   }
 
   /** One optimizer step on a batch (NCHW float32) with integer labels; returns the loss and the correct count of the fixed-point forward pass. */
   async step(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number }> {
+    return this.opts.forward === 'golden' ? this.stepGolden(x, labels) : this.stepFake(x, labels);
+  }
+
+  /**
+   * The fake-quantized step: the batch in shards (contiguous, sizes as equal as possible), shard i
+   * on thread i mod threads, gradients summed in shard order in float32, then Adam.
+   */
+  private async stepFake(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number }> {
+    const c0 = process.cpuUsage();
+    const n = x.dims[0];
+    const per = x.data.length / n;
+    const S = Math.max(1, Math.min(this.shards(), n));
+    const threads = this.workers.length + 1;
+    const formats = this.fqFormats();
+    const collect = this.opts.format === 'auto';
+    const pieces = Array.from({ length: S }, (_, i) => {
+      const a = Math.floor((i * n) / S), b = Math.floor(((i + 1) * n) / S);
+      return { x: { dims: [b - a, ...x.dims.slice(1)], data: x.data.slice(a * per, b * per) }, labels: Array.from({ length: b - a }, (_, k) => labels[a + k]) };
+    });
+    const floatParams = new Map<string, Float32Array>();
+    if (threads > 1) for (const [k, v] of this.vars) floatParams.set(k, v.dataSync() as Float32Array);
+    const results: (ShardResult | Promise<ShardResult>)[] = new Array(S);
+    // The workers' shards first, so they run while this thread computes its own.
+    for (let i = 0; i < S; i++) {
+      const t = i % threads;
+      if (t > 0) results[i] = ask(this.workers[t - 1], { type: 'shard', params: floatParams, x: pieces[i].x, labels: pieces[i].labels, batchSize: n, collectAmax: collect }) as Promise<ShardResult>;
+    }
+    for (let i = 0; i < S; i += threads) results[i] = shardGrads(this.graph, this.vars, formats, pieces[i].x, pieces[i].labels, n, collect);
+    const c1 = process.cpuUsage();
+    const done = await Promise.all(results);
+    const c2 = process.cpuUsage();
+    let loss = 0, correct = 0;
+    const sum = new Map<string, Float32Array>();
+    for (const r of done) {
+      loss += r.loss;
+      correct += r.correct;
+      for (const [k, gr] of r.grads) {
+        const acc = sum.get(k);
+        if (!acc) sum.set(k, Float32Array.from(gr));
+        else for (let j = 0; j < acc.length; j++) acc[j] += gr[j];
+      }
+      for (const [v, a] of r.amax) this.epochAmax.set(v, Math.max(this.epochAmax.get(v) ?? 0, a));
+    }
+    tf.tidy(() => {
+      const named: tf.NamedTensorMap = {};
+      for (const [k, v] of this.vars) named[v.name] = tf.tensor(sum.get(k)!, v.shape);
+      this.optimizer.applyGradients(named);
+    });
+    this.qmCache = undefined;
+    const c3 = process.cpuUsage();
+    const sec = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => (b.user + b.system - a.user - a.system) / 1e6;
+    this.timing.tfjs += sec(c0, c1) + sec(c2, c3);
+    this.timing.wait += sec(c1, c2);
+    if (!Number.isFinite(loss)) throw new CnnaError('E_USAGE', `the training loss became ${loss}`, { hint: 'lower --lr' });
+    return { loss, correct };
+  }
+
+  /** The step with the golden model's exact values injected into the float pass (forward: 'golden'). */
+  private async stepGolden(x: Tensor, labels: ArrayLike<number>): Promise<{ loss: number; correct: number }> {
     const c0 = process.cpuUsage();
     this.quantized();
     const c1 = process.cpuUsage();
@@ -176,6 +279,7 @@ export class QatModel {
       }
     }
     this.epochAmax.clear();
+    if (this.opts.weightFormat === 'auto') this.chooseWeightFormats();
     this.qmCache = undefined;
     return changed;
   }
@@ -194,10 +298,10 @@ export class QatModel {
   }
 
   /** Trainable state for a checkpoint. */
-  state(): { vars: Record<string, { dims: number[]; data: number[] }>; formats: Record<string, number> } {
+  state(): { vars: Record<string, { dims: number[]; data: number[] }>; formats: Record<string, number>; weightFormats?: Record<string, number[]> } {
     const vars: Record<string, { dims: number[]; data: number[] }> = {};
     for (const [k, v] of this.vars) vars[k] = { dims: v.shape.slice(), data: Array.from(v.dataSync()) };
-    return { vars, formats: Object.fromEntries(this.formats) };
+    return { vars, formats: Object.fromEntries(this.formats), weightFormats: Object.fromEntries(this.weightFormats) };
   }
 
   restore(s: ReturnType<QatModel['state']>): void {
@@ -207,7 +311,14 @@ export class QatModel {
       t.assign(tf.tensor(v.data, v.dims));
     }
     this.formats = new Map(Object.entries(s.formats));
+    if (s.weightFormats) this.weightFormats = new Map(Object.entries(s.weightFormats));
+    else this.chooseWeightFormats();
     this.qmCache = undefined;
+  }
+
+  /** Sends the current formats to the worker threads (after endEpoch or restore). */
+  async syncWorkers(): Promise<void> {
+    await Promise.all(this.workers.map((w) => ask(w, { type: 'formats', formats: this.fqFormats() })));
   }
 
   /** Adam's moments and step count, for a checkpoint (so a resumed run continues exactly). */
@@ -234,6 +345,21 @@ export class QatModel {
     for (const c of this.consts.values()) c.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** One request to a training worker; rejects with its error. */
+function ask(w: Worker, req: QatWorkerRequest): Promise<QatWorkerReply> {
+  return new Promise((resolve, reject) => {
+    const done = (r: QatWorkerReply): void => {
+      w.off('error', fail);
+      if (r.ok) resolve(r);
+      else reject(new CnnaError('E_NUMERIC', `training worker failed: ${r.error}`));
+    };
+    const fail = (e: Error): void => { w.off('message', done); reject(e); };
+    w.once('message', done);
+    w.once('error', fail);
+    w.postMessage(req);
+  });
 }
 
 function dequant(q: Int16Array, f: number): Float32Array {

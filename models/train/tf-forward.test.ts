@@ -60,7 +60,7 @@ describe('tfjs training forward pass', () => {
 });
 
 describe('tfjs training convolutions', () => {
-  it('the tf.conv2d path has the gradients of the im2col path (weights and input, padded 3x3 and 5x5)', async () => {
+  it('the tf.conv2d path has the gradients of the im2col path (input, weights and bias, padded 3x3 and 5x5)', async () => {
     await tf.setBackend('wasm');
     for (const [k, pad] of [[3, 1], [5, 2], [1, 0]] as const) {
       const n: ConvNode = { op: 'conv', name: 'c', inputs: ['x', 'w', 'b'], outputs: ['y'], strides: [1, 1], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1, kernel: [k, k] } as unknown as ConvNode;
@@ -70,12 +70,12 @@ describe('tfjs training convolutions', () => {
         const x = tf.tensor(synthetic([2, 3, 7, 6], 3).data, [2, 3, 7, 6]);
         const w = tf.tensor(synthetic([4, 3, k, k], 4).data, [4, 3, k, k]);
         const b = tf.tensor(synthetic([4], 5).data, [4]);
-        const r = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(forward(g, new Map([['w', ww], ['b', b]]), { x: xx }).outputs.y, tf.range(0, 2 * 4 * 7 * 6).reshape([2, 4, 7, 6]).mod(7))))([x, w]);
+        const r = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(forward(g, new Map([['w', ww], ['b', bb]]), { x: xx }).outputs.y, tf.range(0, 2 * 4 * 7 * 6).reshape([2, 4, 7, 6]).mod(7))))([x, w, b]);
         return r.map((t) => Array.from(t.dataSync()));
       });
       const a = grads(true), c = grads(false);
       useIm2colConvs(false);
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         const amax = Math.max(...a[i].map(Math.abs));
         expect(amax).toBeGreaterThan(0);
         expect(Math.max(...a[i].map((v, j) => Math.abs(v - c[i][j]))) / amax, `k ${k} grad ${i}`).toBeLessThan(1e-5);

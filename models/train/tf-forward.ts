@@ -16,6 +16,11 @@ import { windowOutSize } from '../../compiler/ir/window.ts';
 export type Params = Map<string, tf.Tensor>;
 /** Called with each node's output value name and float result; returns what the next nodes see. */
 export type RoundingPoint = (value: string, y: tf.Tensor) => tf.Tensor;
+/**
+ * `at`: after each node (see RoundingPoint). `pre`: inside a conv, gemm or add, on its sum before
+ * the activation and pooling (where the engine requantizes; fake-quant.ts).
+ */
+export interface Hooks { at?: RoundingPoint; pre?: (n: Node, y: tf.Tensor) => tf.Tensor; /** The gradient with respect to the graph inputs is not needed (training): convs reading them skip it. */ noInputGrad?: boolean }
 
 /** Ops of the lowered graph this forward pass covers; others are refused by checkTrainable. */
 const TRAINABLE = new Set<Node['op']>(['conv', 'gemm', 'pool', 'activation', 'add', 'concat', 'flatten', 'reshape', 'transpose', 'pad', 'identity', 'dropout', 'softmax']);
@@ -51,7 +56,10 @@ export function toGraph(t: tf.Tensor): tf.Tensor {
  * of every graph output in graph layout, plus `logits`: the first output, or the input of a final
  * softmax (what the loss is computed on).
  */
-export function forward(g: Graph, params: Params, inputs: Record<string, tf.Tensor>, at: RoundingPoint = (_v, y) => y): { outputs: Record<string, tf.Tensor>; logits: tf.Tensor } {
+export function forward(g: Graph, params: Params, inputs: Record<string, tf.Tensor>, hooks: RoundingPoint | Hooks = {}): { outputs: Record<string, tf.Tensor>; logits: tf.Tensor } {
+  const h: Hooks = typeof hooks === 'function' ? { at: hooks } : hooks;
+  const at: RoundingPoint = h.at ?? ((_v, y) => y);
+  const pre = h.pre ?? ((_n: Node, y: tf.Tensor) => y);
   const vals = new Map<string, tf.Tensor>();
   for (const vi of g.inputs) {
     const t = inputs[vi.name];
@@ -77,7 +85,7 @@ export function forward(g: Graph, params: Params, inputs: Record<string, tf.Tens
       vals.set(out, tf.softmax(logits.rank === 2 ? logits : tf.reshape(logits, [logits.shape[0], -1])));
       continue;
     }
-    vals.set(out, at(out, node(g, n, get, constant)));
+    vals.set(out, at(out, node(g, n, get, constant, pre, h.noInputGrad ?? false)));
   }
   const outputs: Record<string, tf.Tensor> = {};
   for (const o of outs) outputs[o] = toGraph(vals.get(o)!);
@@ -85,16 +93,16 @@ export function forward(g: Graph, params: Params, inputs: Record<string, tf.Tens
   return { outputs, logits: logits.rank === 4 ? tf.reshape(toGraph(logits), [logits.shape[0], -1]) : logits };
 }
 
-function node(g: Graph, n: Node, get: (name: string) => tf.Tensor, constant: (name: string) => tf.Tensor): tf.Tensor {
+function node(g: Graph, n: Node, get: (name: string) => tf.Tensor, constant: (name: string) => tf.Tensor, pre: (n: Node, y: tf.Tensor) => tf.Tensor, noInputGrad: boolean): tf.Tensor {
   switch (n.op) {
     case 'conv': {
-      let y = conv(n, get(n.inputs[0]), constant(n.inputs[1]), n.inputs[2] ? constant(n.inputs[2]) : undefined);
+      let y = pre(n, conv(n, get(n.inputs[0]), constant(n.inputs[1]), n.inputs[2] ? constant(n.inputs[2]) : undefined, noInputGrad && g.inputs.some((vi) => vi.name === n.inputs[0])));
       if (n.activation) y = act(n.activation, y);
       if (n.pool) y = pool(n.pool, y);
       return y;
     }
     case 'gemm': {
-      let y = gemm(n, get(n.inputs[0]), constant(n.inputs[1]), n.inputs[2] ? constant(n.inputs[2]) : undefined);
+      let y = pre(n, gemm(n, get(n.inputs[0]), constant(n.inputs[1]), n.inputs[2] ? constant(n.inputs[2]) : undefined));
       if (n.activation) y = act(n.activation, y);
       return y;
     }
@@ -102,7 +110,7 @@ function node(g: Graph, n: Node, get: (name: string) => tf.Tensor, constant: (na
     case 'activation': return act(n.activation, get(n.inputs[0]));
     case 'add': {
       const [a, b] = n.inputs.map((i) => (g.initializers.has(i) ? constInside(get(i), get(n.inputs.find((k) => k !== i)!).rank) : get(i)));
-      const y = tf.add(a, b);
+      const y = pre(n, n.scales ? tf.add(tf.mul(a, n.scales[0]), tf.mul(b, n.scales[1])) : tf.add(a, b));
       return n.activation ? act(n.activation, y) : y;
     }
     case 'concat': {
@@ -170,7 +178,7 @@ export function useIm2colConvs(on: boolean): void { im2colOnly = on; }
  *   dx = conv2d(dy padded by kh-1, kw-1; w flipped and [kh, kw, M, C]);
  *   dw = conv2d(x as [C, H, W, N] (channels as the batch); dy as a [OH, OW, N, M] filter) -> [C, kh, kw, M] -> [kh, kw, C, M].
  */
-function conv2dS1(xp: tf.Tensor4D, wk: tf.Tensor4D, b?: tf.Tensor): tf.Tensor {
+function conv2dS1(xp: tf.Tensor4D, wk: tf.Tensor4D, b: tf.Tensor | undefined, noDx: boolean): tf.Tensor {
   const [KH, KW] = wk.shape;
   const op = tf.customGrad(((x: tf.Tensor4D, k: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([x, k]);
@@ -178,19 +186,57 @@ function conv2dS1(xp: tf.Tensor4D, wk: tf.Tensor4D, b?: tf.Tensor): tf.Tensor {
       value: tf.conv2d(x, k, 1, 'valid'),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, ks] = saved as tf.Tensor4D[];
-        const dyp = tf.pad(dy, [[0, 0], [KH - 1, KH - 1], [KW - 1, KW - 1], [0, 0]]) as tf.Tensor4D;
-        const dx = tf.conv2d(dyp, tf.transpose(tf.reverse(ks, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid');
-        const dk = tf.transpose(tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]);
-        return [dx, dk];
+        // A graph input needs no gradient: skip that conv.
+        const dx = noDx ? tf.zerosLike(xs) : tf.conv2d(tf.pad(dy, [[0, 0], [KH - 1, KH - 1], [KW - 1, KW - 1], [0, 0]]) as tf.Tensor4D, tf.transpose(tf.reverse(ks, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid');
+        return [dx, weightGrad(xs, dy, KH, KW)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = op(xp, wk);
-  return b ? tf.add(y, b) : y;
+  return b ? addBias(y, b) : y;
+}
+
+/**
+ * y + b with b [M] along the last axis. Its bias gradient is a matrix product with a row of ones:
+ * tfjs's broadcast add sums dy over N, H and W by transposing it first, which costs more than the
+ * product on the wasm backend.
+ */
+export function addBias(y: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const M = b.size;
+  const op = tf.customGrad(((yy: tf.Tensor, bb: tf.Tensor) => ({
+    value: tf.add(yy, bb),
+    gradFunc: (dy: tf.Tensor) => {
+      const K = dy.size / M;
+      return [dy, tf.reshape(tf.matMul(tf.ones([1, K]), tf.reshape(dy, [K, M])), bb.shape)];
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(y, b);
+}
+
+let dwMode: 'conv' | 'matmul' = 'conv';
+/** How the weight gradient of a stride-1 conv is computed (benchmarks). */
+export function useWeightGradMode(m: 'conv' | 'matmul'): void { dwMode = m; }
+
+/** dW [kh, kw, C, M] of a stride-1 valid conv of x [N, H, W, C] giving dy [N, OH, OW, M]. */
+function weightGrad(xs: tf.Tensor4D, dy: tf.Tensor4D, KH: number, KW: number): tf.Tensor {
+  const [N, OH, OW, M] = dy.shape;
+  const C = xs.shape[3];
+  if (dwMode === 'conv') {
+    return tf.transpose(tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]);
+  }
+  const d2 = tf.reshape(dy, [N * OH * OW, M]);
+  const parts: tf.Tensor[] = [];
+  for (let ky = 0; ky < KH; ky++) {
+    for (let kx = 0; kx < KW; kx++) {
+      const xsl = tf.reshape(tf.slice(xs, [0, ky, kx, 0], [N, OH, OW, C]), [N * OH * OW, C]);
+      parts.push(tf.matMul(xsl, d2, true, false));
+    }
+  }
+  return tf.reshape(tf.stack(parts), [KH, KW, C, M]);
 }
 
 /** Conv as im2col (pad + kh·kw strided slices) and one matMul per group; x NHWC, w [M, C/g, kh, kw]. */
-function conv(n: ConvNode, x0: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+function conv(n: ConvNode, x0: tf.Tensor, w: tf.Tensor, b?: tf.Tensor, noDx = false): tf.Tensor {
   const x = x0 as tf.Tensor4D;
   const [N, H, W, C] = x.shape;
   const [M, Cg, KH, KW] = w.shape;
@@ -201,7 +247,7 @@ function conv(n: ConvNode, x0: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tenso
   const OW = Math.floor((W + pl + pr - ((KW - 1) * dw + 1)) / sw) + 1;
   const xp = tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) as tf.Tensor4D;
   const G = n.group;
-  if (!im2colOnly && G === 1 && sh === 1 && sw === 1 && dh === 1 && dw === 1) return conv2dS1(xp, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, b);
+  if (!im2colOnly && G === 1 && sh === 1 && sw === 1 && dh === 1 && dw === 1) return conv2dS1(xp, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, b, noDx);
   const Mg = M / G;
   // Weight as [kh, kw, C/g, M] so that row (ky·KW + kx)·Cg + c matches the im2col column order.
   const wk = tf.transpose(w, [2, 3, 1, 0]);

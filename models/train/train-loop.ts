@@ -123,8 +123,8 @@ export async function train(optimized: Graph, trainSet: ImageSet, val: ImageSet,
   const g = opts.fromScratch ? heInit(optimized, opts.seed) : optimized;
   const calib = opts.format === 'auto' ? toBatch(trainSet, 0, Math.min(256, trainSet.count), pp) : undefined;
   const m = new QatModel(g, initialFormats(g, opts, calib), opts);
-  m.useThreads(opts.threads ?? 1, opts.goldenSplitMacs);
   try {
+    await m.useThreads(opts.threads ?? 1, opts.goldenSplitMacs);
     return await trainModel(m, trainSet, val, opts, pp);
   } finally {
     await m.close();
@@ -139,6 +139,7 @@ async function trainModel(m: QatModel, trainSet: ImageSet, val: ImageSet, opts: 
   if (ck) {
     if (ck.seed !== opts.seed) throw new CnnaError('E_USAGE', `checkpoint '${opts.checkpoint}' was made with --seed ${ck.seed}, not ${opts.seed}`, { hint: 'pass the same --seed to resume, or remove the checkpoint' });
     m.restore(ck.state);
+    await m.syncWorkers();
     await m.setOptimizerState(ck.optimizer);
     history = ck.history;
     initial = ck.initial;
@@ -172,6 +173,7 @@ async function trainModel(m: QatModel, trainSet: ImageSet, val: ImageSet, opts: 
     }
     const seconds = (performance.now() - t0) / 1000;
     const formatChanges = m.endEpoch();
+    await m.syncWorkers();
     const e = await evaluate(m, val, opts.valCount, pp);
     const rec: EpochRecord = {
       epoch, meanLoss: lossSum / steps, trainFixedTop1: correct / (steps * opts.batch), valFloatTop1: e.float, valFixedTop1: e.fixed,
