@@ -17,6 +17,7 @@ describe('cnna train', () => {
     ['bad lr', ['train', MODEL, '--dataset', 'fashion-mnist', '-o', join(dir, 'x.onnx'), '--lr', '2'], "cnna: error [E_USAGE]: --lr '2' is not a number in (0, 1)\n"],
     ['no data', ['train', MODEL, '-o', join(dir, 'x.onnx')], "cnna: error [E_USAGE]: train: no training images given\n  hint: pass --dataset fashion-mnist, or --images IDX --labels IDX\n"],
     ['bad epochs', ['train', MODEL, '--dataset', 'fashion-mnist', '-o', join(dir, 'x.onnx'), '--epochs', '0'], "cnna: error [E_USAGE]: --epochs '0' is not an integer >= 1\n"],
+    ['bad forward', ['train', MODEL, '--dataset', 'fashion-mnist', '-o', join(dir, 'x.onnx'), '--forward', 'exact'], "cnna: error [E_USAGE]: --forward 'exact' is not fake or golden\n  hint: fake: the fixed-point arithmetic emulated in float32 (fast); golden: the golden model's exact values (bit for bit, slower)\n"],
   ])('%s', (_name, args, stderr) => {
     const r = cnna(args as string[]);
     expect(r.stderr).toBe(stderr);
