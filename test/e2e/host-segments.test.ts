@@ -4,11 +4,12 @@
 //  - the float executor agrees with onnxruntime-node on the raw export;
 //  - the bundle's segments are the expected ones;
 //  - the engine model (sim/ref) runs them bit-exact against the golden model;
+//  - every engine segment on the RTL, and `cnna compile` / `cnna simulate --backend rtl` through the CLI;
 //  - deployed on the virtual board over TCP (host runtime -> protocol -> agent, which runs the
 //    engine segments on its engine and the host ops between them), every output is bit-exact.
 // The lookup-table rule is checked on values computed independently (Python's math.exp / tanh).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,8 @@ import { modelBundle } from '../../sim/perf/model-bundle.ts';
 import { runBundleRtl } from '../../sim/verilator/run-rtl.ts';
 import { maxAbsDiff, runOrtModel } from '../conformance/ort-compare.ts';
 import { rng } from '../engine/random-layer.ts';
+import { cnna } from '../cli/run-cli.ts';
+import { writeNpy } from '../../compiler/data/npy.ts';
 import { repoRoot, virtualHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
 
@@ -162,6 +165,24 @@ describe('partitioned models (engine + host segments)', () => {
       if (r.segmentCycles.length !== m.bundle.manifest.segments!.filter((s) => s.kind === 'engine').length) bad.push(`${m.f}: ${r.segmentCycles.length} engine runs`);
     }
     expect(bad).toEqual([]);
+  }, 900_000);
+
+  it.skipIf(!haveVerilator)('cnna compile names the host ops; cnna simulate --backend rtl runs the bundle bit-exact (CLI)', () => {
+    const f = resolve(dir, 'sigmoid-tanh-opset17.onnx');
+    const c = cnna(['compile', f, '-o', join(tmp, 'cli-bundle')]);
+    expect(c.code, c.stderr).toBe(0);
+    const lines = c.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('partitioned:'));
+    expect(lines.slice(at, at + 3).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
+      'partitioned: 3 engine segments, 2 host ops (run beside the engine, docs/numerics.md "Host ops"):',
+      'host /Sigmoid sigmoid (16-bit table)',
+      'host /Tanh tanh (16-bit table)',
+    ]);
+    const r = rng(77);
+    writeFileSync(join(tmp, 'x.npy'), writeNpy([2, 3, 16, 16], Float32Array.from({ length: 1536 }, () => r() * 2 - 1)));
+    const s = cnna(['simulate', join(tmp, 'cli-bundle'), '--model', f, '--backend', 'rtl', '--input', join(tmp, 'x.npy')]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toContain('bit-exact vs golden model: yes over 20 values');
   }, 900_000);
 
   it('end to end on the virtual board over TCP: deploy, infer, bit-exact', async () => {
