@@ -154,13 +154,33 @@ module cnna_loader #(
   assign h_hash    = {`CNNA_HFIELD(HASH_HI), `CNNA_HFIELD(HASH_LO)};
   assign h_ddr_bytes = `CNNA_HFIELD(DDR_BYTES);
 `undef CNNA_HFIELD
+  // Header check in two register stages while LHdrCheck holds desc_q: stage 1 registers each field's
+  // compare and the end address BASE + ddrBytes (33 bits), stage 2 the first failing check in the order
+  // of docs/engine.md (magic/opcode, version, config hash, base).
+  logic        hdr_magic_bad_q, hdr_ver_bad_q, hdr_hash_bad_q, hdr_base_hi_q;
+  logic [32:0] hdr_end_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      hdr_magic_bad_q <= 1'b0;
+      hdr_ver_bad_q   <= 1'b0;
+      hdr_hash_bad_q  <= 1'b0;
+      hdr_base_hi_q   <= 1'b0;
+      hdr_end_q       <= '0;
+    end else begin
+      hdr_magic_bad_q <= h_opcode != 8'(cnna_pkg::OPC_HEADER) || h_magic != cnna_pkg::HEADER_MAGIC;
+      hdr_ver_bad_q   <= h_version != 16'(cnna_pkg::FORMAT_VERSION);
+      hdr_hash_bad_q  <= h_hash != cnna_pkg::CONFIG_HASH;
+      hdr_base_hi_q   <= base_hi_q != 32'd0;
+      hdr_end_q       <= 33'(base_q) + 33'(h_ddr_bytes);
+    end
+  end
   logic [7:0] hdr_err;
   always_comb begin
     hdr_err = 8'(cnna_pkg::ERR_NONE);
-    if (h_opcode != 8'(cnna_pkg::OPC_HEADER) || h_magic != cnna_pkg::HEADER_MAGIC) hdr_err = 8'(cnna_pkg::ERR_BAD_MAGIC);
-    else if (h_version != 16'(cnna_pkg::FORMAT_VERSION)) hdr_err = 8'(cnna_pkg::ERR_BAD_VERSION);
-    else if (h_hash != cnna_pkg::CONFIG_HASH) hdr_err = 8'(cnna_pkg::ERR_CONFIG_MISMATCH);
-    else if (base_hi_q != 32'd0 || 33'(base_q) + 33'(h_ddr_bytes) > 33'h1_0000_0000) hdr_err = 8'(cnna_pkg::ERR_BAD_BASE);
+    if (hdr_magic_bad_q) hdr_err = 8'(cnna_pkg::ERR_BAD_MAGIC);
+    else if (hdr_ver_bad_q) hdr_err = 8'(cnna_pkg::ERR_BAD_VERSION);
+    else if (hdr_hash_bad_q) hdr_err = 8'(cnna_pkg::ERR_CONFIG_MISMATCH);
+    else if (hdr_base_hi_q || (hdr_end_q[32] && hdr_end_q[31:0] != 32'd0)) hdr_err = 8'(cnna_pkg::ERR_BAD_BASE);
   end
 
   // Descriptor decode in three register stages (one DSP48E2 multiply or one compare per stage); LDecode
@@ -268,17 +288,26 @@ module cnna_loader #(
   // Weight-ring space, registered: the ring has room for the next word if the words written and not yet
   // released, counting the one completed this cycle, stay below WRing. A release seen one cycle late only
   // delays the next word (never overwrites an unreleased one).
-  logic        w_space_q;
-  logic [31:0] w_used;
+  // The floor is registered too (a cycle late it is only lower, which delays words, never overwrites):
+  // a hold starts at a hand-over, and the next words that could reach the held block belong to a later
+  // job, allocated at its own hand-over many cycles after. Words in use never exceed WRing, so the count
+  // is exact modulo 2 * WRing (WAddrW + 1 bits).
+  logic                w_space_q;
+  logic [WAddrW:0]     w_used;
+  logic [WAddrW:0]     w_floor_q;  // the floor modulo 2 * WRing
   assign w_space = w_space_q;
   // A reused block stays protected until the job that reuses it is done (the compute unit released it
   // when the job before finished): the ring's floor is then the older of the two.
-  logic [31:0] w_floor;
-  assign w_floor = (hold_q && hold_base_q < w_rel_i) ? hold_base_q : w_rel_i;
-  assign w_used  = w_wr_q - w_floor;
+  assign w_used  = (WAddrW + 1)'(w_wr_q) - w_floor_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) w_space_q <= 1'b1;
-    else w_space_q <= w_word_done ? (w_used < 32'(WRing - 1)) : (w_used < 32'(WRing));
+    if (!rst_ni) begin
+      w_space_q <= 1'b1;
+      w_floor_q <= '0;
+    end else begin
+      if (state_q == LIdle && start_i) w_floor_q <= '0;  // w_wr_q and the released count restart at 0
+      else w_floor_q <= (WAddrW + 1)'((hold_q && hold_base_q < w_rel_i) ? hold_base_q : w_rel_i);
+      w_space_q <= w_word_done ? (w_used < (WAddrW + 1)'(WRing - 1)) : (w_used < (WAddrW + 1)'(WRing));
+    end
   end
   // LWCmd: the job is handed over (and its weight command queued) once the weight port can take it;
   // LHand: a job that reuses the previous block is handed over at once (no weight command).
@@ -295,7 +324,7 @@ module cnna_loader #(
       LIdle:      if (start_i) state_d = LHdrCmd;
       LHdrCmd:    if (rd_cmd_ready_i) state_d = LHdrData;
       LHdrData:   if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LHdrCheck;
-      LHdrCheck:  if (cnt_q == 32'd1) state_d = (axi_err_i || hdr_err_q != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
+      LHdrCheck:  if (cnt_q == 32'd2) state_d = (axi_err_i || hdr_err_q != 8'(cnna_pkg::ERR_NONE)) ? LFin : LFetchCmd;
       LFetchCmd:  if (rd_cmd_ready_i) state_d = LFetchData;
       LFetchData: if (rd_fire && cnt_q == 32'(DescBeats - 1)) state_d = LDecode;
       LDecode: begin
@@ -430,10 +459,10 @@ module cnna_loader #(
           end
         end
         LHdrCheck: begin
-          // One cycle for hdr_err_q to register the checks of the record.
+          // Two cycles for the header checks to register (cnt_q 0: the field compares, 1: hdr_err_q).
           hdr_err_q <= hdr_err;
-          if (cnt_q == 32'd0) begin
-            cnt_q <= 32'd1;
+          if (cnt_q != 32'd2) begin
+            cnt_q <= cnt_q + 32'd1;
           end else begin
             err_q      <= axi_err_i ? 8'(cnna_pkg::ERR_AXI) : hdr_err_q;
             desc_ptr_q <= desc_ptr_q + 32'(cnna_pkg::DESC_BYTES);
