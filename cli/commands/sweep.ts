@@ -1,4 +1,4 @@
-// `cnna sweep <model.onnx>… --board B [--space FILE] -o DIR [--objective latency|throughput]
+// `cnna sweep <model.onnx>… --board B [--space FILE] -o DIR [--objective latency|throughput] [--batch N]
 // [--verify ref|rtl|hls --top K] [--synth [--top K]] [--shard K/N] [--baseline FILE --max-regress PCT]
 // [--junit FILE] [--workers N] [--json]`: design-space exploration of the engine template. Every config
 // of the space is validated, compiled for every model (layout only), run through the performance model
@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { ensureDir, writeFileAtomic } from '../../compiler/util/atomic-write.ts';
@@ -141,12 +141,13 @@ async function synthTop(s: SweepFile, k: number | undefined, ctx: CommandContext
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'explore the engine design space: every config of a space on the perf, resource and timing models, board fit, Pareto front, HTML report',
-  usage: 'sweep <model.onnx>… --board ultra96 [--space FILE] -o DIR [--objective latency|throughput] [--verify ref|rtl|hls --top K] [--synth] [--shard K/N] [--baseline FILE --max-regress PCT] [--junit FILE] [--workers N]',
+  usage: 'sweep <model.onnx>… --board ultra96 [--space FILE] -o DIR [--objective latency|throughput] [--batch N] [--verify ref|rtl|hls --top K] [--synth] [--shard K/N] [--baseline FILE --max-regress PCT] [--junit FILE] [--workers N]',
   options: {
     board: { type: 'string', default: 'ultra96' },
     space: { type: 'string' },
     out: { type: 'string', short: 'o' },
     objective: { type: 'string', default: 'latency' },
+    batch: { type: 'string', default: '1' },
     verify: { type: 'string' },
     top: { type: 'string' },
     synth: { type: 'boolean', default: false },
@@ -164,6 +165,11 @@ export const sweepCommand: Command = {
     if (positionals.length === 0) throw new CnnaError('E_USAGE', 'sweep: missing <model.onnx> (one or more models)');
     const objective = String(values.objective);
     if (objective !== 'latency' && objective !== 'throughput') throw new CnnaError('E_USAGE', `--objective '${objective}' is not latency or throughput`);
+    const batchText = String(values.batch);
+    const batch = checkBatch(/^\d+$/.test(batchText) ? Number(batchText) : batchText);
+    if (batch > 1 && values.verify !== undefined) {
+      throw new CnnaError('E_CONFIG', `sweep: --verify simulates batch 1 bundles, --batch ${batch} was given`, { hint: 'drop --verify, or verify the chosen config with cnna simulate --batch N --backend rtl' });
+    }
     const top = positiveInt('top', values.top);
     const workers = positiveInt('workers', values.workers);
     if (values.verify !== undefined && top === undefined) throw new CnnaError('E_USAGE', '--verify needs --top K (how many of the best configs to simulate)');
@@ -185,12 +191,12 @@ export const sweepCommand: Command = {
     }));
     if (new Set(models.map((m) => m.name)).size !== models.length) throw new CnnaError('E_USAGE', 'sweep: two models have the same file name');
     ensureDir(out);
-    ctx.log(`sweep on ${board.name}: ${all.length} configs from ${spaceFile}${excluded ? ` (${excluded} removed by constraints)` : ''}${shard ? `, shard ${shard.k}/${shard.n}: ${items.length}` : ''}; ${models.length} model(s)`);
+    ctx.log(`sweep on ${board.name}: ${all.length} configs from ${spaceFile}${excluded ? ` (${excluded} removed by constraints)` : ''}${shard ? `, shard ${shard.k}/${shard.n}: ${items.length}` : ''}; ${models.length} model(s)${batch > 1 ? `, batch ${batch} (latency per start, throughput = ${batch} / latency)` : ''}`);
     const t0 = performance.now();
     const bar = progress('sweep', items.length, { json: ctx.json });
     let last = 0;
     const r = await runSweep(items, {
-      board, models, workers, cacheFile: values['no-cache'] ? null : join(out, 'sweep-cache.jsonl'),
+      board, models, workers, batch, cacheFile: values['no-cache'] ? null : join(out, 'sweep-cache.jsonl'),
       onProgress: (done) => { bar.tick(done - last); last = done; },
     });
     bar.stop();
@@ -216,7 +222,7 @@ export const sweepCommand: Command = {
     ctx.log(`wrote ${files.join(', ')}`);
     const result = {
       board: s.board, objective, counts: s.counts, best: best ? { configHash: best.configHash, config: best.config, latencyMs: best.latencyMs, throughputIps: best.throughputIps, resources: best.resources, timing: best.timing } : null,
-      front: s.entries.filter((e) => e.pareto).map((e) => e.configHash), files, seconds: Number(seconds.toFixed(2)), loadSeconds: Number(r.loadSeconds.toFixed(2)), workers: r.workers, cached: r.cached, compiles: r.compiles,
+      front: s.entries.filter((e) => e.pareto).map((e) => e.configHash), batch, files, seconds: Number(seconds.toFixed(2)), loadSeconds: Number(r.loadSeconds.toFixed(2)), workers: r.workers, cached: r.cached, compiles: r.compiles,
       ...(values.synth ? { synthesized } : {}), ...(verify ? { verify } : {}), ...(baselineCheck ? { baseline: baselineCheck } : {}),
     };
     failRegression(baselineCheck, objective, result, ctx);

@@ -3,7 +3,7 @@
 // and the two bank depths), the performance model per layer with the board's DDR, the resource
 // model, the board fit and the timing estimate.
 import { validateConfig, configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
+import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardSpec } from '../../boards/board-spec.ts';
@@ -22,6 +22,7 @@ export interface ModelResult {
   /** Set when the compiler refused the model on this config (E_FIT, E_UNSUPPORTED ...). */
   refused?: string;
   cycles?: number;
+  /** One start (batch images with SweepEvaluator's batch > 1); throughputIps = batch / latency. */
   latencyMs?: number;
   throughputIps?: number;
   jobs?: number;
@@ -87,7 +88,10 @@ export class SweepEvaluator {
   private tilings = new Map<string, Compiled>();
   compiles = 0;
 
-  constructor(readonly board: BoardSpec, readonly models: LoadedSweepModel[]) {}
+  /** batch: images per start the models are compiled for (throughput counts all of them). */
+  constructor(readonly board: BoardSpec, readonly models: LoadedSweepModel[], readonly batch = 1) {
+    checkBatch(batch);
+  }
 
   private compiled(m: LoadedSweepModel, c: HwConfig): Compiled {
     // The back end reads only these fields of the config (compiler/backend: array, bank depths; with
@@ -98,7 +102,7 @@ export class SweepEvaluator {
     if (!r) {
       this.compiles++;
       try {
-        const b = compileBundle(m.qm, c, { layoutOnly: true });
+        const b = compileBundle(m.qm, c, { layoutOnly: true, batch: this.batch });
         const v = new DataView(b.descriptors.buffer, b.descriptors.byteOffset, b.descriptors.byteLength);
         const h = decodeHeader(v, 0);
         const descriptors: Descriptor[] = [];
@@ -141,7 +145,7 @@ export class SweepEvaluator {
       const macs = perLayer.reduce((a, l) => a + l.macs, 0);
       const latencyMs = (acc.cycles / (c.clockMhz * 1e6)) * 1e3;
       models.push({
-        model: m.name, cycles: acc.cycles, latencyMs, throughputIps: 1e3 / latencyMs, jobs: comp.descriptors.length, macs,
+        model: m.name, cycles: acc.cycles, latencyMs, throughputIps: (this.batch * 1e3) / latencyMs, jobs: comp.descriptors.length, macs,
         utilization: macs / (acc.cycles * c.array.pi * c.array.po),
         layers: perLayer.map((l, i) => ({
           name: l.name, op: l.op, macs: l.macs, cycles: l.cycles, ddrBytes: l.ddrBytes, utilization: l.utilization,

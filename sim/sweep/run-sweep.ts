@@ -36,13 +36,15 @@ export interface RunOptions {
   /** Where the resume cache lives (null: no cache). */
   cacheFile: string | null;
   workers?: number;
+  /** Images per start the models are compiled for (default 1): latency per start, throughput batch / latency. */
+  batch?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 export async function runSweep(items: { raw: Record<string, unknown>; index: number }[], opts: RunOptions): Promise<{ entries: SweepEntry[]; cached: number; workers: number; compiles: number; loadSeconds: number }> {
   const code = codeHash();
   const keyOf = (raw: Record<string, unknown>): string => createHash('sha256')
-    .update(JSON.stringify([rawConfigHash(raw), opts.board, opts.models.map((m) => [m.name, m.sha256]), code])).digest('hex').slice(0, 24);
+    .update(JSON.stringify([rawConfigHash(raw), opts.board, opts.models.map((m) => [m.name, m.sha256]), code, ...((opts.batch ?? 1) > 1 ? [opts.batch] : [])])).digest('hex').slice(0, 24);
   const cache = new Map<string, SweepEntry>();
   if (opts.cacheFile && existsSync(opts.cacheFile)) {
     for (const line of readFileSync(opts.cacheFile, 'utf8').split('\n')) {
@@ -75,7 +77,7 @@ export async function runSweep(items: { raw: Record<string, unknown>; index: num
     const workers: Worker[] = [];
     try {
       await Promise.all(Array.from({ length: nWorkers }, () => new Promise<void>((resolve, reject) => {
-        const w = new Worker(entry, { workerData: { board: opts.board, models: opts.models.map((m) => ({ name: m.name, path: m.path })) } });
+        const w = new Worker(entry, { workerData: { board: opts.board, models: opts.models.map((m) => ({ name: m.name, path: m.path })), batch: opts.batch ?? 1 } });
         workers.push(w);
         let last = 0;
         const next = (): void => {

@@ -10,7 +10,7 @@ import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardSpec } from '../../boards/board-spec.ts';
 import { SweepEvaluator } from './evaluate.ts';
 
-export interface WorkerInit { board: BoardSpec; models: { name: string; path: string }[] }
+export interface WorkerInit { board: BoardSpec; models: { name: string; path: string }[]; batch?: number }
 export type WorkerRequest = { type: 'eval'; items: { raw: Record<string, unknown>; index: number }[] };
 
 /**
@@ -30,7 +30,7 @@ if (parentPort) {
   const port = parentPort;
   try {
     const init = workerData as WorkerInit;
-    const ev = new SweepEvaluator(init.board, loadSweepModels(init.models));
+    const ev = new SweepEvaluator(init.board, loadSweepModels(init.models), init.batch ?? 1);
     port.on('message', (msg: WorkerRequest) => {
       try {
         const entries = msg.items.map((it) => ev.evaluate(it.raw, it.index));
