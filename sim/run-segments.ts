@@ -7,6 +7,7 @@ import type { Bundle, HostOp, Segment } from '../compiler/contracts/bundle-forma
 import { CnnaError } from '../compiler/errors/cnna-error.ts';
 import { applyLut, binaryFixed, LUT_ENTRIES, softmaxFixed } from '../compiler/golden/fixed/ops/host-ops.ts';
 import { engineViews } from '../compiler/backend/bundle-segments.ts';
+import { softmax } from '../compiler/golden/fixed/ops/softmax.ts';
 
 export interface SegmentRun { raw: Record<string, { q: Int16Array }>; cycles: number }
 
@@ -20,6 +21,28 @@ export interface SegmentedResult {
   cycles: number;
   /** Cycles of each engine segment, in order. */
   segmentCycles: number[];
+  /** The early exit taken (its graph output's name), when an exit op's confidence reached the threshold. */
+  exit?: string;
+}
+
+export interface SegmentRunOptions {
+  /** Early exits: stop at an exit op whose softmax maximum is at least this (absent: run every segment). */
+  exitThreshold?: number;
+}
+
+/** An exit's confidence: the largest softmax probability of its int16 logits (the host tail rule, float32). */
+export function exitConfidence(q: Int16Array, f: number): number {
+  const d = Float64Array.from(q, (v) => v * 2 ** -f);
+  let best = 0;
+  for (const p of softmax(d, [1, q.length], 1, false)) if (p > best) best = p;
+  return best;
+}
+
+/** The exit op of a host segment that stops the run at this threshold, if any. */
+function exitTaken(s: Segment, values: Map<string, Int16Array>, t: number | undefined): string | undefined {
+  if (t === undefined || s.kind !== 'host') return undefined;
+  for (const op of s.ops) if (op.op === 'exit' && exitConfidence(values.get(op.input.name)!, op.input.f) >= t) return op.input.name;
+  return undefined;
 }
 
 const lutCache = new WeakMap<Bundle, Map<number, Int16Array>>();
@@ -46,7 +69,7 @@ export function runHostOp(bundle: Bundle, op: HostOp, values: Map<string, Int16A
   switch (op.op) {
     case 'lut': values.set(op.output.name, applyLut(table(bundle, op.table.offset, op.table.entries), x)); break;
     case 'softmax': values.set(op.output.name, softmaxFixed(x, op.input.f, op.input.shape, op.axis, op.coerce2d, op.output.f)); break;
-    case 'reshape': values.set(op.output.name, x); break;
+    case 'reshape': case 'exit': values.set(op.output.name, x); break;
     case 'mul': case 'div': {
       const y = values.get(op.input2.name);
       if (!y || y.length !== n) throw new CnnaError('E_BUNDLE', `host op '${op.node}' (${op.op}) reads '${op.input2.name}', which ${y ? `has ${y.length} values, not ${n}` : 'no earlier segment wrote'}`);
@@ -74,13 +97,18 @@ function plan(bundle: Bundle): { segs: Segment[]; views: Bundle[] } {
 }
 
 /** Runs every segment in order on raw graph inputs (by name); engine segments on `exec`. */
-export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: SegmentExecutor): SegmentedResult {
+export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: SegmentExecutor, opts: SegmentRunOptions = {}): SegmentedResult {
   const { segs, views } = plan(bundle);
   const values = new Map(Object.entries(rawInputs));
   const segmentCycles: number[] = [];
   let e = 0;
   for (const s of segs) {
-    if (s.kind === 'host') { for (const op of s.ops) runHostOp(bundle, op, values); continue; }
+    if (s.kind === 'host') {
+      for (const op of s.ops) runHostOp(bundle, op, values);
+      const exit = exitTaken(s, values, opts.exitThreshold);
+      if (exit) return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles, exit };
+      continue;
+    }
     const view = views[e];
     const r = exec(view, engineInputs(view, values), e++);
     for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);
@@ -90,13 +118,18 @@ export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array
 }
 
 /** runSegments with an asynchronous engine executor (the RTL and HLS simulators, the virtual board). */
-export async function runSegmentsAsync(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: AsyncSegmentExecutor): Promise<SegmentedResult> {
+export async function runSegmentsAsync(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: AsyncSegmentExecutor, opts: SegmentRunOptions = {}): Promise<SegmentedResult> {
   const { segs, views } = plan(bundle);
   const values = new Map(Object.entries(rawInputs));
   const segmentCycles: number[] = [];
   let e = 0;
   for (const s of segs) {
-    if (s.kind === 'host') { for (const op of s.ops) runHostOp(bundle, op, values); continue; }
+    if (s.kind === 'host') {
+      for (const op of s.ops) runHostOp(bundle, op, values);
+      const exit = exitTaken(s, values, opts.exitThreshold);
+      if (exit) return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles, exit };
+      continue;
+    }
     const view = views[e];
     const r = await exec(view, engineInputs(view, values), e++);
     for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);

@@ -14,12 +14,13 @@ import { basename, join } from 'node:path';
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'compile an ONNX model into a program bundle for the engine (tiling, weight layout, memory map)',
-  usage: 'compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n] [--per-channel] [--batch N]',
+  usage: 'compile <model.onnx> --board ultra96 [--config FILE] -o DIR [--format auto|Qm.n] [--per-channel] [--batch N] [--exit OUTPUT…]',
   options: {
     board: { type: 'string', default: 'ultra96' },
     config: { type: 'string' },
     out: { type: 'string', short: 'o' },
     batch: { type: 'string', default: '1' },
+    exit: { type: 'string', multiple: true },
     ...QUANT_OPTIONS,
   },
   async run({ values, positionals }, ctx) {
@@ -35,7 +36,7 @@ export const compileCommand: Command = {
     const m = loadModel(positionals[0], 'compile', values);
     const qm = quantizeForCli(m.graph, values, ctx);
     const t1 = performance.now();
-    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, ''), batch });
+    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, ''), batch, exits: (values.exit as string[] | undefined) ?? [] });
     const files = writeBundle(bundle, out, true);
     const t2 = performance.now();
     const man = bundle.manifest;

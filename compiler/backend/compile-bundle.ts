@@ -99,6 +99,32 @@ export interface CompileOptions {
    * as BATCH jobs that apply each weight word to up to MAX_BATCH images (docs/bundle-format.md "Batch").
    */
   batch?: number;
+  /**
+   * Early exits (BranchyNet-style cascades): graph outputs after which the host may stop. The layers each
+   * exit needs run first, then an `exit` host op ends the engine segment; a runtime given a threshold stops
+   * there when the exit's softmax maximum reaches it (docs/bundle-format.md "Segments").
+   */
+  exits?: string[];
+}
+
+/** Node order with the layers each exit needs first (in graph order), then the others: still topological. */
+function exitOrder(g: Graph, exits: string[]): Node[] {
+  const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
+  const done = new Set<Node>();
+  const out: Node[] = [];
+  for (const e of exits) {
+    const need = new Set<Node>();
+    const stack = [e];
+    while (stack.length > 0) {
+      const n = producer.get(stack.pop()!);
+      if (!n || need.has(n)) continue;
+      need.add(n);
+      stack.push(...n.inputs);
+    }
+    for (const n of g.nodes) if (need.has(n) && !done.has(n)) { done.add(n); out.push(n); }
+  }
+  for (const n of g.nodes) if (!done.has(n)) out.push(n);
+  return out;
 }
 
 /** Refuse a batch that is not an integer in 1..MAX_BUNDLE_BATCH (E_USAGE naming the value). */
@@ -152,7 +178,14 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   const root = new Map<string, string>();
   const rootOf = (v: string): string => root.get(v) ?? v;
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => {
+  const exits = opts.exits ?? [];
+  for (const e of exits) {
+    const p = g.nodes.find((n) => n.outputs[0] === e);
+    if (!g.outputs.some((o) => o.name === e) || !p) throw new CnnaError('E_USAGE', `exit '${e}' is not an output of the model (outputs: ${g.outputs.map((o) => o.name).join(', ')})`);
+    if (p.op === 'softmax') throw new CnnaError('E_UNSUPPORTED', `exit '${e}' is the output of a softmax; name the logits before it (the host takes the softmax of the exit itself)`);
+  }
+  const order = exits.length > 0 ? exitOrder(g, exits) : g.nodes;
+  order.forEach((n, i) => {
     if (ALIAS_OPS.has(n.op)) root.set(n.outputs[0], rootOf(n.inputs[0]));
     for (const v of n.inputs) lastUse.set(rootOf(v), i);
   });
@@ -205,7 +238,7 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
   };
   const hostTensor = (name: string, f: number) => ({ name, shape: shapeOf(g, name), f });
   const consumed = new Set(g.nodes.flatMap((n) => n.inputs));
-  g.nodes.forEach((node, i) => {
+  order.forEach((node, i) => {
     const where = `${node.op} node '${node.name}'`;
     const get = (name: string): DdrValue => {
       const v = ctx.values.get(name);
@@ -357,6 +390,11 @@ function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions,
     }
     const cur = drafts[drafts.length - 1];
     if (cur?.kind === 'engine') { cur.jobs[1] = ctx.jobs.length; cur.layers[1] = ctx.layers.length; }
+    if (exits.includes(outName) && !plan) {
+      const h = hostDraft();
+      const t = hostTensor(outName, fmt(outName, where));
+      h.ops.push({ op: 'exit', node: `exit ${outName}`, input: t, output: t });
+    }
     for (const v of node.inputs) {
       const r = rootOf(v);
       if (lastUse.get(r) === i && ctx.values.has(r) && !g.inputs.some((x) => x.name === r)) {

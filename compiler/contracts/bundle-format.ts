@@ -358,13 +358,16 @@ export interface HostTensor { name: string; shape: number[]; f: number }
  *  - softmax: float64 softmax of x·2^-f_in along `axis` (rank-2 coerced when `coerce2d`), rounded
  *    to float32, quantized to the output's f;
  *  - reshape: the same int16 values under another name and shape (a Flatten / Reshape between host ops);
- *  - mul, div: of `input` and `input2` (same shape), elementwise.
+ *  - mul, div: of `input` and `input2` (same shape), elementwise;
+ *  - exit: an early exit on the graph output `input` (no data change): a runtime given a threshold T stops
+ *    here when the largest softmax probability of `input` (the host tail rule) is at least T.
  */
 export type HostOp =
   | { op: 'lut'; fn: string; node: string; input: HostTensor; output: HostTensor; table: { offset: number; entries: number } }
   | { op: 'softmax'; node: string; axis: number; coerce2d: boolean; input: HostTensor; output: HostTensor }
   | { op: 'reshape'; node: string; input: HostTensor; output: HostTensor }
-  | { op: 'mul' | 'div'; node: string; input: HostTensor; input2: HostTensor; output: HostTensor };
+  | { op: 'mul' | 'div'; node: string; input: HostTensor; input2: HostTensor; output: HostTensor }
+  | { op: 'exit'; node: string; input: HostTensor; output: HostTensor };
 
 /**
  * One step of a partitioned program. An engine segment is a program of its own inside

@@ -1,7 +1,9 @@
 // The early-exit cascade (models/early-exit/fashion_early_exit.onnx, a real PyTorch model trained
 // by scripts/train-early-exit.py) on the first 40 Fashion-MNIST test images: which images exit,
 // the accuracy and the mean modeled latency at three thresholds, as recorded numbers; the exit
-// path's cycles equal the engine model's per-layer cycles of the layers the exit needs.
+// path's cycles equal the engine model's per-layer cycles of the layers the exit needs; compiled with
+// the exit (compileBundle's `exits`), the engine model and the host stop at the exit when it is
+// confident enough, with the same answers and the same mean cycles.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
@@ -12,6 +14,8 @@ import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { cascadeImages, cascadePaths, evaluateCascade, exitConfidence } from './early-exit.ts';
+import { runSegments } from '../run-segments.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 
 const MODEL = new URL('../../models/early-exit/fashion_early_exit.onnx', import.meta.url).pathname;
 const N = 40;
@@ -35,7 +39,32 @@ describe.skipIf(!fashionMnistAvailable())('early-exit cascade on Fashion-MNIST',
     expect(rows.map((r) => [r.threshold, r.exited, r.correct, r.meanCycles])).toEqual(ROWS);
     // T = 0: every image exits; T > 1: none does
     expect([rows[0].exited, rows[0].meanCycles, rows[4].exited, rows[4].meanCycles]).toEqual([N, paths.exitCycles, 0, paths.fullCycles]);
-  }, 120_000);
+
+    // The same cascade run for real: compiled with the exit (its layers first, then an exit host op),
+    // the engine model runs the exit segment, the host stops when the exit is confident enough.
+    const cascade = compileBundle(qm, config, { name: 'fashion_early_exit', exits: ['exit1'] });
+    expect(cascade.manifest.segments!.map((s) => (s.kind === 'host' ? s.ops.map((o) => o.op).join('+') : `engine ${s.count}`))).toEqual(['engine 3', 'exit', 'engine 8']);
+    const input = cascade.manifest.inputs[0];
+    const RUN_CYCLES: number[] = [];
+    [0.5, 0.8, 0.95].forEach((t, k) => {
+      let exited = 0;
+      let correct = 0;
+      let cycles = 0;
+      images.forEach((im, i) => {
+        const raw = { [input.name]: Int16Array.from(toBatch(set, i, 1).data, (v) => quant(v, input.f)) };
+        const r = runSegments(cascade, raw, (view, x) => runBundle(view, {}, { rawInputs: x }), { exitThreshold: t });
+        const out = r.exit ? r.values.get('exit1')! : r.values.get('logits')!;
+        expect(Array.from(out)).toEqual(Array.from(r.exit ? im.exit : im.final));
+        if (r.exit) exited++;
+        if (out.indexOf(Math.max(...out)) === im.label) correct++;
+        cycles += r.cycles;
+      });
+      expect([exited, correct]).toEqual([ROWS[k + 1][1], ROWS[k + 1][2]]);
+      RUN_CYCLES.push(cycles / N);
+    });
+    // the run's mean engine cycles equal the modeled cascade's (the exit segment is exactly the exit's layers)
+    expect(RUN_CYCLES).toEqual(rows.slice(1, 4).map((r) => r.meanCycles));
+  }, 240_000);
 });
 
 const EXIT_CYCLES = 13079;
@@ -48,3 +77,4 @@ const ROWS: number[][] = [
   [0.95, 13, 33, 17795.225],
   [2, 0, 33, 20066],
 ];
+

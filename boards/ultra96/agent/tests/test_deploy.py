@@ -302,7 +302,7 @@ class PartitionedBundleTest(unittest.TestCase):
         self.assertEqual([s.kind for s in ok.segments], ["engine", "host"])
         self.assertEqual(ok.segments[0].offset, 0)
         bad = {"segments": [eng, {"kind": "host", "ops": [{"op": "frobnicate", "node": "x", "input": t, "output": t}]}]}
-        with self.assertRaisesRegex(ValueError, r"host op 'x' has kind 'frobnicate'; this agent runs lut, softmax, reshape, mul, div"):
+        with self.assertRaisesRegex(ValueError, r"host op 'x' has kind 'frobnicate'; this agent runs lut, softmax, reshape, mul, div, exit"):
             load_bundle(make_bundle(extra=bad))
         lut = {"op": "lut", "fn": "sigmoid", "node": "s", "input": t, "output": t, "table": {"offset": 0, "entries": 65536}}
         with self.assertRaisesRegex(ValueError, r"host op 's': its table \(65536 entries at params offset 0\) is not in weights.bin"):
