@@ -15,7 +15,7 @@ module cnna_top #(
   parameter int unsigned InBankDepth  = cnna_pkg::IN_BANK_ENTRIES,
   parameter int unsigned WBankDepth   = cnna_pkg::W_BANK_WORDS,
   parameter int unsigned MaxBurst     = cnna_pkg::AXI_BURST,
-  parameter int unsigned RdFifoDepth  = 4 * cnna_pkg::AXI_BURST,
+  parameter int unsigned RdFifoDepth  = cnna_pkg::AXI_RD_FIFO,
   parameter int unsigned OutFifoDepth = cnna_pkg::OUT_FIFO_ENTRIES,
   parameter int unsigned Ports        = cnna_pkg::AXI_PORTS,
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,
@@ -111,6 +111,9 @@ module cnna_top #(
   end
   if (MaxBurst < 1 || MaxBurst > 256) begin : g_bad_burst
     $error("cnna_top: MaxBurst = %0d must be 1..256 (axi.burstBeats)", MaxBurst);
+  end
+  if (RdFifoDepth < MaxBurst) begin : g_bad_rd_fifo
+    $error("cnna_top: RdFifoDepth = %0d cannot hold one burst of MaxBurst = %0d beats (the read master would never issue)", RdFifoDepth, MaxBurst);
   end
   if (InBankDepth < 16 || WBankDepth < 1 || OutFifoDepth < 16) begin : g_bad_depth
     $error("cnna_top: buffer depths %0d / %0d / %0d below the minimum 16 / 1 / 16 (buffers.*)", InBankDepth, WBankDepth, OutFifoDepth);

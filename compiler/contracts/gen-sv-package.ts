@@ -7,7 +7,7 @@
 import {
   DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, MAX_BATCH, Opcode, Act, PoolKind, Flag, weightHeaderBytes,
 } from './bundle-format.ts';
-import { configHash, type HwConfig } from './hw-config.ts';
+import { axiReadFifoBeats, configHash, type HwConfig } from './hw-config.ts';
 import { CtrlBit, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, type RegName } from './register-map.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 
@@ -28,6 +28,7 @@ export function svPackageParams(c: HwConfig): SvParam[] {
   p('AXI_DATA_W', u, String(c.axi.dataBits));
   p('AXI_PORTS', u, String(c.axi.ports));
   p('AXI_BURST', u, String(c.axi.burstBeats), 'max beats per burst');
+  p('AXI_RD_FIFO', u, String(axiReadFifoBeats(c)), 'read-master FIFO depth in beats (bounds the beats in flight)');
   p('IN_BANK_ENTRIES', u, String(c.buffers.inputBankEntries), 'entries of PI x int16 per input bank (2 banks)');
   p('W_BANK_WORDS', u, String(c.buffers.weightBankWords), 'words of PO x PI x int16 per weight bank (2 banks)');
   p('OUT_FIFO_ENTRIES', u, String(c.buffers.outputFifoEntries));

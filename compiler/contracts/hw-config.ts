@@ -32,6 +32,18 @@ export const PO_MAX = 128;
 export const MAX_ARRAY_MACS = 1728;
 /** Most lane groups (po / pi) per output vector: the descriptor's 4-bit outGroups field. */
 export const MAX_LANE_GROUPS = 15;
+/** Least read-FIFO depth of an AXI read master, in bus beats (see axiReadFifoBeats). */
+export const AXI_READ_FIFO_MIN_BEATS = 64;
+
+/**
+ * Depth in bus beats of each AXI read master's FIFO (the RTL's cnna_pkg::AXI_RD_FIFO). The master only
+ * issues a burst the FIFO has room for, so this bounds the beats in flight: four bursts, and at least
+ * AXI_READ_FIFO_MIN_BEATS so that short bursts still cover a DDR latency of ~40-60 cycles at one beat per
+ * cycle (with 4 x burstBeats alone, 1-beat bursts kept 4 beats in flight: 0.09 beats per cycle).
+ */
+export function axiReadFifoBeats(c: Pick<HwConfig, 'axi'>): number {
+  return Math.max(4 * c.axi.burstBeats, AXI_READ_FIFO_MIN_BEATS);
+}
 
 export const hwConfigSchema = z.object({
   /** Config schema version. */

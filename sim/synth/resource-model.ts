@@ -20,7 +20,7 @@
 //    fan-out all grow with the array), plus the block-RAM cascade multiplexers Yosys adds for memories
 //    deeper than 4K (resource-calibration.json "sdpRam"), fitted on the full-engine points of
 //    resource-calibration.json "fit".
-import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 
 export const DSP_PER_LANE = 3;
 export const DSP_CONTROL = 10;
@@ -82,7 +82,7 @@ export function estimateResources(c: HwConfig): ResourceEstimate {
   const weightRingBram36 = bpw * sdpRamBram36(bus, wDepth);
   const macDsp = pi * po;
   const postOpDsp = DSP_PER_LANE * po;
-  const lutAsMemory = fifoLutram(po * 16, c.buffers.outputFifoEntries) + fifoLutram(bus, 4 * c.axi.burstBeats)
+  const lutAsMemory = fifoLutram(po * 16, c.buffers.outputFifoEntries) + fifoLutram(bus, axiReadFifoBeats(c))
     + fifoLutram(bus, 2 * c.axi.burstBeats) + LUTRAM_CONTROL;
   const lutAsLogic = Math.round(LUT_BASE + LUT_PER_MAC * pi * po + bpe * sdpRamMuxLut(bus, inDepth) + bpw * sdpRamMuxLut(bus, wDepth));
   return {

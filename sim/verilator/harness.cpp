@@ -6,13 +6,14 @@
 // ports of the PS: port 0 (read + write, the engine's m_axi_*) and port 1 (read, m_axi1_*). Both share
 // ONE controller's bandwidth (bytesPerCycle, a token bucket of at most 4 beats; each port moves at most
 // one beat per cycle; R0, R1 and W take turns at first claim on the tokens), and every read burst
-// waits latencyCycles after its address before its first beat. It checks the engine's side of the
+// waits latencyCycles after its address before its first beat; each slave port accepts at most maxBursts
+// bursts (AR, or AW) that it has not finished. It checks the engine's side of the
 // AXI protocol on every master (VALID held with the same payload until READY, INCR bursts of full
 // beats within AXI_BURST and one 4 KB page, WLAST on exactly the last beat, WSTRB all ones) and reports
 // the first violation of a run.
 // It reads a command script:
 //   ddr <bytes>                        allocate simulated DDR (zeroed)
-//   timing <latencyCycles> <bytesPerCycle>
+//   timing <latencyCycles> <bytesPerCycle> <maxBursts>
 //   stress <seed> <arPct> <rGapPct> <awPct> <wPct> <bMax> <latMax>
 //                                      random backpressure from now on: ARREADY (both ports), AWREADY and
 //                                      WREADY low with the given percent chance per cycle, a gap in RVALID
@@ -119,6 +120,7 @@ class Bench {
   std::vector<uint8_t> ddr;
   uint64_t latency = 40;
   double bytesPerCycle = 16.0;
+  size_t maxBursts = 16;
   Stress stress;
   Prng prng;
   int64_t injectWriteBurst = -1;
@@ -240,9 +242,9 @@ class Bench {
         RPIN(p, rlast_i) = (P.beat + 1 == b.beats);
         RPIN(p, rresp_i) = b.resp;
       }
-      RPIN(p, arready_i) = P.q.size() < 16 && !(stress.on && prng.pct(stress.ar));
+      RPIN(p, arready_i) = P.q.size() < maxBursts && !(stress.on && prng.pct(stress.ar));
     }
-    top_->m_axi_awready_i = wq_.size() < 16 && !(stress.on && prng.pct(stress.aw));
+    top_->m_axi_awready_i = wq_.size() < maxBursts && !(stress.on && prng.pct(stress.aw));
     top_->m_axi_wready_i = wReadyNow;
     const bool bValid = bHolding_ || (!bq_.empty() && bq_.front().ready <= cycle_);
     top_->m_axi_bvalid_i = bValid;
@@ -486,7 +488,7 @@ int main(int argc, char** argv) {
       ls >> n;
       bench.ddr.assign(n, 0);
     } else if (cmd == "timing") {
-      ls >> bench.latency >> bench.bytesPerCycle;
+      ls >> bench.latency >> bench.bytesPerCycle >> bench.maxBursts;
     } else if (cmd == "stress") {
       uint64_t seed;
       Stress& st = bench.stress;

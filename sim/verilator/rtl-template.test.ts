@@ -21,12 +21,13 @@ import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { mulberry32 } from '../../compiler/util/prng.ts';
+import { modelBundle } from '../perf/model-bundle.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { lintRtl } from './lint.ts';
 import { randomCase } from './random-bundle.ts';
 import { repoRoot } from './rtl-sources.ts';
 import { runBundlesRtl } from './run-rtl.ts';
-import { KNOWN_HANGS, TEMPLATE_CONFIGS } from './template-configs.ts';
+import { BURST1, TEMPLATE_CONFIGS } from './template-configs.ts';
 
 const RANDOM_PROGRAMS = 10;
 const IMAGES = 2;
@@ -90,6 +91,24 @@ describe('the engine template on the RTL', () => {
     for (let k = 0; k < models.length; k++) expect(r.results[cases.length + k][0].cycles).toBeGreaterThan(1000);
   }, 1_800_000);
 
-  // Known defects (template-configs.ts KNOWN_HANGS): skipped, so the report lists them until fixed.
-  it.skip.each(KNOWN_HANGS)('%s: KNOWN HANG on the RTL (watchdog E_SIM), to fix', () => {});
+  // Short bursts keep the read port streaming. Program random-7005 on the 1-beat-burst config is three
+  // streamed FC jobs: 2,100 weight words of 24 beats, 50,400 beats over the one port. With a read FIFO of
+  // 4 x burstBeats beats (4 beats in flight over a 40-cycle DDR latency) it ran 562,933 cycles, 11 cycles
+  // per beat, and the watchdog (4 x the model's 51,577 + 20,000) stopped it as a hang. The FIFO now holds
+  // at least 64 beats, so the port's 16 outstanding bursts bound it (16 beats per 44 cycles), and the
+  // model knows that bound.
+  it(`${BURST1}: a streamed FC program keeps the read port busy, within 10% of the model`, async () => {
+    const config = TEMPLATE_CONFIGS.find(([n]) => n === BURST1)![1];
+    const c = randomCase(config, 7005);
+    expect(c.summary).toBe('seed 7005: fc cin 5600 cout 50 in 1x1 k 1x1 s 1,1 d 1,1 pad 0,0 pool 0 1x1/1,1/0,0 act 0 jobs 3');
+    const r = await runBundlesRtl([{ bundle: c.bundle, inputSets: [{ raw: { x: c.input } }] }], { config });
+    const run = r.results[0][0];
+    const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
+    for (const out of Object.keys(ref.raw)) expect(run.raw[out].q).toEqual(ref.raw[out].q);
+    expect(run.axi.rdPortBeats[0]).toBeGreaterThanOrEqual(50_400);
+    expect(run.cycles).toBeLessThan(50_400 * 3);  // was 562,933
+    const model = modelBundle(c.bundle, config).cycles;
+    expect(model).toBe(141_091);
+    expect(Math.abs(run.cycles / model - 1)).toBeLessThan(0.1);
+  }, 1_800_000);
 });

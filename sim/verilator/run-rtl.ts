@@ -14,7 +14,7 @@ import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import { ddrControllerBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
-import { PerfModel } from '../perf/perf-model.ts';
+import { DDR_PORT_MAX_BURSTS, PerfModel } from '../perf/perf-model.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { ensureRtlModel, type RtlModel } from './build.ts';
 import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs } from '../ddr-image.ts';
@@ -207,7 +207,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
     }
     S.push(`ddr ${top}`);
-    S.push(`timing ${board.ddrLatencyCycles} ${ddrControllerBytesPerCycle(config, board).toFixed(4)}`);
+    S.push(`timing ${board.ddrLatencyCycles} ${ddrControllerBytesPerCycle(config, board).toFixed(4)} ${DDR_PORT_MAX_BURSTS}`);
     const st = opts.stress;
     if (st) {
       const pct = (v: number | undefined, name: string) => {
