@@ -1,9 +1,27 @@
+// The RTL lint flow (lint.ts): `verilator --lint-only -Wall` with only the per-signal waivers of
+// rtl/lint/verilator_waiver.vlt (no blanket waiver: every lint_off names a rule, a file and a signal)
+// and Yosys `read_verilog -sv`, for the Ultra96 default and every config of the template test.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { validateConfig } from '../../compiler/contracts/hw-config.ts';
 import { lintRtl } from './lint.ts';
+import { waiverFile } from './rtl-sources.ts';
+import { TEMPLATE_CONFIGS } from './template-configs.ts';
 
 describe('RTL lint', () => {
+  it('waives warnings only per rule, file and signal (no blanket waiver)', () => {
+    const offs = readFileSync(waiverFile, 'utf8').split('\n').filter((l) => /^\s*lint_off/.test(l));
+    expect(offs.length).toBeGreaterThan(0);
+    expect(offs.filter((l) => !/-rule \S+ -file "[^"*]*\*?cnna_\w+\.sv" -match "[^"]+"/.test(l))).toEqual([]);
+  });
+
+  it.each(TEMPLATE_CONFIGS)('passes verilator --lint-only -Wall and Yosys read_verilog -sv for the template config %s', async (_name, config) => {
+    const r = await lintRtl(config);
+    expect(r.verilator).toEqual([]);
+    expect(r.yosys).toEqual([]);
+  }, 600_000);
+
   it('passes verilator --lint-only -Wall (with the waiver file) and Yosys read_verilog -sv for the Ultra96 config', async () => {
     const r = await lintRtl(defaultConfig());
     expect(r.verilator).toEqual([]);
