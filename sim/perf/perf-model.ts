@@ -80,6 +80,7 @@ export class PerfModel {
    * (outGroups > 1) every pixel's lane group is its own row of one entry.
    */
   writeCycles(d: Descriptor): number {
+    if (d.flags & Flag.ACC_OUT) return 0;  // the sums stay on chip
     const { pi } = this.config.array;
     const bpe = (pi * 16) / this.config.axi.dataBits;
     const b = this.config.axi.burstBeats;
