@@ -99,7 +99,8 @@ export function gemmBatchable(ctx: BackendContext, x: DdrValue, out: DdrValue): 
  * The BATCH jobs of one FC layer: per group of up to MAX_BATCH images, per PO block, the input
  * vectors' channel groups in chunks whose rows (images) x groups fit one input bank. A chunk after
  * the first continues the sums of the one before (ACC_IN), a chunk before the last holds them
- * (ACC_OUT), so the sums stay exact in the engine's 48-bit accumulators. Each chunk has its own
+ * (ACC_OUT), so the sums stay exact in the engine's 48-bit accumulators; odd PO blocks walk the chunks
+ * backwards and start on the chunk already in the bank (REUSE_INPUT). Each chunk has its own
  * weight block (the full block's header and its words), shared by every image group: with at most
  * MAX_BATCH images each weight word crosses DDR once per batch.
  */
@@ -135,13 +136,16 @@ function emitGemmBatch(ctx: BackendContext, layerIndex: number, x: DdrValue, out
   for (let n0 = 0; n0 < N; n0 += MAX_BATCH) {
     const nb = Math.min(MAX_BATCH, N - n0);
     for (let cb = 0; cb < blocks.length; cb++) {
-      for (let c = 0; c < nChunks; c++) {
+      // Odd blocks walk the chunks backwards, so each block starts on the chunk the block before ended
+      // with (REUSE_INPUT: one chunk load less per block); the sum is the same exact integer in any order.
+      for (let k = 0; k < nChunks; k++) {
+        const c = cb % 2 ? nChunks - 1 - k : k;
         const g0 = c * chunkCg;
         const d = ctx.newJob();
         d.layer = layerIndex;
-        d.flags = Flag.BATCH | (c > 0 ? Flag.ACC_IN : 0) | (c < nChunks - 1 ? Flag.ACC_OUT : 0);
+        d.flags = Flag.BATCH | (k > 0 ? Flag.ACC_IN : 0) | (k < nChunks - 1 ? Flag.ACC_OUT : 0);
         if (ctx.jobs.length === first) d.flags |= Flag.SYNC;
-        else if (nChunks === 1 && cb > 0) d.flags |= Flag.REUSE_INPUT;
+        else if (cb > 0 && k === 0) d.flags |= Flag.REUSE_INPUT;
         d.inAddr = x.t.offset + n0 * inStride + g0 * pi * 2;
         d.wAddr = chunkAddr[cb][c];
         d.outAddr = out.t.offset + n0 * outStride + cb * lanesPerGroup * out.t.cgStride;

@@ -82,6 +82,10 @@ describe('batch mode on the RTL engine', () => {
     // The FC-only model's first layer: 1,400 channel groups x 3 images > 4,096 entries: two chunks per block.
     const fc1 = bundles[1].manifest.layers.find((l) => l.name === 'fc1')!;
     expect(fc1.jobs[1] - fc1.jobs[0] + 1).toBe(4);
+    // The second PO block walks the chunks backwards and keeps the chunk already in the bank.
+    const fv = new DataView(bundles[1].descriptors.buffer, bundles[1].descriptors.byteOffset, bundles[1].descriptors.byteLength);
+    const fcFlags = [0, 1, 2, 3].map((k) => decodeDescriptor(fv, (fc1.jobs[0] + k) * DESC_BYTES).flags & ~Flag.LAST);
+    expect(fcFlags).toEqual([Flag.BATCH | Flag.SYNC | Flag.ACC_OUT, Flag.BATCH | Flag.ACC_IN, Flag.BATCH | Flag.REUSE_INPUT | Flag.ACC_OUT, Flag.BATCH | Flag.ACC_IN]);
     // FC weight bytes, from the layer shapes (docs/bundle-format.md: 160-byte header, 512-byte words):
     // default CNN fc1 16x7x7 -> 64: 4 blocks x (160 + 49 words); fc2 64 -> 10: 1 block x (160 + 4 words);
     // fc_wide fc1 22400 -> 24: 2 blocks x 2 chunks x (160 + 700 words); fc2 24 -> 10: 1 block x (160 + 2 words).
