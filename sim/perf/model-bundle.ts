@@ -4,7 +4,7 @@
 import { engineViews } from '../../compiler/backend/bundle-segments.ts';
 import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { PerfModel } from './perf-model.ts';
+import { PerfModel, type PerfTimeline } from './perf-model.ts';
 import type { BoardLimits } from '../../boards/ultra96/board.ts';
 
 export interface LayerPerf {
@@ -26,28 +26,32 @@ export interface LayerPerf {
 export class LayerAccumulator {
   readonly perf: PerfModel;
   readonly layers: LayerPerf[];
+  /** Cycles of the run, start to done (after finish(); before it, up to the last job's done). */
   cycles = 0;
-  private prev: Descriptor | null = null;
+  private readonly timeline: PerfTimeline;
 
   constructor(bundle: Bundle, readonly config: HwConfig, board?: BoardLimits) {
     this.perf = new PerfModel(config, board);
+    this.timeline = this.perf.timeline();
     this.layers = bundle.manifest.layers.map((l) => ({
       name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
       rooflineCycles: Math.ceil(this.perf.roofline(l.mults ?? l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
     }));
   }
 
-  add(d: Descriptor): number {
-    const c = this.perf.job(d, this.prev);
-    this.prev = d;
+  /** Adds the next JOB descriptor; returns its cycles (from the previous job's done to its own). */
+  add(d: Descriptor, next: Descriptor | null = null): number {
+    const c = this.timeline.add(d, next);
     this.cycles += c.cycles;
     const s = this.layers[d.layer];
     if (s) { s.jobs++; s.cycles += c.cycles; s.ddrBytes += c.ddrBytes; s.stallCycles += c.stallCycles; }
     return c.cycles;
   }
 
+  /** Per-layer figures; sets `cycles` to the whole run (the tail after the last job's done included). */
   finish(): LayerPerf[] {
     const { pi, po } = this.config.array;
+    this.cycles = this.timeline.finish();
     for (const s of this.layers) {
       s.utilization = s.cycles ? s.macs / (s.cycles * pi * po) : 0;
       s.rooflineRatio = s.cycles ? s.rooflineCycles / s.cycles : 0;
@@ -66,12 +70,14 @@ export function modelBundle(bundle: Bundle, config: HwConfig, board?: BoardLimit
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const h = decodeHeader(v, 0);
   const acc = new LayerAccumulator(bundle, config, board);
+  const jobs: Descriptor[] = [];
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(v, j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) break;
-    acc.add(d);
+    jobs.push(d);
     if (d.flags & Flag.LAST) break;
   }
+  jobs.forEach((d, i) => acc.add(d, jobs[i + 1] ?? null));
   const perLayer = acc.finish();
   return {
     cycles: acc.cycles,

@@ -133,7 +133,9 @@ export function runBundle(bundle: Bundle, inputs: Record<string, Tensor> | Recor
     if (d.flags & Flag.BATCH && bundleBatch(m) === 1) throw new CnnaError('E_BUNDLE', `descriptor ${j} is a BATCH job but the manifest of '${m.model}' has no batch`);
     runJob(ddr, d, pi, po, j, held);
     prev = d;
-    const c = acc.add(d);
+    // The performance model looks one job ahead (the loader's reads for it share the DDR controller).
+    const next = !(d.flags & Flag.LAST) && j < h.count ? decodeDescriptor(ddr.view, m.descriptors.offset + (j + 1) * DESC_BYTES) : null;
+    const c = acc.add(d, next?.opcode === Opcode.JOB ? next : null);
     opts.onJob?.(j, d, c);
     if (d.flags & Flag.LAST) break;
   }

@@ -140,7 +140,7 @@ export class SweepEvaluator {
       const comp = this.compiled(m, c);
       if ('refused' in comp) { models.push({ model: m.name, refused: comp.refused }); continue; }
       const acc = new LayerAccumulator({ manifest: { layers: comp.layers } } as never, c, board);
-      for (const d of comp.descriptors) acc.add(d);
+      comp.descriptors.forEach((d, i) => acc.add(d, comp.descriptors[i + 1] ?? null));
       const perLayer = acc.finish();
       const macs = perLayer.reduce((a, l) => a + l.macs, 0);
       const latencyMs = (acc.cycles / (c.clockMhz * 1e6)) * 1e3;

@@ -165,11 +165,11 @@ describe('Winograd jobs on the engine model', () => {
     const d = emptyDescriptor();
     Object.assign(d, { kh: 3, kw: 3, strideH: 1, strideW: 1, dilH: 1, dilW: 1, cg: 3, hin: 7, win: 9, hc: 5, wc: 7, hp: 5, wp: 7, outGroups: 1 });
     const perf = new PerfModel(winoConfig());
-    expect(perf.job(d).macSteps).toBe(5 * 7 * 9 * 3);
+    expect(perf.timeline().add(d).macSteps).toBe(5 * 7 * 9 * 3);
     d.flags = Flag.WINOGRAD;
-    expect(perf.job(d).macSteps).toBe(3 * 4 * 16 * 3);
+    expect(perf.timeline().add(d).macSteps).toBe(3 * 4 * 16 * 3);
     // Its weight block: header (160 B at PO 16) + 20 words per group.
-    expect(perf.job(d).ddrBytes).toBe(7 * 9 * 3 * 32 + 160 + 20 * 3 * 512 + 5 * 7 * 32 + 64);
+    expect(perf.timeline().add(d).ddrBytes).toBe(7 * 9 * 3 * 32 + 160 + 20 * 3 * 512 + 5 * 7 * 32 + 64);
   });
 
   it('refuses: a Winograd job on an engine without it, a malformed Winograd job, RTL and HLS builds of a Winograd config', () => {

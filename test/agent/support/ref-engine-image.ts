@@ -28,16 +28,16 @@ if (h.opcode !== Opcode.HEADER || h.magic !== HEADER_MAGIC) status = 1;
 else if (h.version !== FORMAT_VERSION) status = 2;
 else if (h.configHash !== configHash(config)) status = 3;
 else {
-  const perf = new PerfModel(config);
-  let prev: ReturnType<typeof decodeDescriptor> | null = null;
+  const timeline = new PerfModel(config).timeline();
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) { status = 4; break; }
     runJob(ddr, d, config.array.pi, config.array.po, j);
-    cycles += perf.job(d, prev).cycles;
-    prev = d;
+    const next = !(d.flags & Flag.LAST) && j < h.count ? decodeDescriptor(ddr.view, (j + 1) * DESC_BYTES) : null;
+    timeline.add(d, next?.opcode === Opcode.JOB ? next : null);
     if (d.flags & Flag.LAST) break;
   }
+  cycles = timeline.finish();
 }
 writeFileSync(imagePath, bytes.subarray(0, file.length));
 return { cycles, status };
