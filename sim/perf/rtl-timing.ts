@@ -4,15 +4,15 @@
 // constant changes here, and `node --import tsx scripts/calibrate-perf.ts --points` shows the model
 // against the RTL again (docs/engine.md "Performance model").
 export const RTL_TIMING = {
-  /** Loader command state to the first beat's request: cnna_axi_rd_master takes the command, registers the
-   *  burst length (len_v_q), issues AR and the DDR model accepts it. The DDR latency comes on top. */
-  readCmdCycles: 4,
+  /** Loader command state to the first beat's request: cnna_axi_rd_master registers the accepted command,
+   *  then the burst length (len_v_q), issues AR and the DDR model accepts it. The DDR latency comes on top. */
+  readCmdCycles: 5,
   /** After a read phase's last beat, cycles until the loader's next state acts (registered counters). */
   readDoneCycles: 1,
   /** cnna_loader LDecode: three register stages of products and compares, then the registered check. */
   decodeCycles: 4,
-  /** cnna_loader LHdrCheck after the HEADER record is in. */
-  headerCheckCycles: 2,
+  /** cnna_loader LHdrCheck after the HEADER record is in (two register stages of checks, then the state). */
+  headerCheckCycles: 3,
   /** cnna_loader LSync: `drained_q` is registered from compute-idle, writer-idle and the job count. */
   syncCycles: 2,
   /** cnna_loader LWCmd / LHand: the hand-over cycle before the slot shows valid. */
