@@ -11,7 +11,7 @@ import { PERF_CHECK_POINTS, runPerfCheck } from './perf-check.ts';
 const MAX_ERROR_PCT = 3;
 
 describe('performance model vs RTL cycles', () => {
-  it.each(PERF_CHECK_POINTS.map((p) => p.name))('%s: every program within 3 %%', async (name) => {
+  it.each(PERF_CHECK_POINTS.map((p) => p.name))('%s: every program within 3 percent', async (name) => {
     const point = PERF_CHECK_POINTS.find((p) => p.name === name)!;
     const rows = await runPerfCheck(point);
     expect(rows.map((r) => r.program)).toEqual(point.programs);
