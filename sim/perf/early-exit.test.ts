@@ -62,8 +62,12 @@ describe.skipIf(!fashionMnistAvailable())('early-exit cascade on Fashion-MNIST',
       expect([exited, correct]).toEqual([ROWS[k + 1][1], ROWS[k + 1][2]]);
       RUN_CYCLES.push(cycles / N);
     });
-    // the run's mean engine cycles equal the modeled cascade's (the exit segment is exactly the exit's layers)
-    expect(RUN_CYCLES).toEqual(rows.slice(1, 4).map((r) => r.meanCycles));
+    // the run's mean engine cycles are the modeled cascade's (the exit segment is exactly the exit's layers)
+    // plus each engine start's own overhead (HEADER fetch, the last writes answered): at most 0.5 % here
+    rows.slice(1, 4).forEach((r, k) => {
+      expect(RUN_CYCLES[k]).toBeGreaterThanOrEqual(r.meanCycles);
+      expect((RUN_CYCLES[k] - r.meanCycles) / r.meanCycles).toBeLessThan(0.005);
+    });
   }, 240_000);
 });
 
