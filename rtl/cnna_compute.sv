@@ -74,6 +74,7 @@ module cnna_compute #(
   logic signed [31:0] cyb_q, cxb_q, wy_q, wx_q, wy_lo_q, wy_hi_q, wx_lo_q, wx_hi_q;
   logic signed [31:0] ix0_q, iy_q, ix_q, a_row_q, a_q;
   logic [31:0]       w_idx_q;      // job_q.w_base + widx_q: the ring index of the next weight word
+  logic [31:0]       w_idx1_q;     // w_idx_q + 1
   // Window start (cyb, cxb) times the stride, kept by increments: cybs = cyb*sh, cxbs = cxb*sw, cybsw = cyb*sh*win.
   logic signed [31:0] cybs_q, cxbs_q, cybsw_q;
   // Conv rows / columns left from the window start: remy = hc-1-cyb, remx = wc-1-cxb (the window's clamp).
@@ -82,6 +83,13 @@ module cnna_compute #(
   logic signed [31:0] py0_q, px0_q, pa0_q, prow_q, wx0_q;
   logic              win_first_q, win_last_q, job_done_q;
   logic [7:0]        n_q;          // BATCH job: the row (image, accumulator slot) of this step
+  // Registered in CPix for the pixel's MAC cycles (wx/wy/px/py change only on its last issue): the pixel is
+  // the last of its window row / window / job row / job.
+  logic              wx_end_q, wy_end_q, px_end_q, job_last_q;
+  // last_q: widx_q == nw - 1 (the next issue is the pixel's last), kept a cycle early. mac_ok_q: the next
+  // weight word may be issued (conv job, or a streamed job whose word has arrived: the write pointer of the
+  // cycle before has passed it).
+  logic              last_q, mac_ok_q, w_ready_q;
   logic [4:0]        drain_q;
 
   // Job fields as signed 32-bit values.
@@ -94,9 +102,10 @@ module cnna_compute #(
   // Job constants. Stage 1 is registered from the slot while the unit waits in CIdle (the loader holds the
   // slot until it is taken), stage 2 in CCmd from stage 1; CCmd lasts at least one cycle, so both are valid
   // from CWait on.
-  logic signed [31:0] k_dhw_q, k_shw_q, k_pshsh_q, k_pswsw_q, k_cy0_q, k_cx0_q, k_padtw_q, k_pshshw_q, k_cy0w_q,
-                      k_c0_q, k_pkh_m1_q, k_pkw_m1_q, k_remy0_q, k_remx0_q;
-  logic [31:0]       k_nw_m1_q, k_w_end_q;
+  logic        [11:0] k_pty_q, k_plx_q;  // ppad_t * sh, ppad_l * sw
+  logic signed [16:0] k_nwin_q;         // -win
+  logic signed [31:0] k_dhw_q, k_shw_q, k_pshsh_q, k_pswsw_q, k_cy0_q, k_cx0_q, k_padtw_q, k_pshshw_q, k_cy0w_q, k_c0_q, k_pkh_m1_q, k_pkw_m1_q, k_remy0_q, k_remx0_q;
+  logic [31:0]       k_nw_m1_q, k_nw_m2_q, k_w_end_q;
   logic [15:0]       k_cg_m1_q, k_wp_m1_q, k_hp_m1_q;
   logic [7:0]        k_kw_m1_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -105,6 +114,9 @@ module cnna_compute #(
       k_shw_q    <= '0;
       k_pshsh_q  <= '0;
       k_pswsw_q  <= '0;
+      k_pty_q    <= '0;
+      k_plx_q    <= '0;
+      k_nwin_q   <= '0;
       k_cy0_q    <= '0;
       k_cx0_q    <= '0;
       k_padtw_q  <= '0;
@@ -116,6 +128,7 @@ module cnna_compute #(
       k_remy0_q  <= '0;
       k_remx0_q  <= '0;
       k_nw_m1_q  <= '0;
+      k_nw_m2_q  <= '0;
       k_w_end_q  <= '0;
       k_cg_m1_q  <= '0;
       k_wp_m1_q  <= '0;
@@ -126,19 +139,23 @@ module cnna_compute #(
       k_shw_q   <= 32'(slot_job_i.sh) * 32'(slot_job_i.win);
       k_pshsh_q <= 32'(slot_job_i.psh) * 32'(slot_job_i.sh);
       k_pswsw_q <= 32'(slot_job_i.psw) * 32'(slot_job_i.sw);
-      k_cy0_q   <= 32'sd0 - 32'(slot_job_i.ppad_t) * 32'(slot_job_i.sh);
-      k_cx0_q   <= 32'sd0 - 32'(slot_job_i.ppad_l) * 32'(slot_job_i.sw);
+      k_pty_q   <= 12'(slot_job_i.ppad_t) * 12'(slot_job_i.sh);
+      k_plx_q   <= 12'(slot_job_i.ppad_l) * 12'(slot_job_i.sw);
+      k_nwin_q  <= 17'sd0 - 17'(slot_job_i.win);
       k_padtw_q <= 32'(slot_job_i.pad_t) * 32'(slot_job_i.win);
+      k_w_end_q <= slot_job_i.w_base + slot_job_i.nw;
     end else if (state_q == CCmd) begin
       k_pshshw_q <= k_pshsh_q * win_s;
-      k_cy0w_q   <= k_cy0_q * win_s;
+      k_cy0_q    <= 32'sd0 - 32'(k_pty_q);
+      k_cx0_q    <= 32'sd0 - 32'(k_plx_q);
+      k_cy0w_q   <= 32'($signed({1'b0, k_pty_q})) * 32'(k_nwin_q);
       k_c0_q     <= 32'sd0 - k_padtw_q - 32'(job_q.pad_l);
       k_pkh_m1_q <= 32'(job_q.pkh) - 32'sd1;
       k_pkw_m1_q <= 32'(job_q.pkw) - 32'sd1;
       k_remy0_q  <= 32'(job_q.hc) - 32'sd1 + 32'(job_q.ppad_t);
       k_remx0_q  <= 32'(job_q.wc) - 32'sd1 + 32'(job_q.ppad_l);
       k_nw_m1_q  <= job_q.nw - 32'd1;
-      k_w_end_q  <= job_q.w_base + job_q.nw;
+      k_nw_m2_q  <= job_q.nw - 32'd2;
       k_cg_m1_q  <= job_q.cg - 16'd1;
       k_wp_m1_q  <= job_q.wp - 16'd1;
       k_hp_m1_q  <= job_q.hp - 16'd1;
@@ -149,8 +166,8 @@ module cnna_compute #(
   // Window clamps: the window's candidates are the conv pixels inside [0,Hc) x [0,Wc).
   logic signed [31:0] wy_lo, wy_hi, wx_lo, wx_hi;
   always_comb begin
-    wy_lo = (cyb_q < 0) ? -cyb_q : 32'sd0;
-    wx_lo = (cxb_q < 0) ? -cxb_q : 32'sd0;
+    wy_lo = cyb_q[31] ? -cyb_q : 32'sd0;
+    wx_lo = cxb_q[31] ? -cxb_q : 32'sd0;
     wy_hi = (remy_q < k_pkh_m1_q) ? remy_q : k_pkh_m1_q;
     wx_hi = (remx_q < k_pkw_m1_q) ? remx_q : k_pkw_m1_q;
   end
@@ -158,33 +175,55 @@ module cnna_compute #(
   // Window setup: the window's first candidate is conv pixel (max(cyb,0), max(cxb,0)) (the clamp above),
   // whose first input row, column and bank address follow from the stride products without a multiply.
   logic signed [31:0] win_y0, win_x0, win_a0;
-  assign win_y0 = ((cyb_q < 0) ? 32'sd0 : cybs_q) - 32'(job_q.pad_t);
-  assign win_x0 = ((cxb_q < 0) ? 32'sd0 : cxbs_q) - 32'(job_q.pad_l);
-  assign win_a0 = ((cyb_q < 0) ? 32'sd0 : cybsw_q) + ((cxb_q < 0) ? 32'sd0 : cxbs_q) + k_c0_q;
+  assign win_y0 = (cyb_q[31] ? 32'sd0 : cybs_q) - 32'(job_q.pad_t);
+  assign win_x0 = (cxb_q[31] ? 32'sd0 : cxbs_q) - 32'(job_q.pad_l);
+  assign win_a0 = (cyb_q[31] ? 32'sd0 : cybsw_q) + (cxb_q[31] ? 32'sd0 : cxbs_q) + k_c0_q;
 
-  logic credit, w_ready, issue, last_mac, x_valid;
+  logic credit, issue, last_mac, x_valid;
   // A conv job's block is in when w_wr - w_base >= nw, i.e. w_wr - (w_base + nw) >= 0 (ring distances are far
   // below 2^31); a streamed job's next word has arrived when the write pointer has passed it (w_wr - w_base > widx).
+  // w_ready_q (registered from the write pointer one cycle old, which only grows): the conv job's block is in.
   logic signed [31:0] w_past_end;
   assign w_past_end = w_wr_i - k_w_end_q;
   assign credit   = (OutFifoDepth >= 16) && (32'(out_count_i) <= 32'(OutFifoDepth) - 32'd16);
-  assign w_ready  = (w_past_end >= 32'sd0);
-  assign issue    = (state_q == CMac) && (!job_q.stream || w_wr_i != w_idx_q);
-  assign last_mac = (widx_q == k_nw_m1_q);
+  assign issue    = (state_q == CMac) && mac_ok_q;
+  assign last_mac = last_q;
   assign x_valid  = (iy_q >= 0) && (iy_q < hin_s) && (ix_q >= 0) && (ix_q < win_s);
 
-  logic pix_last_in_win, win_last_in_job, batch_wrap, batch_row;
+  logic pix_last_in_win, win_last_in_job, batch_wrap, batch_row, w_adv;
   assign batch_wrap = (n_q == 8'(MaxBatch - 1));
   assign batch_row  = (16'(n_q) < job_q.hin);
-  assign pix_last_in_win = (wx_q == wx_hi_q) && (wy_q == wy_hi_q);
-  assign win_last_in_job = (px_q == k_wp_m1_q) && (py_q == k_hp_m1_q);
+  assign pix_last_in_win = win_last_q;
+  assign win_last_in_job = job_last_q;
+
+  // An issue that moves to the next weight word (a BATCH job applies each word MaxBatch times).
+  assign w_adv = issue && (!job_q.batch || batch_wrap);
+
+  // Whether the next cycle may issue: the write pointer against the three ring indices the next cycle may
+  // read (the job's first word after CPix, the word after an issue, or the same word), compared in parallel.
+  logic ne_base, ne_idx, ne_idx1;
+  assign ne_base = (w_wr_i != job_q.w_base);
+  assign ne_idx  = (w_wr_i != w_idx_q);
+  assign ne_idx1 = (w_wr_i != w_idx1_q);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mac_ok_q  <= 1'b0;
+      last_q    <= 1'b0;
+      w_ready_q <= 1'b0;
+    end else begin
+      mac_ok_q  <= !job_q.stream || ((state_q == CPix) ? ne_base : w_adv ? ne_idx1 : ne_idx);
+      w_ready_q <= (w_past_end >= 32'sd0);
+      if (state_q == CPix) last_q <= (k_nw_m1_q == 32'd0);
+      else if (w_adv) last_q <= (widx_q == k_nw_m2_q);
+    end
+  end
 
   always_comb begin
     state_d = state_q;
     unique case (state_q)
       CIdle:  if (slot_valid_i) state_d = CCmd;
       CCmd:   if (wr_cmd_ready_i || job_q.acc_out) state_d = CWait;
-      CWait:  if (job_q.stream || w_ready) state_d = CWin;
+      CWait:  if (job_q.stream || w_ready_q) state_d = CWin;
       CWin:   state_d = CPix;
       CPix:   if (credit) state_d = CMac;
       CMac: begin
@@ -226,6 +265,7 @@ module cnna_compute #(
       wx_hi_q     <= '0;
       ix0_q       <= '0;
       w_idx_q     <= '0;
+      w_idx1_q    <= '0;
       cybs_q      <= '0;
       cxbs_q      <= '0;
       cybsw_q     <= '0;
@@ -242,6 +282,10 @@ module cnna_compute #(
       a_q         <= '0;
       win_first_q <= 1'b0;
       win_last_q  <= 1'b0;
+      wx_end_q    <= 1'b0;
+      wy_end_q    <= 1'b0;
+      px_end_q    <= 1'b0;
+      job_last_q  <= 1'b0;
       job_done_q  <= 1'b0;
       drain_q     <= '0;
       n_q         <= '0;
@@ -287,6 +331,7 @@ module cnna_compute #(
           a_row_q     <= pa0_q;
           a_q         <= pa0_q;
           w_idx_q     <= job_q.w_base;
+          w_idx1_q    <= job_q.w_base + 32'd1;
           ky_q        <= '0;
           kx_q        <= '0;
           cgi_q       <= '0;
@@ -294,7 +339,11 @@ module cnna_compute #(
           widx_q      <= '0;
           n_q         <= '0;
           win_first_q <= (wy_q == wy_lo_q) && (wx_q == wx_lo_q);
-          win_last_q  <= pix_last_in_win;
+          wx_end_q    <= (wx_q == wx_hi_q);
+          wy_end_q    <= (wy_q == wy_hi_q);
+          px_end_q    <= (px_q == k_wp_m1_q);
+          win_last_q  <= (wx_q == wx_hi_q) && (wy_q == wy_hi_q);
+          job_last_q  <= (px_q == k_wp_m1_q) && (py_q == k_hp_m1_q);
         end
         CMac: begin
           if (issue && job_q.batch) begin
@@ -303,8 +352,9 @@ module cnna_compute #(
               n_q      <= '0;
               a_q      <= '0;
               widx_q   <= widx_q + 32'd1;
-              w_idx_q  <= w_idx_q + 32'd1;
-              w_rel_q  <= w_idx_q + 32'd1;
+              w_idx_q  <= w_idx1_q;
+              w_idx1_q <= w_idx1_q + 32'd1;
+              w_rel_q  <= w_idx1_q;
               cg_off_q <= cg_off_q + job_q.plane;
             end else begin
               n_q <= n_q + 8'd1;
@@ -312,8 +362,9 @@ module cnna_compute #(
             end
           end else if (issue) begin
             widx_q  <= widx_q + 32'd1;
-            w_idx_q <= w_idx_q + 32'd1;
-            if (job_q.stream) w_rel_q <= w_idx_q + 32'd1;
+            w_idx_q  <= w_idx1_q;
+            w_idx1_q <= w_idx1_q + 32'd1;
+            if (job_q.stream) w_rel_q <= w_idx1_q;
             if (cgi_q == k_cg_m1_q) begin
               cgi_q    <= '0;
               cg_off_q <= '0;
@@ -334,18 +385,18 @@ module cnna_compute #(
               cg_off_q <= cg_off_q + job_q.plane;
             end
             if (last_mac) begin
-              if (wx_q != wx_hi_q) begin
+              if (!wx_end_q) begin
                 wx_q  <= wx_q + 32'sd1;
                 px0_q <= px0_q + 32'(job_q.sw);
                 pa0_q <= pa0_q + 32'(job_q.sw);
-              end else if (wy_q != wy_hi_q) begin
+              end else if (!wy_end_q) begin
                 wy_q   <= wy_q + 32'sd1;
                 wx_q   <= wx_lo_q;
                 py0_q  <= py0_q + 32'(job_q.sh);
                 px0_q  <= wx0_q;
                 prow_q <= prow_q + k_shw_q;
                 pa0_q  <= prow_q + k_shw_q;
-              end else if (px_q != k_wp_m1_q) begin
+              end else if (!px_end_q) begin
                 px_q   <= px_q + 16'd1;
                 cxb_q  <= cxb_q + 32'(job_q.psw);
                 cxbs_q <= cxbs_q + k_pswsw_q;
@@ -455,7 +506,7 @@ module cnna_compute #(
   assign w_rel_o             = w_rel_q;
   assign idle_o              = (state_q == CIdle);
   assign mac_busy_o          = issue;
-  assign stall_o             = (state_q == CWait && !(job_q.stream || w_ready)) ||
+  assign stall_o             = (state_q == CWait && !(job_q.stream || w_ready_q)) ||
                                (state_q == CPix && !credit) || (state_q == CMac && !issue);
   assign job_done_o          = job_done_q;
   assign job_layer_o         = job_q.layer;

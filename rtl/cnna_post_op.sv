@@ -13,7 +13,9 @@
 //   4 activation select                    5 pooling state (sum, max)  6 average product, two 18-bit halves
 //   7 halves summed                        8 average shift by s-1      9 round + saturate (or the max)
 // The job-level inputs (shift_i, act_*, pool_i, avg_*) must hold while a job's data is in flight
-// (the compute unit's drain covers the MAC array and this pipeline).
+// (the compute unit's drain covers the MAC array and this pipeline). The shift amounts minus one and their
+// zero flags are registered per lane from shift_i and avg_shift_i (one cycle after they change, long before
+// a job's first value arrives), so no subtract and no 16-lane fanout sits in front of the shifters.
 module cnna_post_op #(
   parameter int unsigned Po = 16
 ) (
@@ -89,15 +91,25 @@ module cnna_post_op #(
   // Stage 8's rounding flag (one for all lanes).
   always_ff @(posedge clk_i) r8_q <= (avg_shift_i != 6'd0);
 
+  // Per-lane job constants: requantize shift - 1 and shift = 0, average shift - 1 and avgShift = 0.
+  logic [5:0] qs_m1_q [0:Po-1];
+  logic       qs_z_q  [0:Po-1];
+  logic [5:0] as_m1_q [0:Po-1];
+  logic       as_z_q  [0:Po-1];
+
   // One always_ff per lane and stage (generate loops), so any PO elaborates without procedural loops over
   // unpacked arrays.
   for (genvar m = 0; m < Po; m++) begin : g_lane
     // Stage 1: the requantize's shift by s-1 (s >= 48 leaves 0 or -1, which round to 0).
     always_ff @(posedge clk_i) begin
-      logic [5:0] s;
-      s = shift_i[m*6 +: 6];
-      q1_q[m] <= (s == 6'd0) ? $signed(acc_i[m*48 +: 48]) : ($signed(acc_i[m*48 +: 48]) >>> (s - 6'd1));
-      r1_q[m] <= (s != 6'd0);
+      qs_m1_q[m] <= shift_i[m*6 +: 6] - 6'd1;
+      qs_z_q[m]  <= (shift_i[m*6 +: 6] == 6'd0);
+      as_m1_q[m] <= avg_shift_i - 6'd1;
+      as_z_q[m]  <= (avg_shift_i == 6'd0);
+    end
+    always_ff @(posedge clk_i) begin
+      q1_q[m] <= qs_z_q[m] ? $signed(acc_i[m*48 +: 48]) : ($signed(acc_i[m*48 +: 48]) >>> qs_m1_q[m]);
+      r1_q[m] <= !qs_z_q[m];
     end
 
     // Stage 2: rounding and saturation.
@@ -147,7 +159,7 @@ module cnna_post_op #(
 
     // Stage 8: the average's shift by avgShift-1 (a shift >= 52 leaves 0 or -1, which round to 0).
     always_ff @(posedge clk_i) begin
-      t8_q[m] <= (avg_shift_i == 6'd0) ? a7_q[m] : (a7_q[m] >>> (avg_shift_i - 6'd1));
+      t8_q[m] <= as_z_q[m] ? a7_q[m] : (a7_q[m] >>> as_m1_q[m]);
       m8_q[m] <= m7_q[m];
     end
 

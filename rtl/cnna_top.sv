@@ -168,8 +168,9 @@ module cnna_top #(
   logic [15:0]          wm_cmd_rows;
   logic [31:0]          wm_cmd_row_stride;
   logic [Po*16-1:0]     out_data;
-  logic [Po*16+4:0]     out_head;  // {lane groups to write, Po int16}
-  logic [7:0]           out_beats;
+  logic [Po*16+7:0]     out_head;  // {last beat index = lane groups to write * Bpg - 1, Po int16}
+  logic [7:0]           out_beats_m1;
+  logic                 beat_last;
   logic [OutCntW-1:0]   out_count;
   logic                 beat_valid, beat_ready;
   logic [7:0]           beat_sel_q;
@@ -407,22 +408,25 @@ module cnna_top #(
 
   // Output vectors (Po int16, tagged with their job's lane-group count; the compute unit's drain keeps
   // the job's fields until its last vector is pushed) wait here, then leave as groups*Bpg bus beats each.
-  cnna_fifo #(.Width(Po*16+5), .Depth(OutFifoDepth)) u_out (
+  // Each entry carries its last beat's index (groups*Bpg - 1, from the job's registered lane-group count), and
+  // the FIFO's head and count are registers, so the pop decision is an 8-bit compare of flip-flops.
+  assign out_beats_m1 = 8'(wr_cmd_groups) * 8'(Bpg) - 8'd1;
+  cnna_fifo #(.Width(Po*16+8), .Depth(OutFifoDepth), .RegOut(1'b1)) u_out (
     .clk_i, .rst_ni,
     .push_i (out_push),
-    .wdata_i({wr_cmd_groups, out_data}),
+    .wdata_i({out_beats_m1, out_data}),
     .pop_i  (out_pop),
     .rdata_o(out_head),
     .empty_o(out_empty),
     .full_o (out_full),
     .count_o(out_count)
   );
-  assign out_beats  = 8'(out_head[Po*16 +: 5]) * 8'(Bpg);
   assign beat_valid = !out_empty;
-  assign out_pop    = beat_valid && beat_ready && (beat_sel_q == out_beats - 8'd1);
+  assign beat_last  = (beat_sel_q == out_head[Po*16 +: 8]);
+  assign out_pop    = beat_valid && beat_ready && beat_last;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) beat_sel_q <= '0;
-    else if (beat_valid && beat_ready) beat_sel_q <= (beat_sel_q == out_beats - 8'd1) ? '0 : beat_sel_q + 8'd1;
+    else if (beat_valid && beat_ready) beat_sel_q <= beat_last ? '0 : beat_sel_q + 8'd1;
   end
 
   cnna_out_cmd #(.Pi(Pi), .DataWidth(DataWidth), .AddrWidth(AddrWidth)) u_out_cmd (
@@ -475,7 +479,21 @@ module cnna_top #(
     .m_bready_o      (m_axi_bready_o)
   );
 
-  // Profiling counters, cleared on start.
+  // Profiling counters, cleared on start. The events are registered first and counted a cycle later (each
+  // counter is then an increment under an enable); no event happens in a run's first or last busy cycle
+  // (the engine starts by reading its HEADER and ends on a write response), so the totals are exact.
+  logic stall_ev_q, mac_ev_q, rd0_ev_q, rd1_ev_q, wr_ev_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {stall_ev_q, mac_ev_q, rd0_ev_q, rd1_ev_q, wr_ev_q} <= '0;
+    end else begin
+      stall_ev_q <= stall_o;
+      mac_ev_q   <= mac_busy_o;
+      rd0_ev_q   <= m_axi_rvalid_i && m_axi_rready_o;
+      rd1_ev_q   <= Ports == 2 && m_axi1_rvalid_i && m_axi1_rready_o;
+      wr_ev_q    <= m_axi_wvalid_o && m_axi_wready_i;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cycles_q   <= '0;
@@ -490,12 +508,11 @@ module cnna_top #(
       rd_beats_q <= '0;
       wr_beats_q <= '0;
     end else if (busy) begin
-      cycles_q   <= cycles_q + 64'd1;
-      stalls_q   <= stalls_q + 32'(stall_o);
-      mac_busy_q <= mac_busy_q + 32'(mac_busy_o);
-      rd_beats_q <= rd_beats_q + 32'(m_axi_rvalid_i && m_axi_rready_o) +
-                    32'(Ports == 2 && m_axi1_rvalid_i && m_axi1_rready_o);
-      wr_beats_q <= wr_beats_q + 32'(m_axi_wvalid_o && m_axi_wready_i);
+      cycles_q <= cycles_q + 64'd1;
+      if (stall_ev_q) stalls_q <= stalls_q + 32'd1;
+      if (mac_ev_q) mac_busy_q <= mac_busy_q + 32'd1;
+      if (rd0_ev_q || rd1_ev_q) rd_beats_q <= rd_beats_q + ((rd0_ev_q && rd1_ev_q) ? 32'd2 : 32'd1);
+      if (wr_ev_q) wr_beats_q <= wr_beats_q + 32'd1;
     end
   end
 
