@@ -83,7 +83,10 @@ export const TIMING_MODEL = {
    * Per-net routing delay: netBase + netPerFanoutDoubling * log2(fanout). ASSUMED (no placement exists
    * before place and route): a local net to a nearby slice costs ~0.3 ns after placement; a high-fanout
    * net is buffered and spread, about 0.04 ns per doubling of its loads. Dedicated cascades (CARRY CO->CI,
-   * DSP PCOUT->PCIN, ACOUT->ACIN, BCOUT->BCIN) have no net delay.
+   * DSP PCOUT->PCIN, ACOUT->ACIN, BCOUT->BCIN) have no net delay, nor have the CLB's dedicated connections
+   * inside a slice (UG574, "CLB Slices": a LUT's O6/O5 outputs feed the CARRY8 S/DI inputs and the F7MUX
+   * data inputs of its own slice, an F7MUX output the F8MUX, an F8MUX output the F9MUX, without general
+   * routing) when the driving LUT or MUXF drives only that pin (with more loads the net is paid).
    */
   netBase: 0.30,
   netPerFanoutDoubling: 0.04,

@@ -89,6 +89,34 @@ describe('static timing estimate of a Yosys netlist', () => {
     expect(r.loopNodes).toBe(0);
   });
 
+  it('charges no net delay on the CLB\'s dedicated LUT -> MUXF7 and LUT -> CARRY8 S connections, unless the LUT drives more', () => {
+    const muxf7 = (i0: number, i1: number, sel: number, o: number): YosysCell => ({
+      type: 'MUXF7', port_directions: { I0: 'input', I1: 'input', S: 'input', O: 'output' }, connections: { I0: [i0], I1: [i1], S: [sel], O: [o] },
+    });
+    const cells: Record<string, YosysCell> = {
+      // m_q (fanout 3) -> two LUT1 -> MUXF7 I0/I1 (dedicated), m_q also on S -> mux_q.
+      m: ff('0', 70), lm1: lut([70], 71), lm2: lut([70], 72), mx: muxf7(71, 72, 70, 73), fm: ff(73, 74),
+      // t_q -> LUT1 -> CARRY8 S[0] (dedicated) -> O[0] -> sum1_q.
+      t: ff('0', 80), lt: lut([80], 81), k2: carry8('0', 81, 1037, 1020), f2: ff(1020, 83),
+      // u_q -> LUT1 (fanout 2: CARRY8 S[0] and lut_q) -> CARRY8 -> sum2_q: the net is paid.
+      u: ff('0', 85), lu: lut([85], 86), k3: carry8('0', 86, 1057, 1040), f3: ff(1040, 88), f4: ff(86, 89),
+    };
+    const names: Record<string, number> = { m_q: 70, mux_q: 74, t_q: 80, sum1_q: 83, u_q: 85, sum2_q: 88, lut_q: 89 };
+    const r = estimateTiming({
+      modules: { t: { attributes: { top: 1 }, cells, netnames: Object.fromEntries(Object.entries(names).map(([n, b]) => [n, { bits: [b], hide_name: 0 }])) } },
+    }, { worst: 10 });
+    expect(r.paths.map((p) => [p.from, p.to, p.levels, p.ns])).toEqual([
+      // FF 0.10 + net 0.30 + LUT 0.15 + net(fanout 2) 0.34 + carry entry 0.30 + net 0.30 + setup 0.06.
+      ['u_q', 'sum2_q', 2, 1.55],
+      // FF 0.10 + net 0.30 + LUT 0.15 + (dedicated) carry entry 0.30 + net 0.30 + setup 0.06.
+      ['t_q', 'sum1_q', 2, 1.21],
+      // FF 0.10 + net(fanout 3) 0.363 + LUT 0.15 + (dedicated) MUXF7 0.10 + net 0.30 + setup 0.06.
+      ['m_q', 'mux_q', 2, 1.073],
+      // FF 0.10 + net 0.30 + LUT 0.15 + net(fanout 2) 0.34 + setup 0.06.
+      ['u_q', 'lut_q', 1, 0.95],
+    ]);
+  });
+
   it('keeps only the worst paths asked for, and times an unknown cell type as one LUT', () => {
     const n = netlist();
     const top = n.modules.t;

@@ -182,7 +182,15 @@ export function estimateTiming(net: YosysNetlist, opts: { top?: string; model?: 
       if (q !== undefined) start(q, M.ffClockToOut, label);
     } else if (LUT_TYPES.has(t) || MUXF_TYPES.has(t)) {
       const d = MUXF_TYPES.has(t) ? M.muxf : M.lut;
-      for (const o of bitsOf(outPorts)) for (const b of bitsOf(inPorts)) arc(b, o, d, 1, true);
+      // A MUXF7/F8/F9 data input (I0/I1) driven by a LUT / MUXF7 / MUXF8 that drives nothing else is the
+      // CLB's dedicated connection (UG574): no net delay.
+      const below = t === 'MUXF7' ? LUT_TYPES : t === 'MUXF8' ? new Set(['MUXF7']) : new Set(['MUXF8']);
+      for (const p of inPorts) {
+        for (const b of bitsOf([p])) {
+          const dedicated = MUXF_TYPES.has(t) && (p === 'I0' || p === 'I1') && below.has(driverType.get(b) ?? '') && fanout[b] === 1;
+          for (const o of bitsOf(outPorts)) arc(b, o, d, 1, !dedicated);
+        }
+      }
     } else if (CARRY_TYPES.has(t)) {
       const v = vnode();
       const fromCarry = (b: number) => CARRY_TYPES.has(driverType.get(b) ?? '') && driverPort.get(b) === 'CO';
@@ -193,7 +201,12 @@ export function estimateTiming(net: YosysNetlist, opts: { top?: string; model?: 
             // A CARRY4 is half a CARRY8 (Vivado packs two into one), so it passes half the chain delay.
             if (fromCarry(b)) arc(b, v, t === 'CARRY4' ? M.carryThrough / 2 : M.carryThrough, 0, false);
             else arc(b, v, M.carryEntry, 1, true);
-          } else arc(b, v, M.carryEntry, 1, true);
+          } else {
+            // S and DI driven by a LUT that drives nothing else: the LUT sits in the carry's slice and feeds it
+            // on the CLB's dedicated connection (UG574: O6 -> S, O5 -> DI), no net delay.
+            const dedicated = (p === 'S' || p === 'DI') && LUT_TYPES.has(driverType.get(b) ?? '') && fanout[b] === 1;
+            arc(b, v, M.carryEntry, 1, !dedicated);
+          }
         }
       }
       for (const o of bitsOf(outPorts)) arc(v, o, 0, 0, false);
