@@ -101,8 +101,9 @@ describe('the engine template on the RTL', () => {
     for (const out of Object.keys(ref.raw)) expect(run.raw[out].q).toEqual(ref.raw[out].q);
     expect(run.axi.rdPortBeats[0]).toBeGreaterThanOrEqual(50_400);
     expect(run.cycles).toBeLessThan(50_400 * 3);  // was 562,933
+    // The model is the performance model of the day (sim/perf); the RTL must stay within 10 % of it.
     const model = modelBundle(c.bundle, config).cycles;
-    expect(model).toBe(141_091);
+    expect(model).toBeGreaterThan(50_400);  // at least one cycle per weight beat
     expect(Math.abs(run.cycles / model - 1)).toBeLessThan(0.1);
   }, 1_800_000);
 });
