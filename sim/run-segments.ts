@@ -96,44 +96,48 @@ function plan(bundle: Bundle): { segs: Segment[]; views: Bundle[] } {
   return { segs, views };
 }
 
-/** Runs every segment in order on raw graph inputs (by name); engine segments on `exec`. */
-export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: SegmentExecutor, opts: SegmentRunOptions = {}): SegmentedResult {
+/** One engine segment to run: its view (a bundle of its own), its raw inputs, its index among engine segments. */
+interface EngineStep { view: Bundle; raw: Record<string, Int16Array>; index: number }
+
+/**
+ * The segment walk shared by the synchronous and asynchronous runners: host ops run here, each engine
+ * segment is yielded to the caller, which sends back its run; stops early at a taken exit.
+ */
+function* walkSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, opts: SegmentRunOptions): Generator<EngineStep, SegmentedResult, SegmentRun> {
   const { segs, views } = plan(bundle);
   const values = new Map(Object.entries(rawInputs));
   const segmentCycles: number[] = [];
+  const total = (): number => segmentCycles.reduce((a, b) => a + b, 0);
   let e = 0;
   for (const s of segs) {
     if (s.kind === 'host') {
       for (const op of s.ops) runHostOp(bundle, op, values);
       const exit = exitTaken(s, values, opts.exitThreshold);
-      if (exit) return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles, exit };
+      if (exit) return { values, cycles: total(), segmentCycles, exit };
       continue;
     }
     const view = views[e];
-    const r = exec(view, engineInputs(view, values), e++);
+    const r = yield { view, raw: engineInputs(view, values), index: e++ };
     for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);
     segmentCycles.push(r.cycles);
   }
-  return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles };
+  return { values, cycles: total(), segmentCycles };
+}
+
+/** Runs every segment in order on raw graph inputs (by name); engine segments on `exec`. */
+export function runSegments(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: SegmentExecutor, opts: SegmentRunOptions = {}): SegmentedResult {
+  const walk = walkSegments(bundle, rawInputs, opts);
+  for (let step = walk.next(); ; ) {
+    if (step.done) return step.value;
+    step = walk.next(exec(step.value.view, step.value.raw, step.value.index));
+  }
 }
 
 /** runSegments with an asynchronous engine executor (the RTL and HLS simulators, the virtual board). */
 export async function runSegmentsAsync(bundle: Bundle, rawInputs: Record<string, Int16Array>, exec: AsyncSegmentExecutor, opts: SegmentRunOptions = {}): Promise<SegmentedResult> {
-  const { segs, views } = plan(bundle);
-  const values = new Map(Object.entries(rawInputs));
-  const segmentCycles: number[] = [];
-  let e = 0;
-  for (const s of segs) {
-    if (s.kind === 'host') {
-      for (const op of s.ops) runHostOp(bundle, op, values);
-      const exit = exitTaken(s, values, opts.exitThreshold);
-      if (exit) return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles, exit };
-      continue;
-    }
-    const view = views[e];
-    const r = await exec(view, engineInputs(view, values), e++);
-    for (const io of view.manifest.outputs) values.set(io.name, r.raw[io.name].q);
-    segmentCycles.push(r.cycles);
+  const walk = walkSegments(bundle, rawInputs, opts);
+  for (let step = walk.next(); ; ) {
+    if (step.done) return step.value;
+    step = walk.next(await exec(step.value.view, step.value.raw, step.value.index));
   }
-  return { values, cycles: segmentCycles.reduce((a, b) => a + b, 0), segmentCycles };
 }
