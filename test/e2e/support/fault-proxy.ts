@@ -20,6 +20,14 @@ export interface TcpFaultProxy {
   disconnectAll(): void;
   /** Bytes forwarded host → agent so far (after faults). */
   forwardedUp(): number;
+  /**
+   * Cuts every connection once the bytes forwarded host → agent pass each of these counts
+   * (measured from now). Checked as the bytes are forwarded, so a cut can never be skipped
+   * however fast the transfer runs or however late timers fire.
+   */
+  cutAfterForwarded(offsets: number[]): void;
+  /** Cuts planned by cutAfterForwarded that have not happened yet. */
+  pendingCuts(): number;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,12 @@ export async function startTcpFaultProxy(targetPort: number, o: { up?: FaultPlan
   const pairs = new Set<[Socket, Socket]>();
   let up = 0;
   let conn = 0;
+  let cutAt: number[] = [];
+  const cutAll = () => {
+    counters.disconnects++;
+    for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
+    pairs.clear();
+  };
   const server = createServer((client) => {
     conn++;
     const upstream = connect(targetPort, '127.0.0.1');
@@ -38,7 +52,13 @@ export async function startTcpFaultProxy(targetPort: number, o: { up?: FaultPlan
     upstream.setNoDelay(true);
     const toAgent = new FaultyStream('tcp', { ...proxy.up, seed: proxy.up.seed + conn }, counters);
     const toHost = new FaultyStream('tcp', { ...proxy.down, seed: proxy.down.seed + 7 * conn }, counters);
-    client.on('data', (d) => { toAgent.plan = proxy.up; const b = toAgent.push(d); up += b.length; if (b.length) upstream.write(b); });
+    client.on('data', (d) => {
+      toAgent.plan = proxy.up;
+      const b = toAgent.push(d);
+      up += b.length;
+      if (b.length) upstream.write(b);
+      if (cutAt.length && up > cutAt[0]) { cutAt.shift(); cutAll(); }
+    });
     upstream.on('data', (d) => { toHost.plan = proxy.down; const b = toHost.push(d); if (b.length) client.write(b); });
     const end = () => { client.destroy(); upstream.destroy(); pairs.delete(pair); };
     client.on('close', end);
@@ -54,12 +74,10 @@ export async function startTcpFaultProxy(targetPort: number, o: { up?: FaultPlan
     set up(p: FaultPlan) { proxy.up = p; },
     get down() { return proxy.down; },
     set down(p: FaultPlan) { proxy.down = p; },
-    disconnectAll() {
-      counters.disconnects++;
-      for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
-      pairs.clear();
-    },
+    disconnectAll: cutAll,
     forwardedUp: () => up,
+    cutAfterForwarded(offsets: number[]) { cutAt = offsets.map((o) => up + o); },
+    pendingCuts: () => cutAt.length,
     close: () => new Promise<void>((r) => {
       for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
       server.close(() => r());
