@@ -213,7 +213,8 @@ const encodeDescriptorImpl = new Function('d', 'out', 'at', [
 const decodeDescriptorImpl = new Function('v', 'at', [
   ...DESC_FIELDS.map((fd) => {
     const x = `Math.floor(${getter(containerBytes(fd), `at + ${fd.offset}`)} / ${2 ** fd.lsb}) % ${2 ** fd.bits}`;
-    return `const ${fd.name} = ${fd.signed ? `((t) => (t >= ${2 ** (fd.bits - 1)} ? t - ${2 ** fd.bits} : t))(${x})` : x};`;
+    // Signed fields: two's complement, inline (a closure per field and call made the sweep's decode slow).
+    return fd.signed ? `const ${fd.name}_u = ${x}; const ${fd.name} = ${fd.name}_u >= ${2 ** (fd.bits - 1)} ? ${fd.name}_u - ${2 ** fd.bits} : ${fd.name}_u;` : `const ${fd.name} = ${x};`;
   }),
   `return { ${fieldList} };`,
 ].join('\n')) as (v: DataView, at: number) => Descriptor;

@@ -21,16 +21,18 @@ export const WINO_TILE_OVERHEAD_CYCLES = OUTPUT_OVERHEAD_CYCLES + 4;
 /** Number of conv outputs computed for the job (pool windows recompute overlaps). */
 export function candidateCount(d: Descriptor): number {
   if (d.poolKind === PoolKind.NONE) return d.hp * d.wp;
-  const axis = (n: number, s: number, pad: number, k: number, lim: number): number => {
-    let t = 0;
-    for (let o = 0; o < n; o++) {
-      const a = Math.max(0, o * s - pad);
-      const b = Math.min(lim, o * s - pad + k);
-      t += Math.max(0, b - a);
-    }
-    return t;
-  };
-  return axis(d.hp, d.poolStrideH, d.poolPadT, d.poolKh, d.hc) * axis(d.wp, d.poolStrideW, d.poolPadL, d.poolKw, d.wc);
+  return poolAxisCandidates(d.hp, d.poolStrideH, d.poolPadT, d.poolKh, d.hc) * poolAxisCandidates(d.wp, d.poolStrideW, d.poolPadL, d.poolKw, d.wc);
+}
+
+/** Conv outputs along one axis that n pooling windows (stride s, pad, size k) read, within [0, lim). */
+function poolAxisCandidates(n: number, s: number, pad: number, k: number, lim: number): number {
+  let t = 0;
+  for (let o = 0; o < n; o++) {
+    const a = Math.max(0, o * s - pad);
+    const b = Math.min(lim, o * s - pad + k);
+    t += Math.max(0, b - a);
+  }
+  return t;
 }
 
 /** 2x2 tiles of a Winograd job: its conv region [0, hc) x [0, wc), once, odd edges rounded up. */

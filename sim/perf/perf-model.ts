@@ -152,6 +152,9 @@ export class PerfTimeline {
   /** Weight ring: words handed over so far, and per non-streamed job (words released at its done, done time). */
   private wordsIn = 0;
   private released: [number, number][] = [];
+  /** ringRoom's walk: released[0 .. relIdx) sum to relSum words. */
+  private relIdx = 0;
+  private relSum = 0;
 
   constructor(private readonly m: PerfModel) {
     this.c = m.config;
@@ -195,16 +198,17 @@ export class PerfTimeline {
     return rows * Math.ceil(rowBeats / Math.min(this.c.axi.burstBeats, 4096 / this.m.beat));
   }
 
-  /** Time the ring has released enough words (at jobs' done) that `upTo` words written fit (0: they fit). */
+  /**
+   * Time the ring has released enough words (at jobs' done) that `upTo` words written fit (0: they fit).
+   * `upTo` never decreases from one call to the next (each call's words are added to wordsIn before the
+   * next), so the walk over the released words resumes where the last call stopped.
+   */
   private ringRoom(upTo: number): number {
     const need = upTo - this.ring;
     if (need <= 0) return 0;
-    let rel = 0;
-    for (const [w, at] of this.released) {
-      rel += w;
-      if (rel >= need) return at;
-    }
-    return this.lastDone;
+    const rel = this.released;
+    while (this.relIdx < rel.length && this.relSum + rel[this.relIdx][0] < need) this.relSum += rel[this.relIdx++][0];
+    return this.relIdx < rel.length ? rel[this.relIdx][1] : this.lastDone;
   }
 
   /** Port-0 beats the loader reads for `next` while this job's weights stream (its descriptor, input tile, parameters). */

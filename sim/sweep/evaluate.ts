@@ -82,6 +82,9 @@ export function boardAtClock(b: BoardSpec, clockMhz: number): BoardSpec {
   return { ...b, ddrLatencyCycles: Math.max(1, Math.round((b.ddrLatencyCycles * clockMhz) / b.defaultClockMhz)) };
 }
 
+/** Compiles a SweepEvaluator keeps per model (least recently used out). */
+const COMPILES_KEPT = 4;
+
 type Compiled = { descriptors: Descriptor[]; layers: { name: string; op: string; macs: number; minDdrBytes?: number }[] } | { refused: string };
 
 export class SweepEvaluator {
@@ -99,7 +102,11 @@ export class SweepEvaluator {
     const wino = c.array.winograd ? `|wino${c.axi.dataBits}x${c.axi.ports}` : '';
     const key = `${m.name}|${c.array.pi}|${c.array.po}|${c.buffers.inputBankEntries}|${c.buffers.weightBankWords}${wino}`;
     let r = this.tilings.get(key);
-    if (!r) {
+    if (r) {
+      // Most recently used last: the least recently used compile is the first to go.
+      this.tilings.delete(key);
+      this.tilings.set(key, r);
+    } else {
       this.compiles++;
       try {
         const b = compileBundle(m.qm, c, { layoutOnly: true, batch: this.batch });
@@ -118,6 +125,10 @@ export class SweepEvaluator {
         r = { refused: `${m.name}: ${e.message}` };
       }
       this.tilings.set(key, r);
+      // A VGG16 compile holds about 40,000 descriptors (some 15 MB): keeping every one made the worker's
+      // heap grow to gigabytes and the collector a fifth of the CPU time. runSweep hands a worker the
+      // configs that tile alike one after another, so a few recent compiles serve them all.
+      while (this.tilings.size > COMPILES_KEPT * this.models.length) this.tilings.delete(this.tilings.keys().next().value!);
     }
     return r;
   }
