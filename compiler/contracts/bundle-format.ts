@@ -371,6 +371,13 @@ export type HostOp =
   | { op: 'exit'; node: string; input: HostTensor; output: HostTensor };
 
 /**
+ * An exit threshold T in [0, 1] on the board protocol: the integer T · EXIT_THRESHOLD_SCALE (INFER's
+ * `exitThresholdPpm`, docs/protocol.md 4.4; protocol bodies hold integers only). The agent compares
+ * the exit's confidence with exitThresholdPpm / EXIT_THRESHOLD_SCALE.
+ */
+export const EXIT_THRESHOLD_SCALE = 1_000_000;
+
+/**
  * One step of a partitioned program. An engine segment is a program of its own inside
  * descriptors.bin: a HEADER record at descriptor index `header` followed by its `count` jobs, every
  * address relative to that HEADER's byte offset (64·header), so the engine runs it with

@@ -1,11 +1,16 @@
 // One inference on the board: int16 input tensors (already quantized to the bundle's input
-// format) in, int16 outputs with the engine cycles and times out.
+// format) in, int16 outputs with the engine cycles and times out. With an exit threshold, a
+// partitioned bundle's early exit answers when it is confident enough (docs/protocol.md 4.4).
+import { EXIT_THRESHOLD_SCALE } from '../../compiler/contracts/bundle-format.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { TensorSpec, WireTensor } from '../virtual-board/engine-backend.ts';
 import type { BoardClient } from './board-client.ts';
 
 export interface InferResult {
-  outputs: (WireTensor & { f: number })[];
+  /** The graph outputs; after an early exit only those computed by then. `exit` marks an early exit's output. */
+  outputs: (WireTensor & { f: number; exit?: true })[];
+  /** The early exit the image left at (its output's name), or null when every segment ran. */
+  exit: string | null;
   cycles: number;
   /** Engine time at the bundle's clock (cycles / clockHz). */
   timeNs: number;
@@ -15,7 +20,13 @@ export interface InferResult {
   rttNs: number;
 }
 
-export async function runInference(client: BoardClient, inputs: WireTensor[], o: { timeoutMs?: number } = {}): Promise<InferResult> {
+/**
+ * One INFER. `exitThreshold` T in [0, 1] (sent as the nearest millionth, exitThresholdPpm): a partitioned
+ * bundle's early exit answers when its softmax maximum is at least T; absent, every segment runs.
+ */
+export async function runInference(client: BoardClient, inputs: WireTensor[], o: { timeoutMs?: number; exitThreshold?: number } = {}): Promise<InferResult> {
+  const t = o.exitThreshold;
+  if (t !== undefined && !(t >= 0 && t <= 1)) throw new CnnaError('E_USAGE', `INFER: exit threshold ${t} is not a number in [0, 1]`);
   const total = inputs.reduce((t, x) => t + x.data.byteLength, 0);
   const blob = new Uint8Array(total);
   let at = 0;
@@ -25,16 +36,19 @@ export async function runInference(client: BoardClient, inputs: WireTensor[], o:
   }
   const r = await client.request('INFER', {
     inputs: inputs.map((x) => ({ name: x.name, dtype: 'int16', shape: x.shape, length: x.data.byteLength })),
+    ...(t !== undefined ? { exitThresholdPpm: Math.round(t * EXIT_THRESHOLD_SCALE) } : {}),
   }, blob, { timeoutMs: o.timeoutMs });
   const specs = r.body.outputs as (TensorSpec & { length: number })[];
+  const exit = typeof r.body.exit === 'string' ? r.body.exit : null;
   const outputs: InferResult['outputs'] = [];
   let off = 0;
   for (const s of specs) {
     if (off + s.length > r.blob.length || s.length % 2 !== 0) throw new CnnaError('E_PROTOCOL', `INFER: the board's answer declares more output bytes than it carries`);
     const data = new Int16Array(s.length / 2);
     new Uint8Array(data.buffer).set(r.blob.subarray(off, off + s.length));
-    outputs.push({ name: s.name, shape: s.shape, f: s.f, data });
+    outputs.push({ name: s.name, shape: s.shape, f: s.f, ...(s.exit ? { exit: true as const } : {}), data });
     off += s.length;
   }
-  return { outputs, cycles: Number(r.body.cycles), timeNs: Number(r.body.timeNs), computeNs: Number(r.body.computeNs), rttNs: r.rttNs };
+  if (exit !== null && !outputs.some((t) => t.name === exit)) throw new CnnaError('E_PROTOCOL', `INFER: the board left at exit '${exit}' but its answer does not carry that output`);
+  return { outputs, exit, cycles: Number(r.body.cycles), timeNs: Number(r.body.timeNs), computeNs: Number(r.body.computeNs), rttNs: r.rttNs };
 }

@@ -8,6 +8,8 @@ export interface TensorSpec {
   shape: number[];
   /** Fractional bits of the int16 values (docs/numerics.md). */
   f: number;
+  /** Set on a graph output that is an early exit's (an `exit` host op of a partitioned bundle). */
+  exit?: true;
 }
 
 export interface WireTensor {
@@ -17,8 +19,16 @@ export interface WireTensor {
 }
 
 export interface RunResult {
+  /** The graph outputs in manifest order; after an early exit only those computed by then. */
   outputs: WireTensor[];
   cycles: number;
+  /** The early exit the run left at (its output's name), when one was taken. */
+  exit?: string;
+}
+
+export interface RunOptions {
+  /** Early exits: leave at an exit whose softmax maximum is at least this (docs/bundle-format.md "Segments"). */
+  exitThreshold?: number;
 }
 
 export interface LoadedProgram {
@@ -29,7 +39,7 @@ export interface LoadedProgram {
   /** The bundle's model name and config hash (absent for the synthetic engine's bundles, which have no hardware config). */
   model?: string;
   configHash?: string;
-  run(inputs: WireTensor[], signal: AbortSignal): Promise<RunResult>;
+  run(inputs: WireTensor[], signal: AbortSignal, opts?: RunOptions): Promise<RunResult>;
 }
 
 export interface EngineBackend {

@@ -5,7 +5,6 @@
 // unpacking against independent code; then the same through a fault-injecting proxy (byte
 // corruption 1e-4 both ways, dropped upload chunks, disconnects mid-upload, an agent restart):
 // every inference is bit-exact or a clear error, and the interrupted upload completes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,17 +30,16 @@ import { uploadObject } from '../../host/runtime/upload-object.ts';
 import { startTcpFaultProxy } from '../e2e/support/fault-proxy.ts';
 import { totalFaults } from '../e2e/support/link-faults.ts';
 import { repoRoot } from '../e2e/support/shared-paths.ts';
+import { refEngineCommand, startPythonAgent, type PythonAgent } from './support/python-agent.ts';
 
 const TOKEN = 'bitexact-token-01';
 const CHUNK_TYPE = 0x11;
 const haveData = fashionMnistAvailable();
 const N_IMAGES = 24;
 
-interface Agent { proc: ChildProcess; port: number; stop(): Promise<void> }
-
 describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${haveData ? '' : ' (skipped: Fashion-MNIST is absent)'}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnna-agent-bitexact-'));
-  const agents: Agent[] = [];
+  const agents: PythonAgent[] = [];
   let bundle: Bundle;
   let archive: Uint8Array;
   let engine: string;
@@ -50,28 +48,8 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
   const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
   const bitstream = encodeBitstreamHeader({ design: 'bitexact', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new TextEncoder().encode('test overlay\n'.repeat(100))) });
 
-  async function startAgent(cache: string, port = 0): Promise<Agent> {
-    const proc = spawn('python3', ['-m', 'cnna_agent', '--cache', cache, '--hw', 'fake', '--no-fsync', '--tcp', `127.0.0.1:${port}`, '--fake-engine', engine], {
-      cwd: join(repoRoot, 'boards/ultra96/agent'), env: { ...process.env, CNNA_BOARD_TOKEN: TOKEN, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const bound = await new Promise<number>((res, rej) => {
-      let out = '';
-      proc.stdout!.on('data', (d) => {
-        out += String(d);
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) res(Number(m[1]));
-      });
-      proc.once('exit', (c) => rej(new Error(`agent exited with ${c}`)));
-    });
-    const a: Agent = {
-      proc, port: bound,
-      stop: async () => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return;
-        const done = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGKILL');
-        await done;
-      },
-    };
+  async function startAgent(cache: string, port = 0): Promise<PythonAgent> {
+    const a = await startPythonAgent({ cache, engine, token: TOKEN, port });
     agents.push(a);
     return a;
   }
@@ -82,7 +60,7 @@ describe.skipIf(!haveData)(`Python agent + TS engine model vs golden model${have
     bundle = compileBundle(qm, config);
     archive = packArchive(bundleFiles(bundle));
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')} --serve`;
+    engine = refEngineCommand(join(dir, 'config.json'));
     const inIo = bundle.manifest.inputs[0];
     const outIo = bundle.manifest.outputs[0];
     const src = outIo.hostTail ? qm.graph.nodes.find((n) => n.outputs[0] === outIo.name)!.inputs[0] : outIo.name;

@@ -3,7 +3,6 @@
 // runs each engine segment at BASE = image + its HEADER's offset and the host ops between them in
 // Python (cnna_agent/host_ops.py). Real PyTorch exports with a Sigmoid and a Tanh, a channel Softmax, LpPool and
 // SoftPool between convs (test/fixtures/torch-host-ops); every output equals the golden model's.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { deployModel } from '../../host/runtime/deploy-model.ts';
 import { runInference } from '../../host/runtime/run-inference.ts';
 import { rng } from '../engine/random-layer.ts';
 import { repoRoot } from '../e2e/support/shared-paths.ts';
+import { refEngineCommand, startPythonAgent, type PythonAgent } from './support/python-agent.ts';
 
 const TOKEN = 'segments-token-01';
 const MODELS = ['sigmoid-tanh-opset17', 'channel-softmax-opset17', 'lppool-opset17', 'softpool-opset13'];
@@ -30,32 +30,17 @@ const IMAGES = 2;
 
 describe('partitioned bundles on the Python agent (engine segments + host ops)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnna-agent-segments-'));
-  let proc: ChildProcess | undefined;
+  let agent: PythonAgent | undefined;
   afterAll(async () => {
-    if (proc && proc.exitCode === null && proc.signalCode === null) {
-      const done = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGKILL');
-      await done;
-    }
+    await agent?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it(`deploys and infers ${MODELS.join(', ')} bit-exact against the golden model`, async () => {
     const config = defaultConfig();
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    const engine = `node --import tsx ${join(repoRoot, 'test/agent/support/ref-engine-image.ts')} --config ${join(dir, 'config.json')} --serve`;
-    proc = spawn('python3', ['-m', 'cnna_agent', '--cache', join(dir, 'cache'), '--hw', 'fake', '--no-fsync', '--tcp', '127.0.0.1:0', '--fake-engine', engine], {
-      cwd: join(repoRoot, 'boards/ultra96/agent'), env: { ...process.env, CNNA_BOARD_TOKEN: TOKEN, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const port = await new Promise<number>((res, rej) => {
-      let out = '';
-      proc!.stdout!.on('data', (d) => {
-        out += String(d);
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) res(Number(m[1]));
-      });
-      proc!.once('exit', (c) => rej(new Error(`agent exited with ${c}`)));
-    });
+    agent = await startPythonAgent({ cache: join(dir, 'cache'), engine: refEngineCommand(join(dir, 'config.json')), token: TOKEN });
+    const port = agent.port;
     const hwh = readFileSync(join(repoRoot, 'host/hwh/fixtures/mini-z7.hwh'));
     const bitstream = encodeBitstreamHeader({ design: 'segments', part: 'xczu3eg-sbva484-1-e', data: syntheticBitstreamData(new TextEncoder().encode('test overlay\n'.repeat(100))) });
     const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port }, token: TOKEN, longTimeoutMs: 120_000, retransmitMs: 60_000 });

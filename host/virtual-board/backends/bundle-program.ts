@@ -3,7 +3,8 @@
 // and turn wire tensors into the executor's raw int16 inputs and its raw outputs back into wire
 // tensors in manifest order. The executor itself is the only part a backend supplies. A partitioned
 // bundle (manifest.segments) runs its engine segments on one executor each and its host ops between
-// them, in the agent's process, as a board agent does on its CPU.
+// them, in the agent's process, as a board agent does on its CPU; given an exit threshold, the run stops
+// at an early exit that is confident enough and answers with the outputs computed by then.
 import { readBundle } from '../../../compiler/backend/bundle-io.ts';
 import type { Bundle } from '../../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../../compiler/contracts/hw-config.ts';
@@ -19,25 +20,31 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
   const bundle = readBundle(path);
   const m = bundle.manifest;
   const config = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
-  const spec = (io: { name: string; shape: number[]; f: number }): TensorSpec => ({ name: io.name, dtype: 'int16', shape: [...io.shape], f: io.f });
+  // Graph outputs an `exit` host op names are early exits' (INFER's exitThreshold may stop there).
+  const exits = new Set((m.segments ?? []).flatMap((s) => (s.kind === 'host' ? s.ops.filter((o) => o.op === 'exit').map((o) => o.input.name) : [])));
+  const spec = (io: { name: string; shape: number[]; f: number }): TensorSpec => ({ name: io.name, dtype: 'int16', shape: [...io.shape], f: io.f, ...(exits.has(io.name) ? { exit: true as const } : {}) });
   // A partitioned bundle: one executor per engine segment; host segments run here (sim/run-segments.ts).
   const execs = m.segments ? engineViews(bundle).map(({ view }) => executor(view, config)) : [];
-  const exec: RawExecutor = m.segments
-    ? async (raw) => {
-      const r = await runSegmentsAsync(bundle, raw, (_view, segRaw, i) => execs[i](segRaw));
-      return { raw: Object.fromEntries(m.outputs.map((io) => [io.name, { q: r.values.get(io.name)! }])), cycles: r.cycles };
+  const whole = m.segments ? undefined : executor(bundle, config);
+  const exec = async (raw: Record<string, Int16Array>, exitThreshold: number | undefined): Promise<{ values: Map<string, Int16Array>; cycles: number; exit?: string }> => {
+    if (whole) {
+      const r = await whole(raw);
+      return { values: new Map(m.outputs.map((io) => [io.name, r.raw[io.name].q])), cycles: r.cycles };
     }
-    : executor(bundle, config);
+    return runSegmentsAsync(bundle, raw, (_view, segRaw, i) => execs[i](segRaw), { exitThreshold });
+  };
   return {
     inputs: m.inputs.map(spec),
     outputs: m.outputs.map(spec),
     clockHz: config.clockMhz * 1e6,
     model: m.model,
     configHash: m.configHash,
-    async run(inputs, signal) {
+    async run(inputs, signal, opts = {}) {
       if (signal.aborted) throw signal.reason;
-      const r = await exec(Object.fromEntries(inputs.map((t) => [t.name, t.data])));
-      return { outputs: m.outputs.map((io) => ({ name: io.name, shape: [...io.shape], data: r.raw[io.name].q })), cycles: r.cycles };
+      const r = await exec(Object.fromEntries(inputs.map((t) => [t.name, t.data])), opts.exitThreshold);
+      // after an early exit, the graph outputs of the segments not run are absent
+      const outputs = m.outputs.filter((io) => r.values.has(io.name)).map((io) => ({ name: io.name, shape: [...io.shape], data: r.values.get(io.name)! }));
+      return { outputs, cycles: r.cycles, ...(r.exit ? { exit: r.exit } : {}) };
     },
   };
 }

@@ -1,9 +1,11 @@
 // INFER (docs/protocol.md 4.4): checks the int16 input tensors against the active bundle,
-// runs the engine, and returns the outputs with the engine cycles, the time they take at the
-// bundle's clock and the agent's compute wall time.
+// runs the engine (stopping at an early exit when exitThresholdPpm is given and the exit is confident
+// enough), and returns the outputs with the exit taken, the engine cycles, the time they take at
+// the bundle's clock and the agent's compute wall time.
 import { isCnnaError } from '../../../compiler/errors/cnna-error.ts';
 import { ProtocolError } from '../../protocol/protocol-error.ts';
-import { fieldArray } from '../body-fields.ts';
+import { EXIT_THRESHOLD_SCALE } from '../../../compiler/contracts/bundle-format.ts';
+import { fieldArray, fieldOptionalInt } from '../body-fields.ts';
 import { elementCount, type WireTensor } from '../engine-backend.ts';
 import type { Handler } from './handler.ts';
 
@@ -15,6 +17,8 @@ export const handleInfer: Handler = async (body, blob, { core, signal }) => {
   const d = core.active;
   if (!d) throw new ProtocolError('NOT_DEPLOYED', 'INFER: no deployment is active; deploy a model first');
   const items = fieldArray(body, 'INFER', 'inputs', 64);
+  const ppm = fieldOptionalInt(body, 'INFER', 'exitThresholdPpm', 0, EXIT_THRESHOLD_SCALE);
+  const exitThreshold = ppm === undefined ? undefined : ppm / EXIT_THRESHOLD_SCALE;
   const specs = d.program.inputs;
   if (items.length !== specs.length) {
     throw new ProtocolError('BAD_INPUT', `INFER: the bundle takes ${specs.length} input(s) (${specs.map((s) => s.name).join(', ')}), got ${items.length}`);
@@ -39,18 +43,22 @@ export const handleInfer: Handler = async (body, blob, { core, signal }) => {
   const t0 = process.hrtime.bigint();
   let result;
   try {
-    result = await d.program.run(inputs, signal);
+    result = await d.program.run(inputs, signal, { exitThreshold });
   } catch (e) {
     if (e instanceof ProtocolError) throw e;
     if (signal.aborted) throw new ProtocolError('CANCELLED', 'INFER: cancelled');
     throw new ProtocolError('BACKEND', `INFER: the ${core.backend.name} engine failed: ${isCnnaError(e) ? e.message : (e as Error).message}`);
   }
   const computeNs = Number(process.hrtime.bigint() - t0);
-  const outs = d.program.outputs.map((s, i) => {
+  // every output, or after an early exit the ones computed by then (the exit's among them)
+  const exit = result.exit ?? null;
+  const outSpecs = exit === null ? d.program.outputs : d.program.outputs.filter((s) => result.outputs.some((t) => t.name === s.name));
+  const outs = outSpecs.map((s, i) => {
     const t = result.outputs[i];
-    if (!t || t.data.length !== elementCount(s.shape)) throw new ProtocolError('BACKEND', `INFER: the engine returned a wrong output ${i} (${s.name})`);
+    if (!t || t.name !== s.name || t.data.length !== elementCount(s.shape)) throw new ProtocolError('BACKEND', `INFER: the engine returned a wrong output ${i} (${s.name})`);
     return t;
   });
+  if (exit !== null && !outs.some((t) => t.name === exit)) throw new ProtocolError('BACKEND', `INFER: the engine left at exit '${exit}' but did not return it`);
   const total = outs.reduce((n, t) => n + t.data.byteLength, 0);
   const out = new Uint8Array(total);
   let o = 0;
@@ -61,7 +69,8 @@ export const handleInfer: Handler = async (body, blob, { core, signal }) => {
   core.buffers.get('output')?.set(out.subarray(0, Math.min(out.length, core.buffers.get('output')!.length)));
   return {
     body: {
-      outputs: d.program.outputs.map((s) => ({ name: s.name, dtype: 'int16', shape: s.shape, f: s.f, length: 2 * elementCount(s.shape) })),
+      outputs: outSpecs.map((s) => ({ name: s.name, dtype: 'int16', shape: s.shape, f: s.f, ...(s.exit ? { exit: true } : {}), length: 2 * elementCount(s.shape) })),
+      exit,
       cycles: result.cycles,
       timeNs: Math.round((result.cycles * 1e9) / d.program.clockHz),
       computeNs,

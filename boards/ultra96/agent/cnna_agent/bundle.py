@@ -78,13 +78,17 @@ class TensorSpec:
         if self.cg * pi < self.c or self.offset < 0 or self.offset + self.region_bytes > ddr_bytes:
             raise ValueError("tensor %s: layout outside the %d-byte DDR image" % (self.name, ddr_bytes))
         self.elements = n
+        self.exit = False  # a graph output that an early exit (an `exit` host op) names
 
     @property
     def region_bytes(self):
         return self.cg * self.cg_stride
 
     def describe(self):
-        return {"name": self.name, "dtype": "int16", "shape": self.shape, "f": self.f}
+        d = {"name": self.name, "dtype": "int16", "shape": self.shape, "f": self.f}
+        if self.exit:
+            d["exit"] = True
+        return d
 
     def to_device(self, raw):
         """ONNX-order int16 LE bytes -> the NCHW16c region bytes (padding channels zero)."""
@@ -186,6 +190,9 @@ def load_bundle(data):
         raise ValueError("manifest.json lacks or mistypes %s" % e) from None
     if not inputs or not outputs:
         raise ValueError("the bundle declares no inputs or no outputs")
+    exits = {op["input"]["name"] for s in segments or () if s.kind == "host" for op in s.ops if op["op"] == "exit"}
+    for spec in outputs:
+        spec.exit = spec.name in exits
     b = Bundle(m, bytes(image), inputs, outputs)
     b.segments = segments
     return b

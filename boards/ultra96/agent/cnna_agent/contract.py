@@ -87,6 +87,7 @@ FLAG_BATCH = 0x20
 FLAG_ACC_IN = 0x40
 FLAG_ACC_OUT = 0x80
 MAX_BATCH = 8  # rows (images) of one BATCH job
+EXIT_THRESHOLD_SCALE = 1000000  # INFER exitThresholdPpm = T * this (an exit threshold T in [0, 1] as an integer)
 # HEADER record (descriptor 0): byte offset of each little-endian field.
 HDR_OFF_OPCODE = 0  # 8 bit: 15
 HDR_OFF_VERSION = 2  # 16 bit: FORMAT_VERSION

@@ -18,7 +18,7 @@ import time
 from . import contract as R
 from .bitstream import parse_bitstream_header
 from .bundle import load_bundle
-from .host_ops import run_op
+from .host_ops import exit_reached, run_op
 from .hwh_ranges import parse_hwh
 from .protocol import ProtocolError
 
@@ -231,7 +231,7 @@ class Deployer:
             raise ProtocolError("NOT_DEPLOYED", "%s needs an active deployment (deploy and activate first)" % what, rid)
         return self.active
 
-    def infer(self, inputs, blob, rid, cancel=None, deadline=None):
+    def infer(self, inputs, blob, rid, cancel=None, deadline=None, exit_threshold=None):
         with self.lock:
             a = self._need_active(rid, "INFER")
             b = a.staged.bundle
@@ -253,8 +253,9 @@ class Deployer:
                 raise ProtocolError("BAD_INPUT", "the blob holds %d bytes, the inputs declare %d" % (len(blob), pos), rid)
             t0 = time.monotonic_ns()
             self._wait_idle(a, rid, cancel, deadline)
+            exit_taken = None
             if b.segments is not None:
-                values, cycles = self._run_segments(a, b, parts, rid, cancel, deadline)
+                values, cycles, exit_taken = self._run_segments(a, b, parts, rid, cancel, deadline, exit_threshold)
             else:
                 for spec, raw in parts:
                     a.image.write(spec.offset, spec.to_device(raw))
@@ -264,6 +265,8 @@ class Deployer:
             outs = []
             meta = []
             for spec in b.outputs:
+                if exit_taken is not None and spec.name not in values:
+                    continue  # after an early exit: only the outputs computed by then
                 data = values[spec.name] if b.segments is not None else spec.from_device(a.image.read(spec.offset, spec.region_bytes))
                 outs.append(data)
                 d = spec.describe()
@@ -272,7 +275,7 @@ class Deployer:
             compute_ns = time.monotonic_ns() - t0
             clock = a.staged.clock_hz
             time_ns = int(round(cycles * 1e9 / clock)) if clock else 0
-            return {"outputs": meta, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}, b"".join(outs)
+            return {"outputs": meta, "exit": exit_taken, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}, b"".join(outs)
 
     def _wait_idle(self, a, rid, cancel, deadline):
         """A cancelled or timed-out run may still be going (the engine has no abort): never
@@ -286,9 +289,11 @@ class Deployer:
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
 
-    def _run_segments(self, a, b, parts, rid, cancel, deadline):
+    def _run_segments(self, a, b, parts, rid, cancel, deadline, exit_threshold=None):
         """A partitioned bundle: each engine segment at BASE = image + its HEADER's offset, with its
-        inputs written and its outputs read back; the host ops between them here (host_ops.py)."""
+        inputs written and its outputs read back; the host ops between them here (host_ops.py).
+        Given a threshold, stops after the host segment of an exit op whose confidence reaches it.
+        Returns (values, cycles, the exit taken or None)."""
         values = {spec.name: raw for spec, raw in parts}
         cycles = 0
         for seg in b.segments:
@@ -296,8 +301,11 @@ class Deployer:
                 try:
                     for op in seg.ops:
                         run_op(op, values, seg.tables)
+                    exit_taken = exit_reached(seg.ops, values, exit_threshold)
                 except ValueError as e:
                     raise ProtocolError("BACKEND", "host segment: %s" % e, rid)
+                if exit_taken is not None:
+                    return values, cycles, exit_taken
                 continue
             for spec in seg.inputs:
                 if spec.name not in values:
@@ -308,7 +316,7 @@ class Deployer:
             a.image.invalidate()
             for spec in seg.outputs:
                 values[spec.name] = spec.from_device(a.image.read(spec.offset, spec.region_bytes))
-        return values, cycles
+        return values, cycles, None
 
     def _run(self, a, rid, cancel, deadline, offset=0):
         m = a.engine_mmio

@@ -4,7 +4,9 @@ reference is sim/run-segments.ts with compiler/golden/fixed/ops/host-ops.ts.
 
 Invariants: lut, mul, div and reshape give the same bits as the reference on every input (integer
 arithmetic, table lookups and one IEEE division); softmax uses math.exp, which may differ from the
-reference's exp in the last bit, so it can differ by one unit at a rounding tie.
+reference's exp in the last bit, so it can differ by one unit at a rounding tie. An exit's
+confidence (exit_confidence) is the same float64 softmax rounded to float32, so it can differ from
+the reference's only when a float32 rounding tie meets a threshold exactly.
 """
 import math
 import struct
@@ -57,6 +59,32 @@ def _elements(t):
     return n
 
 
+def exit_confidence(raw, f):
+    """An early exit's confidence: the largest softmax probability of its int16 logits (ONNX-order
+    int16 LE bytes, f fractional bits), computed in float64 and rounded to float32 as the host tail
+    rule (sim/run-segments.ts exitConfidence)."""
+    a = array("h")
+    a.frombytes(raw)
+    s = 2.0 ** -f
+    d = [v * s for v in a]
+    m = max(d)
+    tot = 0.0
+    for v in d:
+        tot += math.exp(v - m)
+    return max(_f32(math.exp(v - m) / tot) for v in d)
+
+
+def exit_reached(ops, values, threshold):
+    """The exit op of a host segment (its output's name) whose confidence is at least `threshold`,
+    or None (also when threshold is None: then an exit never stops the run)."""
+    if threshold is None:
+        return None
+    for op in ops:
+        if op["op"] == "exit" and exit_confidence(values[op["input"]["name"]], int(op["input"]["f"])) >= threshold:
+            return op["input"]["name"]
+    return None
+
+
 def run_op(op, values, tables):
     """Apply one host op to `values` (name -> ONNX-order int16 LE bytes)."""
     def get(t):
@@ -70,7 +98,7 @@ def run_op(op, values, tables):
     x = get(op["input"])
     kind = op["op"]
     fo = int(op["output"]["f"])
-    if kind in ("reshape", "exit"):  # this agent takes no exit threshold: an exit never stops the run
+    if kind in ("reshape", "exit"):  # an exit passes its input on; exit_reached decides whether the run stops
         out = x
     elif kind == "lut":
         t = tables[int(op["table"]["offset"])]

@@ -14,6 +14,7 @@ import os
 import time
 
 from . import AGENT_NAME
+from . import contract as R
 from .cache import KINDS, check_hash
 from .guards import Guards
 from .protocol import (MAX_U32, TYPES, ProtocolError, decode_frame, encode_error, encode_response)
@@ -248,7 +249,10 @@ class Session:
         inputs = f.body.get("inputs")
         if not isinstance(inputs, list):
             raise ProtocolError("BAD_REQUEST", "field inputs must be a list", rid)
-        return self.agent.deployer.infer(inputs, f.blob, rid, cancel, deadline)
+        t = None
+        if "exitThresholdPpm" in f.body:  # an exit threshold T as T * EXIT_THRESHOLD_SCALE
+            t = _int(f.body, "exitThresholdPpm", rid, 0, R.EXIT_THRESHOLD_SCALE) / R.EXIT_THRESHOLD_SCALE
+        return self.agent.deployer.infer(inputs, f.blob, rid, cancel, deadline, t)
 
     def on_mmio_read(self, f, cancel, deadline):
         rid = f.request_id
