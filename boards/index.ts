@@ -89,6 +89,16 @@ export function ddrBytesPerCycle(c: HwConfig, b: BoardSpec): number {
 }
 
 /**
+ * The board's DDR read latency in cycles of the config's clock: `ddrLatencyCycles` is given at
+ * `defaultClockMhz`, and the latency is a time (nanoseconds), so a faster clock waits more cycles. The
+ * one rule the performance model (sim/perf), the Verilator and HLS harnesses' DDR models and the
+ * sweep all use.
+ */
+export function ddrLatencyCyclesAt(b: BoardSpec, clockMhz: number): number {
+  return Math.max(1, Math.round((b.ddrLatencyCycles * clockMhz) / b.defaultClockMhz));
+}
+
+/**
  * Bytes per engine cycle the board's one DDR controller delivers to the PL, shared by all AXI ports
  * (the Verilator harness's DDR model and the perf model share it between the engine's ports).
  */

@@ -17,7 +17,7 @@ import { checkBatch, compileBundle } from '../compiler/backend/compile-bundle.ts
 import { runFixed } from '../compiler/golden/fixed/run-fixed.ts';
 import { loadConfig } from '../boards/ultra96/board.ts';
 import { buildZooModel, zooModel } from '../models/zoo/index.ts';
-import { modelBundle } from '../sim/perf/model-bundle.ts';
+import { modelBundle, perfCompileOptions } from '../sim/perf/model-bundle.ts';
 import { runBundle } from '../sim/ref/run-bundle.ts';
 import { configHash, validateConfig } from '../compiler/contracts/hw-config.ts';
 
@@ -39,7 +39,7 @@ const T1 = t();
 const g = optimize(graph);
 const qm = quantize(g, { calibrationImages: 1, report: false });
 const T2 = t();
-const bundle = compileBundle(qm, config, { name: 'vgg16', winograd: wino ?? 'auto', batch, layoutOnly: !values.execute });
+const bundle = compileBundle(qm, config, { name: 'vgg16', winograd: wino ?? 'auto', batch, layoutOnly: !values.execute, ...perfCompileOptions(config) });
 const T3 = t();
 const perf = modelBundle(bundle, config);
 const T4 = t();

@@ -2,7 +2,7 @@
 // `ultra96` (its BoardSpec), `defaultConfig()`, `loadConfig(file, board)`, `getBoard`, `ddrBytesPerCycle`.
 // The figures and their sources are in boards/ultra96/board.json.
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { boardByName, boardDefaultConfig, boardRegistry, ddrBytesPerCycle as ddrRate, ddrControllerBytesPerCycle as ddrController, loadBoardConfig, type BoardSpec } from '../index.ts';
+import { boardByName, boardDefaultConfig, boardRegistry, ddrBytesPerCycle as ddrRate, ddrControllerBytesPerCycle as ddrController, ddrLatencyCyclesAt as ddrLatency, loadBoardConfig, type BoardSpec } from '../index.ts';
 
 /** A board's limits: the database entry. */
 export type BoardLimits = BoardSpec;
@@ -27,6 +27,11 @@ export function loadConfig(file: string | undefined, board = 'ultra96'): HwConfi
 /** Effective DDR bytes per engine cycle: the lesser of the AXI ports and the reachable DDR bandwidth. */
 export function ddrBytesPerCycle(c: HwConfig, b: BoardLimits = ultra96): number {
   return ddrRate(c, b);
+}
+
+/** DDR read latency in cycles at the config's clock (the board's ddrLatencyCycles is at its defaultClockMhz). */
+export function ddrLatencyCycles(c: HwConfig, b: BoardLimits = ultra96): number {
+  return ddrLatency(b, c.clockMhz);
 }
 
 /** Bytes per engine cycle of the one DDR controller, shared by all the engine's AXI ports. */

@@ -7,6 +7,7 @@ import { writeBundle } from '../../compiler/backend/bundle-io.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { checkOutputFile, ensureDir } from '../../compiler/util/atomic-write.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
+import { perfCompileOptions } from '../../sim/perf/model-bundle.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { basename, join } from 'node:path';
@@ -36,7 +37,7 @@ export const compileCommand: Command = {
     const m = loadModel(positionals[0], 'compile', values);
     const qm = quantizeForCli(m.graph, values, ctx);
     const t1 = performance.now();
-    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, ''), batch, exits: (values.exit as string[] | undefined) ?? [] });
+    const bundle = compileBundle(qm, config, { name: basename(m.path).replace(/\.onnx$/i, ''), batch, exits: (values.exit as string[] | undefined) ?? [], ...perfCompileOptions(config) });
     const files = writeBundle(bundle, out, true);
     const t2 = performance.now();
     const man = bundle.manifest;

@@ -18,6 +18,7 @@ import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { loadConfig } from '../../boards/ultra96/board.ts';
+import { perfCompileOptions } from '../../sim/perf/model-bundle.ts';
 import { checkBundleConfig, rawGraphInputs, runBundle, type LayerStats } from '../../sim/ref/run-bundle.ts';
 import { runSegmentsAsync } from '../../sim/run-segments.ts';
 import { hlsBackend } from '../../sim/hls/hls-backend.ts';
@@ -142,7 +143,7 @@ export const simulateCommand: Command = {
       const m = loadModel(target, 'simulate', values);
       if (images) checkImagesFit(m.graph.inputs, images.set, images.name, 'simulate'); // before the long work
       qm = quantizeForCli(m.graph, values, ctx);
-      bundle = compileBundle(qm, config, { batch: batchOpt ?? 1 });
+      bundle = compileBundle(qm, config, { batch: batchOpt ?? 1, ...perfCompileOptions(config) });
     }
     checkBundleConfig(bundle, config);
     const man = bundle.manifest;

@@ -11,13 +11,13 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
-import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { ensureDir, writeFileAtomic } from '../../compiler/util/atomic-write.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { boardByName, boardDefaultConfig } from '../../boards/index.ts';
-import { modelBundle } from '../../sim/perf/model-bundle.ts';
+import { modelBundle, perfCompileOptions } from '../../sim/perf/model-bundle.ts';
 import { runSynth } from '../../sim/synth/yosys.ts';
 import { boardFit, rawConfigHash, type SweepEntry } from '../../sim/sweep/evaluate.ts';
 import { eligible, objectiveValue, type Objective } from '../../sim/sweep/pareto.ts';
@@ -30,6 +30,32 @@ import type { Command, CommandContext } from '../command.ts';
 import { QUANT_OPTIONS, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
 import { BACKENDS } from './simulate.ts';
+import { rtlPackage } from '../../sim/verilator/rtl-sources.ts';
+import { hlsBuildKey } from '../../sim/hls/build.ts';
+
+/**
+ * --verify and --synth build engines of the chosen configs; a space with array.winograd configs is refused
+ * up front (E_CONFIG) when the engine does not run Winograd jobs, by asking the engine's own build check
+ * (rtlPackage, hlsBuildKey: requireEngineSupport) on the board default with array.winograd.
+ */
+async function checkEnginesRunSpace(configs: Record<string, unknown>[], defaults: HwConfig, verify: string | undefined, synth: boolean): Promise<void> {
+  const wino = configs.find((c) => (c.array as { winograd?: boolean } | undefined)?.winograd === true);
+  if (!wino) return;
+  const probe = validateConfig({ ...defaults, array: { ...defaults.array, winograd: true } }, 'config');
+  const checks: [string, () => unknown][] = [];
+  if (verify === 'rtl' || synth) checks.push([verify === 'rtl' ? '--verify rtl' : '--synth', () => rtlPackage(probe)]);
+  if (verify === 'hls' || verify === 'hls-untimed') checks.push([`--verify ${verify}`, () => hlsBuildKey(probe)]);
+  for (const [option, check] of checks) {
+    try {
+      await check();
+    } catch (e) {
+      if (!(e instanceof CnnaError) || e.code !== 'E_CONFIG') continue;
+      throw new CnnaError('E_CONFIG', `sweep ${option}: the space has array.winograd configs (e.g. ${rawConfigHash(wino)}), and ${e.message}`, {
+        hint: `drop array.winograd from the space for ${option}, or verify on the engine model (--verify ref)`,
+      });
+    }
+  }
+}
 
 export const REGRESSION_EXIT_CODE = 3;
 
@@ -94,7 +120,7 @@ async function verifyTop(s: SweepFile, models: { name: string; path: string }[],
       for (const m of models) {
         let qm = qms.get(m.path);
         if (!qm) { qm = quantizeForCli(loadModel(m.path, 'sweep').graph, values, ctx); qms.set(m.path, qm); }
-        const bundle = compileBundle(qm, config, { name: m.name });
+        const bundle = compileBundle(qm, config, { name: m.name, ...perfCompileOptions(config, board) });
         const io = bundle.manifest.inputs[0];
         const n = io.shape.reduce((a, b) => a * b, 1);
         const x = { [io.name]: { dims: io.shape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5) } };
@@ -185,6 +211,7 @@ export const sweepCommand: Command = {
     const all: { raw: Record<string, unknown>; index: number }[] = [];
     configs.forEach((raw) => { const h = rawConfigHash(raw); if (!seen.has(h)) { seen.add(h); all.push({ raw, index: all.length }); } });
     const items = all.filter((it) => inShard(rawConfigHash(it.raw), shard));
+    await checkEnginesRunSpace(items.map((it) => it.raw), defaults, values.verify as string | undefined, !!values.synth);
     const models = await Promise.all(positionals.map(async (p) => {
       checkModelFile(p);
       return { name: basename(p).replace(/\.onnx$/i, ''), path: p, sha256: await hashFile(p) };

@@ -16,7 +16,7 @@ import {
 import { LUT_ENTRIES, unaryLut, unaryName } from '../golden/fixed/ops/host-ops.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
 import { Arena, align, layoutBytes, planeLayout } from './act-alloc.ts';
-import { BackendContext, type DdrValue, type WinogradMode } from './context.ts';
+import { BackendContext, type DdrValue, type LayerCycleModel, type WinogradMode } from './context.ts';
 import { mapConv, convOut } from './map-conv.ts';
 import { mapGemm } from './map-gemm.ts';
 import { isFlatConcat, mapAdd, mapConcat, mapFlatConcat, mapPoolOrAct } from './map-identity.ts';
@@ -94,6 +94,13 @@ export interface CompileOptions {
    */
   winograd?: WinogradMode;
   /**
+   * The cycle model of the 'auto' Winograd/direct choice: cycles of a layer's planned jobs run alone.
+   * The CLI and the sweep pass the performance model's timeline (sim/perf `perfCompileOptions`), so the
+   * choice is the one the modeled latency rewards; without it, the per-job formula of planCycles
+   * (compiler/backend/map-conv.ts: compute or transfer per job, no DDR latency or controller limit).
+   */
+  layerCycles?: LayerCycleModel;
+  /**
    * Images one start runs (default 1, at most MAX_BUNDLE_BATCH). Every activation gets one copy per image;
    * conv and the other layers run once per image (their jobs repeated on each image's tensors), FC layers
    * as BATCH jobs that apply each weight word to up to MAX_BATCH images (docs/bundle-format.md "Batch").
@@ -165,7 +172,7 @@ export function compileBundle(qm: QuantizedModel, config: HwConfig, opts: Compil
 function compileWith(qm: QuantizedModel, config: HwConfig, opts: CompileOptions, plan: Map<string, Placement> | undefined): Bundle | undefined {
   const g = qm.graph;
   const batch = checkBatch(opts.batch ?? 1);
-  const ctx = new BackendContext(config, opts.layoutOnly ?? false, opts.winograd ?? 'auto', batch);
+  const ctx = new BackendContext(config, opts.layoutOnly ?? false, opts.winograd ?? 'auto', batch, opts.layerCycles);
   const { pi } = ctx;
   const arena = ctx.arena;
   const fmt = (name: string, where: string): number => {

@@ -20,6 +20,13 @@ export interface DdrValue {
   parts?: { c: number; h: number; w: number; group: number }[];
 }
 
+/**
+ * Cycles of one layer's planned jobs (in program order) run alone on an idle engine: what the back end's
+ * Winograd/direct choice compares. The performance model provides it (sim/perf `perfLayerCycles`); the
+ * compiler cannot import it, so its callers pass it in (CompileOptions.layerCycles).
+ */
+export type LayerCycleModel = (jobs: Descriptor[]) => number;
+
 /** How the back end picks Winograd jobs on a config with array.winograd (CompileOptions.winograd). */
 export type WinogradMode = 'auto' | 'always' | 'never';
 
@@ -71,7 +78,11 @@ export class BackendContext {
    * layoutOnly: weight blocks are sized, not built (descriptors and memory map only). batch: images per
    * start; every activation tensor then holds `batch` copies, `imageStride` bytes apart.
    */
-  constructor(readonly config: HwConfig, readonly layoutOnly = false, readonly winograd: WinogradMode = 'auto', readonly batch = 1) {
+  constructor(
+    readonly config: HwConfig, readonly layoutOnly = false, readonly winograd: WinogradMode = 'auto', readonly batch = 1,
+    /** The cycle model the Winograd/direct choice compares a layer's plans with (CompileOptions.layerCycles). */
+    readonly layerCycles?: LayerCycleModel,
+  ) {
     this.pi = config.array.pi;
     this.po = config.array.po;
   }

@@ -223,7 +223,7 @@ export function planCycles(ctx: BackendContext, jobs: Descriptor[]): number {
 
 /**
  * Winograd or direct for one eligible layer: plan both (plan(true) Winograd, plan(false) direct) and take
- * the fewer modeled cycles. A mode the engine cannot hold (E_FIT, or a direct layer that would need
+ * the fewer modeled cycles (the caller's cycle model, ctx.layerCycles, else planCycles's per-job formula). A mode the engine cannot hold (E_FIT, or a direct layer that would need
  * per-pixel jobs) loses; if Winograd cannot be planned, direct it is.
  */
 function chooseWinograd(ctx: BackendContext, plan: (winograd: boolean) => Descriptor[]): boolean {
@@ -231,7 +231,8 @@ function chooseWinograd(ctx: BackendContext, plan: (winograd: boolean) => Descri
   try { wj = plan(true); } catch { return false; }
   let dj: Descriptor[];
   try { dj = plan(false); } catch { return true; }
-  return planCycles(ctx, wj) < planCycles(ctx, dj);
+  const cycles = ctx.layerCycles ?? ((jobs: Descriptor[]) => planCycles(ctx, jobs));
+  return cycles(wj) < cycles(dj);
 }
 
 function canPlan(plan: () => Descriptor[]): boolean {

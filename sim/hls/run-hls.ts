@@ -16,7 +16,7 @@ import { configHash, validateConfig, type HwConfig } from '../../compiler/contra
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { ddrBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { ddrBytesPerCycle, ddrLatencyCycles, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
 import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
@@ -109,7 +109,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
       top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
     }
     S.push(`ddr ${top}`);
-    S.push(`timing ${board.ddrLatencyCycles} ${ddrBytesPerCycle(config, board).toFixed(4)} ${Math.min(2, config.axi.ports)}`);
+    S.push(`timing ${ddrLatencyCycles(config, board)} ${ddrBytesPerCycle(config, board).toFixed(4)} ${Math.min(2, config.axi.ports)}`);
     S.push(`mode ${mode}`);
     const maxCycles = opts.maxCycles ?? 2e9;
     const total = items.reduce((a, it) => a + it.inputSets.length, 0);

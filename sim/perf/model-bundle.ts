@@ -5,7 +5,8 @@ import { engineViews } from '../../compiler/backend/bundle-segments.ts';
 import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { PerfModel, type PerfTimeline } from './perf-model.ts';
-import type { BoardLimits } from '../../boards/ultra96/board.ts';
+import { getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import type { CompileOptions } from '../../compiler/backend/compile-bundle.ts';
 
 export interface LayerPerf {
   name: string;
@@ -85,4 +86,23 @@ export function modelBundle(bundle: Bundle, config: HwConfig, board?: BoardLimit
     rooflineCycles: perLayer.reduce((a, l) => a + l.rooflineCycles, 0),
     perLayer,
   };
+}
+
+/**
+ * The performance model as the back end's cycle model (CompileOptions.layerCycles): a layer's planned
+ * jobs on the timeline of an idle engine, start to done, on the config's board (its DDR bandwidth and
+ * latency at the config's clock). The Winograd/direct choice then takes what the modeled latency rewards.
+ */
+export function perfLayerCycles(config: HwConfig, board: BoardLimits = getBoard(config.board.name)): (jobs: Descriptor[]) => number {
+  const perf = new PerfModel(config, board);
+  return (jobs) => {
+    const t = perf.timeline();
+    jobs.forEach((d, i) => t.add(d, jobs[i + 1] ?? null));
+    return t.finish();
+  };
+}
+
+/** The compile options that make the back end choose with the performance model (every CLI compile and the sweep use them). */
+export function perfCompileOptions(config: HwConfig, board?: BoardLimits): Pick<CompileOptions, 'layerCycles'> {
+  return config.array.winograd ? { layerCycles: perfLayerCycles(config, board) } : {};
 }

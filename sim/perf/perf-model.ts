@@ -18,7 +18,7 @@ import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-con
 import { DESC_BYTES, Flag, isStreamed, jobWeightBlockBytes, jobWeightWords, reusesWeights, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
 import { MAX_BATCH } from '../../compiler/contracts/bundle-format.ts';
-import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ddrLatencyCycles, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { RTL_TIMING, type RtlTiming } from './rtl-timing.ts';
 
 /** AXI master ports the RTL drives (config.axi.ports above this would be modeled as this many). */
@@ -76,7 +76,8 @@ export class PerfModel {
     this.beat = config.axi.dataBits / 8;
     const ctrl = ddrControllerBytesPerCycle(config, board);
     this.portBw = Math.min(this.beat, ctrl);
-    this.latency = board.ddrLatencyCycles;
+    // The board's latency is a time: its cycles at this config's clock (as the harnesses' DDR models play it).
+    this.latency = ddrLatencyCycles(config, board);
     this.ctrlRate = ctrl / this.beat;
     // The read master's FIFO (max(4 bursts, 64 beats)), at most DDR_PORT_MAX_BURSTS bursts in flight at the DDR port.
     this.fifoBeats = Math.min(axiReadFifoBeats(config), DDR_PORT_MAX_BURSTS * config.axi.burstBeats);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { boardByName, boardDefaultConfig } from '../../boards/index.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
-import { boardAtClock, SweepEvaluator } from './evaluate.ts';
+import { SweepEvaluator } from './evaluate.ts';
 import { loadSweepModels } from './sweep-worker.ts';
 
 describe('SweepEvaluator with a batch', () => {
@@ -19,7 +19,7 @@ describe('SweepEvaluator with a batch', () => {
     expect(one.status).toBe('ok');
     expect(four.status).toBe('ok');
     const config = four.config as Parameters<typeof compileBundle>[1];
-    const ref4 = modelBundle(compileBundle(models[0].qm, config, { layoutOnly: true, batch: 4 }), config, boardAtClock(board, config.clockMhz));
+    const ref4 = modelBundle(compileBundle(models[0].qm, config, { layoutOnly: true, batch: 4 }), config, board);
     expect(four.models[0].cycles).toBe(ref4.cycles);
     expect(four.latencyMs).toBeCloseTo(ref4.latencySeconds * 1e3, 9);
     expect(four.throughputIps).toBeCloseTo(4e3 / four.latencyMs!, 6);

@@ -7,7 +7,7 @@ import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { isCnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardSpec } from '../../boards/board-spec.ts';
-import { LayerAccumulator } from '../perf/model-bundle.ts';
+import { LayerAccumulator, perfCompileOptions } from '../perf/model-bundle.ts';
 import { DESC_BYTES, Flag, Opcode, decodeDescriptor, decodeHeader, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { estimateResources, type ResourceEstimate } from '../synth/resource-model.ts';
 import { LUT_BUDGET } from '../synth/yosys.ts';
@@ -77,11 +77,6 @@ export function boardFit(r: ResourceEstimate, b: BoardSpec): FitResult {
   return { dsp, bram36, lut, ff, ok: dsp.ok && bram36.ok && lut.ok && ff.ok };
 }
 
-/** The board as the perf model sees it at this config's clock (DDR latency is fixed in ns). */
-export function boardAtClock(b: BoardSpec, clockMhz: number): BoardSpec {
-  return { ...b, ddrLatencyCycles: Math.max(1, Math.round((b.ddrLatencyCycles * clockMhz) / b.defaultClockMhz)) };
-}
-
 /** Compiles a SweepEvaluator keeps per model (least recently used out). */
 const COMPILES_KEPT = 4;
 
@@ -97,10 +92,10 @@ export class SweepEvaluator {
   }
 
   private compiled(m: LoadedSweepModel, c: HwConfig): Compiled {
-    // The back end reads only these fields of the config (compiler/backend: array, bank depths; with
-    // array.winograd also the AXI width and ports, which its Winograd/direct choice models).
-    const wino = c.array.winograd ? `|wino${c.axi.dataBits}x${c.axi.ports}` : '';
-    const key = `${m.name}|${c.array.pi}|${c.array.po}|${c.buffers.inputBankEntries}|${c.buffers.weightBankWords}${wino}`;
+    // The back end reads only these fields of the config (compiler/backend: array, bank depths); with
+    // array.winograd its Winograd/direct choice runs the performance model, which reads the whole config
+    // (clock, AXI, FIFO) and the board, so such a compile serves that config only.
+    const key = c.array.winograd ? `${m.name}|${configHash(c)}` : `${m.name}|${c.array.pi}|${c.array.po}|${c.buffers.inputBankEntries}|${c.buffers.weightBankWords}`;
     let r = this.tilings.get(key);
     if (r) {
       // Most recently used last: the least recently used compile is the first to go.
@@ -109,7 +104,7 @@ export class SweepEvaluator {
     } else {
       this.compiles++;
       try {
-        const b = compileBundle(m.qm, c, { layoutOnly: true, batch: this.batch });
+        const b = compileBundle(m.qm, c, { layoutOnly: true, batch: this.batch, ...perfCompileOptions(c, this.board) });
         const v = new DataView(b.descriptors.buffer, b.descriptors.byteOffset, b.descriptors.byteLength);
         const h = decodeHeader(v, 0);
         const descriptors: Descriptor[] = [];
@@ -145,12 +140,11 @@ export class SweepEvaluator {
     const resources = { ...estimateResources(c), source: 'model' as const };
     const fit = boardFit(resources, this.board);
     const timing = timingEstimate(c);
-    const board = boardAtClock(this.board, c.clockMhz);
     const models: ModelResult[] = [];
     for (const m of this.models) {
       const comp = this.compiled(m, c);
       if ('refused' in comp) { models.push({ model: m.name, refused: comp.refused }); continue; }
-      const acc = new LayerAccumulator({ manifest: { layers: comp.layers } } as never, c, board);
+      const acc = new LayerAccumulator({ manifest: { layers: comp.layers } } as never, c, this.board);
       comp.descriptors.forEach((d, i) => acc.add(d, comp.descriptors[i + 1] ?? null));
       const perLayer = acc.finish();
       const macs = perLayer.reduce((a, l) => a + l.macs, 0);

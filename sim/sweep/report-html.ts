@@ -5,7 +5,7 @@
 import { boardByName } from '../../boards/index.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { PerfModel } from '../perf/perf-model.ts';
-import { boardAtClock, type SweepEntry } from './evaluate.ts';
+import type { SweepEntry } from './evaluate.ts';
 import type { SweepFile } from './sweep-output.ts';
 import { getPath } from './space.ts';
 
@@ -49,7 +49,7 @@ function scatter(id: string, title: string, xLabel: string, pts: { x: number; y:
 
 function roofline(e: SweepEntry, board: string): string {
   const c = e.config as unknown as HwConfig;
-  const perf = new PerfModel(c, boardAtClock(boardByName(board), c.clockMhz));
+  const perf = new PerfModel(c, boardByName(board));
   const peak = c.array.pi * c.array.po;
   const layers = e.models.flatMap((m) => (m.layers ?? []).filter((l) => l.macs > 0 && l.ddrBytes > 0).map((l) => ({ ...l, model: m.model })));
   const ai = layers.map((l) => l.macs / l.ddrBytes);
@@ -87,7 +87,7 @@ export function renderReport(s: SweepFile): string {
     ['config', (e) => e.configHash], ['PI', (e) => getPath(e.config, 'array.pi')], ['PO', (e) => getPath(e.config, 'array.po')],
     ['input bank', (e) => getPath(e.config, 'buffers.inputBankEntries')], ['weight bank', (e) => getPath(e.config, 'buffers.weightBankWords')],
     ['out FIFO', (e) => getPath(e.config, 'buffers.outputFifoEntries')], ['MHz', (e) => getPath(e.config, 'clockMhz')],
-    ['AXI', (e) => `${getPath(e.config, 'axi.dataBits')}x${getPath(e.config, 'axi.ports')}`],
+    ['AXI', (e) => `${getPath(e.config, 'axi.dataBits')}x${getPath(e.config, 'axi.ports')}`], ['Winograd', (e) => (getPath(e.config, 'array.winograd') === true ? 'yes' : '')],
     ['latency ms', (e) => e.latencyMs?.toFixed(3) ?? ''], ['images/s', (e) => e.throughputIps?.toFixed(2) ?? ''],
     ['DSP', (e) => e.resources?.dsp ?? ''], ['BRAM36', (e) => e.resources?.bram36 ?? ''], ['LUT', (e) => e.resources?.lut ?? ''], ['FF', (e) => e.resources?.ff ?? ''],
     ['fits', (e) => (e.fit ? (e.fit.ok ? 'yes' : 'no') : '')], ['fmax MHz', (e) => e.timing?.fmaxMhz ?? ''], ['Pareto', (e) => (e.pareto ? 'yes' : '')],

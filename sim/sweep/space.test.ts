@@ -33,6 +33,14 @@ describe('space file', () => {
     expect(configs[0].buffers).toEqual(defaults.buffers);
   });
 
+  it('array.winograd is a field although the board default leaves it out; false expands to no field', () => {
+    expect(err({ 'array.winograd': [1] })).toBe("space.json: 'array.winograd': value 1 is not a boolean");
+    const s = parseSpace({ 'array.winograd': [false, true], 'array.pi': [8, 16], where: ['array.winograd == 0 || array.pi == 16'] }, defaults, 's');
+    const { configs, excluded } = expandSpace(s, defaults);
+    expect(excluded).toBe(1);
+    expect(configs.map((c) => c.array)).toEqual([{ pi: 8, po: defaults.array.po }, { pi: 16, po: defaults.array.po }, { pi: 16, po: defaults.array.po, winograd: true }]);
+  });
+
   it('shards partition the configs; --shard is checked', () => {
     const hashes = Array.from({ length: 200 }, (_, i) => (i * 2654435761 % 2 ** 32).toString(16).padStart(16, '0'));
     const counts = [1, 2, 3].map((k) => hashes.filter((h) => inShard(h, { k, n: 3 })).length);

@@ -105,9 +105,16 @@ function parseExpr(text: string, where: string, paths: Set<string>): (c: Record<
   return (c) => Boolean(e(c));
 }
 
+/**
+ * Optional config fields a space may name although a board's default config leaves them out, with their
+ * value type (compiler/contracts/hw-config.ts). array.winograd false is the same engine as no field: the
+ * expansion drops it, so such a config has the hash of one without it.
+ */
+export const OPTIONAL_FIELDS: Record<string, 'boolean'> = { 'array.winograd': 'boolean' };
+
 /** Parse and schema-check a space object; `defaults` is the board's default config (its leaf paths are the fields). */
 export function parseSpace(raw: unknown, defaults: object, source: string): Space {
-  const known = leafPaths(defaults).filter((k) => !['version', 'board.name', 'board.part'].includes(k));
+  const known = [...new Set([...leafPaths(defaults), ...Object.keys(OPTIONAL_FIELDS)])].filter((k) => !['version', 'board.name', 'board.part'].includes(k));
   const knownSet = new Set(known);
   const hint = `fields: ${known.join(', ')}`;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CnnaError('E_USAGE', `${source}: a space is a JSON object from config paths to values`, { hint });
@@ -131,7 +138,7 @@ export function parseSpace(raw: unknown, defaults: object, source: string): Spac
       if (n > MAX_SPACE_CONFIGS) throw new CnnaError('E_USAGE', `${source}: '${key}': the range has ${n} values`);
       values = Array.from({ length: n }, (_, i) => Number((from + i * step).toPrecision(12)));
     }
-    const want = typeof getPath(defaults, key);
+    const want = getPath(defaults, key) === undefined ? OPTIONAL_FIELDS[key] : typeof getPath(defaults, key);
     const bad = values.find((x) => typeof x !== want);
     if (bad !== undefined) throw new CnnaError('E_USAGE', `${source}: '${key}': value ${JSON.stringify(bad)} is not a ${want}`);
     axes.push({ path: key, values: [...new Set(values)] });
@@ -168,8 +175,12 @@ export function expandSpace(space: Space, defaults: object): { configs: Record<s
   for (let n = 0; n < total; n++) {
     const c = structuredClone(defaults) as Record<string, unknown>;
     space.axes.forEach((a, i) => setPath(c, a.path, a.values[idx[i]]));
-    if (space.where.every((w) => w.test(c))) configs.push(c);
-    else excluded++;
+    if (space.where.every((w) => w.test(c))) {
+      // (after the constraints, which read array.winograd false as 0)
+      const array = c.array as Record<string, unknown> | undefined;
+      if (array?.winograd === false) delete array.winograd;
+      configs.push(c);
+    } else excluded++;
     for (let i = space.axes.length - 1; i >= 0; i--) {
       if (++idx[i] < space.axes[i].values.length) break;
       idx[i] = 0;

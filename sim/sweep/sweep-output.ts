@@ -83,7 +83,8 @@ const csvCell = (v: unknown): string => {
 };
 
 export function sweepCsv(s: SweepFile): string {
-  const cfgCols = s.entries.length ? leafPaths(s.entries[0].config).filter((k) => k !== 'version' && !k.startsWith('board.')) : [];
+  // Every field any config has (array.winograd only where a space names it), in first-seen order.
+  const cfgCols = [...new Set(s.entries.flatMap((e) => leafPaths(e.config)))].filter((k) => k !== 'version' && !k.startsWith('board.'));
   const modelCols = s.models.flatMap((m) => [`${m.name}.latencyMs`, `${m.name}.utilization`]);
   const head = ['configHash', ...cfgCols, 'status', 'reason', 'latencyMs', 'throughputIps', ...modelCols, 'dsp', 'bram36', 'lut', 'ff', 'fits', 'fmaxMhz', 'meetsClock', 'pareto'];
   const rows = s.entries.map((e) => [
@@ -117,7 +118,7 @@ export function fitReason(e: SweepEntry): string {
 
 export function describeConfig(c: Record<string, unknown>): string {
   const g = (p: string) => getPath(c, p);
-  return `${g('array.pi')}x${g('array.po')} in${g('buffers.inputBankEntries')} w${g('buffers.weightBankWords')} fifo${g('buffers.outputFifoEntries')} ${g('clockMhz')}MHz axi${g('axi.dataBits')}x${g('axi.ports')}`;
+  return `${g('array.pi')}x${g('array.po')} in${g('buffers.inputBankEntries')} w${g('buffers.weightBankWords')} fifo${g('buffers.outputFifoEntries')} ${g('clockMhz')}MHz axi${g('axi.dataBits')}x${g('axi.ports')}${g('array.winograd') === true ? ' winograd' : ''}`;
 }
 
 export function bestEntry(s: SweepFile): SweepEntry | null {

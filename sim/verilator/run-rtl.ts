@@ -12,7 +12,7 @@ import { EngineStatus, describeStatus } from '../../compiler/contracts/register-
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { ddrControllerBytesPerCycle, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
+import { ddrControllerBytesPerCycle, ddrLatencyCycles, getBoard, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
 import { DDR_PORT_MAX_BURSTS, PerfModel } from '../perf/perf-model.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
@@ -207,7 +207,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       top = Math.ceil((top + it.bundle.manifest.memoryMap.ddrBytes + 4096) / 4096) * 4096;
     }
     S.push(`ddr ${top}`);
-    S.push(`timing ${board.ddrLatencyCycles} ${ddrControllerBytesPerCycle(config, board).toFixed(4)} ${DDR_PORT_MAX_BURSTS}`);
+    S.push(`timing ${ddrLatencyCycles(config, board)} ${ddrControllerBytesPerCycle(config, board).toFixed(4)} ${DDR_PORT_MAX_BURSTS}`);
     const st = opts.stress;
     if (st) {
       const pct = (v: number | undefined, name: string) => {

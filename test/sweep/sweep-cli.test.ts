@@ -14,7 +14,6 @@ import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { modelBundle } from '../../sim/perf/model-bundle.ts';
-import { boardAtClock } from '../../sim/sweep/evaluate.ts';
 import type { SweepFile } from '../../sim/sweep/sweep-output.ts';
 
 const model = 'models/default/fashion_cnn.onnx';
@@ -53,7 +52,7 @@ describe('cnna sweep', () => {
     const board = boardByName('ultra96');
     for (const e of one.entries.filter((x) => x.status === 'ok')) {
       const c = e.config as unknown as HwConfig;
-      const ref = modelBundle(compileBundle(qm, c), c, boardAtClock(board, c.clockMhz));
+      const ref = modelBundle(compileBundle(qm, c), c, board);
       expect(e.models[0].cycles).toBe(ref.cycles);
       expect(e.models[0].layers!.map((l) => l.cycles)).toEqual(ref.perLayer.map((l) => l.cycles));
       expect(e.latencyMs).toBeCloseTo((ref.cycles / (c.clockMhz * 1e3)), 9);
@@ -117,6 +116,11 @@ describe('cnna sweep', () => {
     expect(u.stderr).toMatch(/^cnna: error \[E_USAGE\]: --verify 'spice' is not a simulator backend\n {2}hint: known: ref, rtl, hls/);
     const nb = cnna(['sweep', model, '--board', 'zedboard', '-o', full]);
     expect(nb.stderr).toBe("cnna: error [E_USAGE]: unknown board 'zedboard'\n  hint: known boards: kv260, pynq-z2, ultra96, ultra96v2, zcu104\n");
+    // The RTL does not run Winograd jobs: a space with array.winograd is refused before anything runs.
+    writeFileSync(join(tmp, 'wino-space.json'), JSON.stringify({ 'array.winograd': [false, true] }));
+    const w = cnna(['sweep', model, '--space', join(tmp, 'wino-space.json'), '-o', full, '--verify', 'rtl', '--top', '1']);
+    expect(w.code).toBe(1);
+    expect(w.stderr.split('\n')[0]).toMatch(/^cnna: error \[E_CONFIG\]: sweep --verify rtl: the space has array\.winograd configs \(e\.g\. [0-9a-f]{16}\), and array\.winograd is set, but the RTL engine does not run Winograd jobs$/);
     writeFileSync(join(tmp, 'bad-space.json'), JSON.stringify({ 'buffers.inputBank': [1] }));
     const bs = cnna(['sweep', model, '--space', join(tmp, 'bad-space.json'), '-o', full]);
     expect(bs.code).toBe(2);
