@@ -44,7 +44,7 @@ uint64_t csim_ddr_bytes = 0;
 
 bool job_in_ddr(uint64_t base, const Desc& d) {
   if (csim_ddr_bytes == 0) return true;
-  const uint64_t wEnd = base + d.wAddr + WHeaderBytes + uint64_t(d.kh) * d.kw * d.cg * Pi * Po * 2;
+  const uint64_t wEnd = base + d.wAddr + WHeaderBytes + uint64_t(job_weight_words(d)) * Pi * Po * 2;
   if (wEnd > csim_ddr_bytes) return false;
   if (d.hin && d.win && d.cg) {
     const uint64_t inEnd = base + d.inAddr + uint64_t(d.cg - 1) * d.inCgStride + uint64_t(d.hin - 1) * d.inRowStride + uint64_t(d.win) * Pi * 2;
@@ -85,7 +85,7 @@ static void loader_proc(const sint<16>* ddr_rd, uint64_t base, stream<Desc>& d_s
 static void mac_proc(stream<Desc>& d_s, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
                      stream<BiasVec<Po>>& bias_s, stream<AccVec<Po>>& acc_s) {
   const Desc d = d_s.read();
-  mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);
+  (void)mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);  // MAC steps: the clocked model's
 }
 
 static void post_proc(stream<JobCmd>& c_s, stream<ShiftVec<Po>>& shift_s, stream<AccVec<Po>>& acc_s, stream<YVec<Po>>& y_s) {
@@ -184,7 +184,7 @@ SEGMENTS:
       fetch_record(ddr_rd, at, rec);
       const Desc d = decode_desc(rec);
       if (n > 0 && d.opcode == uint32_t(OPC_JOB) && (d.flags & FLAG_SYNC)) break;  // starts the next segment
-      err = check_job<InBankEntries, WBankWords>(d);
+      err = check_job<Pi, InBankEntries, WBankWords>(d);
       if (err == ERR_NONE && CNNA_JOB_BEYOND_DDR(base, d)) err = ERR_AXI;
       if (err != ERR_NONE) break;
       seg[n].d = d;

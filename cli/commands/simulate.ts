@@ -1,6 +1,6 @@
 // `cnna simulate <model.onnx|bundle> --backend ref [--input FILE… | --images IDX --labels IDX]
 // [--limit N] [--batch N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] --json`: runs the
-// bundle on an engine simulator image by image (or N images per start with --batch N: ref and rtl), checks its int16 outputs against the golden
+// bundle on an engine simulator image by image (or N images per start with --batch N: every backend), checks its int16 outputs against the golden
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
 // Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
@@ -59,9 +59,9 @@ export const BACKENDS: Record<string, SimBackend> = {
   hls: hlsBackend,
   // The same HLS C++, untimed (the fast C-simulation, e.g. for VGG16); cycles from the performance model.
   'hls-untimed': {
-    // (never given a batch: simulate refuses --batch for backends without `batch`)
-    run: (bundle, inputs, opts) => hlsBackend.run(bundle, inputs as Record<string, Tensor>, { ...opts, mode: 'untimed' }),
-    runMany: (bundle, inputs, opts) => hlsBackend.runMany(bundle, inputs as Record<string, Tensor>[], { ...opts, mode: 'untimed' }),
+    batch: true,
+    run: (bundle, inputs, opts) => hlsBackend.run(bundle, inputs, { ...opts, mode: 'untimed' }),
+    runMany: (bundle, inputs, opts) => hlsBackend.runMany(bundle, inputs, { ...opts, mode: 'untimed' }),
   },
 };
 
@@ -152,7 +152,7 @@ export const simulateCommand: Command = {
       throw new CnnaError('E_CONFIG', `simulate: the bundle runs batch ${batchN}, --batch ${batchOpt} was given`, { hint: `recompile it with cnna compile --batch ${batchOpt}, or drop --batch` });
     }
     if (batchN > 1 && !chosen.batch) {
-      throw new CnnaError('E_CONFIG', `simulate: the bundle runs batch ${batchN}, backend '${backendName}' runs batch 1 only`, { hint: 'use --backend ref or --backend rtl, or a bundle compiled without --batch' });
+      throw new CnnaError('E_CONFIG', `simulate: the bundle runs batch ${batchN}, backend '${backendName}' runs batch 1 only`, { hint: `use --backend ${Object.entries(BACKENDS).filter(([, b]) => b.batch).map(([n]) => n).join(' or --backend ')}, or a bundle compiled without --batch` });
     }
     const inName = man.inputs[0]?.name;
 

@@ -70,11 +70,32 @@ inline PoolGeom pool_geom(const Desc& d) {
   return PoolGeom{int(d.poolKh), int(d.poolKw), int(d.poolStrideH), int(d.poolStrideW), int(d.poolPadT), int(d.poolPadL)};
 }
 
-/** A streamed job consumes each weight word as it arrives (FC layers, per-pixel conv jobs). */
-inline bool is_streamed(const Desc& d) { return d.hc == 1 && d.wc == 1 && d.hp == 1 && d.wp == 1; }
+inline bool is_winograd(const Desc& d) { return (d.flags & FLAG_WINOGRAD) != 0; }
+inline bool is_batch(const Desc& d) { return (d.flags & FLAG_BATCH) != 0; }
+/** ACC_OUT: the job's sums stay in the MAC array for the next job (ACC_IN); nothing is written. */
+inline bool writes_outputs(const Desc& d) { return (d.flags & FLAG_ACC_OUT) == 0; }
+
+/**
+ * A streamed job consumes each weight word as it arrives (FC layers, per-pixel conv jobs, BATCH jobs);
+ * a Winograd job never streams (its block is merged into 20-bit lanes first).
+ */
+inline bool is_streamed(const Desc& d) {
+  if (is_winograd(d)) return false;
+  return (d.hc == 1 && d.wc == 1 && d.hp == 1 && d.wp == 1) || is_batch(d);
+}
+
+/** Weight words (Po x Pi int16) of the job's block after its header: kh·kw·cg, or 20·cg for Winograd. */
+inline uint32_t job_weight_words(const Desc& d) {
+  return is_winograd(d) ? uint32_t(WinoWordsPerGroup) * d.cg : d.kh * d.kw * d.cg;
+}
+
+/** Rows (images) of a BATCH job the array computes: hc, at most MAX_BATCH accumulator slots. */
+inline int batch_rows(const Desc& d) { return int(d.hc) < MAX_BATCH ? int(d.hc) : MAX_BATCH; }
 
 /** Number of conv outputs the whole job evaluates (every pool window's candidates, overlaps counted). */
 inline int count_candidates(const Desc& d) {
+  if (!writes_outputs(d)) return 0;  // ACC_OUT: the sums are held, none leaves the array
+  if (is_batch(d)) return batch_rows(d);
   const PoolGeom p = pool_geom(d);
   int n = 0;
 COUNT_PY:

@@ -30,15 +30,26 @@ inline int check_header(const uint8_t h[DescBytes], uint32_t& count) {
 }
 
 /** Status of a JOB descriptor against the engine's limits (0 ok), in the RTL loader's order. */
-template <int InBankEntries, int WBankWords>
+template <int Pi, int InBankEntries, int WBankWords>
 int check_job(const Desc& d) {
   if (d.opcode != uint32_t(OPC_JOB)) return ERR_BAD_OPCODE;
   if (d.kh == 0 || d.kw == 0 || d.strideH == 0 || d.strideW == 0 || d.dilH == 0 || d.dilW == 0 || d.poolKh == 0 ||
       d.poolKw == 0 || d.poolStrideH == 0 || d.poolStrideW == 0 || d.hin == 0 || d.win == 0 || d.cg == 0 ||
       d.hc == 0 || d.wc == 0 || d.hp == 0 || d.wp == 0)
     return ERR_ZERO_DIM;
+  // A JOB this engine cannot run stops it with BAD_OPCODE (the drivers refuse such bundles first, naming the
+  // descriptor): a WINOGRAD job on an engine without array.winograd, or not 3x3 / stride 1 / dilation 1 /
+  // at most WinoMaxLanes lanes; a BATCH job not of the batch shape (docs/bundle-format.md "Batch").
+  if (is_winograd(d) && (!Winograd || d.kh != 3 || d.kw != 3 || d.strideH != 1 || d.strideW != 1 || d.dilH != 1 ||
+                         d.dilW != 1 || uint64_t(d.cg) * Pi > uint64_t(WinoMaxLanes) || is_batch(d)))
+    return ERR_BAD_OPCODE;
+  if (is_batch(d) && (d.kh != 1 || d.kw != 1 || d.win != 1 || d.wc != 1 || d.wp != 1 || d.hin != d.hc || d.hp != d.hc ||
+                      d.hc > uint32_t(MAX_BATCH) || d.strideH != 1 || d.strideW != 1 || d.dilH != 1 || d.dilW != 1 ||
+                      d.poolKind != uint32_t(POOL_NONE) || d.padT != 0 || d.padL != 0))
+    return ERR_BAD_OPCODE;
+  if ((d.flags & (FLAG_ACC_IN | FLAG_ACC_OUT)) && !is_batch(d)) return ERR_BAD_OPCODE;
   if (uint64_t(d.hin) * d.win * d.cg > uint64_t(InBankEntries)) return ERR_INPUT_BANK;
-  if (!is_streamed(d) && uint64_t(d.kh) * d.kw * d.cg > uint64_t(WBankWords)) return ERR_WEIGHT_BANK;
+  if (!is_streamed(d) && uint64_t(job_weight_words(d)) > uint64_t(WBankWords)) return ERR_WEIGHT_BANK;
   return ERR_NONE;
 }
 

@@ -1,6 +1,7 @@
 // Loader kernel: moves one job's operands from DDR into the engine. The input tile goes into the input
 // bank (a 3-D strided read: cg planes x hin rows x win entries), the parameter block into the bias and
-// shift streams, and the kh·kw·cg weight words, in (ky, kx, g) order, into the weight stream. All
+// shift streams, and the kh·kw·cg weight words, in (ky, kx, g) order (a Winograd block: its 20·cg words in
+// block order), into the weight stream. All
 // addresses are BASE + descriptor offset, as in the RTL.
 #pragma once
 #include "cnna_engine.h"
@@ -55,7 +56,7 @@ template <int Pi, int Po, int WHeaderBytes>
 void load_weights(const sint<16>* ddr, uint64_t base, const Desc& d, stream<WWord<Pi, Po>>& w_s) {
   static_assert(WHeaderBytes % 32 == 0, "The weight words start 32-byte aligned behind the bias/shift header.");
   const uint64_t a0 = (base + d.wAddr + WHeaderBytes) >> 1;
-  const int nTap = int(d.kh) * int(d.kw) * int(d.cg);
+  const int nTap = int(job_weight_words(d));  // kh·kw·cg, or 20·cg for a Winograd block
 LOAD_W:
   for (int t = 0; t < nTap; t++) {
 #pragma HLS PIPELINE II = 1

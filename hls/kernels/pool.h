@@ -1,7 +1,7 @@
 // Pooling kernel: per pooled output (py, px), the candidates the MAC array produced for that window (the
 // same walk: window positions clamped to the job's conv region) reduce to their maximum, or to the exact
-// sum S and then sat16(rshr(S·M, avgShift)) (docs/numerics.md step 4). NONE is a 1x1 window. A window
-// without candidates (the compiler never emits one) yields 0.
+// sum S and then sat16(rshr(S·M, avgShift)) (docs/numerics.md step 4). NONE is a 1x1 window (a BATCH job: one
+// per row). A window without candidates (the compiler never emits one) yields 0. An ACC_OUT job has none.
 #pragma once
 #include "cnna_engine.h"
 
@@ -9,6 +9,7 @@ namespace cnna {
 
 template <int Po>
 void pool(const Desc& d, stream<YVec<Po>>& y_s, stream<YVec<Po>>& p_s) {
+  if (!writes_outputs(d)) return;  // ACC_OUT: the sums stay in the array, no output
   const PoolGeom p = pool_geom(d);
   const bool avg = d.poolKind == POOL_AVG;
 POOL_PY:

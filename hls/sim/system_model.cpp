@@ -221,7 +221,7 @@ SC_MODULE(System) {
         Token t;
         t.d = cnna::decode_desc(rec);
         t.index = j;
-        e = cnna::check_job<cnna::InBankEntries, cnna::WBankWords>(t.d);
+        e = cnna::check_job<cnna::Pi, cnna::InBankEntries, cnna::WBankWords>(t.d);
         if (!e && !cnna::job_in_ddr(base, t.d)) e = cnna::ERR_AXI;
         if (e) break;
         const cnna::Desc& d = t.d;
@@ -244,8 +244,8 @@ SC_MODULE(System) {
         // there are two, so they load while the previous job computes.
         t.weightsIn = std::make_shared<double>(0);
         slot.write(t);
-        const uint64_t nTap = uint64_t(d.kh) * d.kw * d.cg;
-        *t.weightsIn = ddr.read(now(), nTap * cnna::Pi * cnna::Po * 2, 1);
+        const uint64_t nWords = cnna::job_weight_words(d);
+        *t.weightsIn = ddr.read(now(), nWords * cnna::Pi * cnna::Po * 2, 1);
         jobsHanded++;
         if (d.flags & cnna::FLAG_LAST) break;
       }
@@ -270,7 +270,6 @@ SC_MODULE(System) {
       const double t0 = now();
       wait(SC_ZERO_TIME);  // the loader sets the weight arrival right after the hand-over
       const double weightsIn = *t.weightsIn;
-      const uint64_t nTap = uint64_t(d.kh) * d.kw * d.cg;
       // Functional result: the HLS kernels on this job's bank and weight block.
       cnna::stream<cnna::WWord<cnna::Pi, cnna::Po>> w_s;
       cnna::stream<cnna::BiasVec<cnna::Po>> bias_s;
@@ -280,16 +279,28 @@ SC_MODULE(System) {
       t.out = std::make_shared<cnna::stream<YVec>>();
       cnna::load_params<cnna::Po>(ddr.words(), base, d, bias_s, shift_s);
       cnna::load_weights<cnna::Pi, cnna::Po, cnna::WHeaderBytes>(ddr.words(), base, d, w_s);
-      cnna::mac_array<cnna::Pi, cnna::Po, cnna::InBankEntries, cnna::WBankWords>(d, banks[t.bank].data(), w_s, bias_s, acc_s);
+      const uint64_t steps = cnna::mac_array<cnna::Pi, cnna::Po, cnna::InBankEntries, cnna::WBankWords>(d, banks[t.bank].data(), w_s, bias_s, acc_s);
       const int nCand = cnna::count_candidates(d);
       cnna::post_op<cnna::Po>(d, nCand, shift_s, acc_s, y_s);
       cnna::pool<cnna::Po>(d, y_s, *t.out);
       // Cycle cost of the array (docs/engine.md "Compute"): 1 setup cycle per pooling window, 1 per conv
       // pixel, kh·kw·cg MAC cycles per conv pixel. A conv job starts when its whole weight block is in;
-      // a streamed job's MAC steps follow the words as they arrive.
-      const uint64_t steps = uint64_t(nCand) * nTap;
-      const double cost = double(d.hp) * d.wp + double(nCand) * (1 + nTap);
-      const double end = cnna::is_streamed(d) ? std::max(t0 + cost, weightsIn + 1) : std::max(t0, weightsIn) + cost;
+      // a streamed job's MAC steps follow the words as they arrive. A BATCH job holds each word for
+      // MAX_BATCH steps (one per accumulator slot, used or not). A Winograd job: 1 per window and per
+      // candidate as above, 16·cg MAC steps per 2x2 tile it computes (the kernel's count: a tile served
+      // from the tile cache costs none) plus 2 per tile for the output transform's two adder stages.
+      double cost, end;
+      if (cnna::is_batch(d)) {
+        cost = 2 + double(d.cg) * cnna::MAX_BATCH;
+        end = std::max(t0 + cost, weightsIn + cnna::MAX_BATCH);
+      } else if (cnna::is_winograd(d)) {
+        const double tiles = double(steps) / (16.0 * d.cg);
+        cost = double(d.hp) * d.wp + nCand + double(steps) + 2 * tiles;
+        end = std::max(t0, weightsIn) + cost;
+      } else {
+        cost = double(d.hp) * d.wp + double(nCand) * (1 + double(d.kh) * d.kw * d.cg);
+        end = cnna::is_streamed(d) ? std::max(t0 + cost, weightsIn + 1) : std::max(t0, weightsIn) + cost;
+      }
       const uint64_t stall = uint64_t(std::max(0.0, end - t0 - cost));
       regs.macBusy += steps;
       regs.stalls += stall;
@@ -315,7 +326,8 @@ SC_MODULE(System) {
       // Outputs leave through the output FIFO as the array produces them, so the job's write bursts
       // overlap its compute: they occupy the DDR from the compute start; the job is done when the last
       // burst's response is back (at the earliest now, the end of the drain).
-      const double doneAt = std::max(now(), ddr.write(t.computeStart, uint64_t(d.hp) * d.wp * groups * 2 * cnna::Pi));
+      // An ACC_OUT job writes nothing (its sums stay in the array).
+      const double doneAt = cnna::writes_outputs(d) ? std::max(now(), ddr.write(t.computeStart, uint64_t(d.hp) * d.wp * groups * 2 * cnna::Pi)) : now();
       cnna::writer<cnna::Pi, cnna::Po>(ddr.words(), regs.baseLo, d, *t.out);
       waitUntil(doneAt);
       jobsWritten++;

@@ -43,7 +43,7 @@ function systemcVersion(): string {
 }
 
 export async function hlsBuildKey(config: HwConfig): Promise<string> {
-  requireEngineSupport(config, 'the HLS engine', { winograd: false });
+  requireEngineSupport(config, 'the HLS engine', { winograd: true });
   const h = createHash('sha256');
   h.update(configHash(config));
   h.update(await getGxxVersion());
@@ -57,7 +57,7 @@ export async function hlsBuildKey(config: HwConfig): Promise<string> {
 
 /** Writes cnna_config.h and cnna_regs.h for a config into dir. */
 export function writeHlsHeaders(config: HwConfig, dir: string): void {
-  requireEngineSupport(config, 'the HLS engine', { winograd: false });
+  requireEngineSupport(config, 'the HLS engine', { winograd: true });
   writeFileSync(join(dir, 'cnna_config.h'), genHlsHeader(config));
   writeFileSync(join(dir, 'cnna_regs.h'), genHlsRegHeader());
 }

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { bundleBatch, type Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, WINO_MAX_LANES, type Bundle } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -21,18 +21,48 @@ import { modelBundle } from '../perf/model-bundle.ts';
 import { PerfModel } from '../perf/perf-model.ts';
 import { checkBundleConfig, type LayerStats } from '../ref/run-bundle.ts';
 import { ensureHlsModel, type HlsModel } from './build.ts';
-import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs } from '../ddr-image.ts';
+import { dumpOutputLines, loadBundleLines, loadInputLines, readOutputs, type DdrInputSet } from '../ddr-image.ts';
+import { checkBatchJobs } from '../verilator/run-rtl.ts';
 
 export type HlsMode = 'untimed' | 'clocked';
 
-export interface HlsInputSet {
-  raw?: Record<string, Int16Array>;
-  tensors?: Record<string, Tensor>;
+/** One start's inputs: one image's, or (a batch bundle) `images`, one set per image. */
+export type HlsInputSet = DdrInputSet;
+
+type RawOuts = Record<string, { q: Int16Array; f: number; dims: number[] }>;
+
+/**
+ * Refuse a bundle with a WINOGRAD job this engine does not run (E_BUNDLE naming the descriptor, as sim/ref):
+ * on a config without array.winograd, or not 3x3 / stride 1 / dilation 1 / at most WINO_MAX_LANES lanes.
+ */
+export function checkWinogradJobs(bundle: Bundle, config: HwConfig): void {
+  const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
+  const count = Math.min(decodeHeader(v, 0).count, Math.floor(bundle.descriptors.byteLength / DESC_BYTES) - 1);
+  for (let j = 1; j <= count; j++) {
+    const d = decodeDescriptor(v, j * DESC_BYTES);
+    if (d.flags & Flag.WINOGRAD) {
+      if (!config.array.winograd) {
+        throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' is a WINOGRAD job, but the engine's config has no array.winograd`, {
+          hint: 'recompile the model for this engine\'s config (the compiler emits Winograd jobs only for a config with array.winograd)',
+        });
+      }
+      if (d.kh !== 3 || d.kw !== 3 || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1 || d.flags & Flag.BATCH) {
+        throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}': a WINOGRAD job must be 3x3, stride 1, dilation 1 and not BATCH (it is ${d.kh}x${d.kw}, stride ${d.strideH}x${d.strideW}, dilation ${d.dilH}x${d.dilW})`);
+      }
+      if (d.cg * config.array.pi > WINO_MAX_LANES) {
+        throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}': a WINOGRAD job reduces over ${d.cg * config.array.pi} lanes (cg ${d.cg} x PI ${config.array.pi}), more than ${WINO_MAX_LANES} (the 48-bit bound of docs/numerics.md)`);
+      }
+    }
+    if (d.flags & Flag.LAST) break;
+  }
 }
 
 export interface HlsRunResult {
-  raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
+  /** Outputs of image 0 (the only image at batch 1), read from the DDR the engine wrote. */
+  raw: RawOuts;
   outputs: Record<string, Tensor>;
+  /** Every image's outputs of the start (one entry at batch 1), each read from the DDR the engine wrote. */
+  images: { raw: RawOuts; outputs: Record<string, Tensor> }[];
   cycles: number;
   /** Where `cycles` comes from: the clocked model's counter, or the performance model (untimed). */
   cyclesSource: 'clocked' | 'perf-model';
@@ -87,11 +117,9 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
   for (const it of items) {
     checkBundleConfig(it.bundle, config);
-    if (bundleBatch(it.bundle.manifest) > 1) {
-      throw new CnnaError('E_CONFIG', `bundle '${it.bundle.manifest.model}' runs batch ${bundleBatch(it.bundle.manifest)}; the HLS engine runs batch 1 only (no BATCH jobs)`, {
-        hint: 'run batch bundles on --backend ref or --backend rtl, or compile without --batch',
-      });
-    }
+    // The engine stops with BAD_OPCODE on a job it cannot run; refuse such a bundle first, naming the job.
+    checkBatchJobs(it.bundle);
+    checkWinogradJobs(it.bundle, config);
   }
   const mode = opts.mode ?? 'untimed';
   const { pi, po } = config.array;
@@ -161,7 +189,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
         }
         const idHex = ((BigInt(h.configIdHi >>> 0) << 32n) | BigInt(h.configIdLo >>> 0)).toString(16).padStart(16, '0');
         if (idHex !== hash) throw new CnnaError('E_SIM', `HLS model reports CONFIG_ID ${idHex}, expected ${hash}: stale build cache?`);
-        const { raw, outputs } = readOutputs(work, b, i, m, pi);
+        const { raw, outputs, images } = readOutputs(work, b, i, m, pi);
         let perLayer: LayerStats[];
         let cycles: number;
         if (modeled) {
@@ -187,7 +215,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
           cycles = h.cycles;
         }
         return {
-          raw, outputs, cycles, cyclesSource: modeled ? 'perf-model' : 'clocked',
+          raw, outputs, images, cycles, cyclesSource: modeled ? 'perf-model' : 'clocked',
           latencySeconds: cycles / (config.clockMhz * 1e6),
           perLayer,
           stallCycles: modeled ? perLayer.reduce((a, l) => a + l.stallCycles, 0) : h.stalls,

@@ -1,6 +1,6 @@
-// cnna simulate --batch N through the CLI: the default model at batch 4 on the TypeScript engine model
-// (bit-exact per image against the golden model, the batch fields of --json), and the refusals: a backend
-// that runs batch 1 only (E_CONFIG), a batch outside 1..64 (E_USAGE), fewer images than one batch.
+// cnna simulate --batch N through the CLI: the default model at batch 4 on the TypeScript engine model and
+// on the HLS engine (bit-exact per image against the golden model, the batch fields of --json), and the
+// refusals: a batch outside 1..64 (E_USAGE), fewer images than one batch.
 import { describe, expect, it } from 'vitest';
 import { fashionMnistAvailable } from '../../compiler/data/fashion-mnist.ts';
 import { cnna } from './run-cli.ts';
@@ -23,10 +23,16 @@ describe.skipIf(!fashionMnistAvailable())('cnna simulate --batch (skipped: Fashi
     expect(j.cycles).toBeLessThan(4 * one.cycles);
   });
 
-  it('refuses --batch on a batch-1 backend, outside 1..64, and with fewer images than one batch', () => {
-    const hls = cnna(['simulate', model, '--backend', 'hls', '--dataset', 'fashion-mnist', '--limit', '4', '--batch', '4']);
-    expect(hls.code).not.toBe(0);
-    expect(hls.stderr).toContain("[E_CONFIG]: simulate: backend 'hls' runs batch 1 only, --batch 4 needs a backend that runs batch bundles");
+  it('runs a start of 4 on the HLS engine (clocked C-simulation), every image bit-exact', () => {
+    const r = cnna(['simulate', model, '--backend', 'hls', '--dataset', 'fashion-mnist', '--limit', '4', '--batch', '4', '--calibration-images', '8', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ backend: 'hls', inferences: 4, bitExact: true, batch: 4, starts: 1 });
+    expect(j.mismatches).toMatchObject({ images: 0, values: 0, compared: 40 });
+    expect(j.imagesPerSecond).toBeCloseTo(4 / j.latencySeconds, 6);
+  });
+
+  it('refuses --batch outside 1..64 and with fewer images than one batch', () => {
     const zero = cnna(['simulate', model, '--backend', 'ref', '--dataset', 'fashion-mnist', '--limit', '4', '--batch', '0']);
     expect(zero.stderr).toContain('[E_USAGE]: batch must be an integer in 1..64 (got 0)');
     const big = cnna(['simulate', model, '--backend', 'ref', '--dataset', 'fashion-mnist', '--limit', '4', '--batch', '65']);
