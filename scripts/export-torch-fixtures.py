@@ -6,15 +6,13 @@ Run: /usr/bin/python3 scripts/export-torch-fixtures.py   (Debian: apt-get instal
 Weights are seeded; BatchNorm layers get seeded running statistics and run in eval mode.
 Every model takes one 1x3x16x16 image and ends in class scores (logits, no softmax).
 """
-import os
-import sys
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'torch-exports')
-CLASSES = 10
+from torch_export import CLASSES, export_all, fixture_dir
+
+OUT = fixture_dir('torch-exports')
 
 
 def bn(c):
@@ -222,15 +220,7 @@ FAMILIES = {
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for i, (name, cls) in enumerate(FAMILIES.items()):
-        for opset in (13, 17):
-            torch.manual_seed(1000 + i)
-            m = cls().eval()
-            x = torch.rand(1, 3, 16, 16) * 2 - 1
-            path = os.path.join(OUT, f'{name}-opset{opset}.onnx')
-            torch.onnx.export(m, x, path, opset_version=opset, input_names=['input'], output_names=['logits'], do_constant_folding=True)
-            print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+    export_all(FAMILIES, OUT, seed=1000)
 
 
 if __name__ == '__main__':

@@ -6,15 +6,13 @@ cnna partitions them into engine and host segments (docs/bundle-format.md "Segme
 Run: /usr/bin/python3 scripts/export-torch-host-ops.py   (Debian: apt-get install python3-torch python3-onnx)
 Weights are seeded. Every model takes one 1x3x16x16 image and ends in class scores (logits).
 """
-import os
-import sys
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'torch-host-ops')
-CLASSES = 10
+from torch_export import CLASSES, export_all, fixture_dir
+
+OUT = fixture_dir('torch-host-ops')
 
 
 class SigmoidTanh(nn.Module):
@@ -81,15 +79,7 @@ MODELS = {'sigmoid-tanh': SigmoidTanh, 'channel-softmax': ChannelSoftmax, 'lppoo
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for i, (name, cls) in enumerate(MODELS.items()):
-        for opset in (13, 17):
-            torch.manual_seed(2000 + i)
-            m = cls().eval()
-            x = torch.rand(1, 3, 16, 16) * 2 - 1
-            path = os.path.join(OUT, f'{name}-opset{opset}.onnx')
-            torch.onnx.export(m, x, path, opset_version=opset, input_names=['input'], output_names=['logits'], do_constant_folding=True)
-            print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+    export_all(MODELS, OUT, seed=2000)
 
 
 if __name__ == '__main__':
