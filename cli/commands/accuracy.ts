@@ -3,16 +3,13 @@
 // images, preprocessed as x = (pixel·S − M)/D (S = 1/255, M = 0, D = 1 by default). The model
 // is quantized once (default calibration, see compiler/quant/quantize.ts), then both executors
 // run the same batches. Top-1 reads the first model output, one row of class scores per image.
-import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
-import { readIdx } from '../../compiler/data/idx.ts';
-import { DEFAULT_PREPROCESS, imageSetFromIdx, toBatch, type ImageSet, type Preprocess } from '../../compiler/data/preprocess.ts';
+import { DEFAULT_PREPROCESS, toBatch, type ImageSet, type Preprocess } from '../../compiler/data/preprocess.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Command } from '../command.ts';
+import { IMAGE_OPTIONS, imageSource, readImages } from '../image-flags.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, shapeText } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
-
-const DATASETS = ['fashion-mnist'];
 
 /** A number, or a fraction 'a/b' (so --scale 1/255 works). */
 export function parseNumber(option: string, v: unknown, fallback: number): number {
@@ -33,22 +30,14 @@ function positiveInt(option: string, v: unknown): number | undefined {
 }
 
 export function loadImages(values: Record<string, unknown>): { set: ImageSet; name: string } {
-  const dataset = values.dataset as string | undefined;
-  const images = values.images as string | undefined;
-  const labels = values.labels as string | undefined;
-  if (dataset !== undefined && (images !== undefined || labels !== undefined)) {
-    throw new CnnaError('E_USAGE', 'accuracy: pass either --dataset or --images and --labels, not both');
-  }
-  if (dataset !== undefined) {
-    if (!DATASETS.includes(dataset)) throw new CnnaError('E_USAGE', `accuracy: unknown dataset '${dataset}'`, { hint: `supported: ${DATASETS.join(', ')}; or pass --images IDX --labels IDX` });
-    return { set: loadFashionMnist('test'), name: 'fashion-mnist (test split)' };
-  }
-  if (images === undefined || labels === undefined) {
-    throw new CnnaError('E_USAGE', `accuracy: ${images === undefined && labels === undefined ? 'no images given' : images === undefined ? '--labels needs --images' : '--images needs --labels'}`, {
+  const src = imageSource(values, 'accuracy');
+  if ('missing' in src) {
+    const { images, labels } = src.missing;
+    throw new CnnaError('E_USAGE', `accuracy: ${images && labels ? 'no images given' : images ? '--labels needs --images' : '--images needs --labels'}`, {
       hint: 'pass --dataset fashion-mnist, or --images IDX --labels IDX (gzipped or not)',
     });
   }
-  return { set: imageSetFromIdx(readIdx(images), readIdx(labels), { images, labels }), name: `${images} + ${labels}` };
+  return readImages(src, 'test');
 }
 
 /** The images must have the model's one input shape (C×H×W); otherwise E_USAGE with what to pass instead. */
@@ -77,9 +66,7 @@ export const accuracyCommand: Command = {
   summary: 'float and bit-exact fixed-point top-1 accuracy on labelled images (Fashion-MNIST or IDX files)',
   usage: 'accuracy <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) [--scale S --mean M --std D] [--limit N] [--format auto|Qm.n] [--per-channel] [--calibration-images N | --calibration FILE ...]',
   options: {
-    dataset: { type: 'string' },
-    images: { type: 'string' },
-    labels: { type: 'string' },
+    ...IMAGE_OPTIONS,
     scale: { type: 'string' },
     mean: { type: 'string' },
     std: { type: 'string' },

@@ -27,6 +27,7 @@ import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, nonFinitePolicy, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
 import { checkImagesFit, loadImages, parseNumber } from './accuracy.ts';
+import { IMAGE_OPTIONS } from '../image-flags.ts';
 
 export interface BackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
@@ -98,9 +99,7 @@ export const simulateCommand: Command = {
     config: { type: 'string' },
     model: { type: 'string' },
     input: { type: 'string', short: 'i', multiple: true },
-    dataset: { type: 'string' },
-    images: { type: 'string' },
-    labels: { type: 'string' },
+    ...IMAGE_OPTIONS,
     limit: { type: 'string' },
     batch: { type: 'string' },
     scale: { type: 'string' },

@@ -8,15 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import cliProgress from 'cli-progress';
 import { rmSync } from 'node:fs';
-import { loadFashionMnist } from '../../compiler/data/fashion-mnist.ts';
-import { readIdx } from '../../compiler/data/idx.ts';
-import { DEFAULT_PREPROCESS, imageSetFromIdx, type ImageSet } from '../../compiler/data/preprocess.ts';
+import { DEFAULT_PREPROCESS, type ImageSet } from '../../compiler/data/preprocess.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { parseFormat, formatName } from '../../compiler/golden/fixed/fixed-point.ts';
 import { checkOutputFile, writeFileAtomic } from '../../compiler/util/atomic-write.ts';
 import { exportTrained, formatTable, train, type EpochRecord } from '../../models/train/train-loop.ts';
 import { writeTrainReport } from '../../models/train/train-report.ts';
 import type { Command } from '../command.ts';
+import { IMAGE_OPTIONS, imageSource, readImages } from '../image-flags.ts';
 import { loadModel, shapeText } from '../model-pipeline.ts';
 
 function int(option: string, v: unknown, min: number): number {
@@ -32,18 +31,14 @@ function formatOption(option: string, v: unknown): 'auto' | number {
 }
 
 function datasets(values: Record<string, unknown>): { trainSet: ImageSet; val: ImageSet; name: string } {
-  const dataset = values.dataset as string | undefined;
-  const images = values.images as string | undefined;
-  const labels = values.labels as string | undefined;
-  if (dataset !== undefined && (images !== undefined || labels !== undefined)) throw new CnnaError('E_USAGE', 'train: pass either --dataset or --images and --labels, not both');
-  if (dataset !== undefined) {
-    if (dataset !== 'fashion-mnist') throw new CnnaError('E_USAGE', `train: unknown dataset '${dataset}'`, { hint: 'supported: fashion-mnist; or pass --images IDX --labels IDX' });
-    return { trainSet: loadFashionMnist('train'), val: loadFashionMnist('test'), name: 'fashion-mnist (train split; validation: test split)' };
+  const src = imageSource(values, 'train');
+  if ('missing' in src) throw new CnnaError('E_USAGE', 'train: no training images given', { hint: 'pass --dataset fashion-mnist, or --images IDX --labels IDX' });
+  if ('dataset' in src) {
+    return { trainSet: readImages(src, 'train').set, val: readImages(src, 'test').set, name: `${src.dataset} (train split; validation: test split)` };
   }
-  if (images === undefined || labels === undefined) throw new CnnaError('E_USAGE', 'train: no training images given', { hint: 'pass --dataset fashion-mnist, or --images IDX --labels IDX' });
-  const set = imageSetFromIdx(readIdx(images), readIdx(labels), { images, labels });
   // Without a separate test split, the last images are held out for validation (see --val).
-  return { trainSet: set, val: set, name: `${images} + ${labels}` };
+  const { set, name } = readImages(src, 'train');
+  return { trainSet: set, val: set, name };
 }
 
 export const trainCommand: Command = {
@@ -51,9 +46,7 @@ export const trainCommand: Command = {
   summary: 'quantization-aware training in the engine\'s fixed-point arithmetic; exports ONNX with the trained formats',
   usage: 'train <model.onnx> (--dataset fashion-mnist | --images IDX --labels IDX) -o out.onnx [--epochs N] [--batch B] [--lr LR] [--format auto|Qm.n] [--weights-format auto|Qm.n] [--per-channel] [--from-scratch] [--val N] [--limit N] [--seed S] [--threads T] [--forward fake|golden] [--report FILE.html]',
   options: {
-    dataset: { type: 'string' },
-    images: { type: 'string' },
-    labels: { type: 'string' },
+    ...IMAGE_OPTIONS,
     out: { type: 'string', short: 'o' },
     epochs: { type: 'string', default: '1' },
     batch: { type: 'string', default: '64' },
