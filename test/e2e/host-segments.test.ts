@@ -9,7 +9,7 @@
 //    engine segments on its engine and the host ops between them), every output is bit-exact.
 // The lookup-table rule is checked on values computed independently (Python's math.exp / tanh).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,23 +37,19 @@ import { rawGraphInputs, runBundle } from '../../sim/ref/run-bundle.ts';
 import { runSegmentsAsync } from '../../sim/run-segments.ts';
 import { modelBundle } from '../../sim/perf/model-bundle.ts';
 import { runBundleRtl } from '../../sim/verilator/run-rtl.ts';
-import { maxAbsDiff, runOrtModel } from '../conformance/ort-compare.ts';
 import { rng } from '../engine/random-layer.ts';
 import { cnna } from '../cli/run-cli.ts';
 import { writeNpy } from '../../compiler/data/npy.ts';
-import { repoRoot, virtualHwh } from './support/shared-paths.ts';
+import { virtualHwh } from './support/shared-paths.ts';
 import { FAKE_BITSTREAM } from './support/synthetic-model.ts';
+import { fixtureImages, floatVsOrt, torchFixtures } from '../conformance/torch-fixtures.ts';
 
-const dir = resolve(repoRoot, 'test/fixtures/torch-host-ops');
-const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+const { dir, files } = torchFixtures('torch-host-ops');
 const IMAGES = 3;
 const TOKEN = 'segments-token';
 const haveVerilator = (() => { try { return spawnSync('verilator', ['--version']).status === 0; } catch { return false; } })();
 
-function images(seed: number): Tensor[] {
-  const r = rng(seed);
-  return Array.from({ length: IMAGES }, () => ({ dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, () => r() * 2 - 1) }));
-}
+const images = (seed: number): Tensor[] => fixtureImages(seed, IMAGES);
 
 interface Compiled { f: string; qm: QuantizedModel; bundle: Bundle; xs: Tensor[]; gold: Int16Array[] }
 
@@ -89,17 +85,7 @@ describe('partitioned models (engine + host segments)', () => {
   });
 
   it('float executor vs onnxruntime-node on every export', async () => {
-    const worst: string[] = [];
-    for (const f of files) {
-      const bytes = readFileSync(resolve(dir, f));
-      const g = importOnnx(bytes);
-      for (const x of images(5)) {
-        const ref = (await runOrtModel(bytes, { input: x }, ['logits'])).logits;
-        const d = Math.max(maxAbsDiff(runFloat(g, { input: x }).logits, ref), maxAbsDiff(runFloat(optimize(g), { input: x }).logits, ref));
-        if (!(d <= 1e-5)) worst.push(`${f}: max |float - ORT| = ${d}`);
-      }
-    }
-    expect(worst).toEqual([]);
+    expect(await floatVsOrt(dir, files, images(5))).toEqual([]);
   });
 
   it('the compiler splits each model where the engine cannot run an op', () => {
