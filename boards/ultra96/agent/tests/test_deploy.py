@@ -309,6 +309,14 @@ class PartitionedBundleTest(unittest.TestCase):
             load_bundle(make_bundle(extra={"segments": [eng, {"kind": "host", "ops": [lut]}]}))
         self.assertIsNone(load_bundle(make_bundle()).segments)
 
+    def test_an_exit_op_marks_its_graph_output(self):
+        from cnna_agent.bundle import load_bundle
+        eng = {"kind": "engine", "header": 0, "count": 1, "layers": [0, 0], "inputs": [], "outputs": []}
+        t = {"name": "logits", "shape": [1, 10], "f": 11}
+        b = load_bundle(make_bundle(extra={"segments": [eng, {"kind": "host", "ops": [{"op": "exit", "node": "exit logits", "input": t, "output": t}]}]}))
+        self.assertEqual(b.outputs[0].describe(), {"name": "logits", "dtype": "int16", "shape": [1, 10], "f": 11, "exit": True})
+        self.assertEqual(load_bundle(make_bundle()).outputs[0].describe(), {"name": "logits", "dtype": "int16", "shape": [1, 10], "f": 11})
+
 
 class HostOpsTest(unittest.TestCase):
     """The exact rules of docs/numerics.md "Host ops" (values worked out by hand there)."""
@@ -328,3 +336,21 @@ class HostOpsTest(unittest.TestCase):
         table[32768 + 100] = 7
         run_op({"op": "lut", "node": "l", "input": t("a", 4, 14), "output": t("l", 4, 14), "table": {"offset": 64, "entries": 65536}}, v, {64: table})
         self.assertEqual(list(array("h", v["l"])), [8192, -8192, 0, 7])
+
+    def test_exit_confidence_and_threshold(self):
+        from array import array
+        from cnna_agent.host_ops import exit_confidence, exit_reached
+        # softmax maximum, float64 rounded to float32: two equal logits 0.5; logits (1, 0) 1 / (1 + e^-1)
+        self.assertEqual(exit_confidence(array("h", [0, 0]).tobytes(), 14), 0.5)
+        self.assertEqual(exit_confidence(array("h", [1024, 0]).tobytes(), 10), 0.7310585975646973)
+        v = {"e": array("h", [1024, 0]).tobytes(), "g": array("h", [0, 0]).tobytes()}
+
+        def ex(name, f):
+            t = {"name": name, "shape": [1, 2], "f": f}
+            return {"op": "exit", "node": "exit " + name, "input": t, "output": t}
+        ops = [ex("g", 14), ex("e", 10)]
+        self.assertIsNone(exit_reached(ops, v, None))  # no threshold: an exit never stops the run
+        self.assertEqual(exit_reached(ops, v, 0.731058), "e")
+        self.assertIsNone(exit_reached(ops, v, 0.731059))
+        self.assertEqual(exit_reached(ops, v, 0.5), "g")  # the first exit confident enough
+        self.assertEqual(exit_reached(ops, v, 0), "g")
