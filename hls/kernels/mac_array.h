@@ -50,6 +50,7 @@ uint64_t mac_batch(const Desc& d, const Entry<Pi> bank[InBankEntries], stream<WW
   // The held sums of an ACC_OUT job: MAX_BATCH x Po 48-bit registers that outlive the job.
   static sint<48> held[MAX_BATCH][Po];
 #pragma HLS ARRAY_PARTITION variable = held complete dim = 2
+  // One row of Po lanes is read or written at once (as acc below).
   sint<48> acc[MAX_BATCH][Po];
 #pragma HLS ARRAY_PARTITION variable = acc complete dim = 2
   // One row's Po lanes per cycle (the rows share the array in turn, as the RTL's accumulator slots).
@@ -74,6 +75,7 @@ BATCH_G:
   BATCH_OUT:
     for (int n = 0; n < rows; n++) {
 #pragma HLS PIPELINE II = 1
+      // One row's sums per cycle into the post-op's stream.
       AccVec<Po> out;
       for (int m = 0; m < Po; m++) out.a[m] = acc[n][m];
       acc_s.write(out);
@@ -91,6 +93,8 @@ uint64_t mac_winograd(const Desc& d, const Entry<Pi> bank[InBankEntries], stream
   // One merged word (Po x Pi x 20 bits) per address: one MAC step per cycle.
   static sint<48> cache[2][WinoCacheCols][4][Po];
 #pragma HLS ARRAY_PARTITION variable = cache complete dim = 4
+  // The tile cache: one address per (tile row, tile column, output of the tile) holds all Po lanes, so a
+  // candidate is one read and a computed tile four writes.
   static int tagY[2][WinoCacheCols], tagX[2][WinoCacheCols];
   wino_fill<Pi, Po, UBankWords>(int(d.cg), w_s, ubank);
   for (int r = 0; r < 2; r++)

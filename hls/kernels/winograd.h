@@ -51,6 +51,7 @@ WINO_FILL_G:
 /** V = B^T d B of one lane's 4x4 patch d (row-major): each output is ±d ± d ± d ± d, 18 bits. */
 inline void wino_input(const sint<16> d[16], sint<18> v[16]) {
 #pragma HLS INLINE
+  // Inlined: a few adders per lane, which should sit beside the patch registers, not behind a call.
   sint<18> t[16];
   for (int c = 0; c < 4; c++) {
     t[c] = sint<18>(d[c] - d[8 + c]);
@@ -69,6 +70,7 @@ inline void wino_input(const sint<16> d[16], sint<18> v[16]) {
 /** Y = A^T M A of one lane's 16 sums: the 2x2 outputs (y00, y01, y10, y11), each 4x the direct sum. */
 inline void wino_output(const sint<48> m[16], sint<64> y[4]) {
 #pragma HLS INLINE
+  // Inlined into the per-lane unrolled loop: one adder tree per output lane.
   sint<64> s[8];
   for (int c = 0; c < 4; c++) {
     s[c] = sint<64>(m[c]) + m[4 + c] + m[8 + c];
@@ -89,8 +91,9 @@ void wino_tile(const Desc& d, const Entry<Pi> bank[InBankEntries], const UWord<P
                const BiasVec<Po>& bias, int ty, int tx, sint<48> out[4][Po]) {
   const int cg = d.cg, hin = d.hin, win = d.win;
   sint<48> M[16][Po];
-#pragma HLS ARRAY_PARTITION variable = M complete dim = 2
-  // One accumulator per output lane and position: the array's 48-bit registers, 16 per lane here.
+#pragma HLS ARRAY_PARTITION variable = M complete dim = 0
+  // Registers (16 x Po x 48 bits): a MAC step adds into the Po sums of one position, and the output
+  // transform reads all 16 positions of every lane at once.
   for (int t = 0; t < 16; t++)
     for (int m = 0; m < Po; m++) M[t][m] = 0;
 WINO_G:
@@ -98,10 +101,14 @@ WINO_G:
     // Input transform of group g: 16 bank reads (the patch), then B^T d B per lane.
     sint<16> patch[Pi][16];
     sint<18> V[Pi][16];
-#pragma HLS ARRAY_PARTITION variable = V complete dim = 1
+#pragma HLS ARRAY_PARTITION variable = patch complete dim = 0
+#pragma HLS ARRAY_PARTITION variable = V complete dim = 0
+    // Registers, not RAMs: the patch is written one position per cycle and transformed all at once, and a
+    // MAC step reads V of every lane for one position.
   WINO_PATCH:
     for (int k = 0; k < 16; k++) {
 #pragma HLS PIPELINE II = 1
+      // One input-bank read per cycle (one entry = Pi lanes): 16 per channel group, as many as its MAC steps.
       const int iy = ty - int(d.padT) + (k >> 2);
       const int ix = tx - int(d.padL) + (k & 3);
       const bool inside = iy >= 0 && iy < hin && ix >= 0 && ix < win;

@@ -5,11 +5,16 @@
 //
 // Vectors: for the config the shared golden vectors were compiled for (test/vectors/engine/index.json),
 // those vectors (expected outputs from the golden model); for any other config, seeded random programs
-// (sim/verilator/random-bundle.ts) whose expected outputs come from the executable spec (sim/ref).
+// (sim/verilator/random-bundle.ts) whose expected outputs come from the executable spec (sim/ref), every
+// second one a Winograd layer (a random 3x3 stride-1 conv compiled as WINOGRAD jobs) when the config has
+// array.winograd, so the C-simulation and co-simulation exercise that datapath too.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readBundle } from '../../compiler/backend/bundle-io.ts';
+import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
+import { mulberry32 } from '../../compiler/util/prng.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { boardByName, checkConfigBoard } from '../../boards/index.ts';
@@ -77,8 +82,40 @@ function goldenVectors(config: HwConfig, limit: number | undefined): Vector[] | 
   });
 }
 
+/** A seeded 3x3 stride-1 conv layer (random pads 0..2, sizes, ReLU, max pool or none) as Winograd jobs. */
+function winogradVector(config: HwConfig, seed: number): Vector {
+  const r = mulberry32(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const pads: [number, number, number, number] = [int(0, 2), int(0, 2), int(0, 2), int(0, 2)];
+  const C = int(1, 40), M = int(1, 2 * config.array.po);
+  const H = Math.max(1, 3 - pads[0] - pads[2]) + int(0, 9), W = Math.max(1, 3 - pads[1] - pads[3]) + int(0, 9);
+  const OH = H + pads[0] + pads[2] - 2, OW = W + pads[1] + pads[3] - 2;
+  const pooled = OH >= 2 && OW >= 2 && r() < 0.5;
+  const [PH, PW] = pooled ? [Math.floor(OH / 2), Math.floor(OW / 2)] : [OH, OW];
+  const qm: QuantizedModel = {
+    graph: {
+      name: `wino-${seed}`, opset: 13, inputs: [{ name: 'x', shape: [1, C, H, W] }], outputs: [{ name: 'y', shape: [1, M, PH, PW] }], initializers: new Map(),
+      nodes: [{
+        op: 'conv', name: 'conv', inputs: ['x', 'w', 'b'], outputs: ['y'], kernel: [3, 3], strides: [1, 1], pads, dilations: [1, 1], group: 1,
+        activation: { kind: 'relu' },
+        pool: pooled ? { kind: 'max', ceilMode: false, kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1] } : undefined,
+      }],
+      shapes: new Map([['x', [1, C, H, W]], ['y', [1, M, PH, PW]]]),
+    },
+    formats: new Map([['x', 14], ['y', 12]]),
+    weights: new Map([['conv', { q: Int16Array.from({ length: M * C * 9 }, () => int(-32768, 32767)), dims: [M, C, 3, 3], wf: [15] }]]),
+    biases: new Map([['conv', { q: Float64Array.from({ length: M }, () => int(-(2 ** 30), 2 ** 30)) }]]),
+    constants: new Map(), options: { format: 'auto', perChannel: false, calibration: 'test' }, report: [],
+  };
+  const x = Int16Array.from({ length: C * H * W }, () => int(-32768, 32767));
+  const bundle = compileBundle(qm, config, { winograd: 'always', name: `wino-${seed}` });
+  const ref = runBundle(bundle, {}, { config, rawInputs: { x } });
+  return { name: `wino-${seed}`, bundle, inputs: { x }, expected: { y: ref.raw.y.q } };
+}
+
 function randomVectors(config: HwConfig, count: number): Vector[] {
   return Array.from({ length: count }, (_, i) => {
+    if (config.array.winograd && i % 2 === 1) return winogradVector(config, 1000 + i);
     const c = randomCase(config, 1000 + i);
     const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
     return { name: `random-${1000 + i}`, bundle: c.bundle, inputs: { x: c.input }, expected: Object.fromEntries(Object.entries(ref.raw).map(([k, v]) => [k, v.q])) };
@@ -198,7 +235,7 @@ function writeProject(o: HlsExportOptions, board: { name: string; part: string }
   put('run_hls.tcl', tcl);
   put('config.json', `${JSON.stringify(o.config, null, 2)}\n`);
   const source = golden ? 'golden-vectors' : 'random-programs';
-  put('README.md', exportReadme({ board: board.name, part: board.part, clockMhz: o.config.clockMhz, hash, count: vectors.length, source }));
+  put('README.md', exportReadme({ board: board.name, part: board.part, clockMhz: o.config.clockMhz, hash, count: vectors.length, source, winograd: !!o.config.array.winograd }));
   rmSync(out, { recursive: true, force: true });
   renameSync(dir, out);
   return {
@@ -207,7 +244,7 @@ function writeProject(o: HlsExportOptions, board: { name: string; part: string }
   };
 }
 
-function exportReadme(o: { board: string; part: string; clockMhz: number; hash: string; count: number; source: string }): string {
+function exportReadme(o: { board: string; part: string; clockMhz: number; hash: string; count: number; source: string; winograd: boolean }): string {
   return `# cnna HLS engine: Vitis HLS project
 
 Exported by \`cnna hls export --board ${o.board}\` for hardware config \`${o.hash}\` (config.json):
@@ -217,7 +254,7 @@ part \`${o.part}\`, ${o.clockMhz} MHz.
 | --- | --- |
 | \`src/\` | the engine: top \`cnna_top\` (cnna_top.cpp), one kernel per file in \`kernels/\`, the type layer in \`include/\`; \`cnna_config.h\` and \`cnna_regs.h\` are generated from the config and the register map |
 | \`tb/tb_cnna.cpp\` | C-simulation testbench: runs every vector of \`tb/vectors/\` through \`cnna_top\` and checks status, job count and every output value |
-| \`tb/vectors/\` | ${o.count} vectors (${o.source === 'golden-vectors' ? 'the shared golden vectors: expected outputs from the golden model' : 'seeded random programs: expected outputs from the executable spec sim/ref'}) |
+| \`tb/vectors/\` | ${o.count} vectors (${o.source === 'golden-vectors' ? 'the shared golden vectors: expected outputs from the golden model' : `seeded random programs${o.winograd ? ', every second one a Winograd layer' : ''}: expected outputs from the executable spec sim/ref`}) |
 | \`run_hls.tcl\` | Vitis HLS flow: csim_design, csynth_design, cosim_design (first 2 vectors), export_design -format ip_catalog |
 
 Targets **Vitis HLS ${VITIS_HLS_VERSION}** (the INTERFACE pragma syntax needs ${VITIS_HLS_MIN_VERSION} or later):

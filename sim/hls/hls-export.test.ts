@@ -87,14 +87,21 @@ describe('cnna hls export', () => {
     expect(bad.status).toBe(1);
   }, 300_000);
 
-  it('exports a non-default config with random programs as vectors, and its testbench passes', () => {
+  it('exports a non-default Winograd config with random programs and Winograd layers as vectors, and its testbench passes', () => {
     const base = boardDefaultConfig('ultra96');
-    const config = validateConfig({ ...base, clockMhz: 250, array: { pi: 16, po: 32 }, buffers: { inputBankEntries: 1200, weightBankWords: 100, outputFifoEntries: 64 } });
+    const config = validateConfig({ ...base, clockMhz: 250, array: { pi: 16, po: 32, winograd: true }, buffers: { inputBankEntries: 1200, weightBankWords: 100, outputFifoEntries: 64 } });
     const dir = join(work, 'wide');
     const r = exportHlsProject({ board: 'ultra96', config, outDir: dir, vectors: 12 });
     expect(r.vectors).toMatchObject({ count: 12, source: 'random-programs' });
     expect(readFileSync(r.tcl, 'utf8')).toContain('create_clock -period 4.000 -name default');
     expect(readFileSync(join(dir, 'src/cnna_config.h'), 'utf8')).toContain('constexpr int Po = 32;');
+    expect(readFileSync(join(dir, 'src/cnna_config.h'), 'utf8')).toContain('constexpr bool Winograd = true;');
+    expect(r.files).toContain('src/kernels/winograd.h');
+    // Every second vector is a Winograd layer (6 of 12), all of its jobs WINOGRAD.
+    const names = readFileSync(join(dir, 'tb/vectors/index.txt'), 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    expect(names.filter((n) => n.startsWith('wino-'))).toEqual(['wino-1001', 'wino-1003', 'wino-1005', 'wino-1007', 'wino-1009', 'wino-1011']);
+    const d0 = readFileSync(join(dir, 'tb/vectors/wino-1001.ddr'));
+    expect(d0[64 + 1] & 0x10, 'job 1 of wino-1001 has the WINOGRAD flag').toBe(0x10);
     const tb = buildAndRunTb(dir);
     expect(tb.stdout).toContain('tb_cnna: 12/12 cases pass');
     expect(tb.status).toBe(0);
