@@ -1,7 +1,8 @@
 // The labelled images a model command reads (accuracy, simulate, train): `--dataset fashion-mnist`
 // (the Debian package's files, compiler/data/fashion-mnist.ts) or `--images IDX --labels IDX` (MNIST-
 // format files, gzipped or not). One reader of the flags, so every command refuses the same mistakes
-// with the same words; what a command needs when the images are missing is its own message.
+// with the same words, each message starting with the command's own name; what a command needs when
+// the images are missing is its own message (train's; accuracy and simulate share `loadImages`).
 import { loadFashionMnist, type Split } from '../compiler/data/fashion-mnist.ts';
 import { readIdx } from '../compiler/data/idx.ts';
 import { imageSetFromIdx, type ImageSet } from '../compiler/data/preprocess.ts';
@@ -38,4 +39,16 @@ export function imageSource(values: Record<string, unknown>, command: string): I
 export function readImages(src: { dataset: string } | { images: string; labels: string }, split: Split): { set: ImageSet; name: string } {
   if ('dataset' in src) return { set: loadFashionMnist(split), name: `${src.dataset} (${split} split)` };
   return { set: imageSetFromIdx(readIdx(src.images), readIdx(src.labels), { images: src.images, labels: src.labels }), name: `${src.images} + ${src.labels}` };
+}
+
+/** The test images of accuracy / simulate: refuses a missing --images or --labels (E_USAGE, `command:` first). */
+export function loadImages(values: Record<string, unknown>, command: string): { set: ImageSet; name: string } {
+  const src = imageSource(values, command);
+  if ('missing' in src) {
+    const { images, labels } = src.missing;
+    throw new CnnaError('E_USAGE', `${command}: ${images && labels ? 'no images given' : images ? '--labels needs --images' : '--images needs --labels'}`, {
+      hint: 'pass --dataset fashion-mnist, or --images IDX --labels IDX (gzipped or not)',
+    });
+  }
+  return readImages(src, 'test');
 }

@@ -7,7 +7,7 @@ import { DEFAULT_PREPROCESS, toBatch, type ImageSet, type Preprocess } from '../
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { Command } from '../command.ts';
-import { IMAGE_OPTIONS, imageSource, readImages } from '../image-flags.ts';
+import { IMAGE_OPTIONS, loadImages } from '../image-flags.ts';
 import { QUANT_OPTIONS, argmax, loadModel, quantizeForCli, row, runFloatAnyBatch, shapeText } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
 
@@ -27,17 +27,6 @@ function positiveInt(option: string, v: unknown): number | undefined {
   const n = /^\d+$/.test(s) ? Number(s) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new CnnaError('E_USAGE', `--${option} '${s}' is not a positive integer`);
   return n;
-}
-
-export function loadImages(values: Record<string, unknown>): { set: ImageSet; name: string } {
-  const src = imageSource(values, 'accuracy');
-  if ('missing' in src) {
-    const { images, labels } = src.missing;
-    throw new CnnaError('E_USAGE', `accuracy: ${images && labels ? 'no images given' : images ? '--labels needs --images' : '--images needs --labels'}`, {
-      hint: 'pass --dataset fashion-mnist, or --images IDX --labels IDX (gzipped or not)',
-    });
-  }
-  return readImages(src, 'test');
 }
 
 /** The images must have the model's one input shape (C×H×W); otherwise E_USAGE with what to pass instead. */
@@ -84,7 +73,7 @@ export const accuracyCommand: Command = {
     const limit = positiveInt('limit', values.limit);
     const batchSize = positiveInt('batch', values.batch) ?? 100;
     const m = loadModel(positionals[0], 'accuracy', values);
-    const { set, name } = loadImages(values);
+    const { set, name } = loadImages(values, 'accuracy');
     const input = m.graph.inputs[0];
     checkImagesFit(m.graph.inputs, set, name, 'accuracy');
     const n = Math.min(limit ?? set.count, set.count);

@@ -26,8 +26,8 @@ import { rtlBackend } from '../../sim/verilator/rtl-backend.ts';
 import type { Command } from '../command.ts';
 import { QUANT_OPTIONS, nonFinitePolicy, argmax, loadModel, quantizeForCli } from '../model-pipeline.ts';
 import { progress } from '../progress.ts';
-import { checkImagesFit, loadImages, parseNumber } from './accuracy.ts';
-import { IMAGE_OPTIONS } from '../image-flags.ts';
+import { checkImagesFit, parseNumber } from './accuracy.ts';
+import { IMAGE_OPTIONS, loadImages } from '../image-flags.ts';
 
 export interface BackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
@@ -131,7 +131,7 @@ export const simulateCommand: Command = {
     let bundle: Bundle;
     let qm: QuantizedModel | undefined;
     let config: HwConfig;
-    const images = haveImages ? loadImages(values) : undefined;
+    const images = haveImages ? loadImages(values, 'simulate') : undefined;
     if (isBundlePath(target)) {
       bundle = readBundle(target);
       config = values.config ? loadConfig(values.config as string, String(values.board)) : validateConfig(bundle.manifest.hwConfig, `${target}/manifest.json`);
