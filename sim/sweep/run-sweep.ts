@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { BoardSpec } from '../../boards/board-spec.ts';
 import { rawConfigHash, type SweepEntry } from './evaluate.ts';
+import { loadSweepModels } from './sweep-worker.ts';
 
 export interface SweepModel { name: string; path: string; sha256: string }
 
@@ -73,11 +74,14 @@ export async function runSweep(items: { raw: Record<string, unknown>; index: num
     const chunk = Math.max(1, Math.min(32, Math.ceil(todo.length / (nWorkers * 4))));
     const queue: (typeof todo)[] = [];
     for (let i = 0; i < todo.length; i += chunk) queue.push(todo.slice(i, i + chunk));
+    // The models are loaded once, here, and each worker gets a copy without weight values (a few KB):
+    // VGG16's 553 MB read and quantize in every worker cost each one some 5 CPU seconds.
+    const loaded = loadSweepModels(opts.models);
     const entry = new URL('./sweep-worker-entry.mjs', import.meta.url);
     const workers: Worker[] = [];
     try {
       await Promise.all(Array.from({ length: nWorkers }, () => new Promise<void>((resolve, reject) => {
-        const w = new Worker(entry, { workerData: { board: opts.board, models: opts.models.map((m) => ({ name: m.name, path: m.path })), batch: opts.batch ?? 1 } });
+        const w = new Worker(entry, { workerData: { board: opts.board, models: opts.models.map((m) => ({ name: m.name, path: m.path })), loaded, batch: opts.batch ?? 1 } });
         workers.push(w);
         let last = 0;
         const next = (): void => {
