@@ -38,6 +38,11 @@ export function exitConfidence(q: Int16Array, f: number): number {
   return best;
 }
 
+/** The early exits of a bundle: the graph outputs its `exit` host ops name, in segment order (none for a bundle compiled without `--exit`). */
+export function exitOutputs(bundle: Bundle): string[] {
+  return (bundle.manifest.segments ?? []).flatMap((s) => (s.kind === 'host' ? s.ops.filter((o) => o.op === 'exit').map((o) => o.input.name) : []));
+}
+
 /** The exit op of a host segment that stops the run at this threshold, if any. */
 function exitTaken(s: Segment, values: Map<string, Int16Array>, t: number | undefined): string | undefined {
   if (t === undefined || s.kind !== 'host') return undefined;

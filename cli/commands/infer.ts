@@ -10,16 +10,17 @@ import type { TensorSpec } from '../../host/virtual-board/engine-backend.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectFromFlags, parsePositiveInt } from './board-connection.ts';
 import { checkInputArg, loadInput, topK } from './board-inputs.ts';
+import { EXIT_THRESHOLD_OPTIONS, answerOutput, exitThresholdFlag } from '../early-exit.ts';
 
 export const inferCommand: Command = {
   name: 'infer',
   summary: 'run inputs (.npy or fashion-mnist:N) on the board: top-k, latency, on-board cycles',
   usage: `infer <input.npy | fashion-mnist:N>... [--top K] [--labels fashion-mnist] [--allow-nonfinite] [--exit-threshold T] ${CONNECTION_USAGE}`,
-  options: { ...CONNECTION_OPTIONS, top: { type: 'string', default: '3' }, labels: { type: 'string' }, 'allow-nonfinite': { type: 'boolean', default: false }, 'exit-threshold': { type: 'string' } },
+  options: { ...CONNECTION_OPTIONS, top: { type: 'string', default: '3' }, labels: { type: 'string' }, 'allow-nonfinite': { type: 'boolean', default: false }, ...EXIT_THRESHOLD_OPTIONS },
   async run({ values, positionals }, ctx) {
     if (positionals.length === 0) throw new CnnaError('E_USAGE', 'infer: give at least one input (.npy file or fashion-mnist:N)');
     const k = parsePositiveInt('--top', values.top, 1000);
-    const exitThreshold = values['exit-threshold'] === undefined ? undefined : parseExitThreshold(String(values['exit-threshold']));
+    const exitThreshold = exitThresholdFlag(values);
     for (const arg of positionals) checkInputArg(arg);
     const client = await connectFromFlags(values);
     try {
@@ -33,7 +34,8 @@ export const inferCommand: Command = {
         const input = loadInput(arg, io.inputs[0], values['allow-nonfinite'] ? 'map' : 'refuse');
         const r = await runInference(client, [input.tensor], { exitThreshold });
         // the answer: the exit the image left at, else the first output that is not an early exit's
-        const out = r.outputs.find((o) => (r.exit === null ? !o.exit : o.name === r.exit)) ?? r.outputs[0];
+        const answer = answerOutput(r.outputs, r.outputs.filter((o) => o.exit).map((o) => o.name), r.exit);
+        const out = r.outputs.find((o) => o.name === answer)!;
         const names = values.labels === 'fashion-mnist' || (input.label !== undefined && out.data.length === 10) ? FASHION_MNIST_CLASSES : undefined;
         const top = topK(out.data, out.f, Math.min(k, out.data.length)).map((t) => ({ ...t, name: names?.[t.index] }));
         const label = (t: { index: number; name?: string }) => (t.name ? `${t.name} (${t.index})` : `class ${t.index}`);
@@ -52,9 +54,3 @@ export const inferCommand: Command = {
     }
   },
 };
-
-function parseExitThreshold(s: string): number {
-  const t = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(s) ? Number(s) : NaN;
-  if (!(t >= 0 && t <= 1)) throw new CnnaError('E_USAGE', `--exit-threshold '${s}' is not a number in [0, 1]`, { hint: 'an image leaves at an early exit when the exit\'s softmax maximum is at least T: 0 always exits, 1 only when certain' });
-  return t;
-}

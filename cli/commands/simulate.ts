@@ -4,7 +4,10 @@
 // model (runFixed) bit for bit, and reports cycles, latency at the config clock and per-layer
 // utilization, DDR bytes, stalls and roofline. A bundle path needs --model to check bit-exactness.
 // Backends register in BACKENDS (ref: sim/ref; rtl: sim/verilator; hls: sim/hls, the HLS C++ in its
-// clocked SystemC system model; hls-untimed: the same C++ untimed, cycles from sim/perf).
+// clocked SystemC system model; hls-untimed: the same C++ untimed, cycles from sim/perf). With
+// --exit-threshold T, a bundle compiled with early exits runs as a cascade on any backend (the segment
+// walk of sim/run-segments.ts stops at the first exit confident enough) and the report counts, per exit,
+// the images that left there, their top-1 and their mean engine cycles (cli/early-exit.ts).
 import { checkBatch, compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { isBundlePath, readBundle } from '../../compiler/backend/bundle-io.ts';
 import { bundleBatch, type Bundle } from '../../compiler/contracts/bundle-format.ts';
@@ -28,6 +31,7 @@ import { QUANT_OPTIONS, nonFinitePolicy, argmax, loadModel, quantizeForCli } fro
 import { progress } from '../progress.ts';
 import { checkImagesFit, parseNumber } from './accuracy.ts';
 import { IMAGE_OPTIONS, loadImages } from '../image-flags.ts';
+import { CascadeTally, EXIT_THRESHOLD_OPTIONS, answerOutput, cascadeExits, cascadeLines, exitThresholdFlag } from '../early-exit.ts';
 
 export interface BackendRun {
   raw: Record<string, { q: Int16Array; f: number; dims: number[] }>;
@@ -35,6 +39,8 @@ export interface BackendRun {
   images?: { raw: Record<string, { q: Int16Array; f: number; dims: number[] }> }[];
   cycles: number;
   perLayer: LayerStats[];
+  /** The early exit the image left at (partitioned bundles run with an exit threshold); its `raw` then holds the outputs computed by then. */
+  exit?: string;
 }
 
 export interface SimBackend {
@@ -66,8 +72,8 @@ export const BACKENDS: Record<string, SimBackend> = {
   },
 };
 
-/** Runs a partitioned bundle on `b`: each engine segment as its own bundle (sim/run-segments.ts), one inference at a time. */
-function segmentedBackend(b: SimBackend): SimBackend {
+/** Runs a partitioned bundle on `b`: each engine segment as its own bundle (sim/run-segments.ts), one inference at a time, stopping at an exit confident enough. */
+function segmentedBackend(b: SimBackend, exitThreshold: number | undefined): SimBackend {
   return {
     async run(bundle, inputs, opts) {
       const perLayer: LayerStats[] = [];
@@ -78,8 +84,10 @@ function segmentedBackend(b: SimBackend): SimBackend {
         const x = await b.run(view, t, { config: opts.config });
         perLayer.push(...x.perLayer);
         return x;
-      });
-      return { raw: Object.fromEntries(bundle.manifest.outputs.map((io) => [io.name, { q: r.values.get(io.name)!, f: io.f, dims: io.shape }])), cycles: r.cycles, perLayer };
+      }, { exitThreshold });
+      // after an early exit, the outputs of the segments not run are absent
+      const outs = bundle.manifest.outputs.filter((io) => r.values.has(io.name));
+      return { raw: Object.fromEntries(outs.map((io) => [io.name, { q: r.values.get(io.name)!, f: io.f, dims: io.shape }])), cycles: r.cycles, perLayer, ...(r.exit ? { exit: r.exit } : {}) };
     },
   };
 }
@@ -92,7 +100,7 @@ function singleImage(t: Tensor, i: number): Tensor {
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a model or bundle on an engine simulator (ref: TypeScript engine model) and check it bit-exact against the golden model',
-  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls|hls-untimed [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--batch N] [--scale S --mean M --std D] [--trace FILE] [--config FILE]',
+  usage: 'simulate <model.onnx|bundle> [--model model.onnx] --backend ref|rtl|hls|hls-untimed [--input FILE ... | --dataset fashion-mnist | --images IDX --labels IDX] [--limit N] [--batch N] [--scale S --mean M --std D] [--trace FILE] [--config FILE] [--exit OUTPUT…] [--exit-threshold T]',
   options: {
     backend: { type: 'string', default: 'ref' },
     board: { type: 'string', default: 'ultra96' },
@@ -106,6 +114,8 @@ export const simulateCommand: Command = {
     mean: { type: 'string' },
     std: { type: 'string' },
     trace: { type: 'string' },
+    exit: { type: 'string', multiple: true },
+    ...EXIT_THRESHOLD_OPTIONS,
     ...QUANT_OPTIONS,
   },
   async run({ values, positionals }, ctx) {
@@ -113,6 +123,8 @@ export const simulateCommand: Command = {
     const chosen = BACKENDS[backendName];
     if (!chosen) throw new CnnaError('E_USAGE', `simulate: unknown backend '${backendName}'`, { hint: `known backends: ${Object.keys(BACKENDS).join(', ')}` });
     const target = positionals[0];
+    const exitThreshold = exitThresholdFlag(values);
+    const exitNames = (values.exit as string[] | undefined) ?? [];
     const trace = values.trace as string | undefined;
     if (trace) checkOutputFile(trace); // before the long work
     if (!target) throw new CnnaError('E_USAGE', 'simulate: missing <model.onnx|bundle>', { hint: 'usage: cnna simulate model.onnx --backend ref --images IDX --labels IDX --limit 100' });
@@ -133,6 +145,7 @@ export const simulateCommand: Command = {
     let config: HwConfig;
     const images = haveImages ? loadImages(values, 'simulate') : undefined;
     if (isBundlePath(target)) {
+      if (exitNames.length) throw new CnnaError('E_USAGE', `simulate: --exit compiles an early exit into a model, but ${target} is a bundle`, { hint: 'compile the model with its exit (cnna compile model.onnx --exit OUTPUT -o DIR), or pass the model.onnx to simulate' });
       bundle = readBundle(target);
       config = values.config ? loadConfig(values.config as string, String(values.board)) : validateConfig(bundle.manifest.hwConfig, `${target}/manifest.json`);
       if (images) checkImagesFit(bundle.manifest.inputs, images.set, images.name, 'simulate');
@@ -142,9 +155,10 @@ export const simulateCommand: Command = {
       const m = loadModel(target, 'simulate', values);
       if (images) checkImagesFit(m.graph.inputs, images.set, images.name, 'simulate'); // before the long work
       qm = quantizeForCli(m.graph, values, ctx);
-      bundle = compileBundle(qm, config, { batch: batchOpt ?? 1, ...perfCompileOptions(config) });
+      bundle = compileBundle(qm, config, { batch: batchOpt ?? 1, exits: exitNames, ...perfCompileOptions(config) });
     }
     checkBundleConfig(bundle, config);
+    const exits = cascadeExits(bundle, exitThreshold, 'simulate');
     const man = bundle.manifest;
     const batchN = bundleBatch(man);
     if (batchOpt !== undefined && batchOpt !== batchN) {
@@ -200,8 +214,10 @@ export const simulateCommand: Command = {
     let compared = 0;
     let firstMismatch: string | undefined;
     let correct = 0;
-    // A partitioned bundle: every engine segment on the backend, the host ops between them here.
-    const backend = bundle.manifest.segments && backendName !== 'ref' ? segmentedBackend(chosen) : chosen;
+    // A partitioned bundle: every engine segment on the backend, the host ops between them here
+    // (sim/ref runs them itself, unless an exit threshold asks for the cascade).
+    const backend = bundle.manifest.segments && (backendName !== 'ref' || exitThreshold !== undefined) ? segmentedBackend(chosen, exitThreshold) : chosen;
+    const tally = exitThreshold === undefined ? undefined : new CascadeTally(man.outputs, exits, exitThreshold, config.clockMhz, labels !== undefined);
     const many = backend.runMany
       ? await backend.runMany(bundle, starts, { config, trace: trace ? (l) => { traceLines.push(l); } : undefined })
       : undefined;
@@ -212,12 +228,16 @@ export const simulateCommand: Command = {
       const r = batchN > 1 ? { raw: run!.images![i % batchN].raw } : run!;
       cycles = run!.cycles;
       perLayer = run!.perLayer;
-      const out0 = man.outputs[0];
-      if (labels) { if (argmax(r.raw[out0.name].q) === labels[i]) correct++; }
+      // the answer: the exit the image left at, else the first output that is not an early exit's
+      const answer = answerOutput(man.outputs, exits, run!.exit);
+      const right = labels !== undefined && argmax(r.raw[answer].q) === labels[i];
+      if (right) correct++;
+      tally?.add(run!.exit, run!.cycles, right);
       if (qm) {
         const gold = runFixed(qm, feeds[i], { keepAll: true });
         let bad = 0;
         for (const io of man.outputs) {
+          if (run!.exit && !r.raw[io.name]) continue; // a segment after the exit, not run
           const src = io.hostTail ? qm.graph.nodes.find((n) => n.outputs[0] === io.name)?.inputs[0] ?? io.name : io.name;
           const g = gold.raw[src];
           const q = r.raw[io.name].q;
@@ -240,6 +260,8 @@ export const simulateCommand: Command = {
     ctx.log(qm ? `  bit-exact vs golden model: ${bitExact ? 'yes' : `NO (${mismatchImages} images, ${mismatchValues} values; first ${firstMismatch})`} over ${compared} values`
       : '  bit-exactness not checked (a bundle alone has no golden model; pass --model model.onnx)');
     if (labels) ctx.log(`  top-1: ${((100 * correct) / feeds.length).toFixed(2)}% (${correct}/${feeds.length})`);
+    const cascade = tally?.report();
+    if (cascade) for (const l of cascadeLines(cascade)) ctx.log(l);
     for (const l of perLayer) {
       ctx.log(`  ${l.name.padEnd(32)} ${String(l.cycles).padStart(10)} cyc  util ${(100 * l.utilization).toFixed(1).padStart(5)}%  DDR ${String(l.ddrBytes).padStart(10)} B  stall ${String(l.stallCycles).padStart(9)}  roofline ${((l.rooflineRatio ?? 0) * 100).toFixed(1)}%`);
     }
@@ -258,6 +280,7 @@ export const simulateCommand: Command = {
       secondsPerImage: latencySeconds / batchN,
       imagesPerSecond: latencySeconds > 0 ? batchN / latencySeconds : null,
       ...(labels ? { accuracy: { top1: correct / feeds.length, correct, n: feeds.length } } : {}),
+      ...(cascade ? { cascade } : {}),
       layers: perLayer,
       wallSeconds: Number(seconds.toFixed(3)),
     };

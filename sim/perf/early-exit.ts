@@ -8,10 +8,10 @@
 import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
-import { softmax } from '../../compiler/golden/fixed/ops/softmax.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import { toBatch, type ImageSet } from '../../compiler/data/preprocess.ts';
+import { exitConfidence } from '../run-segments.ts';
 import { modelBundle } from './model-bundle.ts';
 
 export interface CascadePaths {
@@ -46,11 +46,8 @@ export function cascadePaths(qm: QuantizedModel, bundle: Bundle, config: HwConfi
   };
 }
 
-/** The exit's confidence: the largest softmax probability of its int16 logits (the host tail rule, float32). */
-export function exitConfidence(q: Int16Array, f: number): number {
-  const d = Float64Array.from(q, (v) => v * 2 ** -f);
-  return Math.max(...softmax(d, [1, q.length], 1, false));
-}
+// The exit's confidence is the cascade runner's own (one rule for the evaluation and the run).
+export { exitConfidence };
 
 function argmax(q: Int16Array): number {
   let best = 0;
