@@ -212,7 +212,9 @@ const encodeDescriptorImpl = new Function('d', 'out', 'at', [
 
 const decodeDescriptorImpl = new Function('v', 'at', [
   ...DESC_FIELDS.map((fd) => {
-    const x = `Math.floor(${getter(containerBytes(fd), `at + ${fd.offset}`)} / ${2 ** fd.lsb}) % ${2 ** fd.bits}`;
+    // Integer shifts and masks (a field never crosses its 32-bit container); a whole 32-bit field as read.
+    const raw = getter(containerBytes(fd), `at + ${fd.offset}`);
+    const x = fd.bits >= 32 ? raw : `((${raw} >>> ${fd.lsb}) & ${2 ** fd.bits - 1})`;
     // Signed fields: two's complement, inline (a closure per field and call made the sweep's decode slow).
     return fd.signed ? `const ${fd.name}_u = ${x}; const ${fd.name} = ${fd.name}_u >= ${2 ** (fd.bits - 1)} ? ${fd.name}_u - ${2 ** fd.bits} : ${fd.name}_u;` : `const ${fd.name} = ${x};`;
   }),
