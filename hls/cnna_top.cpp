@@ -64,33 +64,34 @@ bool job_in_ddr(uint64_t base, const Desc& d) {
 struct JobCmd {
   Desc d;
   int nCand;
+  bool reuseW;  // REUSE_WEIGHTS honoured: neither this job nor the one before it streamed (reusesWeights)
 };
 
-static void dispatch(const JobCmd seg[MaxSegmentJobs], int i, stream<Desc>& d_ld, stream<Desc>& d_mac,
+static void dispatch(const JobCmd seg[MaxSegmentJobs], int i, stream<JobCmd>& d_ld, stream<JobCmd>& d_mac,
                      stream<JobCmd>& d_post, stream<Desc>& d_pool, stream<Desc>& d_wr) {
   const JobCmd c = seg[i];
-  d_ld.write(c.d);
-  d_mac.write(c.d);
+  d_ld.write(c);
+  d_mac.write(c);
   d_post.write(c);
   d_pool.write(c.d);
   d_wr.write(c.d);
 }
 
-static void loader_proc(const sint<16>* ddr_rd, uint64_t base, stream<Desc>& d_s, Entry<Pi> bank[InBankEntries],
+static void loader_proc(const sint<16>* ddr_rd, uint64_t base, stream<JobCmd>& c_s, Entry<Pi> bank[InBankEntries],
                         stream<BiasVec<Po>>& bias_s, stream<ShiftVec<Po>>& shift_s, stream<WWord<Pi, Po>>& w_s) {
-  const Desc d = d_s.read();
-  loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, d, bank, bias_s, shift_s, w_s);
+  const JobCmd c = c_s.read();
+  loader<Pi, Po, InBankEntries, WHeaderBytes>(ddr_rd, base, c.d, c.reuseW, bank, bias_s, shift_s, w_s);
 }
 
-static void mac_proc(stream<Desc>& d_s, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
+static void mac_proc(stream<JobCmd>& c_s, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
                      stream<BiasVec<Po>>& bias_s, stream<AccVec<Po>>& acc_s) {
-  const Desc d = d_s.read();
-  (void)mac_array<Pi, Po, InBankEntries, WBankWords>(d, bank, w_s, bias_s, acc_s);  // MAC steps: the clocked model's
+  const JobCmd c = c_s.read();
+  (void)mac_array<Pi, Po, InBankEntries, WBankWords>(c.d, c.reuseW, bank, w_s, bias_s, acc_s);  // MAC steps: the clocked model's
 }
 
 static void post_proc(stream<JobCmd>& c_s, stream<ShiftVec<Po>>& shift_s, stream<AccVec<Po>>& acc_s, stream<YVec<Po>>& y_s) {
   const JobCmd c = c_s.read();
-  post_op<Po>(c.d, c.nCand, shift_s, acc_s, y_s);
+  post_op<Po>(c.d, c.nCand, c.reuseW, shift_s, acc_s, y_s);
 }
 
 static void pool_proc(stream<Desc>& d_s, stream<YVec<Po>>& y_s, stream<YVec<Po>>& p_s) {
@@ -118,8 +119,8 @@ SEGMENT:
     static Entry<Pi> bank[InBankEntries];  // C-simulation: kept off the stack (large configs)
 #endif
 #pragma HLS AGGREGATE variable = bank
-    stream<Desc> d_ld("d_ld"), d_mac("d_mac"), d_pool("d_pool"), d_wr("d_wr");
-    stream<JobCmd> d_post("d_post");
+    stream<Desc> d_pool("d_pool"), d_wr("d_wr");
+    stream<JobCmd> d_ld("d_ld"), d_mac("d_mac"), d_post("d_post");
     stream<WWord<Pi, Po>> w_s("w_s");
 #pragma HLS STREAM variable = w_s depth = 32
     // Deep enough for one AXI burst of weight words ahead of the array (streamed jobs).
@@ -171,6 +172,8 @@ void cnna_top(const cnna::sint<16>* ddr_rd, cnna::sint<16>* ddr_wr, uint64_t bas
   JobCmd seg[MaxSegmentJobs];
   bool last = false;
   uint32_t j = 1;
+  // The job before (across segments): REUSE_WEIGHTS keeps its block when neither job streams.
+  bool prevStreamed = true;
 SEGMENTS:
   while (err == ERR_NONE && !last && j <= count) {
     int n = 0;
@@ -189,6 +192,8 @@ SEGMENTS:
       if (err != ERR_NONE) break;
       seg[n].d = d;
       seg[n].nCand = count_candidates(d);
+      seg[n].reuseW = (d.flags & FLAG_REUSE_WEIGHTS) && !prevStreamed && !is_streamed(d);
+      prevStreamed = is_streamed(d);
       n++;
       j++;
       if (d.flags & FLAG_LAST) {

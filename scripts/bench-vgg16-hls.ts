@@ -46,5 +46,6 @@ if (values.json) {
     configHash: configHash(config), mode, jobs: run.jobs, bitExact: mism === 0, mismatches: mism, compared: gold.length,
     cycles: run.cycles, cyclesSource: run.cyclesSource, latencySeconds: run.latencySeconds,
     wallSeconds: { compile: T1 - T0, simulation: r.simSeconds, golden: T3 - T2 },
+    layers: run.perLayer.map((l) => ({ name: l.name, cycles: l.cycles, winograd: bundle.manifest.layers.find((m) => m.name === l.name)?.winograd ?? false })),
   }, null, 1));
 }

@@ -69,11 +69,15 @@ LOAD_W:
   }
 }
 
-/** The loader process of a job's dataflow region. */
+/**
+ * The loader process of a job's dataflow region. `reuseW` (REUSE_WEIGHTS, neither this job nor the one
+ * before it streamed): the MAC array and post-op keep the previous block and its header, nothing is loaded.
+ */
 template <int Pi, int Po, int InBankEntries, int WHeaderBytes>
-void loader(const sint<16>* ddr, uint64_t base, const Desc& d, Entry<Pi> bank[InBankEntries],
+void loader(const sint<16>* ddr, uint64_t base, const Desc& d, bool reuseW, Entry<Pi> bank[InBankEntries],
             stream<BiasVec<Po>>& bias_s, stream<ShiftVec<Po>>& shift_s, stream<WWord<Pi, Po>>& w_s) {
   load_input<Pi, InBankEntries>(ddr, base, d, bank);
+  if (reuseW) return;
   load_params<Po>(ddr, base, d, bias_s, shift_s);
   load_weights<Pi, Po, WHeaderBytes>(ddr, base, d, w_s);
 }

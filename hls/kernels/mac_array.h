@@ -86,7 +86,7 @@ BATCH_G:
 
 /** A WINOGRAD job: merge the block, then each candidate from its (cached) 2x2 tile, in the candidate walk. */
 template <int Pi, int Po, int InBankEntries, int UBankWords>
-uint64_t mac_winograd(const Desc& d, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
+uint64_t mac_winograd(const Desc& d, bool reuseW, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
                       const BiasVec<Po>& bias, stream<AccVec<Po>>& acc_s) {
   static UWord<Pi, Po> ubank[UBankWords];
 #pragma HLS AGGREGATE variable = ubank
@@ -96,7 +96,7 @@ uint64_t mac_winograd(const Desc& d, const Entry<Pi> bank[InBankEntries], stream
   // The tile cache: one address per (tile row, tile column, output of the tile) holds all Po lanes, so a
   // candidate is one read and a computed tile four writes.
   static int tagY[2][WinoCacheCols], tagX[2][WinoCacheCols];
-  wino_fill<Pi, Po, UBankWords>(int(d.cg), w_s, ubank);
+  if (!reuseW) wino_fill<Pi, Po, UBankWords>(int(d.cg), w_s, ubank);
   for (int r = 0; r < 2; r++)
     for (int c = 0; c < WinoCacheCols; c++) tagY[r][c] = -1;
   const PoolGeom p = pool_geom(d);
@@ -131,25 +131,28 @@ WINO_PY:
 
 /**
  * The MAC array process of one job; returns its MAC steps (Pi x Po each), which the clocked system model
- * charges.
+ * charges. `reuseW` (REUSE_WEIGHTS, neither this job nor the previous one streamed): the bank and the bias
+ * of the previous job are kept and nothing is read from the weight and bias streams.
  */
 template <int Pi, int Po, int InBankEntries, int WBankWords>
-uint64_t mac_array(const Desc& d, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
+uint64_t mac_array(const Desc& d, bool reuseW, const Entry<Pi> bank[InBankEntries], stream<WWord<Pi, Po>>& w_s,
                    stream<BiasVec<Po>>& bias_s, stream<AccVec<Po>>& acc_s) {
   static_assert(WBankWords >= 1, "The weight bank holds at least one word.");
   // The weight bank: one job's block (the RTL's ring holds two, for the next job's prefetch).
   static WWord<Pi, Po> wbank[WBankWords];
 #pragma HLS AGGREGATE variable = wbank
   // One whole word (Po x Pi int16) per address: the array reads one word per cycle.
-  const BiasVec<Po> bias = bias_s.read();
+  static BiasVec<Po> keptBias;
+  if (!reuseW) keptBias = bias_s.read();
+  const BiasVec<Po> bias = keptBias;
   if (is_batch(d)) return mac_batch<Pi, Po, InBankEntries>(d, bank, w_s, bias, acc_s);
   // The merged Winograd store holds 16 of the block's 20 words per group (the same bits); an engine
   // without array.winograd has none (a one-word placeholder its jobs never reach: check_job refuses them).
-  if (Winograd && is_winograd(d)) return mac_winograd<Pi, Po, InBankEntries, (Winograd ? WBankWords * 4 / 5 : 1)>(d, bank, w_s, bias, acc_s);
+  if (Winograd && is_winograd(d)) return mac_winograd<Pi, Po, InBankEntries, (Winograd ? WBankWords * 4 / 5 : 1)>(d, reuseW, bank, w_s, bias, acc_s);
   const bool streamed = is_streamed(d);
   const int kh = d.kh, kw = d.kw, cg = d.cg, hin = d.hin, win = d.win;
   const int nTap = kh * kw * cg;
-  if (!streamed) {
+  if (!streamed && !reuseW) {
   MAC_WFILL:
     for (int t = 0; t < nTap; t++) {
 #pragma HLS PIPELINE II = 1

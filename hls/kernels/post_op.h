@@ -7,8 +7,11 @@
 namespace cnna {
 
 template <int Po>
-void post_op(const Desc& d, int nCand, stream<ShiftVec<Po>>& shift_s, stream<AccVec<Po>>& acc_s, stream<YVec<Po>>& y_s) {
-  const ShiftVec<Po> sh = shift_s.read();
+void post_op(const Desc& d, int nCand, bool reuseW, stream<ShiftVec<Po>>& shift_s, stream<AccVec<Po>>& acc_s, stream<YVec<Po>>& y_s) {
+  // The shifts of the job's weight block; a REUSE_WEIGHTS job keeps the previous job's (nothing is loaded).
+  static ShiftVec<Po> kept;
+  if (!reuseW) kept = shift_s.read();
+  const ShiftVec<Po> sh = kept;
   const int act = d.act, a = d.actA, b = d.actB;
 POST_OP:
   for (int n = 0; n < nCand; n++) {

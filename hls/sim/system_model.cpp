@@ -118,6 +118,7 @@ struct Token {
   cnna::Desc d;
   int bank = 0;
   uint32_t index = 0;
+  bool reuseW = false;  // REUSE_WEIGHTS honoured (neither this job nor the one before streamed): no block load
   std::shared_ptr<double> weightsIn;  // cycle the job's last weight word arrives (set by the loader)
   double computeStart = 0;
   std::shared_ptr<cnna::stream<YVec>> out;
@@ -212,6 +213,7 @@ SC_MODULE(System) {
         e = cnna::check_header(rec, count);
       }
       uint32_t tiles = 0;
+      bool prevStreamed = true;
       tileFirstJob.clear();
       for (uint32_t j = 1; !e && j <= count; j++) {
         const uint64_t at = base + uint64_t(j) * cnna::DescBytes;
@@ -238,14 +240,16 @@ SC_MODULE(System) {
           cnna::load_input<cnna::Pi, cnna::InBankEntries>(ddr.words(), base, d, banks[(tiles - 1) & 1].data());
         }
         t.bank = int((tiles - 1) & 1);
-        waitUntil(ddr.read(now(), cnna::WHeaderBytes));
+        t.reuseW = (d.flags & cnna::FLAG_REUSE_WEIGHTS) && !prevStreamed && !cnna::is_streamed(d);
+        prevStreamed = cnna::is_streamed(d);
+        if (!t.reuseW) waitUntil(ddr.read(now(), cnna::WHeaderBytes));
         // The job is handed over (the slot holds one job, so the previous job is computing and the ring
         // has room for this block); its weight words follow into the ring, on their own read master when
         // there are two, so they load while the previous job computes.
         t.weightsIn = std::make_shared<double>(0);
         slot.write(t);
-        const uint64_t nWords = cnna::job_weight_words(d);
-        *t.weightsIn = ddr.read(now(), nWords * cnna::Pi * cnna::Po * 2, 1);
+        const uint64_t nWords = t.reuseW ? 0 : cnna::job_weight_words(d);
+        *t.weightsIn = nWords ? ddr.read(now(), nWords * cnna::Pi * cnna::Po * 2, 1) : now();
         jobsHanded++;
         if (d.flags & cnna::FLAG_LAST) break;
       }
@@ -277,11 +281,13 @@ SC_MODULE(System) {
       cnna::stream<cnna::AccVec<cnna::Po>> acc_s;
       cnna::stream<YVec> y_s;
       t.out = std::make_shared<cnna::stream<YVec>>();
-      cnna::load_params<cnna::Po>(ddr.words(), base, d, bias_s, shift_s);
-      cnna::load_weights<cnna::Pi, cnna::Po, cnna::WHeaderBytes>(ddr.words(), base, d, w_s);
-      const uint64_t steps = cnna::mac_array<cnna::Pi, cnna::Po, cnna::InBankEntries, cnna::WBankWords>(d, banks[t.bank].data(), w_s, bias_s, acc_s);
+      if (!t.reuseW) {
+        cnna::load_params<cnna::Po>(ddr.words(), base, d, bias_s, shift_s);
+        cnna::load_weights<cnna::Pi, cnna::Po, cnna::WHeaderBytes>(ddr.words(), base, d, w_s);
+      }
+      const uint64_t steps = cnna::mac_array<cnna::Pi, cnna::Po, cnna::InBankEntries, cnna::WBankWords>(d, t.reuseW, banks[t.bank].data(), w_s, bias_s, acc_s);
       const int nCand = cnna::count_candidates(d);
-      cnna::post_op<cnna::Po>(d, nCand, shift_s, acc_s, y_s);
+      cnna::post_op<cnna::Po>(d, nCand, t.reuseW, shift_s, acc_s, y_s);
       cnna::pool<cnna::Po>(d, y_s, *t.out);
       // Cycle cost of the array (docs/engine.md "Compute"): 1 setup cycle per pooling window, 1 per conv
       // pixel, kh·kw·cg MAC cycles per conv pixel. A conv job starts when its whole weight block is in;

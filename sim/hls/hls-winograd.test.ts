@@ -4,7 +4,8 @@
 // of odd height, and regions wider than the kernel's tile cache (tiles recomputed). All run in one system-
 // model process, untimed and clocked; every output must equal the golden model (direct sums) and the
 // engine model (sim/ref) bit for bit. Plus fashion_cnn with array.winograd through `cnna simulate --backend
-// hls`, and the driver's refusal of a Winograd job on an engine without array.winograd.
+// hls`, and the driver's refusals: a Winograd job on an engine without array.winograd, a REUSE_WEIGHTS job
+// whose block differs from the previous job's.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,20 @@ describe('Winograd jobs on the HLS engine', () => {
     expect(j.mismatches).toMatchObject({ images: 0, values: 0, compared: 30 });
     expect(j.cycles).toBeGreaterThan(5_000);
   }, 300_000);
+
+  it('the driver refuses a REUSE_WEIGHTS job whose block differs from the previous job\'s (the engine would keep the old block)', async () => {
+    const c = winoCase(41, [1, 1, 1, 1], { C: 200, M: 20, H: 24, W: 24, pool: 'none' });
+    const b = compileBundle(c.qm, config, { winograd: 'always' });
+    const desc = new Uint8Array(b.descriptors);
+    const v = new DataView(desc.buffer);
+    const d = decodeDescriptor(v, 2 * DESC_BYTES);
+    const d1 = decodeDescriptor(v, DESC_BYTES);
+    d.flags |= Flag.REUSE_WEIGHTS;
+    d.wAddr = d1.wAddr + 64;
+    encodeDescriptor(d, v, 2 * DESC_BYTES);
+    await expect(runBundleHls({ ...b, descriptors: desc }, [{ raw: { x: c.inputs.x.q } }], { config }))
+      .rejects.toThrow(`descriptor 2 of bundle 'wino' has REUSE_WEIGHTS but its weight block (wAddr ${d1.wAddr + 64}, 3x3x13 words, Winograd) differs from descriptor 1's (wAddr ${d1.wAddr}, 3x3x13, Winograd)`);
+  });
 
   it('the driver refuses a Winograd job on an engine without array.winograd, naming the descriptor', async () => {
     const c = winoCase(21, [1, 1, 1, 1]);

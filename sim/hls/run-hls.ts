@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, WINO_MAX_LANES, type Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, reusesWeights, WINO_MAX_LANES, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -54,6 +54,24 @@ export function checkWinogradJobs(bundle: Bundle, config: HwConfig): void {
       }
     }
     if (d.flags & Flag.LAST) break;
+  }
+}
+
+/**
+ * Refuse a REUSE_WEIGHTS job whose weight block differs from the previous job's (E_BUNDLE, as sim/ref): the
+ * engine keeps the previous block and would compute with it.
+ */
+export function checkReusedWeights(bundle: Bundle): void {
+  const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
+  const count = Math.min(decodeHeader(v, 0).count, Math.floor(bundle.descriptors.byteLength / DESC_BYTES) - 1);
+  let prev: Descriptor | null = null;
+  for (let j = 1; j <= count; j++) {
+    const d = decodeDescriptor(v, j * DESC_BYTES);
+    if (reusesWeights(d, prev) && (prev!.wAddr !== d.wAddr || prev!.kh !== d.kh || prev!.kw !== d.kw || prev!.cg !== d.cg || (prev!.flags & Flag.WINOGRAD) !== (d.flags & Flag.WINOGRAD))) {
+      throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' has REUSE_WEIGHTS but its weight block (wAddr ${d.wAddr}, ${d.kh}x${d.kw}x${d.cg} words${d.flags & Flag.WINOGRAD ? ', Winograd' : ''}) differs from descriptor ${j - 1}'s (wAddr ${prev!.wAddr}, ${prev!.kh}x${prev!.kw}x${prev!.cg}${prev!.flags & Flag.WINOGRAD ? ', Winograd' : ''})`);
+    }
+    if (d.flags & Flag.LAST) break;
+    prev = d;
   }
 }
 
@@ -120,6 +138,7 @@ export async function runBundlesHls(items: { bundle: Bundle; inputSets: HlsInput
     // The engine stops with BAD_OPCODE on a job it cannot run; refuse such a bundle first, naming the job.
     checkBatchJobs(it.bundle);
     checkWinogradJobs(it.bundle, config);
+    checkReusedWeights(it.bundle);
   }
   const mode = opts.mode ?? 'untimed';
   const { pi, po } = config.array;
