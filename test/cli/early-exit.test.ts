@@ -5,6 +5,7 @@
 // cycles equal what runSegments (sim/run-segments.ts, engine segments on sim/ref) gives image by image,
 // summed here; at T = 0.8 the images that exit and the top-1 are those scripts/early-exit.ts prints, and
 // the mean cycles are the script's modeled ones plus each engine start's own overhead (within 0.5 %).
+// On the RTL (first 6 images) the same images exit with the same answers, bit-exact, cycles within 3 %.
 // Refusals: a threshold outside [0, 1], a threshold for a bundle without exits or for a model.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,6 +44,8 @@ describe.skipIf(!fashionMnistAvailable())('early-exit cascade through the CLI (a
     const io = bundle.manifest.inputs[0];
     const set = loadFashionMnist('test', { limit: N });
     const rows = { exit1: { images: 0, correct: 0, cycles: 0 }, all: { images: 0, correct: 0, cycles: 0 } };
+    const firstExits: (string | undefined)[] = [];
+    const firstRight: boolean[] = [];
     for (let i = 0; i < N; i++) {
       const raw = { [io.name]: Int16Array.from(toBatch(set, i, 1).data, (v) => quant(v, io.f)) };
       const r = runSegments(bundle, raw, (view, x) => runBundle(view, {}, { rawInputs: x }), { exitThreshold: T });
@@ -52,6 +55,8 @@ describe.skipIf(!fashionMnistAvailable())('early-exit cascade through the CLI (a
       row.images++;
       row.cycles += r.cycles;
       if (out.indexOf(Math.max(...out)) === set.labels[i]) row.correct++;
+      firstExits.push(r.exit);
+      firstRight.push(out.indexOf(Math.max(...out)) === set.labels[i]);
     }
     const total = { images: N, correct: rows.exit1.correct + rows.all.correct, cycles: rows.exit1.cycles + rows.all.cycles };
     const expectRow = (got: Record<string, unknown>, want: { images: number; correct: number; cycles: number }) => {
@@ -78,6 +83,17 @@ describe.skipIf(!fashionMnistAvailable())('early-exit cascade through the CLI (a
     // bit-exact against the golden model on the outputs each image computed (both heads, or the exit's alone)
     expect([sj.bitExact, sj.mismatches.compared, sj.accuracy.correct]).toEqual([true, 10 * rows.exit1.images + 20 * rows.all.images, total.correct]);
     expectCascade(sj.cascade);
+
+    // The RTL under Verilator on the first 6 images: the same exits and answers (bit-exact values decide
+    // them), its own cycles (the performance model is within 3 % of the RTL).
+    const rtl = cnna(['simulate', cascadeDir, '--model', MODEL, '--backend', 'rtl', '--dataset', 'fashion-mnist', '--limit', '6', '--exit-threshold', String(T), '--json']);
+    expect(rtl.code, rtl.stderr).toBe(0);
+    const rj = JSON.parse(rtl.stdout);
+    const six = (exit: boolean) => firstExits.slice(0, 6).filter((e, i) => (e !== undefined) === exit && firstRight[i]).length;
+    const sixImages = (exit: boolean) => firstExits.slice(0, 6).filter((e) => (e !== undefined) === exit).length;
+    expect(rj.bitExact).toBe(true);
+    expect(rj.cascade.exits.map((e: Record<string, unknown>) => [e.exit, e.images, e.correct])).toEqual([['exit1', sixImages(true), six(true)], [null, sixImages(false), six(false)]]);
+    [rows.exit1, rows.all].forEach((r, k) => expect(Math.abs(rj.cascade.exits[k].meanCycles / (r.cycles / r.images) - 1)).toBeLessThan(0.03));
 
     // The human output: one line per exit, then every segment, then all images.
     const human = cnna(['accuracy', cascadeDir, '--dataset', 'fashion-mnist', '--limit', String(N), '--exit-threshold', String(T)]);
