@@ -1,11 +1,11 @@
 // Batch mode on the HLS engine (docs/bundle-format.md "Batch"): one start runs N images, the FC layers as
 // BATCH jobs (each streamed weight word applied to every image before the next word; sums carried across
-// input chunks with ACC_OUT / ACC_IN, held in the MAC array). In one clocked system-model process on the
+// input chunks with ACC_OUT / ACC_IN, held in the MAC array). In one system-model process per mode, on the
 // default config: the default Fashion-MNIST CNN at batch 1, 4 and 8, and an FC-only model whose 9,000-value
 // input does not fit the input bank 8 images at a time, so its first FC layer runs in two chunks. Every
 // image's int16 outputs, read from the DDR the HLS engine wrote, must equal the golden model and the
 // engine model (sim/ref) bit for bit; the clocked cycles stay within 10% of the performance model, which is
-// calibrated on the RTL.
+// calibrated on the RTL. Both modes: untimed (the HLS top) and clocked (its kernels under clocked threads).
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
@@ -73,10 +73,16 @@ describe('batch mode on the HLS engine', () => {
     expect(fcFlags).toEqual([Flag.BATCH | Flag.SYNC | Flag.ACC_OUT, Flag.BATCH | Flag.ACC_IN, Flag.BATCH | Flag.REUSE_INPUT | Flag.ACC_OUT, Flag.BATCH | Flag.ACC_IN]);
 
     const inName = (qm: QuantizedModel) => qm.graph.inputs[0].name;
-    const r = await runBundlesHls(cases.map((c, b) => ({ bundle: bundles[b], inputSets: [{ images: c.imgs.map((t) => ({ tensors: { [inName(c.qm)]: t } })) }] })), { config, mode: 'clocked' });
+    const items = cases.map((c, b) => ({ bundle: bundles[b], inputSets: [{ images: c.imgs.map((t) => ({ tensors: { [inName(c.qm)]: t } })) }] }));
+    // Untimed: the HLS top itself (its dataflow segments); clocked: the same kernels under the clocked threads.
+    const untimed = await runBundlesHls(items, { config, mode: 'untimed' });
+    const r = await runBundlesHls(items, { config, mode: 'clocked' });
     const perImage: number[] = [];
     cases.forEach((c, b) => {
       const run = r.results[b][0];
+      const top = untimed.results[b][0];
+      expect(top.images.length).toBe(c.batch);
+      c.imgs.forEach((_, n) => expect(Array.from(top.images[n].raw[bundles[b].manifest.outputs[0].name].q), `case ${b} image ${n}: untimed vs clocked`).toEqual(Array.from(run.images[n].raw[bundles[b].manifest.outputs[0].name].q)));
       const out = bundles[b].manifest.outputs[0];
       const src = out.hostTail ? c.qm.graph.nodes.find((n) => n.outputs[0] === out.name)!.inputs[0] : out.name;
       const ref = runBundle(bundles[b], c.imgs.map((t) => ({ [inName(c.qm)]: t })), { config });
