@@ -11,6 +11,9 @@
 // is applied in MaxBatch consecutive cycles, one per accumulator slot of the MAC array's ring (rows beyond hin
 // read zero and write nothing), then released. ACC_IN starts from the ring's held sums instead of the bias;
 // ACC_OUT keeps them there: no output command, no outputs.
+// A WINOGRAD job (Wino builds only) is walked by cnna_wino (2x2 tiles, 20 cycles per tile and channel group)
+// and its MAC-array sums go through the output transform cnna_wino_ot to the post-op; its drain is longer
+// (WinoDrain: the transform's five cycles more).
 // Timing: no multiply sits in the loop nest. The job's products (stride x width, pooling stride x stride,
 // padding x width) are job constants registered in two stages while the output command is issued (CCmd,
 // CWait); the first input position and address of each pixel and window are kept by increments.
@@ -23,11 +26,16 @@ module cnna_compute #(
   parameter int unsigned WBankDepth   = 512,
   parameter int unsigned OutFifoDepth = 32,
   parameter int unsigned MaxBatch     = 8,
+  parameter bit          Wino         = 1'b0,
   localparam int unsigned Bpe         = Pi * 16 / DataWidth,  // bus beats per output lane group (PI int16)
   localparam int unsigned InAddrW     = $clog2(InBankDepth) + 1,  // {bank, entry}
   localparam int unsigned WAddrW      = $clog2(2 * WBankDepth),
   localparam int unsigned OutCntW     = $clog2(OutFifoDepth + 1),
-  localparam int unsigned DrainCycles = 16
+  localparam int unsigned DrainCycles = 16,
+  localparam int unsigned WinoDrain   = 24,
+  localparam int unsigned XW          = Wino ? 18 : 16,  // MAC operand widths (cnna_mac_array)
+  localparam int unsigned WW          = Wino ? 20 : 16,
+  localparam int unsigned TagW        = Wino ? 12 : 2
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -53,6 +61,7 @@ module cnna_compute #(
   output logic [31:0]          wr_cmd_row_stride_o,
   output logic [15:0]          wr_cmd_cols_o,          // output columns (wp)
   output logic [4:0]           wr_cmd_groups_o,        // lane groups written per output vector
+  output logic                 wr_cmd_tiles_o,         // outputs come in 2x2 tiles (a WINOGRAD job without pooling)
   output logic [31:0]          wr_cmd_group_stride_o,  // bytes between lane groups
   output logic                 out_push_o,
   output logic [Po*16-1:0]     out_data_o,
@@ -62,7 +71,7 @@ module cnna_compute #(
   output logic                 job_done_o,
   output logic [15:0]          job_layer_o
 );
-  typedef enum logic [2:0] {CIdle, CCmd, CWait, CWin, CPix, CMac, CDrain} cstate_e;
+  typedef enum logic [2:0] {CIdle, CCmd, CWait, CWin, CPix, CMac, CDrain, CWino} cstate_e;
   cstate_e state_q, state_d;
 
   cnna_rtl_pkg::job_t    job_q;
@@ -180,6 +189,7 @@ module cnna_compute #(
   assign win_a0 = (cyb_q[31] ? 32'sd0 : cybsw_q) + (cxb_q[31] ? 32'sd0 : cxbs_q) + k_c0_q;
 
   logic credit, issue, last_mac, x_valid;
+  logic wino_done, wino_mac, wino_stall;
   // A conv job's block is in when w_wr - w_base >= nw, i.e. w_wr - (w_base + nw) >= 0 (ring distances are far
   // below 2^31); a streamed job's next word has arrived when the write pointer has passed it (w_wr - w_base > widx).
   // w_ready_q (registered from the write pointer one cycle old, which only grows): the conv job's block is in.
@@ -223,7 +233,8 @@ module cnna_compute #(
     unique case (state_q)
       CIdle:  if (slot_valid_i) state_d = CCmd;
       CCmd:   if (wr_cmd_ready_i || job_q.acc_out) state_d = CWait;
-      CWait:  if (job_q.stream || w_ready_q) state_d = CWin;
+      CWait:  if (job_q.stream || w_ready_q) state_d = (Wino && job_q.wino) ? CWino : CWin;
+      CWino:  if (wino_done) state_d = CDrain;
       CWin:   state_d = CPix;
       CPix:   if (credit) state_d = CMac;
       CMac: begin
@@ -235,7 +246,7 @@ module cnna_compute #(
           else state_d = CDrain;
         end
       end
-      CDrain: if (drain_q == 5'(DrainCycles - 1)) state_d = CIdle;
+      CDrain: if (drain_q == ((Wino && job_q.wino) ? 5'(WinoDrain - 1) : 5'(DrainCycles - 1))) state_d = CIdle;
       default: state_d = CIdle;
     endcase
   end
@@ -436,8 +447,10 @@ module cnna_compute #(
   // Read ports (one-cycle RAM latency) and the control that travels with the read data.
   logic [31:0] in_idx;
   assign in_idx     = cg_off_q + 32'(a_q);
-  assign in_raddr_o = InAddrW'({job_q.in_bank, in_idx[InAddrW-2:0]});
-  assign w_raddr_o  = w_idx_q[WAddrW-1:0];
+  logic [InAddrW-1:0] wino_in_raddr;
+  logic [WAddrW-1:0]  wino_w_raddr;
+  assign in_raddr_o = (Wino && job_q.wino) ? wino_in_raddr : InAddrW'({job_q.in_bank, in_idx[InAddrW-2:0]});
+  assign w_raddr_o  = (Wino && job_q.wino) ? wino_w_raddr : w_idx_q[WAddrW-1:0];
 
   // Ring and bank indices wrap by design; kh is implied by nw (the loop ends on the last weight word).
   logic unused_bits;
@@ -458,19 +471,102 @@ module cnna_compute #(
     end
   end
 
+  // MAC-array operands: the direct path's int16 sign-extended to the array's widths, or a WINOGRAD job's
+  // V (18 bits) and U (the ring's low 16 bits under the held high nibble).
+  logic              mac_v, mac_f, mac_l;
+  logic [TagW-1:0]   mac_t;
+  logic [Pi*XW-1:0]  mac_x;
+  logic [Po*Pi*WW-1:0] mac_w;
+  logic [Po*48-1:0]  mac_bias;
+  logic              post_v;
+  logic [1:0]        post_t;
+  logic [Po*48-1:0]  post_acc;
   logic             acc_valid;
-  logic [1:0]       acc_tag;
+  logic [TagW-1:0]  acc_tag;
   logic [Po*48-1:0] acc;
-  cnna_mac_array #(.Pi(Pi), .Po(Po), .TagW(2), .MaxBatch(MaxBatch)) u_mac (
+  if (Wino) begin : g_wino
+    logic                wv, wf, wl;
+    logic [11:0]         wt;
+    logic [Pi*18-1:0]    wx;
+    logic [Po*Pi*4-1:0]  wnib;
+    logic                ot_v;
+    logic [1:0]          ot_t;
+    logic [Po*48-1:0]    ot_acc;
+    logic                wino_start;
+    assign wino_start = (state_q == CWait) && (state_d == CWino);
+    cnna_wino #(.Pi(Pi), .Po(Po), .InAddrW(InAddrW), .WAddrW(WAddrW)) u_wino (
+      .clk_i, .rst_ni,
+      .start_i    (wino_start),
+      .job_i      (job_q),
+      .credit_i   (credit),
+      .done_o     (wino_done),
+      .mac_o      (wino_mac),
+      .stall_o    (wino_stall),
+      .in_raddr_o (wino_in_raddr),
+      .in_rdata_i,
+      .w_raddr_o  (wino_w_raddr),
+      .w_rdata_i,
+      .mac_valid_o(wv),
+      .mac_first_o(wf),
+      .mac_last_o (wl),
+      .mac_tag_o  (wt),
+      .mac_x_o    (wx),
+      .mac_nib_o  (wnib)
+    );
+    assign mac_v    = job_q.wino ? wv : v1_q;
+    assign mac_f    = job_q.wino ? wf : f1_q;
+    assign mac_l    = job_q.wino ? wl : l1_q;
+    assign mac_t    = job_q.wino ? wt : {10'd0, t1_q};
+    assign mac_bias = job_q.wino ? '0 : bias_q;
+    for (genvar ci = 0; ci < Pi; ci++) begin : g_x
+      assign mac_x[ci*18 +: 18] = job_q.wino ? wx[ci*18 +: 18] : (xv1_q ? 18'($signed(in_rdata_i[ci*16 +: 16])) : 18'd0);
+    end
+    for (genvar l = 0; l < Po * Pi; l++) begin : g_w
+      assign mac_w[l*20 +: 20] = {job_q.wino ? wnib[l*4 +: 4] : {4{w_rdata_i[l*16 + 15]}}, w_rdata_i[l*16 +: 16]};
+    end
+    cnna_wino_ot #(.Po(Po)) u_ot (
+      .clk_i, .rst_ni,
+      .start_i(wino_start),
+      .valid_i(job_q.wino && acc_valid),
+      .tag_i  (acc_tag),
+      .m_i    (acc),
+      .bias_i (bias_q),
+      .valid_o(ot_v),
+      .tag_o  (ot_t),
+      .acc_o  (ot_acc)
+    );
+    assign post_v   = job_q.wino ? ot_v : acc_valid;
+    assign post_t   = job_q.wino ? ot_t : acc_tag[1:0];
+    assign post_acc = job_q.wino ? ot_acc : acc;
+  end else begin : g_direct
+    assign wino_done     = 1'b0;
+    assign wino_mac      = 1'b0;
+    assign wino_stall    = 1'b0;
+    assign wino_in_raddr = '0;
+    assign wino_w_raddr  = '0;
+    assign mac_v    = v1_q;
+    assign mac_f    = f1_q;
+    assign mac_l    = l1_q;
+    assign mac_t    = t1_q;
+    assign mac_bias = bias_q;
+    assign mac_x    = xv1_q ? in_rdata_i : '0;
+    assign mac_w    = w_rdata_i;
+    assign post_v   = acc_valid;
+    assign post_t   = acc_tag;
+    assign post_acc = acc;
+  end
+
+  cnna_mac_array #(.Pi(Pi), .Po(Po), .TagW(TagW), .MaxBatch(MaxBatch), .Wino(Wino)) u_mac (
     .clk_i, .rst_ni,
-    .valid_i(v1_q),
-    .first_i(f1_q),
-    .rot_i  (job_q.batch),
-    .last_i (l1_q),
-    .tag_i  (t1_q),
-    .x_i    (xv1_q ? in_rdata_i : '0),
-    .w_i    (w_rdata_i),
-    .bias_i (bias_q),
+    .valid_i(mac_v),
+    .first_i(mac_f),
+    .rot_i  (job_q.batch || (Wino && job_q.wino)),
+    .wino_i (Wino && job_q.wino),
+    .last_i (mac_l),
+    .tag_i  (mac_t),
+    .x_i    (mac_x),
+    .w_i    (mac_w),
+    .bias_i (mac_bias),
     .valid_o(acc_valid),
     .tag_o  (acc_tag),
     .acc_o  (acc)
@@ -478,9 +574,9 @@ module cnna_compute #(
 
   cnna_post_op #(.Po(Po)) u_post (
     .clk_i, .rst_ni,
-    .valid_i    (acc_valid),
-    .tag_i      (acc_tag),
-    .acc_i      (acc),
+    .valid_i    (post_v),
+    .tag_i      (post_t),
+    .acc_i      (post_acc),
     .shift_i    (shift_q),
     .act_i      (job_q.act),
     .leaky_aq_i (job_q.act_a),
@@ -502,12 +598,13 @@ module cnna_compute #(
   assign wr_cmd_cols_o       = job_q.wp;
   assign wr_cmd_groups_o     = job_q.out_groups;
   assign wr_cmd_group_stride_o = job_q.out_cg_stride;
+  assign wr_cmd_tiles_o      = Wino && job_q.wino && (job_q.pool == 2'(cnna_pkg::POOL_NONE));
   assign jobs_done_o         = jobs_done_q;
   assign w_rel_o             = w_rel_q;
   assign idle_o              = (state_q == CIdle);
-  assign mac_busy_o          = issue;
+  assign mac_busy_o          = issue || wino_mac;
   assign stall_o             = (state_q == CWait && !(job_q.stream || w_ready_q)) ||
-                               (state_q == CPix && !credit) || (state_q == CMac && !issue);
+                               (state_q == CPix && !credit) || (state_q == CMac && !issue) || wino_stall;
   assign job_done_o          = job_done_q;
   assign job_layer_o         = job_q.layer;
 endmodule

@@ -118,7 +118,7 @@ module cnna_loader #(
   logic [7:0]  d_opcode, d_flags, d_kh, d_kw;
   logic [4:0]  d_groups;
   logic [15:0] d_hin, d_win, d_cg, d_hc, d_wc, d_hp, d_wp;
-  logic        d_last, d_sync, d_reuse, d_stream, d_reuse_w;
+  logic        d_last, d_sync, d_reuse, d_stream, d_reuse_w, d_wino;
   assign d_opcode = 8'(`CNNA_FIELD(OPCODE));
   assign d_flags  = 8'(`CNNA_FIELD(FLAGS));
   assign d_kh     = 8'(`CNNA_FIELD(KH));
@@ -135,8 +135,10 @@ module cnna_loader #(
   assign d_last   = d_flags[cnna_pkg::FLAG_LAST_BIT];
   // Lane groups written: outGroups, at most PO/PI (as the executable spec, sim/ref, clamps it).
   assign d_groups = (5'(`CNNA_FIELD(OUT_GROUPS)) > 5'(Po / Pi)) ? 5'(Po / Pi) : 5'(`CNNA_FIELD(OUT_GROUPS));
-  assign d_stream = ((d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1)) ||
-                    d_flags[cnna_pkg::FLAG_BATCH_BIT];
+  // WINOGRAD (an engine built with array.winograd only): 20 words per channel group, never streamed.
+  assign d_wino   = (cnna_pkg::WINOGRAD != 0) && d_flags[cnna_pkg::FLAG_WINOGRAD_BIT];
+  assign d_stream = (((d_hc == 16'd1) && (d_wc == 16'd1) && (d_hp == 16'd1) && (d_wp == 16'd1)) ||
+                    d_flags[cnna_pkg::FLAG_BATCH_BIT]) && !d_wino;
   // REUSE_WEIGHTS is honored when neither this nor the previous job of the run is streamed: the previous
   // block (and its bias/shift header, still in param_q) is then whole in the ring.
   assign d_reuse_w = d_flags[cnna_pkg::FLAG_REUSE_WEIGHTS_BIT] && !d_stream && prev_ok_q;
@@ -215,7 +217,7 @@ module cnna_loader #(
     end else begin
       // Stage A: the two-factor products and the field checks.
       dec_plane_a_q  <= 32'(d_hin) * 32'(d_win);
-      dec_kk_a_q     <= 16'(d_kh) * 16'(d_kw);
+      dec_kk_a_q     <= d_wino ? 16'd20 : 16'(d_kh) * 16'(d_kw);
       dec_opc_a_q    <= (d_opcode != 8'(cnna_pkg::OPC_JOB));
       dec_zero_a_q   <= d_kh == 0 || d_kw == 0 || `CNNA_FIELD(STRIDE_H) == 0 || `CNNA_FIELD(STRIDE_W) == 0 ||
                         `CNNA_FIELD(DIL_H) == 0 || `CNNA_FIELD(DIL_W) == 0 || `CNNA_FIELD(POOL_KH) == 0 ||
@@ -534,6 +536,7 @@ module cnna_loader #(
             job_q.batch          <= d_flags[cnna_pkg::FLAG_BATCH_BIT];
             job_q.acc_in         <= d_flags[cnna_pkg::FLAG_ACC_IN_BIT];
             job_q.acc_out        <= d_flags[cnna_pkg::FLAG_ACC_OUT_BIT];
+            job_q.wino           <= d_wino;
             job_q.act            <= 2'(`CNNA_FIELD(ACT));
             job_q.pool           <= 2'(`CNNA_FIELD(POOL_KIND));
             job_q.layer          <= 16'(`CNNA_FIELD(LAYER));

@@ -6,12 +6,14 @@ package cnna_rtl_pkg;
   // One decoded JOB descriptor (addresses already relocated by BASE) plus the engine's bookkeeping.
   // stream = the job computes a single conv pixel (hc = wc = hp = wp = 1) or is a BATCH job: its weight words
   // are used once (a BATCH job: once per row, all rows in a row), so they are consumed while they arrive (FC
-  // layers) instead of after the whole block is in. batch / acc_in / acc_out: the BATCH, ACC_IN, ACC_OUT flags.
+  // layers) instead of after the whole block is in (never a WINOGRAD job: its tiles read the block again and
+  // again). batch / acc_in / acc_out / wino: the BATCH, ACC_IN, ACC_OUT, WINOGRAD flags.
   typedef struct packed {
     logic        stream;
     logic        batch;
     logic        acc_in;
     logic        acc_out;
+    logic        wino;     // WINOGRAD flag (an engine built with array.winograd)
     logic [1:0]  act;
     logic [1:0]  pool;
     logic [15:0] layer;

@@ -161,6 +161,7 @@ module cnna_top #(
   logic [15:0]          wr_cmd_rows, wr_cmd_cols;
   logic [31:0]          wr_cmd_row_stride, wr_cmd_group_stride;
   logic [4:0]           wr_cmd_groups;
+  logic                 wr_cmd_tiles;
   // Out-command splitter -> write master.
   logic                 wm_cmd_valid, wm_cmd_ready;
   logic [AddrWidth-1:0] wm_cmd_addr;
@@ -371,7 +372,8 @@ module cnna_top #(
   cnna_compute #(
     .Pi(Pi), .Po(Po), .DataWidth(DataWidth), .AddrWidth(AddrWidth),
     .InBankDepth(InBankDepth), .WBankDepth(WBankDepth), .OutFifoDepth(OutFifoDepth),
-    .MaxBatch(cnna_pkg::MAX_BATCH)
+    .MaxBatch(cnna_pkg::MAX_BATCH),
+    .Wino(cnna_pkg::WINOGRAD != 0)
   ) u_compute (
     .clk_i, .rst_ni,
     .start_i            (start),
@@ -397,6 +399,7 @@ module cnna_top #(
     .wr_cmd_cols_o      (wr_cmd_cols),
     .wr_cmd_groups_o    (wr_cmd_groups),
     .wr_cmd_group_stride_o(wr_cmd_group_stride),
+    .wr_cmd_tiles_o     (wr_cmd_tiles),
     .out_push_o         (out_push),
     .out_data_o         (out_data),
     .out_count_i        (out_count),
@@ -440,6 +443,7 @@ module cnna_top #(
     .cmd_cols_i        (wr_cmd_cols),
     .cmd_groups_i      (wr_cmd_groups),
     .cmd_group_stride_i(wr_cmd_group_stride),
+    .cmd_tiles_i       (wr_cmd_tiles),
     .wr_valid_o        (wm_cmd_valid),
     .wr_ready_i        (wm_cmd_ready),
     .wr_addr_o         (wm_cmd_addr),

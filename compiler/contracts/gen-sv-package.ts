@@ -23,6 +23,7 @@ export function svPackageParams(c: HwConfig): SvParam[] {
   const u = 'int unsigned';
   p('PI', u, String(c.array.pi), 'input-channel lanes');
   p('PO', u, String(c.array.po), 'output-channel lanes');
+  p('WINOGRAD', u, c.array.winograd ? '1' : '0', 'runs WINOGRAD jobs (array.winograd): 18 x 20-bit MAC operands and the Winograd datapath');
   p('DATA_W', u, String(c.dataBits));
   p('ACC_W', u, String(c.accBits));
   p('AXI_DATA_W', u, String(c.axi.dataBits));
