@@ -147,8 +147,9 @@ export const HEADER_FIELDS: { name: string; offset: number; bits: number; doc: s
   { name: 'hashHi', offset: 20, bits: 32, doc: 'config hash, high 32 bits' },
 ];
 
-/** A streamed job (one conv pixel: hc = wc = hp = wp = 1, or a BATCH job) consumes its weight words as they arrive. */
+/** A streamed job (one conv pixel: hc = wc = hp = wp = 1, or a BATCH job; never a WINOGRAD job) consumes its weight words as they arrive. */
 export function isStreamed(d: Pick<Descriptor, 'hc' | 'wc' | 'hp' | 'wp'> & { flags?: number }): boolean {
+  if ((d.flags ?? 0) & Flag.WINOGRAD) return false;  // its tiles read the block again and again
   return (d.hc === 1 && d.wc === 1 && d.hp === 1 && d.wp === 1) || !!((d.flags ?? 0) & Flag.BATCH);
 }
 
@@ -263,6 +264,22 @@ export function decodeHeader(v: DataView, at = 0): Header & { magic: number; opc
 /** Bytes of a weight block's bias + shift header: PO·8 + PO, rounded up to 32. */
 export function weightHeaderBytes(po: number): number {
   return Math.ceil((po * 9) / 32) * 32;
+}
+
+/**
+ * Why a WINOGRAD job cannot run (docs/bundle-format.md "Winograd jobs"), or null: it must be 3x3, stride 1,
+ * dilation 1 and reduce over at most WINO_MAX_LANES lanes (cg·PI). Every executor refuses such a job with
+ * E_BUNDLE (the RTL itself does not check the shape and would compute something else). `what` names the job.
+ */
+export function winogradJobError(d: Descriptor, pi: number, what: string): string | null {
+  if (!(d.flags & Flag.WINOGRAD)) return null;
+  if (d.kh !== 3 || d.kw !== 3 || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1) {
+    return `${what}: a WINOGRAD job must be 3x3, stride 1, dilation 1 (it is ${d.kh}x${d.kw}, stride ${d.strideH}x${d.strideW}, dilation ${d.dilH}x${d.dilW})`;
+  }
+  if (d.cg * pi > WINO_MAX_LANES) {
+    return `${what}: a WINOGRAD job reduces over ${d.cg * pi} lanes (cg ${d.cg} x PI ${pi}), more than ${WINO_MAX_LANES} (the 48-bit bound of docs/numerics.md)`;
+  }
+  return null;
 }
 
 /** Bytes of a whole weight block. */

@@ -15,8 +15,8 @@
 // previous job's done to its own (as the harness counts per layer); a run adds the tail until the last
 // write is answered.
 import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-config.ts';
-import { DESC_BYTES, Flag, isStreamed, jobWeightBlockBytes, jobWeightWords, reusesWeights, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
-import { WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
+import { DESC_BYTES, Flag, PoolKind, isStreamed, jobWeightBlockBytes, jobWeightWords, reusesWeights, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { WINO_JOB_OVERHEAD_CYCLES, WINO_STEP_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
 import { MAX_BATCH } from '../../compiler/contracts/bundle-format.ts';
 import { ddrBytesPerCycle, ddrControllerBytesPerCycle, ddrLatencyCycles, ultra96, type BoardLimits } from '../../boards/ultra96/board.ts';
 import { RTL_TIMING, type RtlTiming } from './rtl-timing.ts';
@@ -51,7 +51,7 @@ export interface JobCost {
   stallCycles: number;
 }
 
-export { JOB_OVERHEAD_CYCLES, OUTPUT_OVERHEAD_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
+export { JOB_OVERHEAD_CYCLES, OUTPUT_OVERHEAD_CYCLES, WINO_JOB_OVERHEAD_CYCLES, WINO_STEP_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
 
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -291,17 +291,20 @@ export class PerfTimeline {
       body = Math.max(start + t.windowCycles + t.pixelCycles + nw * per, wEnd + per);
     } else {
       start = Math.max(cmd + 1, wEnd + 1);
-      // Winograd jobs: no engine runs them under a cycle counter yet; the back end's estimate per tile.
+      // Winograd jobs: 20 cycles per tile and channel group (16 MAC steps, 4 high-nibble words), the prologue.
       body = wino
-        ? start + macSteps + WINO_TILE_OVERHEAD_CYCLES * winoTiles(d)
+        ? start + winoTiles(d) * (WINO_STEP_CYCLES * d.cg + WINO_TILE_OVERHEAD_CYCLES) + WINO_JOB_OVERHEAD_CYCLES
         : start + windows * t.windowCycles + cand * (t.pixelCycles + nw);
     }
     // Writes: one vector per window; region bursts along output rows (one lane group) or one command of
     // outGroups one-entry bursts per pixel.
     const groups = Math.min(d.outGroups, po / pi);
+    // A Winograd job without pooling writes per 2x2 tile: one burst of two vectors per tile row.
+    const tiled = wino && d.poolKind === PoolKind.NONE;
     const vecCycles = groups > 1
       ? groups * (this.bpe + t.writeBurstCycles) + t.writeCommandCycles
-      : this.bpe + (t.writeBurstCycles * Math.ceil((d.wp * this.bpe) / this.c.axi.burstBeats)) / d.wp;
+      : tiled ? this.bpe + t.writeBurstCycles / 2 + t.writeCommandCycles / 4
+        : this.bpe + (t.writeBurstCycles * Math.ceil((d.wp * this.bpe) / this.c.axi.burstBeats)) / d.wp;
     // ACC_OUT: the sums stay in the array for the next job, nothing is written.
     const writeCycles = d.flags & Flag.ACC_OUT ? 0 : windows * vecCycles + t.writeCommandCycles;
     const firstVec = start + (body - start) / windows + t.postOpCycles;

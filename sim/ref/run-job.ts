@@ -2,7 +2,7 @@
 // ("Semantics") says; this is the executable specification the RTL matches. Numerics come
 // from compiler/golden/fixed/fixed-point.ts. Conv outputs of the job region are computed once and
 // then pooled; the hardware recomputes overlapping windows, with identical results.
-import { Act, Flag, PoolKind, WINO_MAX_LANES, jobWeightBlockBytes, weightHeaderBytes, winoHighWord, winoLowWord, winoUnpack, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { Act, Flag, PoolKind, jobWeightBlockBytes, winogradJobError, weightHeaderBytes, winoHighWord, winoLowWord, winoUnpack, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { winoInput, winoOutput, winoUnscale } from '../../compiler/golden/fixed/winograd.ts';
 import { rshr, sat16, wrap48 } from '../../compiler/golden/fixed/fixed-point.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -205,13 +205,9 @@ function directRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: numb
 function winogradRegion(ddr: Ddr, d: Descriptor, pi: number, po: number, job: number, w0: number, bias: Float64Array, shift: Int32Array, actOf: ActOf, y: Int16Array): void {
   const { cg, hc, hin, inAddr, inCgStride, inRowStride, kh, kw, padL, padT, wc, win } = d;
   const { i16 } = ddr;
-  if (kh !== 3 || kw !== 3 || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1) {
-    throw new CnnaError('E_BUNDLE', `job ${job}: a WINOGRAD job must be 3x3, stride 1, dilation 1 (it is ${kh}x${kw}, stride ${d.strideH}x${d.strideW}, dilation ${d.dilH}x${d.dilW})`);
-  }
+  const err = winogradJobError(d, pi, `job ${job}`);
+  if (err) throw new CnnaError('E_BUNDLE', err);
   const L = cg * pi;
-  if (L > WINO_MAX_LANES) {
-    throw new CnnaError('E_BUNDLE', `job ${job}: a WINOGRAD job reduces over ${L} lanes (cg ${cg} x PI ${pi}), more than ${WINO_MAX_LANES} (the 48-bit bound of docs/numerics.md)`);
-  }
   const word = pi * po;
   // U[m][lane][t], lane = g·PI + ci.
   const U = new Int32Array(po * L * 16);

@@ -1,6 +1,7 @@
 // The RTL lint flow (lint.ts): `verilator --lint-only -Wall` with only the per-signal waivers of
 // rtl/lint/verilator_waiver.vlt (no blanket waiver: every lint_off names a rule, a file and a signal)
-// and Yosys `read_verilog -sv`, for the Ultra96 default and every config of the template test.
+// and Yosys `read_verilog -sv`, for the Ultra96 default and every config of the template test, and for
+// four of them with array.winograd.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
@@ -27,6 +28,15 @@ describe('RTL lint', () => {
     expect(r.verilator).toEqual([]);
     expect(r.yosys).toEqual([]);
   });
+
+  it.each([
+    ['the Ultra96 default', defaultConfig()],
+    ...TEMPLATE_CONFIGS.filter(([n]) => /^(pi32 po32|pi8 po120|pi16 po48)/.test(n)),
+  ])('passes both tools with array.winograd (the Winograd datapath) for %s', async (_name, config) => {
+    const r = await lintRtl({ ...config, array: { ...config.array, winograd: true } });
+    expect(r.verilator).toEqual([]);
+    expect(r.yosys).toEqual([]);
+  }, 600_000);
 
   it('refuses, at elaboration, a config validateConfig refuses (PI 8 with a 256-bit bus): both tools name the rule', async () => {
     const c = defaultConfig();

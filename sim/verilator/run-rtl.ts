@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { batchFlagError, bundleBatch, decodeDescriptor, decodeHeader, DESC_BYTES, Flag, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { batchFlagError, winogradJobError, bundleBatch, decodeDescriptor, decodeHeader, DESC_BYTES, Flag, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { EngineStatus, describeStatus } from '../../compiler/contracts/register-map.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -135,10 +135,13 @@ export function rtlWatchdogCycles(predicted: number, stressed = false): number {
 }
 
 /**
- * Refuse a bundle whose BATCH / ACC_IN / ACC_OUT flags break the rules (E_BUNDLE naming the descriptor), as
- * sim/ref does: the engine does not check the batch shape and would compute something else.
+ * Refuse a bundle whose BATCH / ACC_IN / ACC_OUT flags break the rules, or with a WINOGRAD job that is malformed
+ * or meant for an engine with array.winograd when this one has none (E_BUNDLE naming the descriptor), as
+ * sim/ref does: the engine checks neither and would compute something else.
  */
-export function checkBatchJobs(bundle: Bundle): void {
+export function checkBatchJobs(bundle: Bundle, config: HwConfig): void {
+  const { pi } = config.array;
+  const winograd = !!config.array.winograd;
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const count = Math.min(decodeHeader(v, 0).count, Math.floor(bundle.descriptors.byteLength / DESC_BYTES) - 1);
   let prev: Descriptor | null = null;
@@ -146,6 +149,13 @@ export function checkBatchJobs(bundle: Bundle): void {
     const d = decodeDescriptor(v, j * DESC_BYTES);
     const err = batchFlagError(d, prev);
     if (err) throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' ${err}`);
+    const wino = winogradJobError(d, pi, `descriptor ${j} of bundle '${bundle.manifest.model}'`);
+    if (wino) throw new CnnaError('E_BUNDLE', wino);
+    if (d.flags & Flag.WINOGRAD && !winograd) {
+      throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' is a WINOGRAD job, but the engine's config has no array.winograd`, {
+        hint: 'recompile the model for this engine\'s config (the compiler emits Winograd jobs only for a config with array.winograd)',
+      });
+    }
     if (d.flags & Flag.BATCH && bundleBatch(bundle.manifest) === 1) throw new CnnaError('E_BUNDLE', `descriptor ${j} is a BATCH job but the manifest of '${bundle.manifest.model}' has no batch`);
     if (d.flags & Flag.LAST) break;
     prev = d;
@@ -190,7 +200,7 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
   }
   const m0 = items[0].bundle.manifest;
   const config = opts.config ?? validateConfig(m0.hwConfig, `manifest of bundle '${m0.model}'`);
-  for (const it of items) { checkBundleConfig(it.bundle, config); checkBatchJobs(it.bundle); }
+  for (const it of items) { checkBundleConfig(it.bundle, config); checkBatchJobs(it.bundle, config); }
   const { pi, po } = config.array;
   const board = opts.board ?? getBoard(config.board.name);
   const model = await ensureRtlModel(config, { trace: !!opts.trace, onLog: opts.onLog });
