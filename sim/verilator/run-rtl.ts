@@ -135,13 +135,11 @@ export function rtlWatchdogCycles(predicted: number, stressed = false): number {
 }
 
 /**
- * Refuse a bundle whose BATCH / ACC_IN / ACC_OUT flags break the rules, or with a WINOGRAD job that is malformed
- * or meant for an engine with array.winograd when this one has none (E_BUNDLE naming the descriptor), as
- * sim/ref does: the engine checks neither and would compute something else.
+ * Refuse a bundle whose BATCH / ACC_IN / ACC_OUT flags break the rules, or (given the engine's config) with a
+ * WINOGRAD job that is malformed or meant for an engine with array.winograd when this one has none (E_BUNDLE
+ * naming the descriptor), as sim/ref does: the RTL checks neither and would compute something else.
  */
-export function checkBatchJobs(bundle: Bundle, config: HwConfig): void {
-  const { pi } = config.array;
-  const winograd = !!config.array.winograd;
+export function checkBatchJobs(bundle: Bundle, config?: HwConfig): void {
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
   const count = Math.min(decodeHeader(v, 0).count, Math.floor(bundle.descriptors.byteLength / DESC_BYTES) - 1);
   let prev: Descriptor | null = null;
@@ -149,9 +147,10 @@ export function checkBatchJobs(bundle: Bundle, config: HwConfig): void {
     const d = decodeDescriptor(v, j * DESC_BYTES);
     const err = batchFlagError(d, prev);
     if (err) throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' ${err}`);
-    const wino = winogradJobError(d, pi, `descriptor ${j} of bundle '${bundle.manifest.model}'`);
+    const wino = config ? winogradJobError(d, config.array.pi, `descriptor ${j} of bundle '${bundle.manifest.model}'`) : null;
     if (wino) throw new CnnaError('E_BUNDLE', wino);
-    if (d.flags & Flag.WINOGRAD && !winograd) {
+    if (config && d.flags & Flag.WINOGRAD && d.flags & Flag.BATCH) throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' is both WINOGRAD and BATCH, which no engine runs`);
+    if (config && d.flags & Flag.WINOGRAD && !config.array.winograd) {
       throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}' is a WINOGRAD job, but the engine's config has no array.winograd`, {
         hint: 'recompile the model for this engine\'s config (the compiler emits Winograd jobs only for a config with array.winograd)',
       });
