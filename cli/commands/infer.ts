@@ -1,7 +1,9 @@
 // `cnna infer <input…>`: runs each input on the board's active deployment and prints the
 // top-k classes, the round-trip latency and the on-board engine cycles and time. With
 // --exit-threshold T, a bundle compiled with early exits (`cnna compile --exit`) answers at the
-// first exit whose softmax maximum is at least T; the top-k are then the exit's, and the exit is named.
+// first exit whose softmax maximum is at least T; the top-k are then the exit's, and the exit is named;
+// after the inputs, a summary per exit: the inputs that left there, their top-1 (fashion-mnist:N inputs,
+// which carry their labels) and their mean on-board cycles and time (cli/early-exit.ts).
 // Inputs: .npy files or fashion-mnist:N (Fashion-MNIST test image N, with its true label).
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import { FASHION_MNIST_CLASSES } from '../../compiler/data/fashion-mnist.ts';
@@ -10,7 +12,7 @@ import type { TensorSpec } from '../../host/virtual-board/engine-backend.ts';
 import type { Command } from '../command.ts';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectFromFlags, parsePositiveInt } from './board-connection.ts';
 import { checkInputArg, loadInput, topK } from './board-inputs.ts';
-import { EXIT_THRESHOLD_OPTIONS, answerOutput, exitThresholdFlag } from '../early-exit.ts';
+import { CascadeTally, EXIT_THRESHOLD_OPTIONS, answerOutput, cascadeLines, exitThresholdFlag } from '../early-exit.ts';
 
 export const inferCommand: Command = {
   name: 'infer',
@@ -30,12 +32,18 @@ export const inferCommand: Command = {
       if (io.inputs.length !== 1) throw new CnnaError('E_UNSUPPORTED', `infer: the deployed model has ${io.inputs.length} inputs; this command feeds one`);
       const clockHz = Number(info.body.clockHz);
       const results = [];
+      const exits = io.outputs.filter((o) => o.exit).map((o) => o.name);
+      const labelled = positionals.every((a) => a.startsWith('fashion-mnist:'));
+      const tally = exitThreshold === undefined ? undefined : new CascadeTally(io.outputs, exits, exitThreshold, clockHz / 1e6, labelled);
       for (const arg of positionals) {
         const input = loadInput(arg, io.inputs[0], values['allow-nonfinite'] ? 'map' : 'refuse');
         const r = await runInference(client, [input.tensor], { exitThreshold });
         // the answer: the exit the image left at, else the first output that is not an early exit's
-        const answer = answerOutput(r.outputs, r.outputs.filter((o) => o.exit).map((o) => o.name), r.exit);
+        const answer = answerOutput(io.outputs, exits, r.exit);
         const out = r.outputs.find((o) => o.name === answer)!;
+        let best = 0;
+        for (let c = 1; c < out.data.length; c++) if (out.data[c] > out.data[best]) best = c;
+        tally?.add(r.exit, r.cycles, best === input.label);
         const names = values.labels === 'fashion-mnist' || (input.label !== undefined && out.data.length === 10) ? FASHION_MNIST_CLASSES : undefined;
         const top = topK(out.data, out.f, Math.min(k, out.data.length)).map((t) => ({ ...t, name: names?.[t.index] }));
         const label = (t: { index: number; name?: string }) => (t.name ? `${t.name} (${t.index})` : `class ${t.index}`);
@@ -48,7 +56,9 @@ export const inferCommand: Command = {
           latencyMs: r.rttNs / 1e6, computeMs: r.computeNs / 1e6, outputs: r.outputs.map((o) => ({ name: o.name, shape: o.shape, f: o.f, ...(o.exit ? { exit: true } : {}), q: Array.from(o.data) })),
         });
       }
-      return { board: client.description, results };
+      const cascade = tally?.report();
+      if (cascade) for (const l of cascadeLines(cascade)) ctx.log(l.replace(' cycles', ' cycles on board'));
+      return { board: client.description, results, ...(cascade ? { cascade } : {}) };
     } finally {
       await client.close();
     }

@@ -5,6 +5,8 @@
 // reaches the threshold: the exit taken, the outputs and the cycles equal the simulate path's
 // (sim/run-segments.ts runSegments on the engine model with the same threshold), bit for bit; without
 // a threshold every segment runs; a threshold outside [0, 1] is refused by the client and by both agents.
+// `cnna infer --exit-threshold` names the exit per input and sums up per exit (inputs, top-1, mean
+// on-board cycles) as runSegments gives them.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,13 +114,22 @@ describe.skipIf(!fashionMnistAvailable())('early exit at the board (INFER exitTh
       // `cnna infer --exit-threshold` on the virtual board: image 0 runs every segment, image 1 leaves at the exit
       const cli = await cnnaAsync(['infer', 'fashion-mnist:0', 'fashion-mnist:1', '--exit-threshold', String(T), '--tcp', `127.0.0.1:${virtual.port}`, '--token', TOKEN, '--json']);
       expect([cli.code, cli.stderr]).toEqual([0, '']);
-      const rows = (JSON.parse(cli.stdout) as { results: { answer: string; exit: string | null; top: { index: number }[]; cycles: number }[] }).results;
+      const cj = JSON.parse(cli.stdout) as { results: { answer: string; exit: string | null; top: { index: number }[]; cycles: number }[]; cascade: { exits: Record<string, unknown>[] } & Record<string, unknown> };
+      const rows = cj.results;
       const want = [0, 1].map((i) => expected(xs[i], T));
       const argmax = (q: number[]) => q.indexOf(Math.max(...q));
       expect(rows.map((r) => [r.exit, r.answer, r.top[0].index, r.cycles])).toEqual([
         [null, 'logits', argmax(want[0].outputs[1].q), want[0].cycles],
         ['exit1', 'exit1', argmax(want[1].outputs[0].q), want[1].cycles],
       ]);
+      // the summary per exit: one input each, right when the answering head's argmax is the label, its on-board cycles
+      const right = [argmax(want[0].outputs[1].q) === set.labels[0] ? 1 : 0, argmax(want[1].outputs[0].q) === set.labels[1] ? 1 : 0];
+      const ms = (c: number) => c / (config.clockMhz * 1e3);
+      expect(cj.cascade.exits).toEqual([
+        { exit: 'exit1', answer: 'exit1', images: 1, correct: right[1], accuracy: right[1], meanCycles: want[1].cycles, meanLatencyMs: ms(want[1].cycles) },
+        { exit: null, answer: 'logits', images: 1, correct: right[0], accuracy: right[0], meanCycles: want[0].cycles, meanLatencyMs: ms(want[0].cycles) },
+      ]);
+      expect([cj.cascade.threshold, cj.cascade.images, cj.cascade.correct, cj.cascade.meanCycles]).toEqual([T, 2, right[0] + right[1], (want[0].cycles + want[1].cycles) / 2]);
       const badCli = await cnnaAsync(['infer', 'fashion-mnist:0', '--exit-threshold', '1.5', '--tcp', `127.0.0.1:${virtual.port}`, '--token', TOKEN]);
       expect([badCli.code, badCli.stderr]).toEqual([2, "cnna: error [E_USAGE]: --exit-threshold '1.5' is not a number in [0, 1]\n  hint: an image leaves at an early exit when the exit's softmax maximum is at least T: 0 always exits, 1 only when certain\n"]);
 
