@@ -22,11 +22,11 @@ export async function hashFile(path: string): Promise<string> {
 }
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-/** Hash of the sources an entry depends on (the back end, the contracts, the perf, resource and timing models, the boards' DDR rules). */
+/** Hash of the sources an entry depends on (the back end, the contracts, the perf, resource and timing models and their calibration data, the boards' DDR rules). */
 export function codeHash(): string {
   const h = createHash('sha256');
   for (const dir of ['compiler/backend', 'compiler/contracts', 'sim/perf', 'sim/synth', 'sim/sweep', 'boards']) {
-    for (const f of readdirSync(join(repo, dir)).filter((x) => x.endsWith('.ts') && !x.endsWith('.test.ts')).sort()) h.update(f).update(readFileSync(join(repo, dir, f)));
+    for (const f of readdirSync(join(repo, dir)).filter((x) => (x.endsWith('.ts') && !x.endsWith('.test.ts')) || x.endsWith('.json')).sort()) h.update(f).update(readFileSync(join(repo, dir, f)));
   }
   return h.digest('hex').slice(0, 16);
 }

@@ -5,10 +5,14 @@
 // group adder, 3.97 ns) is the same for every PI. So the model is the lowest fmax measured on the
 // calibration configs of the current RTL; `cnna sweep --synth` replaces it with each config's own
 // netlist estimate. UltraScale+ -1 delays: for a Zynq-7000 board the figure is optimistic.
+import { readFileSync } from 'node:fs';
 import type { HwConfig } from '../../compiler/contracts/hw-config.ts';
 
-/** Lowest estimated fmax over the calibration syntheses (sim/synth/resource-calibration.json "fit"). */
-export const CONTROL_FMAX_MHZ = 72.1;
+/** Lowest netlist fmax estimate over the calibration syntheses (sim/synth/resource-calibration.json, all points). */
+export const CONTROL_FMAX_MHZ: number = (() => {
+  const cal = JSON.parse(readFileSync(new URL('../synth/resource-calibration.json', import.meta.url), 'utf8')) as { fit: { fmaxMhz: number | null }[]; heldOut: { fmaxMhz: number | null }[] };
+  return Math.min(...[...cal.fit, ...cal.heldOut].map((p) => p.fmaxMhz ?? Infinity));
+})();
 
 export interface TimingEstimate {
   fmaxMhz: number;

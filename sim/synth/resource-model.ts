@@ -16,20 +16,40 @@
 //    FIFO (outputFifoEntries x PO int16), the read master's (4 bursts x AXI) and the write master's
 //    (2 bursts x AXI), in RAM32M16 (32 x 14 bits per 8 LUTs) or RAM64M8 (64 x 7 bits per 8 LUTs),
 //    plus LUTRAM_CONTROL for the loader's small memories.
-//  - LUT logic and FF: LUT_BASE + LUT_PER_MAC * PI * PO (adder trees, per-lane post-op, operand
-//    fan-out all grow with the array), plus the block-RAM cascade multiplexers Yosys adds for memories
-//    deeper than 4K (resource-calibration.json "sdpRam"), fitted on the full-engine points of
-//    resource-calibration.json "fit".
+//  - LUTRAM besides the FIFOs, LUT logic and FF: a linear fit over FEATURES (a base; per output lane:
+//    post-op, accumulators, shift registers; per multiply: adder trees and operand fan-out; the second
+//    AXI read master) plus, for LUTs, the block-RAM cascade
+//    multiplexers Yosys adds for memories deeper than 4K (resource-calibration.json "sdpRam").
+// The fitted coefficients live in resource-calibration.json "coefficients", written by
+// `node --import tsx scripts/calibrate-resources.ts --write` (Yosys on the points of resource-points.ts,
+// fit, check on held-out configs): re-calibrating after an RTL change is that one command.
+import { readFileSync } from 'node:fs';
 import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 
 export const DSP_PER_LANE = 3;
-export const DSP_CONTROL = 10;
-export const LUTRAM_CONTROL = 64;
-/** Least-squares fit on the "fit" points of resource-calibration.json (see docs/sweep.md). */
-export const LUT_BASE = 14_982;
-export const LUT_PER_MAC = 88.16;
-export const FF_BASE = 6_248;
-export const FF_PER_MAC = 81.93;
+
+/** The terms of the LUT and FF fits, by name (a new term is one line here, then a re-calibration). */
+export const FEATURES: Record<string, (c: HwConfig) => number> = {
+  base: () => 1,
+  perLane: (c) => c.array.po,
+  perMac: (c) => c.array.pi * c.array.po,
+  port2: (c) => (c.axi.ports >= 2 ? 1 : 0),
+};
+
+export interface ResourceCoefficients {
+  /** DSPs besides the array and the post-op lanes (address products). */
+  dspControl: number;
+  /** LUTRAM besides the FIFOs (the loader's small memories, per-lane shift registers): coefficient per FEATURES name. */
+  lutram: Record<string, number>;
+  /** Logic LUTs and FFs: coefficient per FEATURES name. */
+  lut: Record<string, number>;
+  ff: Record<string, number>;
+}
+
+/** The fitted coefficients committed in resource-calibration.json. */
+export const COEFFICIENTS: ResourceCoefficients = (JSON.parse(readFileSync(new URL('./resource-calibration.json', import.meta.url), 'utf8')) as { coefficients: ResourceCoefficients }).coefficients;
+
+const linear = (k: Record<string, number>, c: HwConfig): number => Object.entries(FEATURES).reduce((a, [n, f]) => a + (k[n] ?? 0) * f(c), 0);
 
 export interface ResourceEstimate {
   dsp: number;
@@ -71,7 +91,20 @@ export function fifoLutram(width: number, depth: number): number {
   return Math.ceil(depth / 64) * Math.ceil(width / 7) * 8;
 }
 
-export function estimateResources(c: HwConfig): ResourceEstimate {
+/** LUTs Yosys adds around the block RAMs (cascade multiplexers), not part of the linear fit. */
+export function memoryMuxLut(c: HwConfig): number {
+  const { pi, po } = c.array;
+  const bus = c.axi.dataBits;
+  return ((pi * 16) / bus) * sdpRamMuxLut(bus, 2 * nextPow2(c.buffers.inputBankEntries)) + ((po * pi * 16) / bus) * sdpRamMuxLut(bus, nextPow2(2 * c.buffers.weightBankWords));
+}
+
+/** LUTRAM of the FIFOs: output FIFO, each read master's (4 bursts), the write master's (2 bursts). */
+export function fifoLutramTotal(c: HwConfig): number {
+  const bus = c.axi.dataBits;
+  return fifoLutram(c.array.po * 16, c.buffers.outputFifoEntries) + Math.min(2, c.axi.ports) * fifoLutram(bus, axiReadFifoBeats(c)) + fifoLutram(bus, 2 * c.axi.burstBeats);
+}
+
+export function estimateResources(c: HwConfig, k: ResourceCoefficients = COEFFICIENTS): ResourceEstimate {
   const { pi, po } = c.array;
   const bus = c.axi.dataBits;
   const bpe = (pi * 16) / bus;
@@ -82,16 +115,15 @@ export function estimateResources(c: HwConfig): ResourceEstimate {
   const weightRingBram36 = bpw * sdpRamBram36(bus, wDepth);
   const macDsp = pi * po;
   const postOpDsp = DSP_PER_LANE * po;
-  const lutAsMemory = fifoLutram(po * 16, c.buffers.outputFifoEntries) + fifoLutram(bus, axiReadFifoBeats(c))
-    + fifoLutram(bus, 2 * c.axi.burstBeats) + LUTRAM_CONTROL;
-  const lutAsLogic = Math.round(LUT_BASE + LUT_PER_MAC * pi * po + bpe * sdpRamMuxLut(bus, inDepth) + bpw * sdpRamMuxLut(bus, wDepth));
+  const lutAsMemory = Math.round(fifoLutramTotal(c) + linear(k.lutram, c));
+  const lutAsLogic = Math.round(linear(k.lut, c) + memoryMuxLut(c));
   return {
-    dsp: macDsp + postOpDsp + DSP_CONTROL,
+    dsp: macDsp + postOpDsp + k.dspControl,
     bram36: inputBanksBram36 + weightRingBram36,
     lut: lutAsLogic + lutAsMemory,
     lutAsLogic,
     lutAsMemory,
-    ff: Math.round(FF_BASE + FF_PER_MAC * pi * po),
+    ff: Math.round(linear(k.ff, c)),
     breakdown: { inputBanksBram36, weightRingBram36, macDsp, postOpDsp },
   };
 }

@@ -70,12 +70,17 @@ export function synthCacheKey(config: HwConfig, yosysVersion: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** runSynth from the cache only: null when this config was never synthesized on this RTL and Yosys. */
+export async function cachedSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string } = {}): Promise<SynthReport | null> {
+  return runSynth(config, board, { ...opts, cacheOnly: true });
+}
+
 /**
  * Synthesizes (or reads from the cache) the engine for a config and times its netlist. `paths`: how many
  * worst paths the timing report lists (default 5, one per end register); the cached netlist is re-timed,
  * so asking for more paths does not re-synthesize.
  */
-export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; noCache?: boolean; onLog?: (s: string) => void; paths?: number } = {}): Promise<SynthReport> {
+export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; noCache?: boolean; cacheOnly?: boolean; onLog?: (s: string) => void; paths?: number } = {}): Promise<SynthReport> {
   let yosys: string;
   try {
     yosys = (await execa('yosys', ['-V'])).stdout.trim();
@@ -88,6 +93,7 @@ export async function runSynth(config: HwConfig, board: BoardLimits, opts: { cac
   const key = synthCacheKey(config, yosys);
   const cacheFile = join(cache, `${key}.json`);
   const netFile = join(cache, `${key}.netlist.json.gz`);
+  if (opts.cacheOnly && !(existsSync(cacheFile) && existsSync(netFile))) return null as never;
   const t0 = Date.now();
   let stat: string;
   let netlist: Buffer;
