@@ -15,8 +15,10 @@ import { execSync } from 'node:child_process';
 import { ultra96 } from '../boards/ultra96/board.ts';
 import { configHash } from '../compiler/contracts/hw-config.ts';
 import { cachedSynth, runSynth, type SynthReport } from '../sim/synth/yosys.ts';
-import { DSP_PER_LANE, FEATURES, estimateResources, fifoLutramTotal, memoryMuxLut, type ResourceCoefficients } from '../sim/synth/resource-model.ts';
+import { DSP_PER_LANE, FEATURES, weightBeatsDsp, estimateResources, fifoLutramTotal, memoryMuxLut, type ResourceCoefficients } from '../sim/synth/resource-model.ts';
 import { FIT_POINTS, HELD_OUT_POINTS, pointConfig, pointLabel, type PointSpec } from '../sim/synth/resource-points.ts';
+import { TIMING_MODEL } from '../sim/synth/timing-model.ts';
+import { PATH_CLASSES, fanoutNs, pathClass, timingEstimate } from '../sim/sweep/timing-estimate.ts';
 
 const { values } = parseArgs({ options: { 'cached-only': { type: 'boolean', default: false }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
 const root = join(import.meta.dirname, '..');
@@ -30,7 +32,8 @@ for (const [i, [spec, kind]] of all.entries()) {
   const c = pointConfig(spec);
   log(`[${i + 1}/${all.length}] ${kind} ${pointLabel(spec)} (${configHash(c)})`);
   const t0 = Date.now();
-  const r = values['cached-only'] ? await cachedSynth(c, ultra96) : await runSynth(c, ultra96, { onLog: log });
+  // Every end register's worst path (the timing model's classes need each class's worst, not the top 5).
+  const r = values['cached-only'] ? await cachedSynth(c, ultra96, { paths: 1e6 }) : await runSynth(c, ultra96, { onLog: log, paths: 1e6 });
   if (!r) { missing.push(`${kind} ${pointLabel(spec)}`); log('  not in the cache'); continue; }
   log(`  ${r.cached ? 'cached' : `synthesized in ${((Date.now() - t0) / 1000).toFixed(0)} s`}`);
   measured.push({ spec, kind, synth: r });
@@ -61,7 +64,9 @@ if (fit.length < Object.keys(FEATURES).length) {
 }
 const names = Object.keys(FEATURES);
 const X = fit.map((m) => names.map((n) => FEATURES[n](pointConfig(m.spec))));
-const dspControls = fit.map((m) => { const [pi, po] = m.spec; return m.synth.resources.dsp48e2 - pi * po - DSP_PER_LANE * po; });
+const dspControls = fit.map((m) => { const [pi, po] = m.spec; return m.synth.resources.dsp48e2 - pi * po - DSP_PER_LANE * po - weightBeatsDsp(pointConfig(m.spec)); });
+// The DSP structure is exact: every fit point must leave the same constant (else the structure misses a product).
+if (new Set(dspControls).size > 1) console.error(`warning: the DSP constant differs between the fit points (${dspControls.join(', ')}): a product of the RTL is missing from resource-model.ts`);
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const coefficients: ResourceCoefficients = {
   dspControl: Math.round(dspControls.reduce((a, b) => a + b, 0) / dspControls.length),
@@ -70,17 +75,24 @@ const coefficients: ResourceCoefficients = {
   ff: Object.fromEntries(leastSquares(X, fit.map((m) => m.synth.resources.ff)).map((b, i) => [names[i], round2(b)])),
 };
 
+// Timing: each class's worst path on each point, its base delay (minus the fanout term) the largest over the fit points.
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const classNs = (m: Measured): Record<string, number> => Object.fromEntries(PATH_CLASSES.map((k) => [k.name, Math.max(0, ...m.synth.timing.paths.filter((p) => pathClass(p) === k).map((p) => p.ns))]));
+const timingBaseNs: Record<string, number> = Object.fromEntries(PATH_CLASSES.map((k) => [k.name, round3(Math.max(...fit.map((m) => classNs(m)[k.name] - fanoutNs(k, pointConfig(m.spec)))))]));
+
 const pct = (m: number, y: number) => (100 * (m - y)) / y;
 const rows = measured.map((m) => {
   const c = pointConfig(m.spec);
   const y = m.synth.resources;
   const e = estimateResources(c, coefficients);
+  const t = timingEstimate(c, timingBaseNs);
   return {
     kind: m.kind, label: pointLabel(m.spec), configHash: configHash(c),
     config: { pi: c.array.pi, po: c.array.po, inputBankEntries: c.buffers.inputBankEntries, weightBankWords: c.buffers.weightBankWords, outputFifoEntries: c.buffers.outputFifoEntries, axiDataBits: c.axi.dataBits, burstBeats: c.axi.burstBeats, ports: c.axi.ports },
-    dsp: y.dsp48e2, bram36: y.bram36Equivalent, lut: y.lut, lutAsMemory: y.lutAsMemory, ff: y.ff, fmaxMhz: m.synth.timing.fmaxMhz,
-    model: { dsp: e.dsp, bram36: e.bram36, lut: e.lut, lutAsMemory: e.lutAsMemory, ff: e.ff },
-    lutErrorPct: round2(pct(e.lut, y.lut)), ffErrorPct: round2(pct(e.ff, y.ff)),
+    dsp: y.dsp48e2, bram36: y.bram36Equivalent, lut: y.lut, lutAsMemory: y.lutAsMemory, ff: y.ff, fmaxMhz: m.synth.timing.fmaxMhz, worstNs: m.synth.timing.worstNs, classNs: classNs(m),
+    worstPath: m.synth.timing.paths[0] ? `${m.synth.timing.paths[0].from} -> ${m.synth.timing.paths[0].to}` : '',
+    model: { dsp: e.dsp, bram36: e.bram36, lut: e.lut, lutAsMemory: e.lutAsMemory, ff: e.ff, fmaxMhz: t.fmaxMhz, worstClass: t.worstClass },
+    lutErrorPct: round2(pct(e.lut, y.lut)), ffErrorPct: round2(pct(e.ff, y.ff)), fmaxErrorPct: m.synth.timing.fmaxMhz ? round2(pct(t.fmaxMhz, m.synth.timing.fmaxMhz)) : null,
   };
 });
 const held = rows.filter((r) => r.kind === 'heldOut');
@@ -91,15 +103,16 @@ const yosys = execSync('yosys -V').toString().trim();
 const rtlCommit = execSync('git log -1 --format=%h -- rtl compiler/contracts', { cwd: root }).toString().trim();
 const n = (v: number) => v.toLocaleString('en-US');
 const table = [
-  '| Config | Kind | DSP (Yosys / model) | BRAM36 | LUT | LUT error | LUTRAM | FF | FF error | fmax (netlist estimate) |',
+  '| Config | Kind | DSP (Yosys / model) | BRAM36 | LUT | LUT error | LUTRAM | FF | FF error | fmax MHz (netlist estimate / model) |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.label} | ${r.kind === 'fit' ? 'fit' : 'held out'} | ${r.dsp} / ${r.model.dsp} | ${r.bram36} / ${r.model.bram36} | ${n(r.lut)} / ${n(r.model.lut)} | ${r.lutErrorPct >= 0 ? '+' : ''}${r.lutErrorPct.toFixed(1)} % | ${n(r.lutAsMemory)} / ${n(r.model.lutAsMemory)} | ${n(r.ff)} / ${n(r.model.ff)} | ${r.ffErrorPct >= 0 ? '+' : ''}${r.ffErrorPct.toFixed(1)} % | ${r.fmaxMhz ?? '–'} MHz |`),
+  ...rows.map((r) => `| ${r.label} | ${r.kind === 'fit' ? 'fit' : 'held out'} | ${r.dsp} / ${r.model.dsp} | ${r.bram36} / ${r.model.bram36} | ${n(r.lut)} / ${n(r.model.lut)} | ${r.lutErrorPct >= 0 ? '+' : ''}${r.lutErrorPct.toFixed(1)} % | ${n(r.lutAsMemory)} / ${n(r.model.lutAsMemory)} | ${n(r.ff)} / ${n(r.model.ff)} | ${r.ffErrorPct >= 0 ? '+' : ''}${r.ffErrorPct.toFixed(1)} % | ${r.fmaxMhz ?? '–'} / ${r.model.fmaxMhz} |`),
 ].join('\n');
-const coefText = `DSP = PO·PI + ${DSP_PER_LANE}·PO + ${coefficients.dspControl}; LUTRAM = FIFOs + ${names.map((k) => `${coefficients.lutram[k]}·${k}`).join(' + ')}; `
-  + `LUT logic = ${names.map((k) => `${coefficients.lut[k]}·${k}`).join(' + ')} + block-RAM muxes; FF = ${names.map((k) => `${coefficients.ff[k]}·${k}`).join(' + ')}`;
+const coefText = `DSP = PO·PI + ${DSP_PER_LANE}·PO + ${coefficients.dspControl} (+ 1 when PO·PI·16/AXI is not a power of two); LUTRAM = FIFOs + ${names.map((k) => `${coefficients.lutram[k]}·${k}`).join(' + ')}; `
+  + `LUT logic = ${names.map((k) => `${coefficients.lut[k]}·${k}`).join(' + ')} + block-RAM muxes; FF = ${names.map((k) => `${coefficients.ff[k]}·${k}`).join(' + ')}; `
+  + `worst path (ns) = max(${PATH_CLASSES.map((k) => `${k.name} ${timingBaseNs[k.name]}${k.lanesText ? ` + ${TIMING_MODEL.netPerFanoutDoubling}·log2(${k.lanesText})` : ''}`).join(', ')})`;
 
 if (values.json) {
-  console.log(JSON.stringify({ yosys, rtlCommit, coefficients, rows, missing, heldOutPass: pass }, null, 1));
+  console.log(JSON.stringify({ yosys, rtlCommit, coefficients, timingBaseNs, rows, missing, heldOutPass: pass }, null, 1));
 } else {
   console.log(`Yosys: ${yosys}; RTL at ${rtlCommit}`);
   console.log(coefText);
@@ -111,13 +124,14 @@ if (values.json) {
 if (values.write) {
   const file = join(root, 'sim/synth/resource-calibration.json');
   const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const point = (r: (typeof rows)[number]) => ({ config: r.config, source: `scripts/calibrate-resources.ts, config ${r.configHash}`, dsp: r.dsp, bram36: r.bram36, lut: r.lut, lutAsMemory: r.lutAsMemory, ff: r.ff, fmaxMhz: r.fmaxMhz, model: r.model });
+  const point = (r: (typeof rows)[number]) => ({ config: r.config, source: `scripts/calibrate-resources.ts, config ${r.configHash}`, dsp: r.dsp, bram36: r.bram36, lut: r.lut, lutAsMemory: r.lutAsMemory, ff: r.ff, fmaxMhz: r.fmaxMhz, worstNs: r.worstNs, worstPath: r.worstPath, classNs: r.classNs, model: r.model });
   writeFileSync(file, `${JSON.stringify({
     yosys: `${yosys}, synth_xilinx -family xcup -flatten (sim/synth/yosys.ts)`,
     rtl: `rtl/ and its generated package at commit ${rtlCommit}`,
     written: new Date().toISOString().slice(0, 16),
     sdpRam: old.sdpRam,
     coefficients,
+    timing: { what: 'sim/sweep/timing-estimate.ts: worst path per class = baseNs + netPerFanoutDoubling * log2(lanes)', classes: Object.fromEntries(PATH_CLASSES.map((k) => [k.name, k.what])), baseNs: timingBaseNs },
     fit: rows.filter((r) => r.kind === 'fit').map(point),
     heldOut: held.map(point),
   }, null, 1)}\n`);

@@ -20,6 +20,7 @@ import { boardByName, boardDefaultConfig } from '../../boards/index.ts';
 import { modelBundle, perfCompileOptions } from '../../sim/perf/model-bundle.ts';
 import { runSynth } from '../../sim/synth/yosys.ts';
 import { boardFit, rawConfigHash, type SweepEntry } from '../../sim/sweep/evaluate.ts';
+import { pathClass } from '../../sim/sweep/timing-estimate.ts';
 import { eligible, objectiveValue, type Objective } from '../../sim/sweep/pareto.ts';
 import { defaultSpaceFile, expandSpace, inShard, parseShard, readSpaceFile } from '../../sim/sweep/space.ts';
 import { hashFile, runSweep } from '../../sim/sweep/run-sweep.ts';
@@ -156,7 +157,7 @@ async function synthTop(s: SweepFile, k: number | undefined, ctx: CommandContext
       const x = r.resources;
       e.resources = { ...e.resources!, dsp: x.dsp48e2, bram36: x.bram36Equivalent, lut: x.lut, lutAsLogic: x.lutAsLogic, lutAsMemory: x.lutAsMemory, ff: x.ff, source: 'yosys' };
       e.fit = boardFit(e.resources, board);
-      if (r.timing.fmaxMhz !== null) e.timing = { fmaxMhz: r.timing.fmaxMhz, meetsClock: (e.config as unknown as HwConfig).clockMhz <= r.timing.fmaxMhz, source: 'yosys' };
+      if (r.timing.fmaxMhz !== null) e.timing = { fmaxMhz: r.timing.fmaxMhz, worstNs: r.timing.worstNs, worstClass: r.timing.paths[0] ? pathClass(r.timing.paths[0]).name : '', meetsClock: (e.config as unknown as HwConfig).clockMhz <= r.timing.fmaxMhz, source: 'yosys' };
       bar.tick(1);
     }
   }));

@@ -5,8 +5,11 @@
 //
 // Structure (from the RTL, rtl/cnna_top.sv and the modules it instantiates):
 //  - DSP: one DSP48 per MAC-array product (PO x PI), three per post-op lane (the LeakyReLU product
-//    and the two 18-bit halves of the average-pool S x M product), and DSP_CONTROL address products
-//    in the loader and the compute unit. Exact on every calibration point.
+//    and the two 18-bit halves of the average-pool S x M product), the address and size products of
+//    the loader and the compute unit (a fitted constant: their operand widths are fixed by the
+//    descriptor fields, or at most 17 bits for the input-bank count, inputBankEntries < 2^17), and one
+//    for the weight command's beat count nw x Bpw (rtl/cnna_loader.sv) when Bpw = PO*PI*16/AXI is not
+//    a power of two (otherwise Yosys makes the multiply by a constant a shift).
 //  - BRAM36: the input banks are PI*16/AXI sub-RAMs of one bus beat, 2*nextpow2(inputBankEntries)
 //    deep; the weight ring is PO*PI*16/AXI sub-RAMs, nextpow2(2*weightBankWords) deep. Each maps to
 //    the cheapest block-RAM shape (RAMB36 32Kx1 .. 512x72 or RAMB18 16Kx1 .. 512x36, a RAMB18 being
@@ -28,6 +31,15 @@ import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-con
 
 export const DSP_PER_LANE = 3;
 
+/** Weight-word bus beats, PO*PI*16/AXI (rtl/cnna_loader.sv Bpw). */
+export const weightBeatsPerWord = (c: HwConfig): number => (c.array.po * c.array.pi * 16) / c.axi.dataBits;
+
+/** DSPs of the multiply by the constant Bpw: none when it is a power of two (a shift), one otherwise. */
+export function weightBeatsDsp(c: HwConfig): number {
+  const b = weightBeatsPerWord(c);
+  return (b & (b - 1)) === 0 ? 0 : 1;
+}
+
 /** The terms of the LUT and FF fits, by name (a new term is one line here, then a re-calibration). */
 export const FEATURES: Record<string, (c: HwConfig) => number> = {
   base: () => 1,
@@ -37,7 +49,7 @@ export const FEATURES: Record<string, (c: HwConfig) => number> = {
 };
 
 export interface ResourceCoefficients {
-  /** DSPs besides the array and the post-op lanes (address products). */
+  /** DSPs besides the array, the post-op lanes and the weight-beat product (address and size products). */
   dspControl: number;
   /** LUTRAM besides the FIFOs (the loader's small memories, per-lane shift registers): coefficient per FEATURES name. */
   lutram: Record<string, number>;
@@ -118,7 +130,7 @@ export function estimateResources(c: HwConfig, k: ResourceCoefficients = COEFFIC
   const lutAsMemory = Math.round(fifoLutramTotal(c) + linear(k.lutram, c));
   const lutAsLogic = Math.round(linear(k.lut, c) + memoryMuxLut(c));
   return {
-    dsp: macDsp + postOpDsp + k.dspControl,
+    dsp: macDsp + postOpDsp + weightBeatsDsp(c) + k.dspControl,
     bram36: inputBanksBram36 + weightRingBram36,
     lut: lutAsLogic + lutAsMemory,
     lutAsLogic,

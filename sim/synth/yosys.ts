@@ -71,7 +71,7 @@ export function synthCacheKey(config: HwConfig, yosysVersion: string): string {
 }
 
 /** runSynth from the cache only: null when this config was never synthesized on this RTL and Yosys. */
-export async function cachedSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string } = {}): Promise<SynthReport | null> {
+export async function cachedSynth(config: HwConfig, board: BoardLimits, opts: { cacheDir?: string; paths?: number } = {}): Promise<SynthReport | null> {
   return runSynth(config, board, { ...opts, cacheOnly: true });
 }
 
