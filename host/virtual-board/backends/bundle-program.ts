@@ -10,7 +10,7 @@ import type { Bundle } from '../../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../../compiler/contracts/hw-config.ts';
 import type { LoadedProgram, TensorSpec } from '../engine-backend.ts';
 import { engineViews } from '../../../compiler/backend/bundle-segments.ts';
-import { runSegmentsAsync } from '../../../sim/run-segments.ts';
+import { exitOutputs, runSegmentsAsync } from '../../../sim/run-segments.ts';
 
 /** One inference on raw int16 inputs (by input name): the engine's outputs (by name) and cycles. */
 export type RawExecutor = (raw: Record<string, Int16Array>) => Promise<{ raw: Record<string, { q: Int16Array }>; cycles: number }>;
@@ -21,7 +21,7 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
   const m = bundle.manifest;
   const config = validateConfig(m.hwConfig, `manifest of bundle '${m.model}'`);
   // Graph outputs an `exit` host op names are early exits' (INFER's exitThreshold may stop there).
-  const exits = new Set((m.segments ?? []).flatMap((s) => (s.kind === 'host' ? s.ops.filter((o) => o.op === 'exit').map((o) => o.input.name) : [])));
+  const exits = new Set(exitOutputs(bundle));
   const spec = (io: { name: string; shape: number[]; f: number }): TensorSpec => ({ name: io.name, dtype: 'int16', shape: [...io.shape], f: io.f, ...(exits.has(io.name) ? { exit: true as const } : {}) });
   // A partitioned bundle: one executor per engine segment; host segments run here (sim/run-segments.ts).
   const execs = m.segments ? engineViews(bundle).map(({ view }) => executor(view, config)) : [];
