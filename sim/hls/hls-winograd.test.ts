@@ -104,7 +104,7 @@ describe('Winograd jobs on the HLS engine', () => {
       .rejects.toThrow(`descriptor 2 of bundle 'wino' has REUSE_WEIGHTS but its weight block (wAddr ${d1.wAddr + 64}, 3x3x13 words, Winograd) differs from descriptor 1's (wAddr ${d1.wAddr}, 3x3x13, Winograd)`);
   });
 
-  it('the driver refuses a Winograd job on an engine without array.winograd, naming the descriptor', async () => {
+  it('the driver refuses a Winograd job on an engine without array.winograd and a malformed one, naming the descriptor', async () => {
     const c = winoCase(21, [1, 1, 1, 1]);
     const b = compileBundle(c.qm, defaultConfig());
     const desc = new Uint8Array(b.descriptors);
@@ -114,5 +114,14 @@ describe('Winograd jobs on the HLS engine', () => {
     encodeDescriptor(d, v, DESC_BYTES);
     await expect(runBundleHls({ ...b, descriptors: desc }, [{ raw: { x: c.inputs.x.q } }], { config: defaultConfig() }))
       .rejects.toThrow(`descriptor 1 of bundle 'wino' is a WINOGRAD job, but the engine's config has no array.winograd`);
+    // A malformed Winograd job on a Winograd engine (the engine itself would stop with BAD_OPCODE).
+    const w = compileBundle(c.qm, config, { winograd: 'always' });
+    const wd = new Uint8Array(w.descriptors);
+    const wv = new DataView(wd.buffer);
+    const j1 = decodeDescriptor(wv, DESC_BYTES);
+    j1.strideH = 2;
+    encodeDescriptor(j1, wv, DESC_BYTES);
+    await expect(runBundleHls({ ...w, descriptors: wd }, [{ raw: { x: c.inputs.x.q } }], { config }))
+      .rejects.toThrow(`descriptor 1 of bundle 'wino': a WINOGRAD job must be 3x3, stride 1, dilation 1 (it is 3x3, stride 2x1, dilation 1x1)`);
   });
 });

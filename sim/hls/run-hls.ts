@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, reusesWeights, WINO_MAX_LANES, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
+import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, reusesWeights, winogradJobError, type Bundle, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { describeStatus } from '../../compiler/contracts/register-map.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
@@ -33,7 +33,8 @@ type RawOuts = Record<string, { q: Int16Array; f: number; dims: number[] }>;
 
 /**
  * Refuse a bundle with a WINOGRAD job this engine does not run (E_BUNDLE naming the descriptor, as sim/ref):
- * on a config without array.winograd, or not 3x3 / stride 1 / dilation 1 / at most WINO_MAX_LANES lanes.
+ * on a config without array.winograd, or one winogradJobError refuses (not 3x3 / stride 1 / dilation 1, or
+ * more than WINO_MAX_LANES lanes).
  */
 export function checkWinogradJobs(bundle: Bundle, config: HwConfig): void {
   const v = new DataView(bundle.descriptors.buffer, bundle.descriptors.byteOffset, bundle.descriptors.byteLength);
@@ -46,12 +47,8 @@ export function checkWinogradJobs(bundle: Bundle, config: HwConfig): void {
           hint: 'recompile the model for this engine\'s config (the compiler emits Winograd jobs only for a config with array.winograd)',
         });
       }
-      if (d.kh !== 3 || d.kw !== 3 || d.strideH !== 1 || d.strideW !== 1 || d.dilH !== 1 || d.dilW !== 1 || d.flags & Flag.BATCH) {
-        throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}': a WINOGRAD job must be 3x3, stride 1, dilation 1 and not BATCH (it is ${d.kh}x${d.kw}, stride ${d.strideH}x${d.strideW}, dilation ${d.dilH}x${d.dilW})`);
-      }
-      if (d.cg * config.array.pi > WINO_MAX_LANES) {
-        throw new CnnaError('E_BUNDLE', `descriptor ${j} of bundle '${bundle.manifest.model}': a WINOGRAD job reduces over ${d.cg * config.array.pi} lanes (cg ${d.cg} x PI ${config.array.pi}), more than ${WINO_MAX_LANES} (the 48-bit bound of docs/numerics.md)`);
-      }
+      const err = winogradJobError(d, config.array.pi, `descriptor ${j} of bundle '${bundle.manifest.model}'`);
+      if (err) throw new CnnaError('E_BUNDLE', err);
     }
     if (d.flags & Flag.LAST) break;
   }
