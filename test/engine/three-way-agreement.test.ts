@@ -1,7 +1,8 @@
 // Three executors, one set of bundles: the golden model, the RTL under Verilator and the HLS engine in its
 // clocked SystemC model run the same program bundles (60 shared golden vectors, the default Fashion-MNIST
 // model on 4 test images, and fashion_lenet from ../shared when present) and must agree bit for bit; the
-// HLS model's cycles must be within 10% of the RTL's on the Fashion-MNIST models.
+// HLS model's cycles must be within 10% of the RTL's on the Fashion-MNIST models. The same for Winograd jobs
+// (array.winograd): the 81 seeded pad layers and the default CNN with both convs on Winograd.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,9 @@ import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
 import { runBundlesHls } from '../../sim/hls/run-hls.ts';
 import { runBundlesRtl } from '../../sim/verilator/run-rtl.ts';
 import { repoRoot } from '../../sim/verilator/rtl-sources.ts';
+import { validateConfig, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { compareRefGolden, toTensors } from './ref-vs-golden.ts';
+import { allPadCases } from './winograd-cases.ts';
 
 interface Item { name: string; bundle: Bundle; inputSets: { raw: Record<string, Int16Array> }[]; gold: Record<string, Int16Array>[]; model: boolean }
 
@@ -37,11 +41,10 @@ function vectors(n: number): Item[] {
   });
 }
 
-function fashion(name: string, path: string, n: number): Item {
-  const config = defaultConfig();
+function fashion(name: string, path: string, n: number, config: HwConfig = defaultConfig(), winograd?: 'always'): Item {
   const g = optimize(importOnnx(path));
   const qm = quantize(g, { calibrationImages: 32, report: false });
-  const bundle = compileBundle(qm, config);
+  const bundle = compileBundle(qm, config, winograd ? { winograd } : {});
   const io = bundle.manifest.inputs[0];
   const out = bundle.manifest.outputs[0];
   const src = out.hostTail ? qm.graph.nodes.find((nd) => nd.outputs[0] === out.name)!.inputs[0] : out.name;
@@ -90,5 +93,42 @@ describe('golden model, RTL and HLS agree on the same bundles', () => {
     console.log(`three-way: ${items.length} bundles, ${values} values; cycles ${cycles.join('; ')}`);
     expect(disagree).toEqual([]);
     expect(values).toBeGreaterThan(15_000);
+  }, 1_800_000);
+
+  // PI 8 x PO 16 (two lane groups), AXI 64, 200-entry input banks (row tiles), array.winograd: the config of
+  // sim/verilator/rtl-winograd.test.ts ("WIDE"), so the Verilator build is shared with that test.
+  const base = defaultConfig();
+  const wide = validateConfig({ ...base, array: { ...base.array, pi: 8, po: 16, winograd: true }, axi: { ...base.axi, dataBits: 64 }, buffers: { ...base.buffers, inputBankEntries: 200 } });
+
+  it('on Winograd jobs too: 81 seeded layers and the default CNN with both convs on Winograd; HLS cycles within 10% of the RTL\'s on the CNN', async () => {
+    const items: Item[] = allPadCases(3).map((c, k) => {
+      const bundle = compileBundle(c.qm, wide, { winograd: 'always' });
+      const r = compareRefGolden(c.qm, toTensors(c.inputs), wide, { winograd: 'always' });
+      expect(r.first, c.desc).toBeUndefined();
+      return { name: `wino-${k} ${c.desc}`, bundle, inputSets: [{ raw: { x: c.inputs.x.q } }], gold: [{ y: r.golden.y }], model: false };
+    });
+    if (fashionMnistAvailable()) items.push(fashion('fashion_cnn (Winograd)', resolve(repoRoot, 'models/default/fashion_cnn.onnx'), 2, wide, 'always'));
+    const rtl = await runBundlesRtl(items, { config: wide });
+    const hls = await runBundlesHls(items, { config: wide, mode: 'clocked' });
+    const disagree: string[] = [];
+    let values = 0;
+    items.forEach((it, b) => {
+      it.inputSets.forEach((_, i) => {
+        for (const [name, g] of Object.entries(it.gold[i])) {
+          const r = rtl.results[b][i].raw[name].q, h = hls.results[b][i].raw[name].q;
+          let bad = 0;
+          for (let k = 0; k < g.length; k++) if (r[k] !== g[k] || h[k] !== g[k]) bad++;
+          values += g.length;
+          if (bad || r.length !== g.length || h.length !== g.length) disagree.push(`${it.name} image ${i} ${name}: ${bad}/${g.length} values differ`);
+        }
+      });
+      if (it.model) {
+        const rc = rtl.results[b][0].cycles, hc = hls.results[b][0].cycles;
+        console.log(`three-way Winograd: ${it.name}: RTL ${rc}, HLS ${hc} (${((100 * (hc - rc)) / rc).toFixed(1)}%)`);
+        expect(Math.abs(hc - rc) / rc, `${it.name} cycles`).toBeLessThanOrEqual(0.1);
+      }
+    });
+    expect(disagree).toEqual([]);
+    expect(values).toBeGreaterThan(30_000);
   }, 1_800_000);
 });
