@@ -7,12 +7,18 @@
 // those vectors (expected outputs from the golden model); for any other config, seeded random programs
 // (sim/verilator/random-bundle.ts) whose expected outputs come from the executable spec (sim/ref), every
 // second one a Winograd layer (a random 3x3 stride-1 conv compiled as WINOGRAD jobs) when the config has
-// array.winograd, so the C-simulation and co-simulation exercise that datapath too.
+// array.winograd, and the third a batch bundle (3 images, FC layers as BATCH jobs with ACC_OUT / ACC_IN
+// chunks), so the C-simulation and co-simulation exercise those datapaths too.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readBundle } from '../../compiler/backend/bundle-io.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
-import type { Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { imageIo, type Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { quant } from '../../compiler/golden/fixed/fixed-point.ts';
+import { buildModel } from '../../compiler/onnx/build-model.ts';
+import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
+import { optimize } from '../../compiler/passes/index.ts';
+import { quantize } from '../../compiler/quant/quantize.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import { mulberry32 } from '../../compiler/util/prng.ts';
 import { configHash, type HwConfig } from '../../compiler/contracts/hw-config.ts';
@@ -56,6 +62,8 @@ interface Vector {
   inputs: Record<string, Int16Array>;
   /** Expected outputs (int16, ONNX element order) by output name. */
   expected: Record<string, Int16Array>;
+  /** A batch bundle: images 1 … N−1 (image 0 is inputs / expected), at each tensor's imageStride. */
+  more?: { inputs: Record<string, Int16Array>; expected: Record<string, Int16Array> }[];
 }
 
 const TB_BASE = 4096;  // hls/tb/tb_cnna.cpp kBase
@@ -113,9 +121,43 @@ function winogradVector(config: HwConfig, seed: number): Vector {
   return { name: `wino-${seed}`, bundle, inputs: { x }, expected: { y: ref.raw.y.q } };
 }
 
+/**
+ * A batch bundle (docs/bundle-format.md "Batch"): an FC model at batch 3 whose input (3 images) exceeds the
+ * input bank, so its first layer runs as BATCH jobs in chunks whose sums carry (ACC_OUT / ACC_IN).
+ */
+function batchVector(config: HwConfig, seed: number): Vector {
+  const r = mulberry32(seed);
+  const { pi } = config.array;
+  const K = (Math.floor(config.buffers.inputBankEntries / 3) + 2) * pi;
+  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
+  const onnx = buildModel({
+    name: `batch-${seed}`, opset: 13,
+    inputs: [{ name: 'x', dims: ['batch', K] }],
+    outputs: [{ name: 'y', dims: ['batch', 10] }],
+    initializers: [
+      { name: 'w1', dims: [24, K], data: rnd(24 * K, 2 / Math.sqrt(K)) }, { name: 'b1', dims: [24], data: rnd(24, 0.1) },
+      { name: 'w2', dims: [10, 24], data: rnd(240, 0.3) }, { name: 'b2', dims: [10], data: rnd(10, 0.1) },
+    ],
+    nodes: [
+      { op: 'Gemm', name: 'fc1', inputs: ['x', 'w1', 'b1'], outputs: ['h'], attrs: { transB: 1 } },
+      { op: 'Relu', name: 'relu', inputs: ['h'], outputs: ['hr'] },
+      { op: 'Gemm', name: 'fc2', inputs: ['hr', 'w2', 'b2'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+  });
+  const images = Array.from({ length: 3 }, () => rnd(K, 1));
+  const qm = quantize(optimize(importOnnx(onnx)), { calibration: [{ dims: [3, K], data: Float32Array.from(images.flatMap((t) => [...t])) }], report: false });
+  const bundle = compileBundle(qm, config, { batch: 3, name: `batch-${seed}` });
+  const f = bundle.manifest.inputs[0].f;
+  const raw = images.map((t) => ({ x: Int16Array.from(t, (v) => quant(v, f)) }));
+  const ref = runBundle(bundle, {}, { config, rawInputs: raw });
+  const out = (n: number) => Object.fromEntries(Object.entries(ref.images[n].raw).map(([k, v]) => [k, v.q]));
+  return { name: `batch-${seed}`, bundle, inputs: raw[0], expected: out(0), more: [1, 2].map((n) => ({ inputs: raw[n], expected: out(n) })) };
+}
+
 function randomVectors(config: HwConfig, count: number): Vector[] {
   return Array.from({ length: count }, (_, i) => {
     if (config.array.winograd && i % 2 === 1) return winogradVector(config, 1000 + i);
+    if (i === 2) return batchVector(config, 1000 + i);
     const c = randomCase(config, 1000 + i);
     const ref = runBundle(c.bundle, {}, { config, rawInputs: { x: c.input } });
     return { name: `random-${1000 + i}`, bundle: c.bundle, inputs: { x: c.input }, expected: Object.fromEntries(Object.entries(ref.raw).map(([k, v]) => [k, v.q])) };
@@ -129,18 +171,22 @@ function layoutVector(v: Vector, pi: number): { image: Uint8Array; idx: Uint32Ar
   image.set(v.bundle.descriptors, m.descriptors.offset);
   image.set(v.bundle.weights, m.params.offset);
   const w16 = new Int16Array(image.buffer);
-  for (const io of m.inputs) {
-    const src = v.inputs[io.name];
-    const idx = elementIndex(io, pi);
-    for (let k = 0; k < src.length; k++) w16[(io.layout.offset >> 1) + idx(k)] = src[k];
-  }
   const idxs: number[] = [];
   const vals: number[] = [];
-  for (const io of m.outputs) {
-    const want = v.expected[io.name];
-    const idx = elementIndex(io, pi);
-    for (let k = 0; k < want.length; k++) { idxs.push((io.layout.offset >> 1) + idx(k)); vals.push(want[k]); }
-  }
+  [{ inputs: v.inputs, expected: v.expected }, ...(v.more ?? [])].forEach((img, n) => {
+    for (const io0 of m.inputs) {
+      const io = imageIo(io0, n);
+      const src = img.inputs[io.name];
+      const idx = elementIndex(io, pi);
+      for (let k = 0; k < src.length; k++) w16[(io.layout.offset >> 1) + idx(k)] = src[k];
+    }
+    for (const io0 of m.outputs) {
+      const io = imageIo(io0, n);
+      const want = img.expected[io.name];
+      const idx = elementIndex(io, pi);
+      for (let k = 0; k < want.length; k++) { idxs.push((io.layout.offset >> 1) + idx(k)); vals.push(want[k]); }
+    }
+  });
   return { image, idx: Uint32Array.from(idxs), val: Int16Array.from(vals) };
 }
 
@@ -254,7 +300,7 @@ part \`${o.part}\`, ${o.clockMhz} MHz.
 | --- | --- |
 | \`src/\` | the engine: top \`cnna_top\` (cnna_top.cpp), one kernel per file in \`kernels/\`, the type layer in \`include/\`; \`cnna_config.h\` and \`cnna_regs.h\` are generated from the config and the register map |
 | \`tb/tb_cnna.cpp\` | C-simulation testbench: runs every vector of \`tb/vectors/\` through \`cnna_top\` and checks status, job count and every output value |
-| \`tb/vectors/\` | ${o.count} vectors (${o.source === 'golden-vectors' ? 'the shared golden vectors: expected outputs from the golden model' : `seeded random programs${o.winograd ? ', every second one a Winograd layer' : ''}: expected outputs from the executable spec sim/ref`}) |
+| \`tb/vectors/\` | ${o.count} vectors (${o.source === 'golden-vectors' ? 'the shared golden vectors: expected outputs from the golden model' : `seeded random programs (the third a batch bundle of 3 images${o.winograd ? ', every second one a Winograd layer' : ''}): expected outputs from the executable spec sim/ref`}) |
 | \`run_hls.tcl\` | Vitis HLS flow: csim_design, csynth_design, cosim_design (first 2 vectors), export_design -format ip_catalog |
 
 Targets **Vitis HLS ${VITIS_HLS_VERSION}** (the INTERFACE pragma syntax needs ${VITIS_HLS_MIN_VERSION} or later):

@@ -87,7 +87,7 @@ describe('cnna hls export', () => {
     expect(bad.status).toBe(1);
   }, 300_000);
 
-  it('exports a non-default Winograd config with random programs and Winograd layers as vectors, and its testbench passes', () => {
+  it('exports a non-default Winograd config with random programs, Winograd layers and a batch bundle as vectors, and its testbench passes', () => {
     const base = boardDefaultConfig('ultra96');
     const config = validateConfig({ ...base, clockMhz: 250, array: { pi: 16, po: 32, winograd: true }, buffers: { inputBankEntries: 1200, weightBankWords: 100, outputFifoEntries: 64 } });
     const dir = join(work, 'wide');
@@ -102,6 +102,13 @@ describe('cnna hls export', () => {
     expect(names.filter((n) => n.startsWith('wino-'))).toEqual(['wino-1001', 'wino-1003', 'wino-1005', 'wino-1007', 'wino-1009', 'wino-1011']);
     const d0 = readFileSync(join(dir, 'tb/vectors/wino-1001.ddr'));
     expect(d0[64 + 1] & 0x10, 'job 1 of wino-1001 has the WINOGRAD flag').toBe(0x10);
+    // The third is a batch bundle (3 images) whose first FC layer runs in chunks: BATCH jobs with ACC_OUT and ACC_IN.
+    expect(names[2]).toBe('batch-1002');
+    const b = readFileSync(join(dir, 'tb/vectors/batch-1002.ddr'));
+    const count = b.readUInt32LE(8);
+    const flags = Array.from({ length: count }, (_, j) => b[64 * (j + 1) + 1]);
+    expect(flags.filter((f) => f & 0x20).length, 'BATCH jobs').toBe(count);
+    expect(flags.some((f) => f & 0x80) && flags.some((f) => f & 0x40), 'ACC_OUT and ACC_IN jobs').toBe(true);
     const tb = buildAndRunTb(dir);
     expect(tb.stdout).toContain('tb_cnna: 12/12 cases pass');
     expect(tb.status).toBe(0);
