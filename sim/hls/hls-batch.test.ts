@@ -6,11 +6,14 @@
 // image's int16 outputs, read from the DDR the HLS engine wrote, must equal the golden model and the
 // engine model (sim/ref) bit for bit; the clocked cycles stay within 10% of the performance model, which is
 // calibrated on the RTL. Both modes: untimed (the HLS top) and clocked (its kernels under clocked threads).
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
-import { DESC_BYTES, Flag, decodeDescriptor } from '../../compiler/contracts/bundle-format.ts';
+import { DESC_BYTES, Flag, decodeDescriptor, encodeDescriptor } from '../../compiler/contracts/bundle-format.ts';
 import { buildModel } from '../../compiler/onnx/build-model.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
@@ -22,7 +25,9 @@ import { mulberry32 } from '../../compiler/util/prng.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { repoRoot } from './hls-sources.ts';
-import { runBundlesHls } from './run-hls.ts';
+import { loadBundleLines, loadInputLines } from '../ddr-image.ts';
+import { ensureHlsModel } from './build.ts';
+import { HLS_BASE, runBundlesHls } from './run-hls.ts';
 
 const config = defaultConfig();
 
@@ -101,4 +106,40 @@ describe('batch mode on the HLS engine', () => {
     expect(perImage[1]).toBeLessThan(perImage[0]);
     expect(perImage[2]).toBeLessThan(perImage[1]);
   }, 600_000);
+});
+
+// The engine's own checks, without the driver's (which refuses these bundles first, E_BUNDLE): a job the HLS
+// engine cannot run stops it with status BAD_OPCODE after the jobs before it, in both modes, never with a
+// wrong result. The system model is driven directly with a script, as runBundlesHls does.
+describe('the HLS engine stops on jobs it cannot run', () => {
+  it('a WINOGRAD job on an engine without array.winograd, and a BATCH job of 9 rows: status 4 BAD_OPCODE', async () => {
+    const cnnQm = quantize(optimize(importOnnx(resolve(repoRoot, 'models/default/fashion_cnn.onnx'))), { calibrationImages: 8, report: false });
+    const bundle = compileBundle(cnnQm, config, { batch: 4 });
+    const model = await ensureHlsModel(config);
+    const work = mkdtempSync(join(tmpdir(), 'cnna-hls-opcode-'));
+    const v = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const fc1 = bundle.manifest.layers.find((l) => l.name === 'fc1')!.jobs[0];
+    const wino = new Uint8Array(bundle.descriptors);
+    const d1 = decodeDescriptor(v(wino), DESC_BYTES);
+    d1.flags |= Flag.WINOGRAD;
+    encodeDescriptor(d1, v(wino), DESC_BYTES);
+    const rows = new Uint8Array(bundle.descriptors);
+    const df = decodeDescriptor(v(rows), fc1 * DESC_BYTES);
+    Object.assign(df, { hin: 9, hc: 9, hp: 9 });
+    encodeDescriptor(df, v(rows), fc1 * DESC_BYTES);
+    const imgs = images([1, 28, 28], 4, 5).map((t) => ({ tensors: { [cnnQm.graph.inputs[0].name]: t } }));
+    const S: string[] = [`ddr ${HLS_BASE + bundle.manifest.memoryMap.ddrBytes + 4096}`, 'timing 40 16 2'];
+    for (const mode of ['untimed', 'clocked']) {
+      for (const [k, descriptors] of [wino, rows].entries()) {
+        S.push(`mode ${mode}`, ...loadBundleLines(work, k, { ...bundle, descriptors }, HLS_BASE), ...loadInputLines(work, k, 0, bundle.manifest, { images: imgs }, HLS_BASE, config.array.pi), `run ${HLS_BASE} 100000000`);
+      }
+    }
+    writeFileSync(join(work, 'script.txt'), `${S.join('\n')}\n`);
+    const r = await execa(model.exe, ['--script', join(work, 'script.txt'), '--mhz', '200'], { reject: false });
+    rmSync(work, { recursive: true, force: true });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const runs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { status: number; jobs: number; timeout: boolean });
+    // WINOGRAD at job 1: nothing runs; the 9-row BATCH job (fc1's first): the jobs before it run.
+    expect(runs.map((x) => [x.status, x.jobs, x.timeout])).toEqual([[4, 0, false], [4, fc1 - 1, false], [4, 0, false], [4, fc1 - 1, false]]);
+  }, 300_000);
 });
