@@ -194,8 +194,8 @@ module cnna_loader #(
   logic [31:0]       dec_plane_a_q, dec_nw_b_q, dec_n_in_m1_q, dec_nw_m1_q;
   logic [15:0]       dec_kk_a_q;
   logic [2*NinW-1:0] dec_n_in_b_q;
-  logic              dec_opc_a_q, dec_zero_a_q, dec_cg_big_a_q, dec_stream_a_q;
-  logic              dec_opc_b_q, dec_zero_b_q, dec_in_big_b_q, dec_stream_b_q;
+  logic              dec_opc_a_q, dec_zero_a_q, dec_cg_big_a_q, dec_stream_a_q, dec_wino_a_q;
+  logic              dec_opc_b_q, dec_zero_b_q, dec_in_big_b_q, dec_stream_b_q, dec_wino_b_q;
   logic [7:0]        dec_err_q, hdr_err_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -205,6 +205,8 @@ module cnna_loader #(
       dec_zero_a_q   <= 1'b0;
       dec_cg_big_a_q <= 1'b0;
       dec_stream_a_q <= 1'b0;
+      dec_wino_a_q   <= 1'b0;
+      dec_wino_b_q   <= 1'b0;
       dec_n_in_b_q   <= '0;
       dec_nw_b_q     <= '0;
       dec_opc_b_q    <= 1'b0;
@@ -226,6 +228,7 @@ module cnna_loader #(
                         d_wc == 0 || d_hp == 0 || d_wp == 0 || d_groups == 0;
       dec_cg_big_a_q <= 32'(d_cg) > 32'(InBankDepth);
       dec_stream_a_q <= d_stream;
+      dec_wino_a_q   <= d_wino;
       // Stage B: the three-factor products.
       dec_n_in_b_q   <= dec_plane_a_q[NinW-1:0] * d_cg[NinW-1:0];
       dec_nw_b_q     <= 32'(dec_kk_a_q) * 32'(d_cg);
@@ -233,11 +236,13 @@ module cnna_loader #(
       dec_zero_b_q   <= dec_zero_a_q;
       dec_in_big_b_q <= dec_cg_big_a_q || (dec_plane_a_q > 32'(InBankDepth));
       dec_stream_b_q <= dec_stream_a_q;
+      dec_wino_b_q   <= dec_wino_a_q;
       // Stage C: the limit checks, in the order of docs/engine.md (opcode, zero dimension, input bank, weight bank).
       if (dec_opc_b_q) dec_err_q <= 8'(cnna_pkg::ERR_BAD_OPCODE);
       else if (dec_zero_b_q) dec_err_q <= 8'(cnna_pkg::ERR_ZERO_DIM);
       else if (dec_in_big_b_q || 32'(dec_n_in_b_q) > 32'(InBankDepth)) dec_err_q <= 8'(cnna_pkg::ERR_INPUT_BANK);
-      else if (!dec_stream_b_q && dec_nw_b_q > 32'(WBankDepth)) dec_err_q <= 8'(cnna_pkg::ERR_WEIGHT_BANK);
+      // (a WINOGRAD block may fill the whole ring: its next job's words wait for room)
+      else if (!dec_stream_b_q && dec_nw_b_q > (dec_wino_b_q ? 32'(WRing) : 32'(WBankDepth))) dec_err_q <= 8'(cnna_pkg::ERR_WEIGHT_BANK);
       else dec_err_q <= 8'(cnna_pkg::ERR_NONE);
       dec_n_in_m1_q <= 32'(dec_n_in_b_q) - 32'd1;
       dec_nw_m1_q   <= dec_nw_b_q - 32'd1;

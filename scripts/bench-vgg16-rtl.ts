@@ -5,7 +5,10 @@
 // bytes / stalls, the roofline (per layer the larger of compute- and DDR-bound time) with the ratio
 // roofline / simulated, and the wall times. Not a test: it takes minutes (--batch N: one start of N images,
 // N times the conv work, so about N times longer; every image checked, images/s = N / simulated latency).
-//   node --import tsx scripts/bench-vgg16-rtl.ts [--model vgg16.onnx] [--config FILE] [--batch N] [--json]
+// --winograd auto|always|never turns on array.winograd in the config (auto: the back end picks Winograd or
+// direct per layer by the performance model's cycles); the per-layer table says which (m: W or D), and the
+// roofline counts a Winograd layer's multiplies.
+//   node --import tsx scripts/bench-vgg16-rtl.ts [--model vgg16.onnx] [--config FILE] [--winograd auto] [--batch N] [--json]
 // Timings on the shared 2-core machine are pessimistic.
 import { parseArgs } from 'node:util';
 import { importOnnx } from '../compiler/onnx/import-onnx.ts';
@@ -17,17 +20,22 @@ import { loadConfig } from '../boards/ultra96/board.ts';
 import { buildZooModel, zooModel } from '../models/zoo/index.ts';
 import { configHash } from '../compiler/contracts/hw-config.ts';
 import { runBundleRtl } from '../sim/verilator/run-rtl.ts';
+import { perfCompileOptions } from '../sim/perf/model-bundle.ts';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, config: { type: 'string' }, batch: { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, config: { type: 'string' }, winograd: { type: 'string' }, batch: { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
 const log = (s: string): void => { if (!values.json) console.log(s); };
 const t = (): number => performance.now() / 1000;
-const config = loadConfig(values.config);
+const wino = values.winograd as 'auto' | 'always' | 'never' | undefined;
+if (wino !== undefined && !['auto', 'always', 'never'].includes(wino)) throw new Error(`--winograd takes auto, always or never, not '${wino}'`);
+const base = loadConfig(values.config);
+const config = wino ? { ...base, array: { ...base.array, winograd: true } } : base;
 const batch = checkBatch(Number(values.batch));
 const T0 = t();
 const graph = values.model ? importOnnx(values.model) : importOnnx(buildZooModel(zooModel('vgg16'), 1).toBytes());
 const g = optimize(graph);
 const qm = quantize(g, { calibrationImages: 1, report: false });
-const bundle = compileBundle(qm, config, { name: 'vgg16', batch });
+const bundle = compileBundle(qm, config, { name: 'vgg16', batch, ...(wino ? { winograd: wino } : {}), ...perfCompileOptions(config) });
+const modeOf = new Map(bundle.manifest.layers.map((l) => [l.name, l.winograd ? 'W' : 'D']));
 const T1 = t();
 const inName = g.inputs[0].name;
 const x = { dims: [1, 3, 224, 224], data: Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.37) * 0.5) };
@@ -51,12 +59,12 @@ for (let b = 0; b < batch; b++) {
 const T3 = t();
 const { pi, po } = config.array;
 const ms = (c: number): string => ((c / (config.clockMhz * 1e6)) * 1e3).toFixed(2);
-log(`${'layer'.padEnd(34)} ${'MMAC'.padStart(8)} ${'cycles'.padStart(11)} ${'ms'.padStart(8)} ${'util'.padStart(6)} ${'DDR MB'.padStart(8)} ${'stalls'.padStart(10)} ${'roofline ms'.padStart(11)} ${'roof/sim'.padStart(9)}`);
+log(`${'layer'.padEnd(34)} m ${'MMAC'.padStart(8)} ${'cycles'.padStart(11)} ${'ms'.padStart(8)} ${'util'.padStart(6)} ${'DDR MB'.padStart(8)} ${'stalls'.padStart(10)} ${'roofline ms'.padStart(11)} ${'roof/sim'.padStart(9)}`);
 let macs = 0, roof = 0;
 for (const l of run.perLayer) {
   macs += l.macs;
   roof += l.rooflineCycles ?? 0;
-  log(`${l.name.padEnd(34)} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${String(l.cycles).padStart(11)} ${ms(l.cycles).padStart(8)} ${(100 * l.utilization).toFixed(1).padStart(5)}% ${(l.ddrBytes / 1e6).toFixed(1).padStart(8)} ${String(l.stallCycles).padStart(10)} ${ms(l.rooflineCycles ?? 0).padStart(11)} ${(100 * (l.rooflineRatio ?? 0)).toFixed(1).padStart(8)}%`);
+  log(`${l.name.padEnd(34)} ${modeOf.get(l.name) ?? '-'} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${String(l.cycles).padStart(11)} ${ms(l.cycles).padStart(8)} ${(100 * l.utilization).toFixed(1).padStart(5)}% ${(l.ddrBytes / 1e6).toFixed(1).padStart(8)} ${String(l.stallCycles).padStart(10)} ${ms(l.rooflineCycles ?? 0).padStart(11)} ${(100 * (l.rooflineRatio ?? 0)).toFixed(1).padStart(8)}%`);
 }
 log(`total: ${(macs / 1e9).toFixed(2)} GMAC, ${run.cycles} cycles = ${(run.latencySeconds * 1e3).toFixed(1)} ms at ${config.clockMhz} MHz (target <= 400 ms); ` +
   `utilization ${((100 * macs) / (run.cycles * pi * po)).toFixed(1)}%; roofline ${ms(roof)} ms = ${((100 * roof) / run.cycles).toFixed(1)}% of simulated`);
@@ -68,7 +76,7 @@ if (values.json) {
   console.log(JSON.stringify({
     configHash: configHash(config), pi, po, clockMhz: config.clockMhz, batch, imagesPerSecond: batch / run.latencySeconds, jobs: bundle.manifest.descriptors.count, macs,
     cycles: run.cycles, latencySeconds: run.latencySeconds, rooflineCycles: roof, bitExact: mism === 0, mismatches: mism,
-    layers: run.perLayer, ddrReadBytes: run.ddrReadBytes, ddrWriteBytes: run.ddrWriteBytes, stallCycles: run.stallCycles,
+    layers: run.perLayer.map((l) => ({ ...l, mode: modeOf.get(l.name) })), ddrReadBytes: run.ddrReadBytes, ddrWriteBytes: run.ddrWriteBytes, stallCycles: run.stallCycles,
     wallSeconds: { compile: T1 - T0, simulation: r.simSeconds, golden: T3 - T2 },
   }, null, 1));
 }

@@ -3,6 +3,7 @@
 // output-channel block sharing the input; standalone pools and adds use one unit per channel
 // group with an identity weight block. Addresses here are region-relative: inAddr/outAddr to
 // the activation arena, wAddr to the params region (compile-bundle.ts relocates them).
+import { maxBlockWords } from '../contracts/hw-config.ts';
 import { Flag, PoolKind, isStreamed, type ActLayout, type Descriptor } from '../contracts/bundle-format.ts';
 import { avgPoolMultiplier } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
@@ -63,8 +64,9 @@ export function planSpatial(ctx: BackendContext, L: SpatialLayer): Descriptor[] 
   check(r.pk <= 255 && c.pk <= 255, L.name, `pool window ${r.pk}x${c.pk} exceeds 255`);
   check(r.ps <= 15 && c.ps <= 15, L.name, `pool stride ${r.ps}x${c.ps} exceeds 15`);
   check(r.p <= 255 && c.p <= 255 && r.pp <= 255 && c.pp <= 255, L.name, 'a pad exceeds 255');
-  // Weights beyond the bank: one job per output pixel, so every job streams its weights.
-  const perPixel = L.weightWords > ctx.config.buffers.weightBankWords && !(r.out === 1 && c.out === 1);
+  // Weights beyond the bank: one job per output pixel, so every job streams its weights (a Winograd block
+  // may fill the ring, maxBlockWords; the back end chose Winograd only for one that does).
+  const perPixel = L.weightWords > maxBlockWords(ctx.config, !!L.winograd) && !(r.out === 1 && c.out === 1);
   if (perPixel && L.poolKind !== PoolKind.NONE) throw new Error(`emitSpatial: layer '${L.name}' needs per-pixel jobs and cannot fuse a pool`);
   checkCandidates(r, where, 'row');
   checkCandidates(c, where, 'column');

@@ -5,6 +5,7 @@ import type { ConvNode, PoolSpec } from '../ir/graph.ts';
 import type { QuantizedModel } from '../golden/fixed/quantized-model.ts';
 import { Act, DESC_BYTES, Flag, PoolKind, WINO_MAX_LANES, WINO_WORDS_PER_GROUP, jobWeightBlockBytes, reusesWeights, winoPackInto, type Descriptor } from '../contracts/bundle-format.ts';
 import { jobComputeCycles } from '../contracts/job-cycles.ts';
+import { maxBlockWords } from '../contracts/hw-config.ts';
 import { winoWeight } from '../golden/fixed/winograd.ts';
 import { clipBounds, leakyAq } from '../golden/fixed/fixed-point.ts';
 import { CnnaError } from '../errors/cnna-error.ts';
@@ -149,7 +150,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   const af = actFields(node.activation, fOut, where);
   const shared = g0.every((g) => g === 0);
   const winoEligible = !!ctx.config.array.winograd && ctx.winograd !== 'never' && KH === 3 && KW === 3 && sh === 1 && sw === 1
-    && dh === 1 && dw === 1 && !(OH === 1 && OW === 1) && cg * pi <= WINO_MAX_LANES && WINO_WORDS_PER_GROUP * cg <= ctx.config.buffers.weightBankWords;
+    && dh === 1 && dw === 1 && !(OH === 1 && OW === 1) && cg * pi <= WINO_MAX_LANES && WINO_WORDS_PER_GROUP * cg <= maxBlockWords(ctx.config, true);
   const packed = winoEligible && ctx.winograd === 'always' ? -1 : packTaps(ctx, node, x, out, layerIndex, { C, H, W, M, KH, KW, OH, OW, shiftOf, bias, wq: w.q, af });
   if (packed >= 0) return packed;
   const pa = poolAxes(node.pool, OH, OW, out.t.h, out.t.w, where);

@@ -36,6 +36,24 @@ export const MAX_LANE_GROUPS = 15;
 export const AXI_READ_FIFO_MIN_BEATS = 64;
 
 /**
+ * Words (PO x PI int16) of the RTL's weight ring: 2·weightBankWords rounded up to a power of two (double
+ * buffering: a job's block and the next one's).
+ */
+export function weightRingWords(c: HwConfig): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, 2 * c.buffers.weightBankWords)));
+}
+
+/**
+ * Largest weight block (words after its header) of a non-streamed job: weightBankWords for a direct job;
+ * a WINOGRAD job's block (20 words per channel group) may fill the whole weight ring (weightRingWords), so
+ * that 512-channel 3x3 layers (cg 32, 640 words) run as Winograd jobs on a 320-word bank: the next job's
+ * words wait for ring room instead of arriving during the job.
+ */
+export function maxBlockWords(c: HwConfig, winograd: boolean): number {
+  return winograd ? weightRingWords(c) : c.buffers.weightBankWords;
+}
+
+/**
  * Depth in bus beats of each AXI read master's FIFO (the RTL's cnna_pkg::AXI_RD_FIFO). The master only
  * issues a burst the FIFO has room for, so this bounds the beats in flight: four bursts, and at least
  * AXI_READ_FIFO_MIN_BEATS so that short bursts still cover a DDR latency of ~40-60 cycles at one beat per

@@ -14,7 +14,7 @@
 // second cycle, and with at most four bursts of FIFO room in flight. A job's cycles are the time from the
 // previous job's done to its own (as the harness counts per layer); a run adds the tail until the last
 // write is answered.
-import { axiReadFifoBeats, type HwConfig } from '../../compiler/contracts/hw-config.ts';
+import { axiReadFifoBeats, weightRingWords, type HwConfig } from '../../compiler/contracts/hw-config.ts';
 import { DESC_BYTES, Flag, PoolKind, isStreamed, jobWeightBlockBytes, jobWeightWords, reusesWeights, weightHeaderBytes, type Descriptor } from '../../compiler/contracts/bundle-format.ts';
 import { WINO_JOB_OVERHEAD_CYCLES, WINO_STEP_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
 import { MAX_BATCH } from '../../compiler/contracts/bundle-format.ts';
@@ -53,7 +53,6 @@ export interface JobCost {
 
 export { JOB_OVERHEAD_CYCLES, OUTPUT_OVERHEAD_CYCLES, WINO_JOB_OVERHEAD_CYCLES, WINO_STEP_CYCLES, WINO_TILE_OVERHEAD_CYCLES, candidateCount, jobMacSteps, winoTiles } from '../../compiler/contracts/job-cycles.ts';
 
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 export class PerfModel {
   /** Bytes per cycle of all the engine's DDR traffic together (ports and controller). */
@@ -164,7 +163,7 @@ export class PerfTimeline {
     const bus = this.c.axi.dataBits;
     this.bpe = (pi * 16) / bus;
     this.bpw = (po * pi * 16) / bus;
-    this.ring = nextPow2(2 * this.c.buffers.weightBankWords);
+    this.ring = weightRingWords(this.c);
     // Start: LIdle -> LHdrCmd, the HEADER record, its check.
     this.loader = this.read(0, 1, DESC_BYTES / this.m.beat, 1) + this.t.headerCheckCycles;
   }

@@ -24,17 +24,24 @@ import { runBundleRtl, runBundlesRtl } from './run-rtl.ts';
 import { resolve } from 'node:path';
 
 const base = defaultConfig();
-const cfg = (pi: number, po: number, o: { ports?: 1 | 2; inputBankEntries?: number; outputFifoEntries?: number }): HwConfig => validateConfig({
+const cfg = (pi: number, po: number, o: { ports?: 1 | 2; inputBankEntries?: number; weightBankWords?: number; outputFifoEntries?: number }): HwConfig => validateConfig({
   ...base,
   array: { ...base.array, pi, po, winograd: true },
   axi: { ...base.axi, dataBits: 64, ports: o.ports ?? base.axi.ports },
-  buffers: { ...base.buffers, inputBankEntries: o.inputBankEntries ?? base.buffers.inputBankEntries, outputFifoEntries: o.outputFifoEntries ?? base.buffers.outputFifoEntries },
+  buffers: {
+    inputBankEntries: o.inputBankEntries ?? base.buffers.inputBankEntries, weightBankWords: o.weightBankWords ?? base.buffers.weightBankWords,
+    outputFifoEntries: o.outputFifoEntries ?? base.buffers.outputFifoEntries,
+  },
 }, 'Winograd test config');
 
 /** PI 8 x PO 16 (two lane groups), input banks of 200 entries: larger layers run as row tiles. */
 const WIDE = cfg(8, 16, { inputBankEntries: 200 });
-/** PI 8 x PO 8, one AXI port, the smallest output FIFO (16: the credit check holds every tile). */
-const NARROW = cfg(8, 8, { ports: 1, outputFifoEntries: 16 });
+/**
+ * PI 8 x PO 8, one AXI port, the smallest output FIFO (16: the credit check holds every tile), a 40-word weight
+ * bank (ring 128 words): Winograd blocks of 60..100 words fill more than the bank (maxBlockWords), so a job's
+ * block waits for the previous one to be released.
+ */
+const NARROW = cfg(8, 8, { ports: 1, outputFifoEntries: 16, weightBankWords: 40 });
 
 const winoJobs = (b: Bundle): number => {
   const v = new DataView(b.descriptors.buffer, b.descriptors.byteOffset, b.descriptors.byteLength);
@@ -81,11 +88,13 @@ describe('WINOGRAD jobs on the RTL engine', () => {
     expect(Math.abs(r.modelCycles / r.rtlCycles - 1)).toBeLessThan(0.1);
   }, 1_800_000);
 
-  it('30 more layers on PI 8 x PO 8, one port, a 16-entry output FIFO are bit-exact', async () => {
+  it('30 more layers on PI 8 x PO 8, one port, a 16-entry output FIFO, blocks larger than the weight bank are bit-exact', async () => {
     const cases = Array.from({ length: 30 }, (_, k) => winoCase(7000 + k, [k % 2, (k >> 1) % 2, (k >> 2) % 2, (k >> 3) % 2]));
     const r = await runCases(NARROW, cases);
     expect(r.bad).toEqual([]);
     expect(r.jobs).toBeGreaterThanOrEqual(30);
+    // Winograd blocks beyond the 40-word bank (up to the 128-word ring).
+    expect(cases.filter((c) => 20 * Math.ceil(c.inputs.x.dims[1] / 8) > 40).length).toBeGreaterThan(10);
   }, 1_800_000);
 
   it('the default CNN (models/default/fashion_cnn.onnx) with both convs on Winograd is bit-exact against the golden model', async () => {

@@ -323,7 +323,8 @@ export async function runBundlesRtl(items: { bundle: Bundle; inputSets: RtlInput
       const { raw, outputs, images } = readOutputs(work, b, i, m, pi);
       const perLayer: LayerStats[] = m.layers.map((l) => ({
         name: l.name, op: l.op, jobs: 0, cycles: 0, macs: l.macs, utilization: 0, ddrBytes: 0, stallCycles: 0,
-        rooflineCycles: Math.ceil(perf.roofline(l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
+        // (a Winograd layer's roofline counts its multiplies, as the performance model's)
+        rooflineCycles: Math.ceil(perf.roofline(l.mults ?? l.macs, l.minDdrBytes ?? 0)), rooflineRatio: 0,
       }));
       for (const l of h.layers) {
         const s = perLayer[l.layer];

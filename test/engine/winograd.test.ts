@@ -96,9 +96,10 @@ describe('Winograd jobs on the engine model', () => {
     expect(layer.winograd).toBe(true);
     expect(layer.macs).toBe(64 * 64 * 9 * 28 * 28);
     expect(layer.mults).toBe(64 * 64 * 16 * 14 * 14);
-    // A weight block too big for the bank (20 words per group x 4 groups > 79): direct.
-    expect(compileBundle(big, winoConfig({ weightBankWords: 79 })).manifest.layers[0].winograd).toBeUndefined();
-    expect(compileBundle(big, winoConfig({ weightBankWords: 80 })).manifest.layers[0].winograd).toBe(true);
+    // A Winograd block may fill the weight ring (2·weightBankWords rounded up to a power of two): 80 words
+    // (20 per group x 4 groups) do not fit a bank of 32 (ring 64): direct; a bank of 33 (ring 128) takes them.
+    expect(compileBundle(big, winoConfig({ weightBankWords: 32 })).manifest.layers[0].winograd).toBeUndefined();
+    expect(compileBundle(big, winoConfig({ weightBankWords: 33 })).manifest.layers[0].winograd).toBe(true);
   });
 
   it('the performance model counts 16 steps per 2x2 tile and channel group for a Winograd job', () => {
