@@ -397,6 +397,22 @@ export type HostOp =
 export const EXIT_THRESHOLD_SCALE = 1_000_000;
 
 /**
+ * Images on the board protocol (docs/protocol.md 4.4): an INFER carries `images` (default 1) copies of
+ * the inputs, image-major, and the active bundle runs exactly `manifest.batch` images per start (the
+ * bundle format has no padding images). The BAD_INPUT messages both agents send for another count, as
+ * templates with {model}, {batch} and {images} (the Python agent fills them with str.format).
+ */
+export const INFER_IMAGES_BATCH1 = "INFER: bundle '{model}' runs 1 image per start (compiled without --batch), the request carries {images} images; compile it with --batch {images} and deploy that to run them in one start, or send one image per INFER";
+export const INFER_IMAGES_BATCHN = "INFER: bundle '{model}' runs {batch} images per start (compiled with --batch {batch}), the request carries {images}; send exactly {batch} images per INFER (a batch bundle has no padding images)";
+
+/** The refusal of an INFER carrying `images` images on a bundle that runs `batch` per start, or null when they agree. */
+export function inferImagesError(model: string, batch: number, images: number): string | null {
+  if (images === batch) return null;
+  const fill: Record<string, string> = { model, batch: String(batch), images: String(images) };
+  return (batch === 1 ? INFER_IMAGES_BATCH1 : INFER_IMAGES_BATCHN).replace(/\{(model|batch|images)\}/g, (_, k: string) => fill[k]);
+}
+
+/**
  * One step of a partitioned program. An engine segment is a program of its own inside
  * descriptors.bin: a HEADER record at descriptor index `header` followed by its `count` jobs, every
  * address relative to that HEADER's byte offset (64·header), so the engine runs it with

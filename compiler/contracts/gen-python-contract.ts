@@ -2,7 +2,7 @@
 // the register map (register-map.ts) and the bundle format (bundle-format.ts). The agent runs on the
 // board without Node, so the file is committed; test/contracts/generated-files.test.ts checks that it
 // equals this generator's output (`node --import tsx scripts/gen-contracts.ts` rewrites it).
-import { ARCHIVE_MAGIC, DESC_BYTES, EXIT_THRESHOLD_SCALE, Flag, FORMAT_NAME, MAX_BATCH, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, Opcode } from './bundle-format.ts';
+import { ARCHIVE_MAGIC, DESC_BYTES, EXIT_THRESHOLD_SCALE, Flag, FORMAT_NAME, INFER_IMAGES_BATCH1, INFER_IMAGES_BATCHN, MAX_BATCH, MAX_BUNDLE_BATCH, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, Opcode } from './bundle-format.ts';
 import { CtrlBit, ENGINE_IP_NAMES, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, STATUS_DOCS, type RegName, type StatusName } from './register-map.ts';
 import { upperSnake } from './gen-sv-package.ts';
 
@@ -49,6 +49,10 @@ export function genPythonContract(): string {
   for (const [n, v] of Object.entries(Opcode)) L.push(`OPCODE_${n} = ${v}`);
   for (const [n, v] of Object.entries(Flag)) L.push(`FLAG_${n} = ${hex(v)}`);
   L.push(`MAX_BATCH = ${MAX_BATCH}  # rows (images) of one BATCH job`);
+  L.push(`MAX_BUNDLE_BATCH = ${MAX_BUNDLE_BATCH}  # images one batch bundle runs per start at most (INFER's images field)`);
+  L.push('# INFER refusals (BAD_INPUT) for an image count the active bundle does not run; fill with str.format(model=, batch=, images=).');
+  L.push(`INFER_IMAGES_BATCH1 = ${JSON.stringify(INFER_IMAGES_BATCH1)}`);
+  L.push(`INFER_IMAGES_BATCHN = ${JSON.stringify(INFER_IMAGES_BATCHN)}`);
   L.push(`EXIT_THRESHOLD_SCALE = ${EXIT_THRESHOLD_SCALE}  # INFER exitThresholdPpm = T * this (an exit threshold T in [0, 1] as an integer)`);
   L.push('# HEADER record (descriptor 0): byte offset of each little-endian field.');
   for (const h of HEADER_FIELDS) L.push(`HDR_OFF_${upperSnake(h.name)} = ${h.offset}  # ${h.bits} bit: ${h.doc}`);

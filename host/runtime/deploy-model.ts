@@ -10,6 +10,8 @@ export interface DeployResult {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   clockHz: number;
+  /** Images one start runs (a bundle compiled with --batch N; 1 otherwise): INFER takes exactly this many. */
+  batch: number;
 }
 
 export async function deployModel(
@@ -27,5 +29,6 @@ export async function deployModel(
   return {
     deployId, uploads,
     inputs: dep.body.inputs as TensorSpec[], outputs: dep.body.outputs as TensorSpec[], clockHz: Number(dep.body.clockHz),
+    batch: typeof dep.body.batch === 'number' ? dep.body.batch : 1,
   };
 }

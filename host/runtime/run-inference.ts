@@ -1,6 +1,7 @@
 // One inference on the board: int16 input tensors (already quantized to the bundle's input
 // format) in, int16 outputs with the engine cycles and times out. With an exit threshold, a
-// partitioned bundle's early exit answers when it is confident enough (docs/protocol.md 4.4).
+// partitioned bundle's early exit answers when it is confident enough (docs/protocol.md 4.4). A batch
+// deployment takes its N images in one INFER (runBatchInference).
 import { EXIT_THRESHOLD_SCALE } from '../../compiler/contracts/bundle-format.ts';
 import { CnnaError } from '../../compiler/errors/cnna-error.ts';
 import type { TensorSpec, WireTensor } from '../virtual-board/engine-backend.ts';
@@ -51,4 +52,53 @@ export async function runInference(client: BoardClient, inputs: WireTensor[], o:
   }
   if (exit !== null && !outputs.some((t) => t.name === exit)) throw new CnnaError('E_PROTOCOL', `INFER: the board left at exit '${exit}' but its answer does not carry that output`);
   return { outputs, exit, cycles: Number(r.body.cycles), timeNs: Number(r.body.timeNs), computeNs: Number(r.body.computeNs), rttNs: r.rttNs };
+}
+
+export interface BatchInferResult {
+  /** Per image, the graph outputs in manifest order. */
+  images: (WireTensor & { f: number })[][];
+  /** Engine cycles of the one start that ran every image. */
+  cycles: number;
+  timeNs: number;
+  computeNs: number;
+  rttNs: number;
+}
+
+/**
+ * One INFER of several images on a batch deployment (a bundle compiled with --batch N, DEPLOY's `batch`):
+ * `images` holds N input sets, sent image-major with `images: N`, run in one start. The board refuses
+ * (E_BOARD BAD_INPUT) any other count, and a batch on a batch-1 deployment.
+ */
+export async function runBatchInference(client: BoardClient, images: WireTensor[][], o: { timeoutMs?: number } = {}): Promise<BatchInferResult> {
+  if (images.length === 0) throw new CnnaError('E_USAGE', 'INFER: give at least one image');
+  const first = images[0];
+  for (const [n, set] of images.entries()) {
+    if (set.length !== first.length || set.some((t, i) => t.name !== first[i].name || t.data.length !== first[i].data.length)) {
+      throw new CnnaError('E_USAGE', `INFER: image ${n}'s inputs differ from image 0's (${first.map((t) => `${t.name}[${t.data.length}]`).join(', ')})`);
+    }
+  }
+  const all = images.flat();
+  const blob = new Uint8Array(all.reduce((t, x) => t + x.data.byteLength, 0));
+  let at = 0;
+  for (const x of all) {
+    blob.set(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength), at);
+    at += x.data.byteLength;
+  }
+  const r = await client.request('INFER', {
+    inputs: first.map((x) => ({ name: x.name, dtype: 'int16', shape: x.shape, length: x.data.byteLength })),
+    images: images.length,
+  }, blob, { timeoutMs: o.timeoutMs });
+  const specs = r.body.outputs as (TensorSpec & { length: number })[];
+  const perImage = specs.reduce((t, s) => t + s.length, 0);
+  if (perImage * images.length !== r.blob.length || specs.some((s) => s.length % 2 !== 0)) {
+    throw new CnnaError('E_PROTOCOL', `INFER: the board's answer carries ${r.blob.length} bytes of outputs, not ${images.length} images of ${perImage}`);
+  }
+  let off = 0;
+  const outs: BatchInferResult['images'] = images.map(() => specs.map((s) => {
+    const data = new Int16Array(s.length / 2);
+    new Uint8Array(data.buffer).set(r.blob.subarray(off, off + s.length));
+    off += s.length;
+    return { name: s.name, shape: s.shape, f: s.f, data };
+  }));
+  return { images: outs, cycles: Number(r.body.cycles), timeNs: Number(r.body.timeNs), computeNs: Number(r.body.computeNs), rttNs: r.rttNs };
 }

@@ -40,6 +40,17 @@ export interface LoadedProgram {
   model?: string;
   configHash?: string;
   run(inputs: WireTensor[], signal: AbortSignal, opts?: RunOptions): Promise<RunResult>;
+  /** Images one start runs (a batch bundle's manifest.batch); absent = 1. */
+  batch?: number;
+  /** A batch bundle: one start on `batch` images (each the inputs in `inputs` order), every image's outputs in manifest order. */
+  runBatch?(images: WireTensor[][], signal: AbortSignal): Promise<BatchRunResult>;
+}
+
+export interface BatchRunResult {
+  /** Per image, the graph outputs in manifest order. */
+  images: WireTensor[][];
+  /** Engine cycles of the one start. */
+  cycles: number;
 }
 
 export interface EngineBackend {

@@ -6,14 +6,17 @@
 // them, in the agent's process, as a board agent does on its CPU; given an exit threshold, the run stops
 // at an early exit that is confident enough and answers with the outputs computed by then.
 import { readBundle } from '../../../compiler/backend/bundle-io.ts';
-import type { Bundle } from '../../../compiler/contracts/bundle-format.ts';
+import { bundleBatch, type Bundle } from '../../../compiler/contracts/bundle-format.ts';
 import { validateConfig, type HwConfig } from '../../../compiler/contracts/hw-config.ts';
 import type { LoadedProgram, TensorSpec } from '../engine-backend.ts';
 import { engineViews } from '../../../compiler/backend/bundle-segments.ts';
 import { exitOutputs, runSegmentsAsync } from '../../../sim/run-segments.ts';
 
-/** One inference on raw int16 inputs (by input name): the engine's outputs (by name) and cycles. */
-export type RawExecutor = (raw: Record<string, Int16Array>) => Promise<{ raw: Record<string, { q: Int16Array }>; cycles: number }>;
+/**
+ * One start on raw int16 inputs (by input name), one set per image (one at batch 1; a batch bundle's
+ * manifest.batch): every image's engine outputs (by name) and the start's cycles.
+ */
+export type RawExecutor = (raws: Record<string, Int16Array>[]) => Promise<{ images: { raw: Record<string, { q: Int16Array }> }[]; cycles: number }>;
 
 /** Loads the bundle archive at `path`; `executor` is made once per loaded bundle. */
 export function loadBundleProgram(path: string, executor: (bundle: Bundle, config: HwConfig) => RawExecutor): LoadedProgram {
@@ -28,11 +31,15 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
   const whole = m.segments ? undefined : executor(bundle, config);
   const exec = async (raw: Record<string, Int16Array>, exitThreshold: number | undefined): Promise<{ values: Map<string, Int16Array>; cycles: number; exit?: string }> => {
     if (whole) {
-      const r = await whole(raw);
-      return { values: new Map(m.outputs.map((io) => [io.name, r.raw[io.name].q])), cycles: r.cycles };
+      const r = await whole([raw]);
+      return { values: new Map(m.outputs.map((io) => [io.name, r.images[0].raw[io.name].q])), cycles: r.cycles };
     }
-    return runSegmentsAsync(bundle, raw, (_view, segRaw, i) => execs[i](segRaw), { exitThreshold });
+    return runSegmentsAsync(bundle, raw, async (_view, segRaw, i) => {
+      const r = await execs[i]([segRaw]);
+      return { raw: r.images[0].raw, cycles: r.cycles };
+    }, { exitThreshold });
   };
+  const batch = bundleBatch(m);
   return {
     inputs: m.inputs.map(spec),
     outputs: m.outputs.map(spec),
@@ -46,5 +53,14 @@ export function loadBundleProgram(path: string, executor: (bundle: Bundle, confi
       const outputs = m.outputs.filter((io) => r.values.has(io.name)).map((io) => ({ name: io.name, shape: [...io.shape], data: r.values.get(io.name)! }));
       return { outputs, cycles: r.cycles, ...(r.exit ? { exit: r.exit } : {}) };
     },
+    // A batch bundle (never partitioned: the compiler refuses a batch with host segments): one start on every image.
+    ...(batch > 1 ? {
+      batch,
+      async runBatch(images, signal) {
+        if (signal.aborted) throw signal.reason;
+        const r = await whole!(images.map((inputs) => Object.fromEntries(inputs.map((t) => [t.name, t.data]))));
+        return { images: r.images.map((img) => m.outputs.map((io) => ({ name: io.name, shape: [...io.shape], data: img.raw[io.name].q }))), cycles: r.cycles };
+      },
+    } : {}),
   };
 }

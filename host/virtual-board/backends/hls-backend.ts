@@ -15,8 +15,8 @@ export const hlsBackend: EngineBackend = {
       const workRoot = join(dirname(dirname(path)), 'hls-work');
       mkdirSync(workRoot, { recursive: true });
       let runs = 0;
-      return async (raw) => {
-        const r = await runBundleHls(bundle, [{ raw }], { config, mode: 'clocked', workDir: join(workRoot, String(runs++ % 4)) });
+      return async (raws) => {
+        const r = await runBundleHls(bundle, [raws.length === 1 ? { raw: raws[0] } : { images: raws.map((raw) => ({ raw })) }], { config, mode: 'clocked', workDir: join(workRoot, String(runs++ % 4)) });
         return r.runs[0];
       };
     });

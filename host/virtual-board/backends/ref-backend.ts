@@ -8,6 +8,6 @@ import { loadBundleProgram } from './bundle-program.ts';
 export const refBackend: EngineBackend = {
   name: 'ref',
   async load(_bytes, path): Promise<LoadedProgram> {
-    return loadBundleProgram(path, (bundle) => async (rawInputs) => runBundle(bundle, {}, { rawInputs }));
+    return loadBundleProgram(path, (bundle) => async (raws) => runBundle(bundle, {}, { rawInputs: raws.length === 1 ? raws[0] : raws }));
   },
 };

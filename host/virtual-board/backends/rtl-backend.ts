@@ -15,8 +15,8 @@ export const rtlBackend: EngineBackend = {
       const workRoot = join(dirname(dirname(path)), 'rtl-work');
       mkdirSync(workRoot, { recursive: true });
       let runs = 0;
-      return async (raw) => {
-        const r = await runBundleRtl(bundle, [{ raw }], { config, workDir: join(workRoot, String(runs++ % 4)) });
+      return async (raws) => {
+        const r = await runBundleRtl(bundle, [raws.length === 1 ? { raw: raws[0] } : { images: raws.map((raw) => ({ raw })) }], { config, workDir: join(workRoot, String(runs++ % 4)) });
         return r.runs[0];
       };
     });

@@ -8,7 +8,7 @@ export const handleDeploy: Handler = async (body, _blob, { core }) => {
   const hwh = fieldHash(body, 'DEPLOY', 'hwh');
   const bundle = fieldHash(body, 'DEPLOY', 'bundle');
   const d = await core.stage(bitstream, hwh, bundle);
-  return { body: { deployId: d.deployId, inputs: d.program.inputs, outputs: d.program.outputs, clockHz: d.program.clockHz } };
+  return { body: { deployId: d.deployId, inputs: d.program.inputs, outputs: d.program.outputs, clockHz: d.program.clockHz, ...((d.program.batch ?? 1) > 1 ? { batch: d.program.batch } : {}) } };
 };
 
 export const handleActivate: Handler = (body, _blob, { core }) => {

@@ -12,7 +12,7 @@ export const handleInfo: Handler = (_body, _blob, { core, limits }) => {
       buffers: [...core.buffers].map(([name, b]) => ({ name, size: b.length })),
       cache: { objects, bytes: objects.reduce((t, o) => t + o.size, 0) },
       ...(core.active ? {
-        io: { inputs: core.active.program.inputs, outputs: core.active.program.outputs },
+        io: { inputs: core.active.program.inputs, outputs: core.active.program.outputs, ...((core.active.program.batch ?? 1) > 1 ? { batch: core.active.program.batch } : {}) },
         registerRanges: core.active.parsedHwh.memRanges.filter((r) => r.memType.toUpperCase() === 'REGISTER')
           .map((r) => ({ instance: r.slave, base: r.base, high: r.high })),
       } : {}),

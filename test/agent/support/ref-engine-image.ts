@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { decodeDescriptor, decodeHeader, DESC_BYTES, Flag, FORMAT_VERSION, HEADER_MAGIC, Opcode } from '../../../compiler/contracts/bundle-format.ts';
 import { configHash, validateConfig } from '../../../compiler/contracts/hw-config.ts';
 import { PerfModel } from '../../../sim/perf/perf-model.ts';
-import { runJob, type Ddr } from '../../../sim/ref/run-job.ts';
+import { runJob, type Ddr, type HeldSums } from '../../../sim/ref/run-job.ts';
 
 import { createInterface } from 'node:readline';
 
@@ -29,10 +29,11 @@ else if (h.version !== FORMAT_VERSION) status = 2;
 else if (h.configHash !== configHash(config)) status = 3;
 else {
   const timeline = new PerfModel(config).timeline();
+  const held: HeldSums = { sums: null }; // a batch bundle's ACC_OUT sums, carried to the next (ACC_IN) job
   for (let j = 1; j <= h.count; j++) {
     const d = decodeDescriptor(ddr.view, j * DESC_BYTES);
     if (d.opcode !== Opcode.JOB) { status = 4; break; }
-    runJob(ddr, d, config.array.pi, config.array.po, j);
+    runJob(ddr, d, config.array.pi, config.array.po, j, held);
     const next = !(d.flags & Flag.LAST) && j < h.count ? decodeDescriptor(ddr.view, (j + 1) * DESC_BYTES) : null;
     timeline.add(d, next?.opcode === Opcode.JOB ? next : null);
     if (d.flags & Flag.LAST) break;

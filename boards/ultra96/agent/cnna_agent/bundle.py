@@ -12,7 +12,7 @@ import struct
 from array import array
 
 from .host_ops import check_op
-from .contract import ARCHIVE_MAGIC, FORMAT_NAME, FORMAT_VERSION, HDR_OFF_MAGIC, HDR_OFF_OPCODE, HEADER_MAGIC, OPCODE_HEADER
+from .contract import ARCHIVE_MAGIC, FORMAT_NAME, FORMAT_VERSION, HDR_OFF_MAGIC, HDR_OFF_OPCODE, HEADER_MAGIC, MAX_BUNDLE_BATCH, OPCODE_HEADER
 
 MAX_FILES = 64
 
@@ -70,6 +70,8 @@ class TensorSpec:
         self.c, self.h, self.w, self.cg = (int(lay[k]) for k in ("c", "h", "w", "cg"))
         self.row_stride = int(lay.get("rowStride", self.w * 2 * pi))
         self.cg_stride = int(lay.get("cgStride", self.h * self.row_stride))
+        # a batch bundle: image n's copy is at offset + n * image_stride (load_bundle checks the last one fits)
+        self.image_stride = int(lay.get("imageStride", 0))
         n = 1
         for v in self.shape:
             n *= v
@@ -129,6 +131,7 @@ class Bundle:
         self.ddr_bytes = len(image)
         self.config_hash = manifest.get("configHash")
         self.segments = None
+        self.batch = 1  # images one start runs (manifest.batch)
 
 
 def load_bundle(data):
@@ -190,11 +193,22 @@ def load_bundle(data):
         raise ValueError("manifest.json lacks or mistypes %s" % e) from None
     if not inputs or not outputs:
         raise ValueError("the bundle declares no inputs or no outputs")
+    batch = m.get("batch", 1)
+    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_BUNDLE_BATCH:
+        raise ValueError("manifest batch %r is not an integer in 1..%d" % (batch, MAX_BUNDLE_BATCH))
+    if batch > 1:
+        if segments is not None:
+            raise ValueError("a batch bundle (batch %d) cannot have segments" % batch)
+        for spec in inputs + outputs:
+            if spec.image_stride < spec.region_bytes or spec.offset + (batch - 1) * spec.image_stride + spec.region_bytes > ddr:
+                raise ValueError("tensor %s: imageStride %d does not hold %d images of %d bytes inside the %d-byte DDR image"
+                                 % (spec.name, spec.image_stride, batch, spec.region_bytes, ddr))
     exits = {op["input"]["name"] for s in segments or () if s.kind == "host" for op in s.ops if op["op"] == "exit"}
     for spec in outputs:
         spec.exit = spec.name in exits
     b = Bundle(m, bytes(image), inputs, outputs)
     b.segments = segments
+    b.batch = batch
     return b
 
 

@@ -87,6 +87,10 @@ FLAG_BATCH = 0x20
 FLAG_ACC_IN = 0x40
 FLAG_ACC_OUT = 0x80
 MAX_BATCH = 8  # rows (images) of one BATCH job
+MAX_BUNDLE_BATCH = 64  # images one batch bundle runs per start at most (INFER's images field)
+# INFER refusals (BAD_INPUT) for an image count the active bundle does not run; fill with str.format(model=, batch=, images=).
+INFER_IMAGES_BATCH1 = "INFER: bundle '{model}' runs 1 image per start (compiled without --batch), the request carries {images} images; compile it with --batch {images} and deploy that to run them in one start, or send one image per INFER"
+INFER_IMAGES_BATCHN = "INFER: bundle '{model}' runs {batch} images per start (compiled with --batch {batch}), the request carries {images}; send exactly {batch} images per INFER (a batch bundle has no padding images)"
 EXIT_THRESHOLD_SCALE = 1000000  # INFER exitThresholdPpm = T * this (an exit threshold T in [0, 1] as an integer)
 # HEADER record (descriptor 0): byte offset of each little-endian field.
 HDR_OFF_OPCODE = 0  # 8 bit: 15

@@ -80,7 +80,10 @@ class Deployer:
         if a is None:
             return {}
         b = a.staged.bundle
-        return {"io": {"inputs": [t.describe() for t in b.inputs], "outputs": [t.describe() for t in b.outputs]},
+        io = {"inputs": [t.describe() for t in b.inputs], "outputs": [t.describe() for t in b.outputs]}
+        if b.batch > 1:
+            io["batch"] = b.batch
+        return {"io": io,
                 "registerRanges": [{"instance": i, "base": lo, "high": hi} for lo, hi, i, _ in a.staged.info.ranges]}
 
     def buffers(self):
@@ -106,8 +109,11 @@ class Deployer:
             st = self._stage(bit, hwh, bundle_hash, rid)
             self.staged[st.deploy_id] = st
             b = st.bundle
-            return {"deployId": st.deploy_id, "inputs": [t.describe() for t in b.inputs],
-                    "outputs": [t.describe() for t in b.outputs], "clockHz": st.clock_hz}
+            r = {"deployId": st.deploy_id, "inputs": [t.describe() for t in b.inputs],
+                 "outputs": [t.describe() for t in b.outputs], "clockHz": st.clock_hz}
+            if b.batch > 1:
+                r["batch"] = b.batch
+            return r
 
     def _refuse(self, artifact, h, message, rid):
         """BAD_ARTIFACT naming the refused artifact, which leaves the cache unless a deployment uses it."""
@@ -231,14 +237,17 @@ class Deployer:
             raise ProtocolError("NOT_DEPLOYED", "%s needs an active deployment (deploy and activate first)" % what, rid)
         return self.active
 
-    def infer(self, inputs, blob, rid, cancel=None, deadline=None, exit_threshold=None):
+    def infer(self, inputs, blob, rid, cancel=None, deadline=None, exit_threshold=None, images=1):
+        """One start: `images` copies of the inputs, image-major in the blob; a batch bundle takes exactly its
+        batch and lays image n's tensors at offset + n * imageStride."""
         with self.lock:
             a = self._need_active(rid, "INFER")
             b = a.staged.bundle
+            if images != b.batch:
+                template = R.INFER_IMAGES_BATCH1 if b.batch == 1 else R.INFER_IMAGES_BATCHN
+                raise ProtocolError("BAD_INPUT", template.format(model=b.manifest.get("model"), batch=b.batch, images=images), rid)
             if len(inputs) != len(b.inputs):
                 raise ProtocolError("BAD_INPUT", "the model takes %d input(s), got %d" % (len(b.inputs), len(inputs)), rid)
-            pos = 0
-            parts = []
             for spec, given in zip(b.inputs, inputs):
                 if not isinstance(given, dict):
                     raise ProtocolError("BAD_REQUEST", "each input must be an object", rid)
@@ -247,35 +256,45 @@ class Deployer:
                         or given.get("length") != want_len):
                     raise ProtocolError("BAD_INPUT", "input %r must be {name: %r, dtype: int16, shape: %s, length: %d}"
                                         % (given.get("name"), spec.name, spec.shape, want_len), rid)
-                parts.append((spec, blob[pos:pos + want_len]))
-                pos += want_len
+            pos = 0
+            parts = []  # (spec, image n, bytes), image-major
+            for n in range(images):
+                for spec in b.inputs:
+                    parts.append((spec, n, blob[pos:pos + 2 * spec.elements]))
+                    pos += 2 * spec.elements
             if pos != len(blob):
                 raise ProtocolError("BAD_INPUT", "the blob holds %d bytes, the inputs declare %d" % (len(blob), pos), rid)
             t0 = time.monotonic_ns()
             self._wait_idle(a, rid, cancel, deadline)
             exit_taken = None
             if b.segments is not None:
-                values, cycles, exit_taken = self._run_segments(a, b, parts, rid, cancel, deadline, exit_threshold)
+                values, cycles, exit_taken = self._run_segments(a, b, [(spec, raw) for spec, _, raw in parts], rid, cancel, deadline, exit_threshold)
             else:
-                for spec, raw in parts:
-                    a.image.write(spec.offset, spec.to_device(raw))
+                for spec, n, raw in parts:
+                    a.image.write(spec.offset + n * spec.image_stride, spec.to_device(raw))
                 a.image.flush()
                 cycles = self._run(a, rid, cancel, deadline)
                 a.image.invalidate()
             outs = []
             meta = []
-            for spec in b.outputs:
-                if exit_taken is not None and spec.name not in values:
-                    continue  # after an early exit: only the outputs computed by then
-                data = values[spec.name] if b.segments is not None else spec.from_device(a.image.read(spec.offset, spec.region_bytes))
-                outs.append(data)
-                d = spec.describe()
-                d["length"] = len(data)
-                meta.append(d)
+            for n in range(images):  # the answer's blob: image 0's outputs, then image 1's, ...
+                for spec in b.outputs:
+                    if exit_taken is not None and spec.name not in values:
+                        continue  # after an early exit: only the outputs computed by then
+                    data = values[spec.name] if b.segments is not None else \
+                        spec.from_device(a.image.read(spec.offset + n * spec.image_stride, spec.region_bytes))
+                    outs.append(data)
+                    if n == 0:
+                        d = spec.describe()
+                        d["length"] = len(data)
+                        meta.append(d)
             compute_ns = time.monotonic_ns() - t0
             clock = a.staged.clock_hz
             time_ns = int(round(cycles * 1e9 / clock)) if clock else 0
-            return {"outputs": meta, "exit": exit_taken, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}, b"".join(outs)
+            r = {"outputs": meta, "exit": exit_taken, "cycles": cycles, "timeNs": time_ns, "computeNs": compute_ns}
+            if b.batch > 1:
+                r["images"] = images
+            return r, b"".join(outs)
 
     def _wait_idle(self, a, rid, cancel, deadline):
         """A cancelled or timed-out run may still be going (the engine has no abort): never

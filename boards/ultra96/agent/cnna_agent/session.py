@@ -252,7 +252,8 @@ class Session:
         t = None
         if "exitThresholdPpm" in f.body:  # an exit threshold T as T * EXIT_THRESHOLD_SCALE
             t = _int(f.body, "exitThresholdPpm", rid, 0, R.EXIT_THRESHOLD_SCALE) / R.EXIT_THRESHOLD_SCALE
-        return self.agent.deployer.infer(inputs, f.blob, rid, cancel, deadline, t)
+        images = _int(f.body, "images", rid, 1, R.MAX_BUNDLE_BATCH) if "images" in f.body else 1  # a batch of images, image-major
+        return self.agent.deployer.infer(inputs, f.blob, rid, cancel, deadline, t, images)
 
     def on_mmio_read(self, f, cancel, deadline):
         rid = f.request_id
