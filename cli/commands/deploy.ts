@@ -53,6 +53,7 @@ export const deployCommand: Command = {
         ctx.log(`${kind.padEnd(9)} ${u.sha256.slice(0, 16)}…  ${u.size} B  ${u.cached ? 'already on the board' : `sent ${u.sentBytes} B${u.resumedBytes > 0 ? ` (resumed: ${u.resumedBytes} B were there)` : ''}`}`);
       }
       ctx.log(`activated deployment ${r.deployId} on ${client.description} in ${seconds.toFixed(2)} s; clock ${(r.clockHz / 1e6).toFixed(1)} MHz`);
+      if (r.batch > 1) ctx.log(`  batch ${r.batch} images per start (cnna infer sends inputs ${r.batch} at a time)`);
       for (const t of r.inputs) ctx.log(`  input  ${t.name} [${t.shape.join(', ')}] Q${16 - t.f}.${t.f}`);
       for (const t of r.outputs) ctx.log(`  output ${t.name} [${t.shape.join(', ')}] Q${16 - t.f}.${t.f}`);
       return { ...r, seconds: Number(seconds.toFixed(3)) };
