@@ -123,9 +123,23 @@ describe.skipIf(!fashionMnistAvailable())('batch mode at the board (INFER images
           const refused: string[] = [];
           await runBatchInference(client, images.slice(0, 3)).catch((e: Error) => refused.push(e.message));
           await runInference(client, images[0]).catch((e: Error) => refused.push(e.message));
+          // raw requests: `images` out of 1..64, and 4 images declared with the bytes of 3
+          const desc = [{ name: io.name, dtype: 'int16', shape: io.shape, length: 2 * xs[0].length }];
+          const three = new Uint8Array(3 * 2 * xs[0].length);
+          for (const images of [0, 65]) await client.request('INFER', { inputs: desc, images }, three).catch((e: Error) => refused.push(e.message));
+          await client.request('INFER', { inputs: desc, images: B }, three).catch((e: Error) => refused.push(e.message));
           expect(refused, b.name).toEqual([
             `INFER: board error BAD_INPUT: INFER: bundle '${model}' runs 4 images per start (compiled with --batch 4), the request carries 3; send exactly 4 images per INFER (a batch bundle has no padding images)`,
             `INFER: board error BAD_INPUT: INFER: bundle '${model}' runs 4 images per start (compiled with --batch 4), the request carries 1; send exactly 4 images per INFER (a batch bundle has no padding images)`,
+            ...(b.name === 'python agent' ? [
+              'INFER: board error BAD_REQUEST: field images = 0 is out of range',
+              'INFER: board error BAD_REQUEST: field images = 65 is out of range',
+              'INFER: board error BAD_INPUT: the blob holds 4704 bytes, the inputs declare 6272',
+            ] : [
+              "INFER: board error BAD_REQUEST: INFER: field 'images' must be an integer in [1, 64]",
+              "INFER: board error BAD_REQUEST: INFER: field 'images' must be an integer in [1, 64]",
+              'INFER: board error BAD_INPUT: INFER: the blob holds 4704 bytes, fewer than the inputs declare for 4 images',
+            ]),
           ]);
         } finally {
           await client.close();
@@ -138,6 +152,13 @@ describe.skipIf(!fashionMnistAvailable())('batch mode at the board (INFER images
       expect(cj.batch).toBe(B);
       expect(cj.results.map((r) => [r.outputs[0].q, r.cycles])).toEqual(golden.map((g) => [g, ref.cycles]));
       expect(cj.results.map((r) => r.top[0].index)).toEqual(golden.map((g) => g.indexOf(Math.max(...g))));
+      // `cnna bench` on the batch deployment: 4 images per run, images/s on board = 4 / the start's board time
+      const bench = await cnnaAsync(['bench', '--runs', '2', '--input', 'fashion-mnist:0', '--tcp', `127.0.0.1:${virtual.port}`, '--token', TOKEN, '--json']);
+      expect([bench.code, bench.stderr]).toEqual([0, '']);
+      const bj = JSON.parse(bench.stdout) as { batch: number; cycles: number; boardTimeMs: number; boardImagesPerS: number; imagesPerS: number; throughputPerS: number };
+      expect([bj.batch, bj.cycles]).toEqual([B, ref.cycles]);
+      expect(bj.boardImagesPerS).toBeCloseTo(B / (Math.round((ref.cycles * 1e9) / (defaultConfig().clockMhz * 1e6)) / 1e9), 6);
+      expect(bj.imagesPerS).toBeCloseTo(B * bj.throughputPerS, 6);
       const few = await cnnaAsync(['infer', 'fashion-mnist:0', 'fashion-mnist:1', '--tcp', `127.0.0.1:${virtual.port}`, '--token', TOKEN]);
       expect([few.code, few.stderr.split('\n')[0]]).toEqual([2, 'cnna: error [E_USAGE]: infer: the deployed bundle runs 4 images per start; give a multiple of 4 inputs (got 2)']);
 
