@@ -318,6 +318,31 @@ class PartitionedBundleTest(unittest.TestCase):
         self.assertEqual(load_bundle(make_bundle()).outputs[0].describe(), {"name": "logits", "dtype": "int16", "shape": [1, 10], "f": 11})
 
 
+class BatchBundleTest(unittest.TestCase):
+    """A batch bundle's manifest: batch N, every tensor's imageStride holding N images inside the DDR image."""
+
+    @staticmethod
+    def _batch(n, in_stride, out_stride):
+        from helpers import IN_OFF, OUT_OFF
+        m = {"batch": n, "inputs": [{"name": "image", "shape": [1, 3, 4, 5], "f": 14, "order": "nchw",
+                                     "layout": {"offset": IN_OFF, "c": 3, "h": 4, "w": 5, "cg": 1, "rowStride": 160, "cgStride": 640, "imageStride": in_stride}}],
+             "outputs": [{"name": "logits", "shape": [1, 10], "f": 11, "order": "vector",
+                          "layout": {"offset": OUT_OFF, "c": 10, "h": 1, "w": 1, "cg": 1, "rowStride": 32, "cgStride": 32, "imageStride": out_stride}}]}
+        return make_bundle(extra=m)
+
+    def test_batch_and_image_strides_load_and_bad_ones_are_refused(self):
+        from cnna_agent.bundle import load_bundle
+        b = load_bundle(self._batch(4, 640, 64))
+        self.assertEqual((b.batch, b.inputs[0].image_stride, b.outputs[0].image_stride), (4, 640, 64))
+        self.assertEqual(load_bundle(make_bundle()).batch, 1)
+        with self.assertRaisesRegex(ValueError, r"^tensor image: imageStride 640 does not hold 16 images of 640 bytes inside the 16384-byte DDR image$"):
+            load_bundle(self._batch(16, 640, 64))
+        with self.assertRaisesRegex(ValueError, r"^tensor logits: imageStride 16 does not hold 2 images of 32 bytes"):
+            load_bundle(self._batch(2, 640, 16))
+        with self.assertRaisesRegex(ValueError, r"^manifest batch 65 is not an integer in 1..64$"):
+            load_bundle(self._batch(65, 640, 64))
+
+
 class HostOpsTest(unittest.TestCase):
     """The exact rules of docs/numerics.md "Host ops" (values worked out by hand there)."""
     def test_mul_div_lut(self):
