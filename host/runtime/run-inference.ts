@@ -54,6 +54,19 @@ export async function runInference(client: BoardClient, inputs: WireTensor[], o:
   return { outputs, exit, cycles: Number(r.body.cycles), timeNs: Number(r.body.timeNs), computeNs: Number(r.body.computeNs), rttNs: r.rttNs };
 }
 
+/** Bytes of one frame kept for its header, JSON body and CRC (the bulk chunks of docs/protocol.md 2.2 leave the same). */
+const FRAME_RESERVE = 1024;
+
+/** INFER's inputs travel in one frame: refuse before sending what the board's maxFrame (HELLO limits) cannot carry. */
+function checkFrameFits(client: BoardClient, bytes: number, images: number): void {
+  const maxFrame = client.hello?.limits?.maxFrame;
+  if (!maxFrame || bytes + FRAME_RESERVE <= maxFrame) return;
+  const n = (v: number) => v.toLocaleString('en-US');
+  throw new CnnaError('E_LIMIT', `INFER: ${images} image${images === 1 ? '' : 's'} of inputs ${images === 1 ? 'is' : 'are'} ${n(bytes)} bytes, one frame to ${client.description} carries at most ${n(maxFrame - FRAME_RESERVE)} (maxFrame ${n(maxFrame)} less ${n(FRAME_RESERVE)} for the header and body)`, {
+    hint: images > 1 ? 'compile the model with a smaller --batch, or raise the agent\'s maxFrame' : 'raise the agent\'s maxFrame',
+  });
+}
+
 export interface BatchInferResult {
   /** Per image, the graph outputs in manifest order. */
   images: (WireTensor & { f: number })[][];
@@ -79,6 +92,7 @@ export async function runBatchInference(client: BoardClient, images: WireTensor[
   }
   const all = images.flat();
   const blob = new Uint8Array(all.reduce((t, x) => t + x.data.byteLength, 0));
+  checkFrameFits(client, blob.length, images.length);
   let at = 0;
   for (const x of all) {
     blob.set(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength), at);

@@ -108,6 +108,9 @@ describe.skipIf(!fashionMnistAvailable())('batch mode at the board (INFER images
       { name: 'virtual board', port: virtual.port, files: { bitstream: FAKE_BITSTREAM, hwh: new Uint8Array(readFileSync(virtualHwh)) } },
     ];
     const model = batch.manifest.model;
+    // the inputs of one INFER travel in one frame: the client refuses a batch the board's maxFrame cannot carry
+    const small = { hello: { limits: { maxFrame: 6000 } }, description: 'tcp 127.0.0.1:1' } as unknown as BoardClient;
+    await expect(runBatchInference(small, images)).rejects.toThrow("INFER: 4 images of inputs are 6,272 bytes, one frame to tcp 127.0.0.1:1 carries at most 4,976 (maxFrame 6,000 less 1,024 for the header and body)");
     try {
       for (const b of boards) {
         const client = await BoardClient.connect({ transport: { kind: 'tcp', host: '127.0.0.1', port: b.port }, token: TOKEN, keepalive: false, longTimeoutMs: 120_000, retransmitMs: 60_000 });
