@@ -3,7 +3,7 @@
 // explicit descriptor field extractors (no pointer casts). The HLS engine and the Verilator harness
 // (sim/verilator/harness.cpp) include it.
 import { DESC_BYTES, DESC_FIELDS, FORMAT_VERSION, HEADER_FIELDS, HEADER_MAGIC, MAX_BATCH, Opcode, Act, PoolKind, Flag, WINO_MAX_LANES, WINO_WORDS_PER_GROUP, weightHeaderBytes } from './bundle-format.ts';
-import { configHash, type HwConfig } from './hw-config.ts';
+import { configHash, maxBlockWords, type HwConfig } from './hw-config.ts';
 import { CtrlBit, EngineStatus, IrqBit, Reg, REG_DOCS, REG_SPAN, type RegName } from './register-map.ts';
 import { upperSnake as upper } from './gen-sv-package.ts';
 
@@ -36,10 +36,12 @@ export function genHlsHeader(c: HwConfig): string {
   for (const [n, v] of Object.entries(Flag)) k(`FLAG_${n}`, 'int', String(v));
   k('MAX_BATCH', 'int', String(MAX_BATCH));
   // Winograd F(2x2, 3x3) jobs (Flag.WINOGRAD): whether this engine runs them (array.winograd), the words per
-  // channel group of their weight block, and the most lanes (cg·PI) one job may reduce over.
+  // channel group of their weight block, the most lanes (cg·PI) one job may reduce over, and the largest block.
   k('Winograd', 'bool', c.array.winograd ? 'true' : 'false');
   k('WinoWordsPerGroup', 'int', String(WINO_WORDS_PER_GROUP));
   k('WinoMaxLanes', 'int', String(WINO_MAX_LANES));
+  // The largest Winograd block (words after its header): it may fill the whole weight ring (maxBlockWords).
+  k('WinoBlockWords', 'int', String(maxBlockWords(c, true)));
   for (const [n, v] of Object.entries(EngineStatus)) k(`ERR_${n}`, 'int', String(v));
   for (const h of HEADER_FIELDS) k(`H_${upper(h.name)}_OFFSET`, 'int', String(h.offset));
   L.push('// AXI4-Lite registers: byte offsets from the engine base.');

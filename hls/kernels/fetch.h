@@ -49,7 +49,9 @@ int check_job(const Desc& d) {
     return ERR_BAD_OPCODE;
   if ((d.flags & (FLAG_ACC_IN | FLAG_ACC_OUT)) && !is_batch(d)) return ERR_BAD_OPCODE;
   if (uint64_t(d.hin) * d.win * d.cg > uint64_t(InBankEntries)) return ERR_INPUT_BANK;
-  if (!is_streamed(d) && uint64_t(job_weight_words(d)) > uint64_t(WBankWords)) return ERR_WEIGHT_BANK;
+  // A WINOGRAD block may fill the whole weight ring (WinoBlockWords = maxBlockWords, as the RTL's loader).
+  if (!is_streamed(d) && uint64_t(job_weight_words(d)) > uint64_t(is_winograd(d) ? WinoBlockWords : WBankWords))
+    return ERR_WEIGHT_BANK;
   return ERR_NONE;
 }
 

@@ -146,9 +146,10 @@ uint64_t mac_array(const Desc& d, bool reuseW, const Entry<Pi> bank[InBankEntrie
   if (!reuseW) keptBias = bias_s.read();
   const BiasVec<Po> bias = keptBias;
   if (is_batch(d)) return mac_batch<Pi, Po, InBankEntries>(d, bank, w_s, bias, acc_s);
-  // The merged Winograd store holds 16 of the block's 20 words per group (the same bits); an engine
+  // The merged Winograd store holds 16 of the block's 20 words per group (the same bits) of the largest
+  // Winograd block, WinoBlockWords (the weight ring: such a block may exceed the direct bank); an engine
   // without array.winograd has none (a one-word placeholder its jobs never reach: check_job refuses them).
-  if (Winograd && is_winograd(d)) return mac_winograd<Pi, Po, InBankEntries, (Winograd ? WBankWords * 4 / 5 : 1)>(d, reuseW, bank, w_s, bias, acc_s);
+  if (Winograd && is_winograd(d)) return mac_winograd<Pi, Po, InBankEntries, (Winograd ? WinoBlockWords * 4 / 5 : 1)>(d, reuseW, bank, w_s, bias, acc_s);
   const bool streamed = is_streamed(d);
   const int kh = d.kh, kw = d.kw, cg = d.cg, hin = d.hin, win = d.win;
   const int nTap = kh * kw * cg;

@@ -4,8 +4,9 @@
 // of odd height, and regions wider than the kernel's tile cache (tiles recomputed). All run in one system-
 // model process, untimed and clocked; every output must equal the golden model (direct sums) and the
 // engine model (sim/ref) bit for bit. Plus fashion_cnn with array.winograd through `cnna simulate --backend
-// hls`, and the driver's refusals: a Winograd job on an engine without array.winograd, a REUSE_WEIGHTS job
-// whose block differs from the previous job's.
+// hls`, blocks larger than the weight bank (up to the weight ring, maxBlockWords; one beyond it refused), and
+// the driver's refusals: a Winograd job on an engine without array.winograd, a REUSE_WEIGHTS job whose block
+// differs from the previous job's.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { DESC_BYTES, Flag, decodeDescriptor, encodeDescriptor, type Bundle } from '../../compiler/contracts/bundle-format.ts';
+import { maxBlockWords } from '../../compiler/contracts/hw-config.ts';
 import { fashionMnistAvailable } from '../../compiler/data/fashion-mnist.ts';
 import { compareRefGolden, toTensors } from '../../test/engine/ref-vs-golden.ts';
 import { allPadCases, winoCase, winoConfig, type WinoCase } from '../../test/engine/winograd-cases.ts';
@@ -89,6 +91,36 @@ describe('Winograd jobs on the HLS engine', () => {
     expect(j.mismatches).toMatchObject({ images: 0, values: 0, compared: 30 });
     expect(j.cycles).toBeGreaterThan(5_000);
   }, 300_000);
+
+  it('Winograd blocks larger than the weight bank, up to the weight ring (maxBlockWords), are bit-exact; one beyond the ring stops the engine with WEIGHT_BANK', async () => {
+    // A 40-word bank, ring 128 words: 80 channels = 5 groups of 16, a 100-word block.
+    const small = winoConfig({ weightBankWords: 40 });
+    expect(maxBlockWords(small, true)).toBe(128);
+    const c = winoCase(51, [1, 1, 1, 1], { C: 80, M: 20, H: 10, W: 10, pool: 'max' });
+    const b = compileBundle(c.qm, small, { winograd: 'always' });
+    const v = new DataView(b.descriptors.buffer, b.descriptors.byteOffset, b.descriptors.byteLength);
+    const d1 = decodeDescriptor(v, DESC_BYTES);
+    expect(d1.flags & Flag.WINOGRAD).toBe(Flag.WINOGRAD);
+    expect(d1.cg).toBe(5);
+    const r = compareRefGolden(c.qm, toTensors(c.inputs), small, { winograd: 'always' });
+    expect(r.first, c.desc).toBeUndefined();
+    const hls = await runBundlesHls([{ bundle: b, inputSets: [{ raw: { x: c.inputs.x.q } }] }], { config: small, mode: 'clocked' });
+    const out = hls.results[0][0];
+    expect(out.jobs).toBe(b.manifest.descriptors.count);
+    let diff = 0;
+    for (let i = 0; i < r.golden.y.length; i++) if (r.golden.y[i] !== out.raw.y.q[i]) diff++;
+    expect(diff).toBe(0);
+    expect(out.raw.y.q.length).toBe(r.golden.y.length);
+    expect(r.golden.y.length).toBeGreaterThan(100);
+    // The same job claiming 7 groups (a 140-word block, beyond the 128-word ring): the engine's own check.
+    const desc = new Uint8Array(b.descriptors);
+    const dv = new DataView(desc.buffer);
+    const d = decodeDescriptor(dv, DESC_BYTES);
+    d.cg = 7;
+    encodeDescriptor(d, dv, DESC_BYTES);
+    await expect(runBundleHls({ ...b, descriptors: desc }, [{ raw: { x: c.inputs.x.q } }], { config: small }))
+      .rejects.toThrow(`the HLS engine refused bundle 'wino': status 6 WEIGHT_BANK`);
+  }, 120_000);
 
   it('the driver refuses a REUSE_WEIGHTS job whose block differs from the previous job\'s (the engine would keep the old block)', async () => {
     const c = winoCase(41, [1, 1, 1, 1], { C: 200, M: 20, H: 24, W: 24, pool: 'none' });
