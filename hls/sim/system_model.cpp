@@ -132,7 +132,7 @@ SC_MODULE(System) {
   Ddr ddr;
   Regs regs;
   bool clocked = false;
-  sc_event startEv, doneEv, computedEv, writtenEv;
+  sc_event startEv, doneEv, computedEv, writtenEv, weightsEv;
   std::map<uint32_t, LayerStat> layers;
   uint64_t runStart = 0;
   static sc_time clkPeriod;
@@ -214,6 +214,7 @@ SC_MODULE(System) {
       }
       uint32_t tiles = 0;
       bool prevStreamed = true;
+      uint64_t held = 0;  // words of the previous job's block in the ring
       tileFirstJob.clear();
       for (uint32_t j = 1; !e && j <= count; j++) {
         const uint64_t at = base + uint64_t(j) * cnna::DescBytes;
@@ -246,10 +247,17 @@ SC_MODULE(System) {
         // The job is handed over (the slot holds one job, so the previous job is computing and the ring
         // has room for this block); its weight words follow into the ring, on their own read master when
         // there are two, so they load while the previous job computes.
-        t.weightsIn = std::make_shared<double>(0);
+        t.weightsIn = std::make_shared<double>(-1);
         slot.write(t);
         const uint64_t nWords = t.reuseW ? 0 : cnna::job_weight_words(d);
+        // A Winograd block may fill the ring (WinoBlockWords, the ring's words): when it and the previous
+        // job's block do not fit together, its words wait until the previous job is done and releases its
+        // block (the RTL's ring room).
+        if (nWords && !cnna::is_streamed(d) && held + nWords > uint64_t(cnna::WinoBlockWords))
+          while (jobsComputed < jobsHanded) wait(computedEv);
+        held = cnna::is_streamed(d) ? 0 : cnna::job_weight_words(d);
         *t.weightsIn = nWords ? ddr.read(now(), nWords * cnna::Pi * cnna::Po * 2, 1) : now();
+        weightsEv.notify();
         jobsHanded++;
         if (d.flags & cnna::FLAG_LAST) break;
       }
@@ -272,7 +280,8 @@ SC_MODULE(System) {
       const cnna::Desc& d = t.d;
       const uint64_t base = regs.baseLo;
       const double t0 = now();
-      wait(SC_ZERO_TIME);  // the loader sets the weight arrival right after the hand-over
+      wait(SC_ZERO_TIME);  // the loader sets the weight arrival after the hand-over (once the ring has room)
+      while (*t.weightsIn < 0) wait(weightsEv);
       const double weightsIn = *t.weightsIn;
       // Functional result: the HLS kernels on this job's bank and weight block.
       cnna::stream<cnna::WWord<cnna::Pi, cnna::Po>> w_s;
