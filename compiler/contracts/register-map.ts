@@ -80,7 +80,7 @@ export const STATUS_DOCS: Record<StatusName, string> = {
   CONFIG_MISMATCH: 'the bundle was compiled for another hardware config',
   BAD_OPCODE: 'a descriptor is not a JOB',
   INPUT_BANK: "a job's input tile exceeds buffers.inputBankEntries",
-  WEIGHT_BANK: "a job's weight block exceeds buffers.weightBankWords",
+  WEIGHT_BANK: "a job's weight block exceeds buffers.weightBankWords, or a WINOGRAD block the weight ring (maxBlockWords)",
   ZERO_DIM: 'a job has a zero dimension, kernel, stride or dilation',
   AXI: 'a DDR access got an error response',
   BAD_BASE: "the bundle does not lie below 4 GiB (BASE_HI != 0, or BASE + the HEADER's ddrBytes > 2^32): the engine's AXI address is 32 bits",

@@ -149,7 +149,7 @@ describe('RTL engine status codes', () => {
 
   it('6 WEIGHT_BANK: a 19 x 17 conv kernel (323 words) does not fit 320', async () => {
     const b = patchJob(conv, 1, (d) => { d.kh = 19; d.kw = 17; d.cg = 1; d.hc = d.wc = d.hp = d.wp = 2; });
-    await expect(run(b, conv)).rejects.toThrow(refused(conv.bundle.manifest.model, "6 WEIGHT_BANK (a job's weight block exceeds buffers.weightBankWords)"));
+    await expect(run(b, conv)).rejects.toThrow(refused(conv.bundle.manifest.model, "6 WEIGHT_BANK (a job's weight block exceeds buffers.weightBankWords, or a WINOGRAD block the weight ring (maxBlockWords))"));
   }, 600_000);
 
   it('7 ZERO_DIM: a zero vertical stride', async () => {

@@ -64,7 +64,7 @@ STATUS_TEXT = {
     3: "the bundle was compiled for another hardware config",
     4: "a descriptor is not a JOB",
     5: "a job's input tile exceeds buffers.inputBankEntries",
-    6: "a job's weight block exceeds buffers.weightBankWords",
+    6: "a job's weight block exceeds buffers.weightBankWords, or a WINOGRAD block the weight ring (maxBlockWords)",
     7: "a job has a zero dimension, kernel, stride or dilation",
     8: "a DDR access got an error response",
     9: "the bundle does not lie below 4 GiB (BASE_HI != 0, or BASE + the HEADER's ddrBytes > 2^32): the engine's AXI address is 32 bits",
