@@ -169,7 +169,7 @@ export function mapConv(ctx: BackendContext, qm: QuantizedModel, node: ConvNode,
   }
   const weightWords = KH * KW * cg;
   const fused = (): number => emitSpatial(ctx, spec(units, winograd));
-  // A Winograd layer was planned whole (its block fits the bank): it never splits.
+  // A Winograd layer was planned whole (its block fits the weight ring): it never splits.
   let split = !winograd && node.pool !== undefined && weightWords > ctx.config.buffers.weightBankWords && !(OH === 1 && OW === 1);
   if (node.pool && !split) {
     // A fused pool whose window (e.g. a global pool over 13x13x512) does not fit the input
