@@ -7,7 +7,6 @@
 // BAD_INPUT and the contract's message: another image count on the batch deployment, a batch on a batch-1
 // deployment; `cnna infer` sends a batch deployment's inputs 4 at a time and refuses a count that is not a
 // multiple of 4.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,22 +34,11 @@ import { runBundle } from '../../sim/ref/run-bundle.ts';
 import { repoRoot, virtualHwh } from '../e2e/support/shared-paths.ts';
 import { FAKE_BITSTREAM } from '../e2e/support/synthetic-model.ts';
 import { refEngineCommand, startPythonAgent, type PythonAgent } from './support/python-agent.ts';
+import { cnnaAsync } from '../cli/run-cli.ts';
 
 const TOKEN = 'batch-token-0001';
 const MODEL = join(repoRoot, 'models/default/fashion_cnn.onnx');
 const B = 4;
-
-/** The real `cnna` command, without blocking this process (the virtual board it talks to runs here). */
-function cnnaAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [join(repoRoot, 'bin/cnna.js'), ...args], { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += String(d); });
-    p.stderr.on('data', (d) => { stderr += String(d); });
-    p.once('close', (code) => res({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!fashionMnistAvailable())('batch mode at the board (INFER images)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnna-agent-batch-'));

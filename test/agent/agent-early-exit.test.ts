@@ -7,7 +7,6 @@
 // a threshold every segment runs; a threshold outside [0, 1] is refused by the client and by both agents.
 // `cnna infer --exit-threshold` names the exit per input and sums up per exit (inputs, top-1, mean
 // on-board cycles) as runSegments gives them.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,23 +33,12 @@ import { runSegments } from '../../sim/run-segments.ts';
 import { repoRoot, virtualHwh } from '../e2e/support/shared-paths.ts';
 import { FAKE_BITSTREAM } from '../e2e/support/synthetic-model.ts';
 import { refEngineCommand, startPythonAgent, type PythonAgent } from './support/python-agent.ts';
+import { cnnaAsync } from '../cli/run-cli.ts';
 
 const TOKEN = 'early-exit-token-01';
 const MODEL = join(repoRoot, 'models/early-exit/fashion_early_exit.onnx');
 const IMAGES = 12;
 const T = 0.8;
-
-/** The real `cnna` command, without blocking this process (the virtual board it talks to runs here). */
-function cnnaAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [join(repoRoot, 'bin/cnna.js'), ...args], { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += String(d); });
-    p.stderr.on('data', (d) => { stderr += String(d); });
-    p.once('close', (code) => res({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!fashionMnistAvailable())('early exit at the board (INFER exitThreshold)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnna-agent-early-exit-'));

@@ -1,5 +1,5 @@
 // Spawns the real `cnna` command (node bin/cnna.js) for the CLI end-to-end tests.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -18,4 +18,16 @@ export function cnna(args: string[], opts: { cwd?: string; timeoutMs?: number } 
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The real `cnna` command without blocking this process (for tests whose virtual board runs in it). */
+export function cnnaAsync(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, [resolve(repoRoot, 'bin/cnna.js'), ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += String(d); });
+    p.stderr.on('data', (d) => { stderr += String(d); });
+    p.once('close', (code) => res({ code, stdout, stderr }));
+  });
 }
