@@ -26,6 +26,36 @@ import { allPadCases } from './winograd-cases.ts';
 
 interface Item { name: string; bundle: Bundle; inputSets: { raw: Record<string, Int16Array> }[]; gold: Record<string, Int16Array>[]; model: boolean }
 
+/**
+ * Runs the items on the RTL and the HLS engine (clocked) and compares both with the golden outputs:
+ * the disagreeing outputs, the values compared, and per model item its RTL and HLS cycles, which must be
+ * within 10 % of each other.
+ */
+async function threeWay(items: Item[], config: HwConfig): Promise<{ disagree: string[]; values: number; cycles: string[] }> {
+  const rtl = await runBundlesRtl(items, { config });
+  const hls = await runBundlesHls(items, { config, mode: 'clocked' });
+  const disagree: string[] = [];
+  const cycles: string[] = [];
+  let values = 0;
+  items.forEach((it, b) => {
+    it.inputSets.forEach((_, i) => {
+      for (const [name, g] of Object.entries(it.gold[i])) {
+        const r = rtl.results[b][i].raw[name].q, h = hls.results[b][i].raw[name].q;
+        let bad = 0;
+        for (let k = 0; k < g.length; k++) if (r[k] !== g[k] || h[k] !== g[k]) bad++;
+        values += g.length;
+        if (bad || r.length !== g.length || h.length !== g.length) disagree.push(`${it.name} image ${i} ${name}: ${bad}/${g.length} values differ`);
+      }
+    });
+    if (it.model) {
+      const rc = rtl.results[b][0].cycles, hc = hls.results[b][0].cycles;
+      cycles.push(`${it.name}: RTL ${rc}, HLS ${hc} (${((100 * (hc - rc)) / rc).toFixed(1)}%)`);
+      expect(Math.abs(hc - rc) / rc, `${it.name} cycles`).toBeLessThanOrEqual(0.1);
+    }
+  });
+  return { disagree, values, cycles };
+}
+
 function i16(file: string): Int16Array {
   const b = readFileSync(file);
   return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -68,28 +98,7 @@ describe('golden model, RTL and HLS agree on the same bundles', () => {
       const lenet = resolve(process.env.CNNA_SHARED ?? resolve(repoRoot, '../shared'), 'models/fashion_lenet.onnx');
       if (existsSync(lenet)) items.push(fashion('fashion_lenet', lenet, 2));
     }
-    const config = defaultConfig();
-    const rtl = await runBundlesRtl(items, { config });
-    const hls = await runBundlesHls(items, { config, mode: 'clocked' });
-    const disagree: string[] = [];
-    const cycles: string[] = [];
-    let values = 0;
-    items.forEach((it, b) => {
-      it.inputSets.forEach((_, i) => {
-        for (const [name, g] of Object.entries(it.gold[i])) {
-          const r = rtl.results[b][i].raw[name].q, h = hls.results[b][i].raw[name].q;
-          let bad = 0;
-          for (let k = 0; k < g.length; k++) if (r[k] !== g[k] || h[k] !== g[k]) bad++;
-          values += g.length;
-          if (bad || r.length !== g.length || h.length !== g.length) disagree.push(`${it.name} image ${i} ${name}: ${bad}/${g.length} values differ`);
-        }
-      });
-      if (it.model) {
-        const rc = rtl.results[b][0].cycles, hc = hls.results[b][0].cycles;
-        cycles.push(`${it.name}: RTL ${rc}, HLS ${hc} (${((100 * (hc - rc)) / rc).toFixed(1)}%)`);
-        expect(Math.abs(hc - rc) / rc, `${it.name} cycles`).toBeLessThanOrEqual(0.1);
-      }
-    });
+    const { disagree, values, cycles } = await threeWay(items, defaultConfig());
     console.log(`three-way: ${items.length} bundles, ${values} values; cycles ${cycles.join('; ')}`);
     expect(disagree).toEqual([]);
     expect(values).toBeGreaterThan(15_000);
@@ -108,26 +117,8 @@ describe('golden model, RTL and HLS agree on the same bundles', () => {
       return { name: `wino-${k} ${c.desc}`, bundle, inputSets: [{ raw: { x: c.inputs.x.q } }], gold: [{ y: r.golden.y }], model: false };
     });
     if (fashionMnistAvailable()) items.push(fashion('fashion_cnn (Winograd)', resolve(repoRoot, 'models/default/fashion_cnn.onnx'), 2, wide, 'always'));
-    const rtl = await runBundlesRtl(items, { config: wide });
-    const hls = await runBundlesHls(items, { config: wide, mode: 'clocked' });
-    const disagree: string[] = [];
-    let values = 0;
-    items.forEach((it, b) => {
-      it.inputSets.forEach((_, i) => {
-        for (const [name, g] of Object.entries(it.gold[i])) {
-          const r = rtl.results[b][i].raw[name].q, h = hls.results[b][i].raw[name].q;
-          let bad = 0;
-          for (let k = 0; k < g.length; k++) if (r[k] !== g[k] || h[k] !== g[k]) bad++;
-          values += g.length;
-          if (bad || r.length !== g.length || h.length !== g.length) disagree.push(`${it.name} image ${i} ${name}: ${bad}/${g.length} values differ`);
-        }
-      });
-      if (it.model) {
-        const rc = rtl.results[b][0].cycles, hc = hls.results[b][0].cycles;
-        console.log(`three-way Winograd: ${it.name}: RTL ${rc}, HLS ${hc} (${((100 * (hc - rc)) / rc).toFixed(1)}%)`);
-        expect(Math.abs(hc - rc) / rc, `${it.name} cycles`).toBeLessThanOrEqual(0.1);
-      }
-    });
+    const { disagree, values, cycles } = await threeWay(items, wide);
+    console.log(`three-way Winograd: ${cycles.join('; ')}`);
     expect(disagree).toEqual([]);
     expect(values).toBeGreaterThan(30_000);
   }, 1_800_000);
