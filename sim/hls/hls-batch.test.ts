@@ -11,17 +11,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { fcOnlyModel, images } from '../../test/engine/batch-cases.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { DESC_BYTES, Flag, decodeDescriptor, encodeDescriptor } from '../../compiler/contracts/bundle-format.ts';
-import { buildModel } from '../../compiler/onnx/build-model.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { mulberry32 } from '../../compiler/util/prng.ts';
 import { modelBundle } from '../perf/model-bundle.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { repoRoot } from './hls-sources.ts';
@@ -31,38 +30,11 @@ import { HLS_BASE, runBundlesHls } from './run-hls.ts';
 
 const config = defaultConfig();
 
-function fcOnlyModel(K: number): Uint8Array {
-  const r = mulberry32(9);
-  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
-  return buildModel({
-    name: 'fc_chunked', opset: 13,
-    inputs: [{ name: 'x', dims: ['batch', K] }],
-    outputs: [{ name: 'y', dims: ['batch', 10] }],
-    initializers: [
-      { name: 'w1', dims: [24, K], data: rnd(24 * K, 0.03) },
-      { name: 'b1', dims: [24], data: rnd(24, 0.1) },
-      { name: 'w2', dims: [10, 24], data: rnd(240, 0.3) },
-      { name: 'b2', dims: [10], data: rnd(10, 0.1) },
-    ],
-    nodes: [
-      { op: 'Gemm', name: 'fc1', inputs: ['x', 'w1', 'b1'], outputs: ['h'], attrs: { transB: 1 } },
-      { op: 'Relu', name: 'relu', inputs: ['h'], outputs: ['hr'] },
-      { op: 'Gemm', name: 'fc2', inputs: ['hr', 'w2', 'b2'], outputs: ['y'], attrs: { transB: 1 } },
-    ],
-  });
-}
-
-function images(dims: number[], n: number, seed: number): Tensor[] {
-  const r = mulberry32(seed);
-  const per = dims.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n }, () => ({ dims: [1, ...dims], data: Float32Array.from({ length: per }, () => r() * 2 - 1) }));
-}
-
 describe('batch mode on the HLS engine', () => {
   it('runs the default CNN at batch 1, 4 and 8 and a chunked FC model at batch 8 bit-exact per image', async () => {
     const cnnQm = quantize(optimize(importOnnx(resolve(repoRoot, 'models/default/fashion_cnn.onnx'))), { calibrationImages: 8, report: false });
     const fcImgs = images([9000], 8, 11);
-    const fcQm = quantize(optimize(importOnnx(fcOnlyModel(9000))), { calibration: [{ dims: [8, 9000], data: Float32Array.from(fcImgs.flatMap((t) => [...t.data])) }], report: false });
+    const fcQm = quantize(optimize(importOnnx(fcOnlyModel({ name: 'fc_chunked', K: 9000, seed: 9, wScale: 0.03 }))), { calibration: [{ dims: [8, 9000], data: Float32Array.from(fcImgs.flatMap((t) => [...t.data])) }], report: false });
     const cases: { qm: QuantizedModel; batch: number; imgs: Tensor[] }[] = [
       { qm: cnnQm, batch: 1, imgs: images([1, 28, 28], 1, 1) },
       { qm: cnnQm, batch: 4, imgs: images([1, 28, 28], 4, 2) },

@@ -6,17 +6,16 @@
 // golden model (runFixed) and the TypeScript engine model (sim/ref) bit for bit, and the harness counts
 // the bytes read from the FC layers' weight blocks: each block exactly once per start.
 import { describe, expect, it } from 'vitest';
+import { fcOnlyModel, images } from '../../test/engine/batch-cases.ts';
 import { defaultConfig } from '../../boards/ultra96/board.ts';
 import { compileBundle } from '../../compiler/backend/compile-bundle.ts';
 import { decodeDescriptor, weightBlockBytes, DESC_BYTES, Flag, type Bundle } from '../../compiler/contracts/bundle-format.ts';
-import { buildModel } from '../../compiler/onnx/build-model.ts';
 import { importOnnx } from '../../compiler/onnx/import-onnx.ts';
 import { optimize } from '../../compiler/passes/index.ts';
 import { quantize } from '../../compiler/quant/quantize.ts';
 import { runFixed } from '../../compiler/golden/fixed/run-fixed.ts';
 import type { QuantizedModel } from '../../compiler/golden/fixed/quantized-model.ts';
 import type { Tensor } from '../../compiler/ir/graph.ts';
-import { mulberry32 } from '../../compiler/util/prng.ts';
 import { runBundle } from '../ref/run-bundle.ts';
 import { repoRoot } from './rtl-sources.ts';
 import { runBundlesRtl, type RtlRunResult } from './run-rtl.ts';
@@ -40,38 +39,11 @@ function fcWeights(b: Bundle): { from: number; to: number; bytes: number } {
   return { from, to, bytes: [...blocks.values()].reduce((a, n) => a + n, 0) };
 }
 
-function fcOnlyModel(): Uint8Array {
-  const r = mulberry32(7);
-  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
-  return buildModel({
-    name: 'fc_wide', opset: 13,
-    inputs: [{ name: 'x', dims: ['batch', 22400] }],
-    outputs: [{ name: 'y', dims: ['batch', 10] }],
-    initializers: [
-      { name: 'w1', dims: [24, 22400], data: rnd(24 * 22400, 0.02) },
-      { name: 'b1', dims: [24], data: rnd(24, 0.1) },
-      { name: 'w2', dims: [10, 24], data: rnd(240, 0.3) },
-      { name: 'b2', dims: [10], data: rnd(10, 0.1) },
-    ],
-    nodes: [
-      { op: 'Gemm', name: 'fc1', inputs: ['x', 'w1', 'b1'], outputs: ['h'], attrs: { transB: 1 } },
-      { op: 'Relu', name: 'relu', inputs: ['h'], outputs: ['hr'] },
-      { op: 'Gemm', name: 'fc2', inputs: ['hr', 'w2', 'b2'], outputs: ['y'], attrs: { transB: 1 } },
-    ],
-  });
-}
-
-function images(dims: number[], n: number, seed: number): Tensor[] {
-  const r = mulberry32(seed);
-  const per = dims.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n }, () => ({ dims: [1, ...dims], data: Float32Array.from({ length: per }, () => r() * 2 - 1) }));
-}
-
 describe('batch mode on the RTL engine', () => {
   it('runs the default CNN at batch 4 and a chunked FC model at batch 3 bit-exact per image, FC weights read once per start', async () => {
     const cnn = optimize(importOnnx(resolve(repoRoot, 'models/default/fashion_cnn.onnx')));
     const cnnQm = quantize(cnn, { calibrationImages: 8, report: false });
-    const fcG = optimize(importOnnx(fcOnlyModel()));
+    const fcG = optimize(importOnnx(fcOnlyModel({ name: 'fc_wide', K: 22400, seed: 7, wScale: 0.02 })));
     const fcImgs = images([22400], 3, 11);
     const fcQm = quantize(fcG, { calibration: [{ dims: [3, 22400], data: Float32Array.from(fcImgs.flatMap((t) => [...t.data])) }], report: false });
     const cases: { qm: QuantizedModel; batch: number; starts: Tensor[][] }[] = [
